@@ -1,0 +1,55 @@
+import { z } from 'zod'
+
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'], { error: 'Use true or false.' })
+    .transform((value) => value === 'true' || value === '1')
+    .default(fallback)
+
+const positiveInt = (fallback: number) =>
+  z.coerce.number({ error: 'Use a whole number.' }).int().positive().default(fallback)
+
+const configSchema = z
+  .object({
+    DAILY_API_KEY: z
+      .string({ error: 'Set DAILY_API_KEY: it signs and verifies the room tokens.' })
+      .min(16, 'DAILY_API_KEY is too short to be a signing key (at least 16 characters).'),
+    DAILY_DOMAIN_ID: z.string().min(1).optional(),
+    SUPABASE_DB_URL: z.string().min(1).optional(),
+    DATABASE_URL: z.string().min(1).optional(),
+    CHAT_DB_POOL_MAX: positiveInt(4),
+    CHAT_OPEN_ROOMS: flag(true),
+    CHAT_TOKEN_TTL_SECONDS: positiveInt(4 * 60 * 60),
+    CHAT_RATE_LIMIT: positiveInt(20),
+    CHAT_RATE_WINDOW_SECONDS: positiveInt(10),
+    CHAT_ALLOWED_ORIGINS: z.string().default('*'),
+  })
+  .refine((env) => env.SUPABASE_DB_URL ?? env.DATABASE_URL, {
+    message: 'Set SUPABASE_DB_URL or DATABASE_URL to the Postgres connection string.',
+    path: ['DATABASE_URL'],
+  })
+  .transform((env) => ({
+    dailyApiKey: env.DAILY_API_KEY,
+    dailyDomainId: env.DAILY_DOMAIN_ID,
+    databaseUrl: (env.SUPABASE_DB_URL ?? env.DATABASE_URL) as string,
+    databasePoolMax: env.CHAT_DB_POOL_MAX,
+    openRooms: env.CHAT_OPEN_ROOMS,
+    tokenTtlSeconds: env.CHAT_TOKEN_TTL_SECONDS,
+    rateLimit: { messages: env.CHAT_RATE_LIMIT, windowSeconds: env.CHAT_RATE_WINDOW_SECONDS },
+    allowedOrigins: env.CHAT_ALLOWED_ORIGINS.split(',').map((origin) => origin.trim()),
+  }))
+
+export type ChatConfig = z.infer<typeof configSchema>
+
+/** Reads the function's configuration from environment variables, failing with every problem. */
+export function loadChatConfig(env: Record<string, string | undefined>): ChatConfig {
+  const nonEmpty = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''))
+  const parsed = configSchema.safeParse(nonEmpty)
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `  ${issue.path.join('.')}: ${issue.message}`,
+    )
+    throw new Error(`The chat function is misconfigured:\n${problems.join('\n')}`)
+  }
+  return parsed.data
+}

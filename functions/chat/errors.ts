@@ -1,0 +1,73 @@
+import type { Context } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { z } from 'zod'
+import type { ErrorResponse } from './protocol.ts'
+
+/**
+ * The one error type of the function: a status, a snake_case code for programs and a message a
+ * person can act on. Thrown anywhere in a request; `renderError` turns it into the response.
+ *
+ * @example throw new ApiError(403, 'wrong_room', 'This token is for another room.')
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly options: { fields?: Record<string, string[]>; headers?: Record<string, string> } = {},
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+
+  toJSON(): ErrorResponse {
+    const { fields } = this.options
+    return { error: { code: this.code, message: this.message, ...(fields ? { fields } : {}) } }
+  }
+}
+
+/** A 400 naming each invalid field, from a failed zod parse. */
+export function invalidInput(error: z.ZodError, message = 'Some fields are invalid.'): ApiError {
+  const fields: Record<string, string[]> = {}
+  for (const issue of error.issues) {
+    const key = issue.path.length > 0 ? issue.path.join('.') : '_'
+    if (issue.code === 'unrecognized_keys') {
+      for (const unknownKey of issue.keys) fields[unknownKey] = ['This field is not allowed.']
+      continue
+    }
+    fields[key] = [...(fields[key] ?? []), issue.message]
+  }
+  return new ApiError(400, 'invalid_input', message, { fields })
+}
+
+/** Postgres and network failures that mean "the database is not reachable", not a bug. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false
+  const code = String((error as { code?: unknown }).code ?? '')
+  return (
+    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|CONNECT_TIMEOUT|CONNECTION_(CLOSED|ENDED|DESTROYED))$/.test(
+      code,
+    ) || /^(08|53|57P)/.test(code)
+  )
+}
+
+/** Turns anything thrown during a request into the JSON error response. */
+export function renderError(error: unknown, c: Context): Response {
+  if (error instanceof ApiError) {
+    for (const [name, value] of Object.entries(error.options.headers ?? {})) c.header(name, value)
+    return c.json(error.toJSON(), error.status)
+  }
+  if (isDatabaseUnavailable(error)) {
+    console.error('chat: database unavailable:', error)
+    c.header('Retry-After', '5')
+    const unavailable = new ApiError(
+      503,
+      'database_unavailable',
+      'The chat database is not reachable right now. Try again in a few seconds.',
+    )
+    return c.json(unavailable.toJSON(), 503)
+  }
+  console.error('chat: unexpected error:', error)
+  const unexpected = new ApiError(500, 'internal_error', 'Something went wrong on our side.')
+  return c.json(unexpected.toJSON(), 500)
+}

@@ -1,0 +1,26 @@
+import type { Context } from 'hono'
+import type { z } from 'zod'
+import { ApiError, invalidInput } from './errors.ts'
+import { roomNameSchema } from './protocol.ts'
+
+/** The `:room` path parameter, validated. */
+export function roomParam(c: Context): string {
+  const room = roomNameSchema.safeParse(c.req.param('room'))
+  if (!room.success) {
+    throw new ApiError(400, 'invalid_room', room.error.issues[0]?.message ?? 'Invalid room name.')
+  }
+  return room.data
+}
+
+/** The JSON request body, parsed with `schema`; 400 with field messages when it does not fit. */
+export async function jsonBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.output<T>> {
+  let body: unknown
+  try {
+    body = JSON.parse(await c.req.text())
+  } catch {
+    throw new ApiError(400, 'invalid_json', 'The request body must be valid JSON.')
+  }
+  const parsed = schema.safeParse(body)
+  if (!parsed.success) throw invalidInput(parsed.error)
+  return parsed.data
+}

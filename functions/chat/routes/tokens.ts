@@ -1,0 +1,23 @@
+import { Hono } from 'hono'
+import type { ChatDeps } from '../app.ts'
+import { ApiError } from '../errors.ts'
+import { createTokenRequestSchema, type TokenResponse } from '../protocol.ts'
+import { jsonBody, roomParam } from '../request.ts'
+
+/** `POST /rooms/:room/tokens`: anyone may join an open room under a name of their choosing. */
+export function tokenRoutes({ config, tokens }: ChatDeps) {
+  return new Hono().post('/rooms/:room/tokens', async (c) => {
+    const room = roomParam(c)
+    if (!config.openRooms) {
+      throw new ApiError(
+        403,
+        'open_rooms_disabled',
+        'Joining by name is switched off here. Ask the host for an invitation link.',
+      )
+    }
+    const { userName } = await jsonBody(c, createTokenRequestSchema)
+    const user = { id: crypto.randomUUID(), name: userName }
+    const { token, expiresAt } = await tokens.mint(room, user)
+    return c.json({ token, expiresAt: expiresAt.toISOString(), user } satisfies TokenResponse, 201)
+  })
+}

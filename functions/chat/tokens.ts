@@ -1,0 +1,86 @@
+import { errors, jwtVerify, SignJWT } from 'jose'
+import { ApiError } from './errors.ts'
+import { type ChatUser, type TokenClaims, tokenClaimsSchema } from './protocol.ts'
+
+/** Seconds of clock difference tolerated between whoever minted a token and this function. */
+const CLOCK_TOLERANCE_SECONDS = 30
+
+export interface RoomTokens {
+  /** Mints a Daily meeting token for one user in one room. */
+  mint(room: string, user: ChatUser): Promise<{ token: string; expiresAt: Date }>
+  /** Verifies a Daily meeting token (ours or one minted elsewhere with the same key). */
+  verify(token: string): Promise<TokenClaims>
+}
+
+/**
+ * Daily meeting tokens: HS256 JWTs signed with the Daily API key, so the token that admits someone
+ * to the call also identifies them to chat.
+ *
+ * @example const tokens = createRoomTokens({ apiKey, ttlSeconds: 14400 })
+ */
+export function createRoomTokens(options: {
+  apiKey: string
+  ttlSeconds: number
+  domainId?: string
+  now?: () => Date
+}): RoomTokens {
+  const key = new TextEncoder().encode(options.apiKey)
+  const now = options.now ?? (() => new Date())
+
+  return {
+    async mint(room, user) {
+      const issuedAt = Math.floor(now().getTime() / 1000)
+      const expiresAt = issuedAt + options.ttlSeconds
+      const claims: Record<string, unknown> = { r: room, u: user.name, ud: user.id }
+      if (options.domainId) claims.d = options.domainId
+      const token = await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setIssuedAt(issuedAt)
+        .setNotBefore(issuedAt)
+        .setExpirationTime(expiresAt)
+        .sign(key)
+      return { token, expiresAt: new Date(expiresAt * 1000) }
+    },
+
+    async verify(token) {
+      let payload: unknown
+      try {
+        ;({ payload } = await jwtVerify(token, key, {
+          algorithms: ['HS256'],
+          requiredClaims: ['exp'],
+          clockTolerance: CLOCK_TOLERANCE_SECONDS,
+          currentDate: now(),
+        }))
+      } catch (error) {
+        throw tokenError(error)
+      }
+      const claims = tokenClaimsSchema.safeParse(payload)
+      if (!claims.success) {
+        throw unauthorized(
+          'invalid_token',
+          'This token lacks the room (r), user name (u) or user id (ud) that chat needs.',
+        )
+      }
+      return claims.data
+    },
+  }
+}
+
+function tokenError(error: unknown): ApiError {
+  if (error instanceof errors.JWTExpired) {
+    return unauthorized('token_expired', 'Your session has expired. Rejoin the room to continue.')
+  }
+  if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'nbf') {
+    return unauthorized('token_not_yet_valid', 'This token is not valid yet. Check your clock.')
+  }
+  if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'exp') {
+    return unauthorized('invalid_token', 'This token has no expiry (exp); tokens must expire.')
+  }
+  return unauthorized('invalid_token', 'This token is not valid for this chat. Rejoin the room.')
+}
+
+export function unauthorized(code: string, message: string): ApiError {
+  return new ApiError(401, code, message, {
+    headers: { 'WWW-Authenticate': `Bearer error="invalid_token"` },
+  })
+}
