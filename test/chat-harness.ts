@@ -51,7 +51,7 @@ export function createChatHarness(config: Partial<ChatDeps['config']> = {}): Cha
     async tokenFor(room, name = 'Ana') {
       return (await tokens.mint(room, { id: randomUUID(), name })).token
     },
-    call(method, path, { token, body, headers = {} } = {}) {
+    async call(method, path, { token, body, headers = {} } = {}) {
       return app.request(`/chat${path}`, {
         method,
         headers: {
