@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { createChatHarness, uniqueRoom } from '../../test/chat-harness.ts'
 import { createChatApp } from './app.ts'
 import { createPostgresMessageStore } from './postgres-message-store.ts'
@@ -15,6 +15,7 @@ describe('the chat app when the database is down', () => {
   })
 
   it('answers writes and reads with 503 and Retry-After, not a 500', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
     const room = uniqueRoom()
     const headers = {
       Authorization: `Bearer ${await chat.tokenFor(room)}`,
@@ -31,5 +32,7 @@ describe('the chat app when the database is down', () => {
 
     const read = await app.request(`/chat/rooms/${room}/messages`, { headers })
     expect(read.status).toBe(503)
+    expect(logged).toHaveBeenCalledWith('chat: database unavailable:', expect.anything())
+    logged.mockRestore()
   })
 })

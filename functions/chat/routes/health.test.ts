@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { createChatHarness } from '../../../test/chat-harness.ts'
 import { createChatApp } from '../app.ts'
 import { createPostgresMessageStore } from '../postgres-message-store.ts'
@@ -15,6 +15,7 @@ describe('GET /health', () => {
   })
 
   it('answers 503 {ok: false} when the database does not', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
     // Port 1 on loopback: nothing listens there, so every connection is refused.
     const store = createPostgresMessageStore('postgres://nobody:nothing@127.0.0.1:1/none')
     const app = createChatApp({
@@ -25,6 +26,8 @@ describe('GET /health', () => {
     const response = await app.request('/chat/health')
     expect(response.status).toBe(503)
     expect(await response.json()).toEqual({ ok: false })
+    expect(logged).toHaveBeenCalledWith('chat: health check failed:', expect.anything())
+    logged.mockRestore()
     await store.close()
   })
 })
