@@ -79,8 +79,8 @@ function tokenError(error: unknown): ApiError {
   return unauthorized('invalid_token', 'This token is not valid for this chat. Rejoin the room.')
 }
 
+/** A 401 with the WWW-Authenticate challenge; no error code when no token was sent (RFC 6750). */
 export function unauthorized(code: string, message: string): ApiError {
-  return new ApiError(401, code, message, {
-    headers: { 'WWW-Authenticate': `Bearer error="invalid_token"` },
-  })
+  const challenge = code === 'missing_token' ? 'Bearer' : 'Bearer error="invalid_token"'
+  return new ApiError(401, code, message, { headers: { 'WWW-Authenticate': challenge } })
 }

@@ -77,14 +77,14 @@ begin
 
   select * into existing from public.messages where id = p_id;
   if found then
+    if existing.room <> p_room or existing.sender_id <> p_sender_id
+       or existing.body <> p_body or existing.attachments <> p_attachments then
+      return jsonb_build_object('outcome', 'conflict');
+    end if;
     if existing.deleted_at is not null then
       return jsonb_build_object('outcome', 'deleted');
     end if;
-    if existing.room = p_room and existing.sender_id = p_sender_id
-       and existing.body = p_body and existing.attachments = p_attachments then
-      return jsonb_build_object('outcome', 'duplicate', 'message', to_jsonb(existing));
-    end if;
-    return jsonb_build_object('outcome', 'conflict');
+    return jsonb_build_object('outcome', 'duplicate', 'message', to_jsonb(existing));
   end if;
 
   select count(*), min(created_at) into recent_count, oldest_recent
