@@ -151,3 +151,40 @@ export const errorResponseSchema = z.object({
   }),
 })
 export type ErrorResponse = z.infer<typeof errorResponseSchema>
+
+/** Daily's limit on one app message: the length of its JSON in UTF-16 code units. */
+export const MAX_LIVE_MESSAGE_CHARS = 4096
+export const LIVE_PROTOCOL_VERSION = 1
+
+/**
+ * What travels over the live channel (Daily app messages or the local relay). Versioned; receivers
+ * drop anything that does not parse. It never names the sender: receivers take the sender from the
+ * transport's participant list, so nobody can pose as someone else.
+ */
+export const liveEnvelopeSchema = z.discriminatedUnion('type', [
+  // A whole message, small enough for the channel.
+  z.strictObject({
+    v: z.literal(LIVE_PROTOCOL_VERSION),
+    type: z.literal('chat'),
+    id: messageIdSchema,
+    body: messageBodySchema,
+    createdAt: z.iso.datetime(),
+  }),
+  // A message too large for the channel: written first, receivers fetch it by id.
+  z.strictObject({
+    v: z.literal(LIVE_PROTOCOL_VERSION),
+    type: z.literal('chat-ref'),
+    id: messageIdSchema,
+  }),
+  // The sender started (true) or stopped (false) typing. Never stored.
+  z.strictObject({
+    v: z.literal(LIVE_PROTOCOL_VERSION),
+    type: z.literal('typing'),
+    typing: z.boolean(),
+  }),
+])
+export type LiveEnvelope = z.infer<typeof liveEnvelopeSchema>
+
+/** Whether `data` fits one live message (Daily throws above 4,096 characters of JSON). */
+export const fitsLiveChannel = (data: unknown) =>
+  JSON.stringify(data).length <= MAX_LIVE_MESSAGE_CHARS

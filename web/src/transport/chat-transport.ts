@@ -1,0 +1,56 @@
+/**
+ * The live channel as chat sees it: Daily's app messages in production, the local relay otherwise.
+ * Chat code above this interface does not know which one it runs on.
+ */
+
+/** Someone in the call, as the transport knows them (from their verified token). */
+export interface Participant {
+  /** One per connection: the same person in two tabs has two sessions. */
+  sessionId: string
+  /** The token's `ud`; 'API' for messages sent with Daily's REST API. */
+  userId: string
+  userName: string
+  local: boolean
+}
+
+export type ConnectionState = 'connecting' | 'connected' | 'interrupted' | 'closed'
+
+export interface TransportEvents {
+  /** Data broadcast by another session (never by this one). `fromSessionId` may be 'API'. */
+  message: (data: unknown, fromSessionId: string) => void
+  'participant-joined': (participant: Participant) => void
+  'participant-left': (participant: Participant) => void
+  /**
+   * The channel's state. `interrupted` then `connected` is a window in which messages were missed:
+   * whoever listens should fetch what was said meanwhile.
+   */
+  connection: (state: ConnectionState) => void
+}
+
+export type TransportErrorCode = 'not_joined' | 'too_large'
+
+/** Thrown by `send` the way Daily's `sendAppMessage` throws, before anything is sent. */
+export class TransportError extends Error {
+  constructor(
+    readonly code: TransportErrorCode,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'TransportError'
+  }
+}
+
+export interface ChatTransport {
+  /** Joins the room; resolves once joined (participants known, `send` allowed). */
+  join(): Promise<void>
+  /** Leaves the room and stops all events. */
+  leave(): Promise<void>
+  /**
+   * Broadcasts `data` to every other session in the room. Throws TransportError `not_joined`
+   * before join, and `too_large` when its JSON exceeds 4,096 characters.
+   */
+  send(data: unknown): void
+  /** Everyone in the room, this session included (`local: true`). */
+  participants(): Participant[]
+  on<E extends keyof TransportEvents>(event: E, listener: TransportEvents[E]): () => void
+}
