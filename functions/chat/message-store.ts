@@ -24,6 +24,8 @@ export interface MessageStore {
   persistMessage(message: NewMessage, limit: RateLimit): Promise<PostOutcome>
   /** One page of a room's visible messages, oldest first within the page. */
   loadHistoryPage(room: string, query: HistoryQuery): Promise<HistoryPage>
+  /** One visible message of a room, or undefined when there is none (or it was deleted). */
+  loadMessage(room: string, id: string): Promise<StoredMessage | undefined>
   /** Resolves when the store answers. */
   ping(): Promise<void>
   close(): Promise<void>

@@ -71,6 +71,13 @@ export function createPostgresMessageStore(
       return { messages: page.map(toStoredMessage), hasMore }
     },
 
+    async loadMessage(room, id) {
+      const [row] = await sql<MessageRow[]>`
+        select * from public.messages
+        where id = ${id}::uuid and room = ${room} and deleted_at is null`
+      return row && toStoredMessage(row)
+    },
+
     async ping() {
       await sql`select 1`
     },

@@ -728,4 +728,49 @@ describe('/rooms/:room/messages', () => {
       await expectError(await history('has%20space', token), 400, 'invalid_room')
     })
   })
+
+  describe('GET /rooms/:room/messages/:id', () => {
+    const one = (room: string, token: string | undefined, id: string) =>
+      chat.call('GET', `/rooms/${room}/messages/${id}`, { token })
+
+    it('answers 200 with the stored message, as POST answered it', async () => {
+      const { room, token } = await member()
+      const written = await storedMessage(
+        await post(room, token, { id: randomUUID(), body: 'x'.repeat(4000) }),
+      )
+      const response = await one(room, token, written.id)
+      expect(response.status).toBe(200)
+      expect(await storedMessage(response)).toEqual(written)
+    })
+
+    it("answers 404 for an unknown id, another room's message and a deleted one", async () => {
+      const { room, token } = await member()
+      const elsewhere = await member()
+      const theirs = await storedMessage(
+        await post(elsewhere.room, elsewhere.token, { id: randomUUID(), body: 'theirs' }),
+      )
+      const deleted = await storedMessage(
+        await post(room, token, { id: randomUUID(), body: 'gone' }),
+      )
+      await chat.sql`update public.messages set deleted_at = now() where id = ${deleted.id}::uuid`
+
+      for (const id of [randomUUID(), theirs.id, deleted.id]) {
+        await expectError(await one(room, token, id), 404, 'message_not_found')
+      }
+    })
+
+    it('answers 400 for an id that is not a UUID', async () => {
+      const { room, token } = await member()
+      const error = await expectError(await one(room, token, 'not-a-uuid'), 400, 'invalid_input')
+      expect(error.fields).toEqual({ id: [expect.stringMatching(/UUID/)] })
+    })
+
+    it('answers 401 without a token and 403 with a token for another room', async () => {
+      const { room, token } = await member()
+      const written = await storedMessage(await post(room, token, { id: randomUUID(), body: 'hi' }))
+      await expectError(await one(room, undefined, written.id), 401, 'missing_token')
+      const other = await member()
+      await expectError(await one(room, other.token, written.id), 403, 'wrong_room')
+    })
+  })
 })

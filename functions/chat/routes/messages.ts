@@ -3,7 +3,12 @@ import { bodyLimit } from 'hono/body-limit'
 import type { ChatDeps } from '../app.ts'
 import { type RoomAuth, requireRoomToken } from '../auth.ts'
 import { ApiError, invalidInput } from '../errors.ts'
-import { historyQuerySchema, MAX_REQUEST_BYTES, postMessageRequestSchema } from '../protocol.ts'
+import {
+  historyQuerySchema,
+  MAX_REQUEST_BYTES,
+  messageIdSchema,
+  postMessageRequestSchema,
+} from '../protocol.ts'
 import { jsonBody } from '../request.ts'
 
 const tooLarge = () => {
@@ -14,10 +19,14 @@ const tooLarge = () => {
   )
 }
 
-/** `POST` and `GET /rooms/:room/messages`: persist one message, read history a page at a time. */
+/**
+ * `POST` and `GET /rooms/:room/messages`: persist one message, read history a page at a time;
+ * `GET /rooms/:room/messages/:id`: one message (announced live by reference when too large).
+ */
 export function messageRoutes({ config, store, tokens }: ChatDeps) {
   return new Hono<RoomAuth>()
     .use('/rooms/:room/messages', requireRoomToken(tokens))
+    .use('/rooms/:room/messages/:id', requireRoomToken(tokens))
     .post(
       '/rooms/:room/messages',
       bodyLimit({ maxSize: MAX_REQUEST_BYTES, onError: tooLarge }),
@@ -58,5 +67,17 @@ export function messageRoutes({ config, store, tokens }: ChatDeps) {
       const query = historyQuerySchema.safeParse(c.req.query())
       if (!query.success) throw invalidInput(query.error, 'The history query is invalid.')
       return c.json(await store.loadHistoryPage(c.var.room, query.data))
+    })
+    .get('/rooms/:room/messages/:id', async (c) => {
+      const id = messageIdSchema.safeParse(c.req.param('id'))
+      if (!id.success) {
+        const reason = 'Message ids are UUIDs.'
+        throw new ApiError(400, 'invalid_input', reason, { fields: { id: [reason] } })
+      }
+      const message = await store.loadMessage(c.var.room, id.data)
+      if (!message) {
+        throw new ApiError(404, 'message_not_found', 'There is no such message in this room.')
+      }
+      return c.json(message)
     })
 }
