@@ -12,6 +12,7 @@ import { createPostgresMessageStore } from '../functions/chat/postgres-message-s
 import { createRoomTokens } from '../functions/chat/tokens.ts'
 import { type RunningPostgres, startEmbeddedPostgres } from './embedded-postgres.ts'
 import { applyMigrations } from './migrate.ts'
+import { attachRelay } from './relay.ts'
 
 export const WEB_DIST_DIR = path.resolve(import.meta.dirname, '../dist/web')
 
@@ -74,6 +75,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       domainId: config.dailyDomainId,
       ttlSeconds: config.tokenTtlSeconds,
     })
+    const relay = attachRelay(server, { tokens })
 
     app = new Hono()
       .route('/functions/v1', createChatApp({ config, store, tokens }))
@@ -92,6 +94,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       databaseUrl,
       migrationsApplied,
       async stop() {
+        // Its WebSockets would keep the server from closing.
+        await relay.close()
         await new Promise<void>((resolve) => {
           server.close(() => resolve())
           server.closeAllConnections()

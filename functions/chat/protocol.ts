@@ -111,6 +111,12 @@ const seqCursorSchema = z
   .regex(/^[1-9]\d{0,14}$/, 'Cursors are message seq numbers (positive whole numbers).')
   .transform(Number)
 
+// `after=0` reads a room from its first message: a client that knew of none fills its gap so.
+const afterCursorSchema = z
+  .string()
+  .regex(/^(0|[1-9]\d{0,14})$/, 'after is a message seq number, or 0 for the beginning.')
+  .transform(Number)
+
 /** `GET /rooms/:room/messages` query string. */
 export const historyQuerySchema = z
   .strictObject({
@@ -126,7 +132,7 @@ export const historyQuerySchema = z
       )
       .default(DEFAULT_PAGE_SIZE),
     before: seqCursorSchema.optional(),
-    after: seqCursorSchema.optional(),
+    after: afterCursorSchema.optional(),
   })
   .refine((query) => query.before === undefined || query.after === undefined, {
     message: 'Use either before or after, not both.',

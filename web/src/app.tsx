@@ -1,27 +1,27 @@
-import { useEffect, useState } from 'react'
-import { checkChatHealth } from './chat-api.ts'
+import { useState } from 'react'
+import { CallView } from './components/call-view.tsx'
+import { JoinScreen } from './components/join-screen.tsx'
+import { type JoinedRoom, loadJoinedRoom, saveJoinedRoom } from './session.ts'
 
-type Status = 'checking' | 'online' | 'offline'
+const roomInUrl = () => new URLSearchParams(window.location.search).get('room') ?? ''
 
-/** A minimal page until the call view lands: it shows whether chat can store messages. */
+/** Join screen until a room is joined, then the call. A reload stays in the call. */
 export function App() {
-  const [status, setStatus] = useState<Status>('checking')
+  const [joined, setJoined] = useState(() => {
+    const saved = loadJoinedRoom()
+    const wanted = roomInUrl()
+    return saved && (!wanted || wanted === saved.room) ? saved : undefined
+  })
 
-  useEffect(() => {
-    const abort = new AbortController()
-    checkChatHealth(abort.signal).then((ok) => setStatus(ok ? 'online' : 'offline'))
-    return () => abort.abort()
-  }, [])
+  function enter(room: JoinedRoom | undefined) {
+    saveJoinedRoom(room)
+    if (room) window.history.replaceState(null, '', `?room=${encodeURIComponent(room.room)}`)
+    setJoined(room)
+  }
 
-  return (
-    <main>
-      <h1>Backchannel</h1>
-      <p>Chat beside your video call.</p>
-      <p role="status">
-        {status === 'checking' && 'Checking the chat service…'}
-        {status === 'online' && 'Chat service: online'}
-        {status === 'offline' && 'Chat service: offline'}
-      </p>
-    </main>
+  return joined ? (
+    <CallView key={joined.token} joined={joined} onLeave={() => enter(undefined)} />
+  ) : (
+    <JoinScreen initialRoom={roomInUrl()} onJoined={enter} />
   )
 }

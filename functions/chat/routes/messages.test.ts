@@ -688,6 +688,16 @@ describe('/rooms/:room/messages', () => {
       expect((await page(room, token, `before=${(mine[2]?.seq ?? 0) + 10}`)).ids).toEqual(ids(mine))
     })
 
+    it('reads a room from its first message with after=0', async () => {
+      const { room, token } = await member()
+      for (const body of ['one', 'two', 'three']) {
+        expect((await post(room, token, { id: randomUUID(), body })).status).toBe(201)
+      }
+      const first = await page(room, token, 'after=0&limit=2')
+      expect(first.messages.map((message) => message.body)).toEqual(['one', 'two'])
+      expect(first.hasMore).toBe(true)
+    })
+
     it('answers an empty page for a room without messages', async () => {
       const { room, token } = await member()
       expect(await page(room, token)).toMatchObject({ messages: [], hasMore: false })
@@ -706,7 +716,6 @@ describe('/rooms/:room/messages', () => {
         ['before=-5', 'before'],
         ['before=1.5', 'before'],
         ['after=abc', 'after'],
-        ['after=0', 'after'],
         ['after=-5', 'after'],
         ['before=5&after=3', 'after'],
         ['cursor=5', 'cursor'],

@@ -50,32 +50,208 @@ export interface OutboxOptions {
  * in storage so that a reload resumes it. Retries reuse the message id, so nothing is stored twice.
  */
 export class Outbox {
-  constructor(_options: OutboxOptions) {
-    throw new Error('not implemented')
+  private readonly options: OutboxOptions
+  private readonly maxAttempts: number
+  private readonly baseDelayMs: number
+  private readonly maxDelayMs: number
+  // Insertion order is the order entries were added (or restored), oldest first.
+  private readonly items = new Map<string, OutboxEntry>()
+  private readonly timers = new Map<string, unknown>()
+  private readonly inFlight = new Map<string, Promise<void>>()
+  // Ids whose retry() came while an attempt was in flight: they go again once it ends.
+  private readonly retryAfterFlight = new Set<string>()
+  private disposed = false
+
+  constructor(options: OutboxOptions) {
+    this.options = options
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS
+    this.baseDelayMs = options.baseDelayMs ?? DEFAULT_BASE_DELAY_MS
+    this.maxDelayMs = options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS
+    for (const entry of load(options.storage, options.storageKey)) this.items.set(entry.id, entry)
   }
 
   /** Entries restored from storage (pending and failed), oldest first. */
   entries(): OutboxEntry[] {
-    throw new Error('not implemented')
+    return [...this.items.values()].map((entry) => ({ ...entry }))
   }
 
   /** Keeps the entry and makes the first attempt now. */
-  add(_entry: Omit<OutboxEntry, 'attempts' | 'state'>): void {
-    throw new Error('not implemented')
+  add(entry: Omit<OutboxEntry, 'attempts' | 'state'>): void {
+    // A known id is already on its way (or failed, waiting for retry): adding it again would
+    // only reset its count.
+    if (this.disposed || this.items.has(entry.id)) return
+    const { error: _none, ...fields } = entry
+    this.update({ ...fields, attempts: 0, state: 'pending' })
+    void this.attempt(entry.id)
   }
 
-  /** Schedules attempts for restored pending entries (after a reload). */
+  /**
+   * Schedules attempts for restored pending entries (after a reload).
+   * The attempts start at once, inside this call, like add()'s first attempt; entries already
+   * in flight or waiting for a backoff timer are left as they are.
+   */
   resume(): void {
-    throw new Error('not implemented')
+    if (this.disposed) return
+    for (const entry of [...this.items.values()]) {
+      if (entry.state !== 'pending' || this.timers.has(entry.id)) continue
+      void this.attempt(entry.id)
+    }
   }
 
   /** Tries a failed (or pending) entry again now, with a fresh count of attempts. */
-  retry(_id: string): void {
-    throw new Error('not implemented')
+  retry(id: string): void {
+    const entry = this.items.get(id)
+    if (this.disposed || !entry) return
+    const { error: _previous, ...fields } = entry
+    this.update({ ...fields, attempts: 0, state: 'pending' })
+    if (this.inFlight.has(id)) this.retryAfterFlight.add(id)
+    else void this.attempt(id)
   }
 
   /** Stops all timers; entries stay in storage. */
   dispose(): void {
-    throw new Error('not implemented')
+    this.disposed = true
+    for (const handle of this.timers.values()) this.options.clock.clearTimeout(handle)
+    this.timers.clear()
+    this.retryAfterFlight.clear()
   }
+
+  /**
+   * Resolves once the attempts in flight now have ended and their outcomes are handled; for tests
+   * (attempts started meanwhile, by a retry or a timer, are not waited for).
+   */
+  async settled(): Promise<void> {
+    await Promise.all(this.inFlight.values())
+  }
+
+  private attempt(id: string): Promise<void> {
+    const entry = this.items.get(id)
+    const running = this.inFlight.get(id)
+    if (running) return running
+    if (this.disposed || !entry) return Promise.resolve()
+    this.clearTimer(id)
+    const attempting: OutboxEntry = { ...entry, attempts: entry.attempts + 1 }
+    // Not saved nor reported: the count matters only with the attempt's outcome.
+    this.items.set(id, attempting)
+    const flight = this.run(attempting).finally(() => {
+      this.inFlight.delete(id)
+      if (this.retryAfterFlight.delete(id)) void this.attempt(id)
+    })
+    this.inFlight.set(id, flight)
+    return flight
+  }
+
+  private async run(attempting: OutboxEntry): Promise<void> {
+    let result: PersistResult
+    try {
+      result = await this.options.persist({ ...attempting })
+    } catch (error) {
+      result = { ok: false, retryable: true, error: `Network error: ${errorMessage(error)}` }
+    }
+    if (this.disposed) return
+    const id = attempting.id
+    if (result.ok) {
+      this.retryAfterFlight.delete(id)
+      const written = this.items.get(id) ?? attempting
+      this.items.delete(id)
+      this.save()
+      this.options.onChange(written, result.message)
+      return
+    }
+    // retry() may have reset the entry meanwhile; the attempt it asked for runs next.
+    if (this.retryAfterFlight.has(id)) return
+    const { attempts } = attempting
+    if (!result.retryable || attempts >= this.maxAttempts) {
+      this.update({ ...attempting, state: 'failed', error: result.error })
+      return
+    }
+    const backoff = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempts - 1))
+    const delay = Math.max(result.retryAfterMs ?? 0, backoff)
+    this.update({ ...attempting, state: 'pending', error: result.error })
+    this.timers.set(
+      id,
+      this.options.clock.setTimeout(() => {
+        this.timers.delete(id)
+        void this.attempt(id)
+      }, delay),
+    )
+  }
+
+  /** Keeps `entry` (in its place), writes storage and reports the change. */
+  private update(entry: OutboxEntry) {
+    this.items.set(entry.id, entry)
+    this.save()
+    this.options.onChange({ ...entry })
+  }
+
+  private clearTimer(id: string) {
+    const handle = this.timers.get(id)
+    if (handle === undefined) return
+    this.options.clock.clearTimeout(handle)
+    this.timers.delete(id)
+  }
+
+  private save() {
+    const { storage, storageKey } = this.options
+    try {
+      storage.setItem(storageKey, JSON.stringify([...this.items.values()]))
+    } catch (error) {
+      // Full or refused (private browsing): the messages still go out, only a reload loses them.
+      console.warn(`Outbox: could not save to storage (${errorMessage(error)})`)
+    }
+  }
+}
+
+const DEFAULT_MAX_ATTEMPTS = 6
+const DEFAULT_BASE_DELAY_MS = 1000
+const DEFAULT_MAX_DELAY_MS = 30_000
+
+const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error))
+
+/** The entries kept under `key`; anything unreadable is dropped, with a warning. */
+function load(storage: OutboxStorage, key: string): OutboxEntry[] {
+  let text: string | null
+  try {
+    text = storage.getItem(key)
+  } catch (error) {
+    console.warn(`Outbox: could not read storage (${errorMessage(error)})`)
+    return []
+  }
+  if (text === null) return []
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch (error) {
+    console.warn(`Outbox: ignoring corrupt storage under ${key} (${errorMessage(error)})`)
+    return []
+  }
+  if (!Array.isArray(data)) {
+    console.warn(`Outbox: ignoring storage under ${key}: not a list of entries`)
+    return []
+  }
+  const entries = data.filter(isEntry)
+  if (entries.length < data.length) {
+    console.warn(`Outbox: ignoring ${data.length - entries.length} unreadable entries under ${key}`)
+  }
+  return entries.map(({ id, room, body, createdAt, attempts, state, error }) =>
+    error === undefined
+      ? { id, room, body, createdAt, attempts, state }
+      : { id, room, body, createdAt, attempts, state, error },
+  )
+}
+
+function isEntry(value: unknown): value is OutboxEntry {
+  if (typeof value !== 'object' || value === null) return false
+  const entry = value as Record<string, unknown>
+  return (
+    typeof entry.id === 'string' &&
+    typeof entry.room === 'string' &&
+    typeof entry.body === 'string' &&
+    typeof entry.createdAt === 'string' &&
+    typeof entry.attempts === 'number' &&
+    Number.isInteger(entry.attempts) &&
+    entry.attempts >= 0 &&
+    (entry.state === 'pending' || entry.state === 'failed') &&
+    (entry.error === undefined || typeof entry.error === 'string')
+  )
 }

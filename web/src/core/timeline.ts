@@ -33,41 +33,212 @@ export type NewTimelineMessage = Omit<TimelineMessage, 'seq'>
  * newest stored message known when it arrived, and after earlier such arrivals.
  */
 export class Timeline {
+  private readonly ownUserId: string | undefined
+  // In display order; `view` is its messages as handed out by list().
+  private entries: Entry[] = []
+  private readonly byId = new Map<string, Entry>()
+  private view: readonly TimelineMessage[] | undefined
+  private minSeq: number | undefined
+  private maxSeq: number | undefined
+  private arrivals = 0
+
+  /** `ownUserId` marks stored messages from that user as `own` when they were not seen before. */
+  constructor(options: { ownUserId?: string } = {}) {
+    this.ownUserId = options.ownUserId
+  }
+
   /** Adds stored messages (any page, any order); known ids gain their seq and become `saved`. */
-  addStored(_messages: readonly StoredMessage[]): void {
-    throw new Error('not implemented')
+  addStored(messages: readonly StoredMessage[]): void {
+    // New entries by id: a page that names an id twice keeps the last.
+    const added = new Map<string, Entry>()
+    const moved = new Set<Entry>()
+    for (const stored of messages) {
+      this.noteSeq(stored.seq)
+      const known = this.byId.get(stored.id)
+      const message = this.fromStored(stored, known ? known.message.own : this.isOwn(stored))
+      if (known && sameMessage(known.message, message)) continue
+      if (known && known.message.seq === message.seq) {
+        // Same place in the order: replacing the message in its entry is enough.
+        known.message = message
+        this.view = undefined
+        continue
+      }
+      // New, or its key changes: it (re)joins the order with the other new entries.
+      if (known && added.get(stored.id) !== known) moved.add(known)
+      const entry: Entry = { message, major: stored.seq, minor: 0, arrival: 0 }
+      this.byId.set(stored.id, entry)
+      added.set(stored.id, entry)
+    }
+    if (moved.size > 0) this.remove(moved)
+    if (added.size > 0) this.insert([...added.values()])
   }
 
   /** Adds a message not stored (yet). Returns false, changing nothing, if the id is known. */
-  addUnsaved(_message: NewTimelineMessage): boolean {
-    throw new Error('not implemented')
+  addUnsaved(message: NewTimelineMessage): boolean {
+    if (this.byId.has(message.id)) return false
+    const entry: Entry = {
+      message: { ...message },
+      major: this.maxSeq ?? 0,
+      minor: 1,
+      arrival: ++this.arrivals,
+    }
+    this.byId.set(message.id, entry)
+    this.insert([entry])
+    return true
   }
 
   /** Changes the status (and error) of a known message. Returns false if the id is unknown. */
-  setStatus(_id: string, _status: MessageStatus, _error?: string): boolean {
-    throw new Error('not implemented')
+  setStatus(id: string, status: MessageStatus, error?: string): boolean {
+    const entry = this.byId.get(id)
+    if (!entry) return false
+    // A message with a seq is in the database whatever a late write outcome says.
+    if (entry.message.seq !== undefined) return true
+    if (entry.message.status === status && entry.message.error === error) return true
+    entry.message = withStatus(entry.message, status, error)
+    this.view = undefined
+    return true
   }
 
-  has(_id: string): boolean {
-    throw new Error('not implemented')
+  has(id: string): boolean {
+    return this.byId.has(id)
   }
 
-  get(_id: string): TimelineMessage | undefined {
-    throw new Error('not implemented')
+  get(id: string): TimelineMessage | undefined {
+    return this.byId.get(id)?.message
   }
 
   /** The ordered messages. A new array only after a change, so it can serve as React state. */
   list(): readonly TimelineMessage[] {
-    throw new Error('not implemented')
+    this.view ??= this.entries.map((entry) => entry.message)
+    return this.view
   }
 
   /** The highest seq known: the cursor for filling a gap (`after=`). */
   newestSeq(): number | undefined {
-    throw new Error('not implemented')
+    return this.maxSeq
   }
 
   /** The lowest seq known: the cursor for loading older history (`before=`). */
   oldestSeq(): number | undefined {
-    throw new Error('not implemented')
+    return this.minSeq
+  }
+
+  /** How many messages the timeline holds. */
+  get size(): number {
+    return this.entries.length
+  }
+
+  private noteSeq(seq: number) {
+    if (this.maxSeq === undefined || seq > this.maxSeq) this.maxSeq = seq
+    if (this.minSeq === undefined || seq < this.minSeq) this.minSeq = seq
+  }
+
+  private isOwn(stored: StoredMessage) {
+    return this.ownUserId !== undefined && stored.sender.id === this.ownUserId
+  }
+
+  private fromStored(stored: StoredMessage, own: boolean): TimelineMessage {
+    return {
+      id: stored.id,
+      sender: { id: stored.sender.id, name: stored.sender.name },
+      body: stored.body,
+      createdAt: stored.createdAt,
+      seq: stored.seq,
+      status: 'saved',
+      own,
+    }
+  }
+
+  /** Takes entries out of the order: by binary search for a few, one O(n) pass for many. */
+  private remove(moved: ReadonlySet<Entry>) {
+    if (moved.size <= SPLICE_LIMIT) {
+      for (const entry of moved) {
+        const index = upperBound(this.entries, entry) - 1
+        if (this.entries[index] === entry) this.entries.splice(index, 1)
+        else this.entries = this.entries.filter((other) => other !== entry)
+      }
+    } else {
+      this.entries = this.entries.filter((entry) => !moved.has(entry))
+    }
+  }
+
+  /** Puts new entries in their places: a splice each for a few, one O(n + k) merge for many. */
+  private insert(added: Entry[]) {
+    this.view = undefined
+    added.sort(compare)
+    const entries = this.entries
+    const last = entries[entries.length - 1]
+    // The usual cases, live messages at the end and older pages at the front, need no merge.
+    if (!last || compare(last, added[0] as Entry) < 0) {
+      for (const entry of added) entries.push(entry)
+    } else if (compare(added[added.length - 1] as Entry, entries[0] as Entry) < 0) {
+      this.entries = added.concat(entries)
+    } else if (added.length <= SPLICE_LIMIT) {
+      for (const entry of added) entries.splice(upperBound(entries, entry), 0, entry)
+    } else {
+      this.entries = merge(entries, added)
+    }
   }
 }
+
+interface Entry {
+  message: TimelineMessage
+  // The sort key: (seq, 0, 0) when stored, (anchor seq, 1, arrival) before.
+  major: number
+  minor: 0 | 1
+  arrival: number
+}
+
+// Above this many new entries one linear merge beats a splice (a linear move) per entry.
+const SPLICE_LIMIT = 8
+
+const compare = (a: Entry, b: Entry) =>
+  a.major - b.major || a.minor - b.minor || a.arrival - b.arrival
+
+/** The index after every entry that sorts at or before `entry`. */
+function upperBound(entries: readonly Entry[], entry: Entry): number {
+  let low = 0
+  let high = entries.length
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if (compare(entries[middle] as Entry, entry) <= 0) low = middle + 1
+    else high = middle
+  }
+  return low
+}
+
+function merge(a: readonly Entry[], b: readonly Entry[]): Entry[] {
+  const merged: Entry[] = new Array(a.length + b.length)
+  let i = 0
+  let j = 0
+  let k = 0
+  while (i < a.length && j < b.length) {
+    const left = a[i] as Entry
+    const right = b[j] as Entry
+    if (compare(left, right) <= 0) {
+      merged[k++] = left
+      i++
+    } else {
+      merged[k++] = right
+      j++
+    }
+  }
+  while (i < a.length) merged[k++] = a[i++] as Entry
+  while (j < b.length) merged[k++] = b[j++] as Entry
+  return merged
+}
+
+function withStatus(message: TimelineMessage, status: MessageStatus, error?: string) {
+  const { error: _previous, ...rest } = message
+  return error === undefined ? { ...rest, status } : { ...rest, status, error }
+}
+
+const sameMessage = (a: TimelineMessage, b: TimelineMessage) =>
+  a.seq === b.seq &&
+  a.status === b.status &&
+  a.error === b.error &&
+  a.own === b.own &&
+  a.body === b.body &&
+  a.createdAt === b.createdAt &&
+  a.sender.id === b.sender.id &&
+  a.sender.name === b.sender.name

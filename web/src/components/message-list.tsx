@@ -1,0 +1,145 @@
+import { useVirtualizer } from '@tanstack/react-virtual'
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react'
+import type { TimelineMessage } from '../core/timeline.ts'
+import { MessageItem } from './message-item.tsx'
+
+const GROUP_WINDOW_MS = 5 * 60 * 1000
+/** How close to the bottom (px) still counts as "at the bottom". */
+const STICK_THRESHOLD_PX = 48
+/** How close to the top (px) starts loading older history. */
+const LOAD_OLDER_THRESHOLD_PX = 200
+
+const continues = (message: TimelineMessage, previous: TimelineMessage | undefined) =>
+  previous !== undefined &&
+  previous.sender.id === message.sender.id &&
+  Date.parse(message.createdAt) - Date.parse(previous.createdAt) < GROUP_WINDOW_MS
+
+/**
+ * The conversation, rendering only the messages in view. It sticks to the bottom while the reader
+ * is there; otherwise new messages raise a "New messages" button instead of moving the view.
+ */
+export function MessageList({
+  messages,
+  hasOlder,
+  loadingOlder,
+  onLoadOlder,
+  onRetry,
+}: {
+  messages: readonly TimelineMessage[]
+  hasOlder: boolean
+  loadingOlder: boolean
+  onLoadOlder: () => void
+  onRetry: (id: string) => void
+}) {
+  const scrollRef = useRef<HTMLDivElement>(null)
+  const atBottom = useRef(true)
+  const [unseen, setUnseen] = useState(0)
+  const previous = useRef({
+    first: messages[0]?.id,
+    last: messages.at(-1)?.id,
+    count: 0,
+    height: 0,
+  })
+
+  const virtualizer = useVirtualizer({
+    count: messages.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => 56,
+    overscan: 8,
+    getItemKey: (index) => messages[index]?.id ?? index,
+  })
+
+  const scrollToBottom = useCallback(() => {
+    const element = scrollRef.current
+    if (element) element.scrollTop = element.scrollHeight
+    if (messages.length > 0) virtualizer.scrollToIndex(messages.length - 1, { align: 'end' })
+    atBottom.current = true
+    setUnseen(0)
+  }, [messages.length, virtualizer])
+
+  // After each change of the list: keep the reader where they were.
+  useLayoutEffect(() => {
+    const element = scrollRef.current
+    const before = previous.current
+    const first = messages[0]?.id
+    const last = messages.at(-1)?.id
+    const height = virtualizer.getTotalSize()
+    if (element && before.count > 0 && first !== before.first && last === before.last) {
+      // Older history went in above: move down by what was added, so the view does not jump.
+      element.scrollTop += height - before.height
+    } else if (last !== before.last) {
+      if (atBottom.current) scrollToBottom()
+      else {
+        const added = messages.length - before.count
+        setUnseen((count) => count + Math.max(1, added))
+      }
+    }
+    previous.current = { first, last, count: messages.length, height }
+  }, [messages, virtualizer, scrollToBottom])
+
+  const onScroll = useCallback(() => {
+    const element = scrollRef.current
+    if (!element) return
+    const distance = element.scrollHeight - element.scrollTop - element.clientHeight
+    atBottom.current = distance <= STICK_THRESHOLD_PX
+    if (atBottom.current) setUnseen(0)
+    if (element.scrollTop <= LOAD_OLDER_THRESHOLD_PX && hasOlder && !loadingOlder) onLoadOlder()
+  }, [hasOlder, loadingOlder, onLoadOlder])
+
+  // A short conversation does not scroll, so ask for older history right away.
+  useEffect(() => {
+    const element = scrollRef.current
+    if (element && hasOlder && !loadingOlder && element.scrollHeight <= element.clientHeight) {
+      onLoadOlder()
+    }
+  }, [hasOlder, loadingOlder, onLoadOlder])
+
+  const items = virtualizer.getVirtualItems()
+  return (
+    <div className="message-list">
+      {loadingOlder && <p className="history-note">Loading earlier messages…</p>}
+      <div
+        ref={scrollRef}
+        className="message-scroll"
+        role="log"
+        aria-label="Chat messages"
+        // New messages are announced by the live region below, once each.
+        aria-live="off"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard.
+        tabIndex={0}
+        onScroll={onScroll}
+      >
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          <div
+            style={{
+              position: 'absolute',
+              top: 0,
+              left: 0,
+              width: '100%',
+              transform: `translateY(${items[0]?.start ?? 0}px)`,
+            }}
+          >
+            {items.map((item) => {
+              const message = messages[item.index]
+              if (!message) return null
+              return (
+                <div key={item.key} data-index={item.index} ref={virtualizer.measureElement}>
+                  <MessageItem
+                    message={message}
+                    continued={continues(message, messages[item.index - 1])}
+                    onRetry={onRetry}
+                  />
+                </div>
+              )
+            })}
+          </div>
+        </div>
+      </div>
+      {unseen > 0 && (
+        <button type="button" className="new-messages" onClick={scrollToBottom}>
+          New messages ({unseen})
+        </button>
+      )}
+    </div>
+  )
+}

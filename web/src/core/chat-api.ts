@@ -1,0 +1,134 @@
+import type { z } from 'zod'
+import {
+  errorResponseSchema,
+  type HistoryPage,
+  healthResponseSchema,
+  historyPageSchema,
+  type StoredMessage,
+  storedMessageSchema,
+  type TokenResponse,
+  tokenResponseSchema,
+} from '../../../functions/chat/protocol.ts'
+import type { PersistResult } from './outbox.ts'
+
+/** A failed call to the chat function, with a message a person can read. */
+export class ChatApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message)
+    this.name = 'ChatApiError'
+  }
+
+  /** Worth trying again later: the network, the server, or a rate limit. */
+  get retryable(): boolean {
+    return this.status === 0 || this.status === 408 || this.status === 429 || this.status >= 500
+  }
+}
+
+/** The chat function as one room's client sees it, bound to that room and token. */
+export interface RoomApi {
+  persistMessage(message: { id: string; body: string }): Promise<PersistResult>
+  loadHistoryPage(query: { limit?: number; before?: number; after?: number }): Promise<HistoryPage>
+  loadMessage(id: string): Promise<StoredMessage>
+}
+
+/**
+ * The HTTP client of the chat function (`baseUrl` like `/functions/v1/chat`). Every response is
+ * checked against the protocol's schemas before anyone uses it.
+ */
+export function createChatApi(baseUrl: string, fetchImpl: typeof fetch = (...a) => fetch(...a)) {
+  async function call<T extends z.ZodType>(
+    path: string,
+    schema: T,
+    init: RequestInit = {},
+  ): Promise<z.output<T>> {
+    let response: Response
+    try {
+      response = await fetchImpl(`${baseUrl}${path}`, init)
+    } catch (error) {
+      throw new ChatApiError(0, 'network_error', `Network error: ${(error as Error).message}`)
+    }
+    const json: unknown = await response.json().catch(() => undefined)
+    if (!response.ok) {
+      const parsed = errorResponseSchema.safeParse(json)
+      const retryAfter = Number(response.headers.get('Retry-After'))
+      throw new ChatApiError(
+        response.status,
+        parsed.success ? parsed.data.error.code : 'http_error',
+        parsed.success
+          ? parsed.data.error.message
+          : `The chat service answered ${response.status}.`,
+        retryAfter > 0 ? retryAfter * 1000 : undefined,
+      )
+    }
+    const parsed = schema.safeParse(json)
+    if (!parsed.success) {
+      throw new ChatApiError(502, 'bad_response', 'The chat service sent an answer we cannot read.')
+    }
+    return parsed.data
+  }
+
+  const jsonInit = (method: string, body: unknown, token?: string): RequestInit => ({
+    method,
+    headers: {
+      'Content-Type': 'application/json',
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify(body),
+  })
+
+  return {
+    /** Whether the function and its database answer. */
+    async checkHealth(): Promise<boolean> {
+      return call('/health', healthResponseSchema).then(
+        (health) => health.ok,
+        () => false,
+      )
+    },
+
+    /** Joins an open room under a name: the token serves the call and the chat. */
+    requestToken(room: string, userName: string): Promise<TokenResponse> {
+      const path = `/rooms/${encodeURIComponent(room)}/tokens`
+      return call(path, tokenResponseSchema, jsonInit('POST', { userName }))
+    },
+
+    /** The same API bound to one room and token. */
+    forRoom(room: string, token: string): RoomApi {
+      const base = `/rooms/${encodeURIComponent(room)}/messages`
+      const auth = { headers: { Authorization: `Bearer ${token}` } }
+      return {
+        async persistMessage(message) {
+          try {
+            const stored = await call(base, storedMessageSchema, jsonInit('POST', message, token))
+            return { ok: true, message: stored }
+          } catch (error) {
+            if (!(error instanceof ChatApiError)) throw error
+            return {
+              ok: false,
+              retryable: error.retryable,
+              error: error.message,
+              retryAfterMs: error.retryAfterMs,
+            }
+          }
+        },
+        loadHistoryPage(query) {
+          const params = new URLSearchParams()
+          for (const [key, value] of Object.entries(query)) {
+            if (value !== undefined) params.set(key, String(value))
+          }
+          const search = params.size > 0 ? `?${params}` : ''
+          return call(`${base}${search}`, historyPageSchema, auth)
+        },
+        loadMessage(id) {
+          return call(`${base}/${encodeURIComponent(id)}`, storedMessageSchema, auth)
+        },
+      }
+    },
+  }
+}
+
+export type ChatApi = ReturnType<typeof createChatApi>

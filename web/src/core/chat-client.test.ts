@@ -1,0 +1,403 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { HistoryPage, StoredMessage } from '../../../functions/chat/protocol.ts'
+import { FakeTransport, fakeParticipant } from '../transport/fake-transport.ts'
+import type { RoomApi } from './chat-api.ts'
+import { ChatClient } from './chat-client.ts'
+import { FakeClock } from './fake-clock.ts'
+import type { PersistResult } from './outbox.ts'
+
+const ROOM = 'standup'
+const me = { id: 'user-me', name: 'Me' }
+const ana = fakeParticipant('ana', 'Ana')
+
+let seq = 0
+const stored = (
+  body: string,
+  sender = { id: ana.userId, name: 'Ana' },
+  id: string = crypto.randomUUID(),
+) =>
+  ({
+    id,
+    room: ROOM,
+    sender,
+    body,
+    attachments: [],
+    createdAt: new Date(Date.UTC(2030, 0, 1, 0, 0, ++seq)).toISOString(),
+    seq,
+  }) satisfies StoredMessage
+
+const envelope = (body: string, id: string = crypto.randomUUID()) => ({
+  v: 1,
+  type: 'chat',
+  id,
+  body,
+  createdAt: '2030-01-01T00:00:00.000Z',
+})
+
+/** A controllable function: each call waits until the test settles it. */
+function deferred<T>() {
+  let resolve!: (value: T) => void
+  let reject!: (error: Error) => void
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res
+    reject = rej
+  })
+  return { promise, resolve, reject }
+}
+
+/** An in-memory room API: a store of messages, and writes the test can hold or fail. */
+class FakeRoomApi implements RoomApi {
+  messages: StoredMessage[] = []
+  writes: { id: string; body: string }[] = []
+  historyQueries: { limit?: number; before?: number; after?: number }[] = []
+  /** When set, the next writes answer this instead of storing. */
+  failWith: PersistResult | undefined
+  holdWrites: ReturnType<typeof deferred<void>> | undefined
+  holdHistory: ReturnType<typeof deferred<void>> | undefined
+
+  async persistMessage(message: { id: string; body: string }): Promise<PersistResult> {
+    this.writes.push(message)
+    await this.holdWrites?.promise
+    if (this.failWith) return this.failWith
+    const existing = this.messages.find((m) => m.id === message.id)
+    if (existing) return { ok: true, message: existing }
+    const saved = stored(message.body, me, message.id)
+    this.messages.push(saved)
+    return { ok: true, message: saved }
+  }
+
+  async loadHistoryPage(query: { limit?: number; before?: number; after?: number }) {
+    this.historyQueries.push(query)
+    await this.holdHistory?.promise
+    const limit = query.limit ?? 50
+    const { before, after } = query
+    if (after !== undefined) {
+      const newer = this.messages.filter((m) => m.seq > after)
+      return { messages: newer.slice(0, limit), hasMore: newer.length > limit } as HistoryPage
+    }
+    const older = this.messages.filter((m) => before === undefined || m.seq < before)
+    return { messages: older.slice(-limit), hasMore: older.length > limit } as HistoryPage
+  }
+
+  async loadMessage(id: string) {
+    const message = this.messages.find((m) => m.id === id)
+    if (!message) throw new Error('not found')
+    return message
+  }
+}
+
+/** Resolves once the client's snapshot satisfies `predicate`. */
+function until(
+  client: ChatClient,
+  predicate: (snapshot: ReturnType<ChatClient['getSnapshot']>) => boolean,
+) {
+  return new Promise<void>((resolve) => {
+    if (predicate(client.getSnapshot())) return resolve()
+    const unsubscribe = client.subscribe(() => {
+      if (!predicate(client.getSnapshot())) return
+      unsubscribe()
+      resolve()
+    })
+  })
+}
+
+/** Lets pending promise callbacks run. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
+
+function setup() {
+  const api = new FakeRoomApi()
+  const transport = new FakeTransport(fakeParticipant('me', 'Me', true))
+  const clock = new FakeClock()
+  const storage = new Map<string, string>()
+  const log = vi.fn()
+  const makeClient = () =>
+    new ChatClient({
+      room: ROOM,
+      user: me,
+      api,
+      transport,
+      clock,
+      log,
+      storage: {
+        getItem: (key) => storage.get(key) ?? null,
+        setItem: (key, value) => void storage.set(key, value),
+      },
+    })
+  const client = makeClient()
+  clients.push(client)
+  const bodies = () => client.getSnapshot().messages.map((m) => m.body)
+  return { api, transport, clock, storage, log, client, makeClient, bodies }
+}
+
+const clients: ChatClient[] = []
+afterEach(async () => {
+  for (const client of clients.splice(0)) await client.dispose()
+})
+
+describe('ChatClient', () => {
+  it('joins, then shows the newest page of history', async () => {
+    const { api, transport, client, bodies } = setup()
+    api.messages = Array.from({ length: 60 }, (_, i) => stored(`m${i}`))
+    await client.start()
+    expect(transport.joined).toBe(true)
+    expect(bodies()).toEqual(api.messages.slice(10).map((m) => m.body))
+    expect(client.getSnapshot().history).toMatchObject({ loaded: true, hasOlder: true })
+  })
+
+  it('merges live messages that arrive while history loads, once each, after it', async () => {
+    const { api, transport, client, bodies } = setup()
+    transport.arrive(ana)
+    const old = stored('before I came')
+    api.messages = [old]
+    api.holdHistory = deferred()
+    const starting = client.start()
+    await settle()
+    transport.deliver(envelope('said during the load'), ana.sessionId)
+    transport.deliver(envelope(old.body, old.id), ana.sessionId)
+    expect(bodies()).toEqual([])
+    api.holdHistory.resolve()
+    await starting
+    expect(bodies()).toEqual(['before I came', 'said during the load'])
+  })
+
+  it('shows an own message at once and sends it live before the write finishes', async () => {
+    const { api, transport, client } = setup()
+    await client.start()
+    api.holdWrites = deferred()
+    const result = client.send('  hello  ')
+    expect(result.ok).toBe(true)
+    expect(client.getSnapshot().messages).toMatchObject([
+      { body: 'hello', status: 'sending', own: true, sender: me },
+    ])
+    expect(transport.sent).toEqual([expect.objectContaining({ type: 'chat', body: 'hello' })])
+    api.holdWrites.resolve()
+    await settle()
+    expect(client.getSnapshot().messages).toMatchObject([{ body: 'hello', status: 'saved' }])
+    expect(api.messages).toHaveLength(1)
+  })
+
+  it('refuses text that is no message, sending nothing', async () => {
+    const { api, transport, client, bodies } = setup()
+    await client.start()
+    expect(client.send('   ')).toEqual({ ok: false, error: 'The message is empty.' })
+    expect(client.send('x'.repeat(4001))).toMatchObject({ ok: false })
+    expect(bodies()).toEqual([])
+    expect(transport.sent).toEqual([])
+    expect(api.writes).toEqual([])
+  })
+
+  it('marks a message whose write failed as retrying, and saved once a retry succeeds', async () => {
+    const { api, clock, client } = setup()
+    await client.start()
+    api.failWith = { ok: false, retryable: true, error: 'The chat service answered 503.' }
+    client.send('keep me')
+    await settle()
+    expect(client.getSnapshot().messages).toMatchObject([
+      { body: 'keep me', status: 'retrying', error: 'The chat service answered 503.' },
+    ])
+    api.failWith = undefined
+    clock.advance(1000)
+    await settle()
+    expect(client.getSnapshot().messages).toMatchObject([{ body: 'keep me', status: 'saved' }])
+    expect(new Set(api.writes.map((write) => write.id)).size).toBe(1)
+  })
+
+  it('resumes unsent messages after a reload, without storing any twice', async () => {
+    const { api, client, makeClient } = setup()
+    api.messages = [stored('said before')]
+    await client.start()
+    api.failWith = { ok: false, retryable: true, error: 'offline' }
+    client.send('written after the reload')
+    await settle()
+    await client.dispose()
+
+    api.failWith = undefined
+    const reloaded = makeClient()
+    clients.push(reloaded)
+    api.holdWrites = deferred()
+    await reloaded.start()
+    // Shown while its write is still on its way, after the history it followed.
+    expect(reloaded.getSnapshot().messages.map((m) => [m.body, m.status])).toEqual([
+      ['said before', 'saved'],
+      ['written after the reload', 'retrying'],
+    ])
+    api.holdWrites.resolve()
+    await until(reloaded, (snapshot) => snapshot.messages[1]?.status === 'saved')
+    expect(reloaded.getSnapshot().messages).toMatchObject([
+      { body: 'said before', status: 'saved', own: false },
+      { body: 'written after the reload', status: 'saved', own: true },
+    ])
+    expect(api.messages.map((m) => m.body)).toEqual(['said before', 'written after the reload'])
+  })
+
+  it('names live senders from the participant list, and drops envelopes that claim a name', async () => {
+    const { transport, client, log } = setup()
+    transport.arrive(ana)
+    await client.start()
+    transport.deliver({ ...envelope('I am the host'), name: 'Host' }, ana.sessionId)
+    transport.deliver(envelope('hi'), ana.sessionId)
+    expect(client.getSnapshot().messages).toMatchObject([
+      { body: 'hi', sender: { id: ana.userId, name: 'Ana' }, status: 'live', own: false },
+    ])
+    expect(log).toHaveBeenCalledWith('dropped a live message that is not a valid envelope', {
+      from: ana.sessionId,
+      data: expect.objectContaining({ name: 'Host' }),
+    })
+  })
+
+  it.each([
+    ['a wrong version', { ...envelope('x'), v: 2 }],
+    ['a bad id', envelope('x', 'not-a-uuid')],
+    ['an empty body', envelope('   ')],
+    ['a string', 'hello'],
+    ['null', null],
+  ])('drops and logs %s', async (_label, data) => {
+    const { transport, client, log, bodies } = setup()
+    transport.arrive(ana)
+    await client.start()
+    transport.deliver(data, ana.sessionId)
+    expect(bodies()).toEqual([])
+    expect(log).toHaveBeenCalledTimes(1)
+  })
+
+  it('shows messages from Daily\'s REST API as from "Room"', async () => {
+    const { transport, client } = setup()
+    await client.start()
+    transport.deliver(envelope('The meeting ends in 5 minutes'), 'API')
+    expect(client.getSnapshot().messages).toMatchObject([
+      { body: 'The meeting ends in 5 minutes', sender: { name: 'Room' } },
+    ])
+  })
+
+  it("shows Daily Prebuilt's chat live, marked as not saved, named by the participant list", async () => {
+    const { api, transport, client } = setup()
+    transport.arrive(ana)
+    await client.start()
+    transport.deliver(
+      { event: 'chat-msg', message: 'from prebuilt', name: 'Pretender', room: 'main-room' },
+      ana.sessionId,
+    )
+    expect(client.getSnapshot().messages).toMatchObject([
+      { body: 'from prebuilt', sender: { name: 'Ana' }, status: 'not-saved' },
+    ])
+    expect(api.writes).toEqual([])
+  })
+
+  it('writes a message too large for the channel first, then announces it by id', async () => {
+    const { api, transport, client } = setup()
+    await client.start()
+    const long = '"'.repeat(3000)
+    client.send(long)
+    expect(transport.sent).toEqual([])
+    await settle()
+    const saved = api.messages[0]
+    expect(saved?.body).toBe(long)
+    expect(transport.sent).toEqual([{ v: 1, type: 'chat-ref', id: saved?.id }])
+  })
+
+  it('fetches a message announced by id', async () => {
+    const { api, transport, client } = setup()
+    transport.arrive(ana)
+    await client.start()
+    const big = stored('😀'.repeat(3000))
+    api.messages.push(big)
+    transport.deliver({ v: 1, type: 'chat-ref', id: big.id }, ana.sessionId)
+    await settle()
+    expect(client.getSnapshot().messages).toMatchObject([{ id: big.id, status: 'saved' }])
+  })
+
+  it('fills the gap after a reconnect and sends what was queued meanwhile', async () => {
+    const { api, transport, client, bodies } = setup()
+    transport.arrive(ana)
+    const before = stored('before')
+    api.messages = [before]
+    await client.start()
+    transport.connection('interrupted')
+    expect(client.getSnapshot().connection).toBe('interrupted')
+    client.send('typed while away')
+    const missed = Array.from({ length: 250 }, (_, i) => stored(`missed ${i}`))
+    api.messages.push(...missed)
+    transport.connection('connected')
+    await until(client, (snapshot) => snapshot.messages.length === 252)
+    expect(bodies()).toEqual(['before', ...missed.map((m) => m.body), 'typed while away'])
+    // From the last seq read from the server, not from the own message's newer seq.
+    expect(api.historyQueries.slice(1)).toMatchObject([
+      { after: before.seq, limit: 200 },
+      { after: api.messages.filter((m) => m.seq > before.seq)[199]?.seq, limit: 200 },
+    ])
+    expect(transport.sent).toEqual([expect.objectContaining({ body: 'typed while away' })])
+  })
+
+  it('finds what was missed even when an own message was saved after it', async () => {
+    const { api, transport, client, bodies } = setup()
+    await client.start()
+    transport.connection('interrupted')
+    api.messages.push(stored('missed 1'), stored('missed 2'))
+    client.send('mine, saved over HTTP while the channel was down')
+    await until(client, (snapshot) => snapshot.messages[0]?.status === 'saved')
+    transport.connection('connected')
+    await until(client, (snapshot) => snapshot.messages.length === 3)
+    expect(bodies()).toEqual([
+      'missed 1',
+      'missed 2',
+      'mine, saved over HTTP while the channel was down',
+    ])
+  })
+
+  it('shows who is typing, and clears it when they send or leave', async () => {
+    const { clock, transport, client } = setup()
+    const ben = fakeParticipant('ben', 'Ben')
+    transport.arrive(ana)
+    transport.arrive(ben)
+    await client.start()
+    transport.deliver({ v: 1, type: 'typing', typing: true }, ana.sessionId)
+    transport.deliver({ v: 1, type: 'typing', typing: true }, ben.sessionId)
+    expect(client.getSnapshot().typingLine).toBe('Ana and Ben are typing…')
+    transport.deliver(envelope('done'), ana.sessionId)
+    expect(client.getSnapshot().typingLine).toBe('Ben is typing…')
+    transport.depart(ben.sessionId)
+    expect(client.getSnapshot().typingLine).toBe('')
+    transport.deliver({ v: 1, type: 'typing', typing: true }, ana.sessionId)
+    clock.advance(5000)
+    expect(client.getSnapshot().typingLine).toBe('')
+  })
+
+  it('tells the others when this user types, at most once per 2 s, and stops on send', async () => {
+    const { clock, transport, client } = setup()
+    await client.start()
+    client.inputChanged('h')
+    client.inputChanged('he')
+    clock.advance(2000)
+    client.inputChanged('hel')
+    client.send('hel')
+    expect(
+      transport.sent.map((data) => (data as { type: string; typing?: boolean }).typing),
+    ).toEqual([true, true, false, undefined])
+  })
+
+  it('loads older history page by page until the beginning', async () => {
+    const { api, client, bodies } = setup()
+    api.messages = Array.from({ length: 120 }, (_, i) => stored(`m${i}`))
+    await client.start()
+    await client.loadOlder()
+    expect(bodies()).toHaveLength(100)
+    await client.loadOlder()
+    expect(bodies()).toEqual(api.messages.map((m) => m.body))
+    expect(client.getSnapshot().history.hasOlder).toBe(false)
+    expect(api.historyQueries).toMatchObject([
+      {},
+      { before: api.messages[70]?.seq },
+      { before: api.messages[20]?.seq },
+    ])
+  })
+
+  it('keeps the same snapshot until something changes', async () => {
+    const { client, transport } = setup()
+    await client.start()
+    const before = client.getSnapshot()
+    expect(client.getSnapshot()).toBe(before)
+    transport.arrive(ana)
+    expect(client.getSnapshot()).not.toBe(before)
+    expect(client.getSnapshot().participants.map((p) => p.userName)).toEqual(['Me', 'Ana'])
+  })
+})

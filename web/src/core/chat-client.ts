@@ -1,0 +1,391 @@
+import {
+  type ChatUser,
+  fitsLiveChannel,
+  LIVE_PROTOCOL_VERSION,
+  type LiveEnvelope,
+  liveEnvelopeSchema,
+  messageBodySchema,
+  type StoredMessage,
+} from '../../../functions/chat/protocol.ts'
+import {
+  type ChatTransport,
+  type ConnectionState,
+  type Participant,
+  TransportError,
+} from '../transport/chat-transport.ts'
+import type { RoomApi } from './chat-api.ts'
+import { type Clock, systemClock } from './clock.ts'
+import { Outbox, type OutboxEntry, type OutboxStorage } from './outbox.ts'
+import { parsePrebuiltChat } from './prebuilt-chat.ts'
+import { Timeline, type TimelineMessage } from './timeline.ts'
+import { TypingNotifier, TypingRoster, typingLine } from './typing.ts'
+
+export const HISTORY_PAGE_SIZE = 50
+const GAP_FILL_PAGE_SIZE = 200
+/** Messages sent with Daily's REST API arrive from this session id. */
+const API_SESSION_ID = 'API'
+
+export interface ChatSnapshot {
+  messages: readonly TimelineMessage[]
+  participants: readonly Participant[]
+  /** "Ana is typing…", or ''. */
+  typingLine: string
+  connection: ConnectionState
+  /** Older history: whether there is more, whether a page is loading, why it failed. */
+  history: { loaded: boolean; hasOlder: boolean; loading: boolean; error?: string }
+}
+
+export interface ChatClientOptions {
+  room: string
+  /** This user, from the token. */
+  user: ChatUser
+  api: RoomApi
+  transport: ChatTransport
+  /** Keeps unsent messages across reloads (localStorage in the browser). */
+  storage: OutboxStorage
+  clock?: Clock
+  /** Where dropped live data is reported. */
+  log?: (message: string, detail?: unknown) => void
+}
+
+type LiveEvent = { data: unknown; from: string }
+
+/**
+ * One room's chat, without React: live messages over the transport, writes through the outbox,
+ * history and gap fill over HTTP, all merged into one timeline. The UI subscribes to snapshots.
+ */
+export class ChatClient {
+  readonly #options: ChatClientOptions
+  readonly #clock: Clock
+  readonly #log: (message: string, detail?: unknown) => void
+  readonly #timeline: Timeline
+  readonly #outbox: Outbox
+  readonly #typing: TypingNotifier
+  readonly #roster: TypingRoster
+  readonly #listeners = new Set<() => void>()
+  readonly #unsubscribe: (() => void)[] = []
+  /** Live data that arrived before the first history page: applied right after it. */
+  #beforeHistory: LiveEvent[] | undefined = []
+  /** Envelopes that could not go out while disconnected: sent on reconnect. */
+  #unsent: LiveEnvelope[] = []
+  /** Own messages too large for the channel: announced by id once written. */
+  readonly #announceWhenStored = new Set<string>()
+  #connection: ConnectionState = 'connecting'
+  #history: ChatSnapshot['history'] = { loaded: false, hasOlder: false, loading: true }
+  #gapFill: Promise<void> | undefined
+  /**
+   * The seq up to which this client has read the room from the server (history and gap fills).
+   * Not advanced by own writes: their seqs can lie beyond messages missed in a drop noticed late.
+   */
+  #syncedSeq = 0
+  #snapshot: ChatSnapshot
+  #disposed = false
+
+  constructor(options: ChatClientOptions) {
+    this.#options = options
+    this.#clock = options.clock ?? systemClock
+    this.#log = options.log ?? ((message, detail) => console.warn(`chat: ${message}`, detail))
+    this.#timeline = new Timeline({ ownUserId: options.user.id })
+    this.#roster = new TypingRoster({ clock: this.#clock, onChange: () => this.#changed() })
+    this.#typing = new TypingNotifier({
+      clock: this.#clock,
+      send: (typing) => this.#sendLive({ v: LIVE_PROTOCOL_VERSION, type: 'typing', typing }),
+    })
+    this.#outbox = new Outbox({
+      storage: options.storage,
+      storageKey: `backchannel.outbox.${options.room}.${options.user.id}`,
+      clock: this.#clock,
+      persist: (entry) => options.api.persistMessage({ id: entry.id, body: entry.body }),
+      onChange: (entry, stored) => this.#outboxChanged(entry, stored),
+    })
+    this.#snapshot = this.#buildSnapshot()
+  }
+
+  /** Joins the live channel, loads the newest history page and resumes unsent messages. */
+  async start(): Promise<void> {
+    const { transport } = this.#options
+    this.#unsubscribe.push(
+      transport.on('message', (data, from) => this.#received({ data, from })),
+      transport.on('participant-joined', () => this.#changed()),
+      transport.on('participant-left', (participant) => {
+        this.#roster.clear(participant.sessionId)
+        this.#changed()
+      }),
+      transport.on('connection', (state) => this.#connectionChanged(state)),
+    )
+    await transport.join()
+    if (this.#disposed) return
+    this.#connection = 'connected'
+    this.#changed()
+    await this.#loadNewestPage()
+    this.#outbox.resume()
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  /** The current state; the same object until something changes. */
+  getSnapshot = (): ChatSnapshot => this.#snapshot
+
+  /**
+   * Shows the message at once, sends it live and writes it, in parallel: live delivery never
+   * waits for the write. Returns why not, for text that is no message (empty, too long...).
+   */
+  send(text: string): { ok: true; id: string } | { ok: false; error: string } {
+    const body = messageBodySchema.safeParse(text)
+    if (!body.success) return { ok: false, error: body.error.issues[0]?.message ?? 'Invalid.' }
+    const id = crypto.randomUUID()
+    const createdAt = new Date(this.#clock.now()).toISOString()
+    this.#timeline.addUnsaved({
+      id,
+      sender: this.#options.user,
+      body: body.data,
+      createdAt,
+      status: 'sending',
+      own: true,
+    })
+    this.#typing.stop()
+    const envelope: LiveEnvelope = {
+      v: LIVE_PROTOCOL_VERSION,
+      type: 'chat',
+      id,
+      body: body.data,
+      createdAt,
+    }
+    if (fitsLiveChannel(envelope)) this.#sendLive(envelope)
+    else this.#announceWhenStored.add(id)
+    this.#outbox.add({ id, room: this.#options.room, body: body.data, createdAt })
+    this.#changed()
+    return { ok: true, id }
+  }
+
+  /** Tries a message the outbox gave up on again. */
+  retry(id: string): void {
+    this.#outbox.retry(id)
+  }
+
+  /** The composer's text changed: tells the others we are typing, at most once per 2 s. */
+  inputChanged(text: string): void {
+    this.#typing.input(text)
+  }
+
+  /** Loads the page of history before the oldest message shown. */
+  async loadOlder(): Promise<void> {
+    const before = this.#timeline.oldestSeq()
+    if (!this.#history.hasOlder || this.#history.loading || before === undefined) return
+    this.#history = { ...this.#history, loading: true, error: undefined }
+    this.#changed()
+    try {
+      const page = await this.#options.api.loadHistoryPage({ before, limit: HISTORY_PAGE_SIZE })
+      this.#timeline.addStored(page.messages)
+      this.#history = { ...this.#history, hasOlder: page.hasMore, loading: false }
+    } catch (error) {
+      this.#history = { ...this.#history, loading: false, error: (error as Error).message }
+    }
+    this.#changed()
+  }
+
+  /** Leaves the channel and stops every timer; unsent messages stay in storage. */
+  async dispose(): Promise<void> {
+    if (this.#disposed) return
+    this.#disposed = true
+    this.#typing.stop()
+    for (const unsubscribe of this.#unsubscribe) unsubscribe()
+    this.#outbox.dispose()
+    this.#roster.dispose()
+    this.#listeners.clear()
+    await this.#options.transport.leave()
+  }
+
+  async #loadNewestPage(): Promise<void> {
+    try {
+      const page = await this.#options.api.loadHistoryPage({ limit: HISTORY_PAGE_SIZE })
+      this.#timeline.addStored(page.messages)
+      this.#syncedSeq = page.messages.at(-1)?.seq ?? 0
+      this.#history = { loaded: true, hasOlder: page.hasMore, loading: false }
+    } catch (error) {
+      this.#history = {
+        loaded: true,
+        hasOlder: false,
+        loading: false,
+        error: (error as Error).message,
+      }
+    }
+    // Unsent messages from before a reload come after the history they followed, before news.
+    for (const entry of this.#outbox.entries()) {
+      this.#timeline.addUnsaved({
+        id: entry.id,
+        sender: this.#options.user,
+        body: entry.body,
+        createdAt: entry.createdAt,
+        status: entry.state === 'failed' ? 'failed' : 'retrying',
+        own: true,
+        error: entry.error,
+      })
+    }
+    const waiting = this.#beforeHistory ?? []
+    this.#beforeHistory = undefined
+    for (const event of waiting) this.#received(event)
+    this.#changed()
+  }
+
+  #received(event: LiveEvent): void {
+    if (this.#beforeHistory) {
+      this.#beforeHistory.push(event)
+      return
+    }
+    const { data, from } = event
+    const sender = this.#senderOf(from)
+    const envelope = liveEnvelopeSchema.safeParse(data)
+    if (envelope.success) {
+      this.#receivedEnvelope(envelope.data, from, sender)
+      return
+    }
+    const prebuilt = parsePrebuiltChat(data)
+    if (prebuilt) {
+      this.#roster.clear(from)
+      this.#timeline.addUnsaved({
+        id: crypto.randomUUID(),
+        sender: {
+          id: sender.id,
+          name: sender.known ? sender.name : (prebuilt.name ?? sender.name),
+        },
+        body: prebuilt.body,
+        createdAt: new Date(this.#clock.now()).toISOString(),
+        status: 'not-saved',
+        own: false,
+      })
+      this.#changed()
+      return
+    }
+    this.#log('dropped a live message that is not a valid envelope', { from, data })
+  }
+
+  #receivedEnvelope(
+    envelope: LiveEnvelope,
+    from: string,
+    sender: { id: string; name: string },
+  ): void {
+    switch (envelope.type) {
+      case 'typing':
+        this.#roster.signal(from, sender.name, envelope.typing)
+        return
+      case 'chat':
+        this.#roster.clear(from)
+        this.#timeline.addUnsaved({
+          id: envelope.id,
+          sender: { id: sender.id, name: sender.name },
+          body: envelope.body,
+          createdAt: envelope.createdAt,
+          status: 'live',
+          own: sender.id === this.#options.user.id,
+        })
+        this.#changed()
+        return
+      case 'chat-ref':
+        this.#roster.clear(from)
+        this.#options.api.loadMessage(envelope.id).then(
+          (message) => this.#stored([message]),
+          (error) => this.#log(`could not load announced message ${envelope.id}`, error),
+        )
+        this.#changed()
+    }
+  }
+
+  /** Who sent live data: from the transport's participants, never from the data itself. */
+  #senderOf(sessionId: string): { id: string; name: string; known: boolean } {
+    if (sessionId === API_SESSION_ID) return { id: API_SESSION_ID, name: 'Room', known: true }
+    const participant = this.#options.transport
+      .participants()
+      .find((candidate) => candidate.sessionId === sessionId)
+    return participant
+      ? { id: participant.userId, name: participant.userName, known: true }
+      : { id: `session:${sessionId}`, name: 'Unknown participant', known: false }
+  }
+
+  #connectionChanged(state: ConnectionState): void {
+    const wasInterrupted = this.#connection === 'interrupted'
+    this.#connection = state
+    this.#changed()
+    if (state !== 'connected' || !wasInterrupted) return
+    const unsent = this.#unsent
+    this.#unsent = []
+    for (const envelope of unsent) this.#sendLive(envelope)
+    void this.#fillGap()
+  }
+
+  /**
+   * Fetches everything stored since this client last read the room: what was said while away.
+   * Messages already shown come back too; the timeline merges them by id (and learns their seq).
+   */
+  #fillGap(): Promise<void> {
+    this.#gapFill ??= (async () => {
+      try {
+        for (;;) {
+          const page = await this.#options.api.loadHistoryPage({
+            after: this.#syncedSeq,
+            limit: GAP_FILL_PAGE_SIZE,
+          })
+          this.#stored(page.messages)
+          this.#syncedSeq = page.messages.at(-1)?.seq ?? this.#syncedSeq
+          if (!page.hasMore) break
+        }
+      } catch (error) {
+        this.#log('could not fill the gap after a reconnect', error)
+      } finally {
+        this.#gapFill = undefined
+      }
+    })()
+    return this.#gapFill
+  }
+
+  #sendLive(envelope: LiveEnvelope): void {
+    try {
+      this.#options.transport.send(envelope)
+    } catch (error) {
+      if (error instanceof TransportError && error.code === 'not_joined') {
+        // Typing is stale by the time we reconnect; messages are not.
+        if (envelope.type !== 'typing') this.#unsent.push(envelope)
+        return
+      }
+      this.#log('could not send live', error)
+    }
+  }
+
+  #outboxChanged(entry: OutboxEntry, stored?: StoredMessage): void {
+    if (stored) {
+      this.#stored([stored])
+      if (this.#announceWhenStored.delete(entry.id)) {
+        this.#sendLive({ v: LIVE_PROTOCOL_VERSION, type: 'chat-ref', id: entry.id })
+      }
+      return
+    }
+    if (entry.state === 'failed') this.#timeline.setStatus(entry.id, 'failed', entry.error)
+    else if (entry.attempts > 0) this.#timeline.setStatus(entry.id, 'retrying', entry.error)
+    this.#changed()
+  }
+
+  #stored(messages: readonly StoredMessage[]): void {
+    if (this.#disposed) return
+    this.#timeline.addStored(messages)
+    this.#changed()
+  }
+
+  #buildSnapshot(): ChatSnapshot {
+    return {
+      messages: this.#timeline.list(),
+      participants: this.#options.transport.participants(),
+      typingLine: typingLine(this.#roster.names()),
+      connection: this.#connection,
+      history: this.#history,
+    }
+  }
+
+  #changed(): void {
+    if (this.#disposed) return
+    this.#snapshot = this.#buildSnapshot()
+    for (const listener of this.#listeners) listener()
+  }
+}

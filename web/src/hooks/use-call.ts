@@ -1,0 +1,53 @@
+import { useEffect, useState, useSyncExternalStore } from 'react'
+import { type CallSession, openCallSession } from '../call-session.ts'
+import { CHAT_API_URL } from '../config.ts'
+import { createChatApi } from '../core/chat-api.ts'
+import { ChatClient, type ChatSnapshot } from '../core/chat-client.ts'
+import type { JoinedRoom } from '../session.ts'
+
+const idle: ChatSnapshot = {
+  messages: [],
+  participants: [],
+  typingLine: '',
+  connection: 'connecting',
+  history: { loaded: false, hasOlder: false, loading: true },
+}
+const noClient = { subscribe: () => () => {}, getSnapshot: () => idle }
+
+/**
+ * Opens the call for the joined room while mounted (Daily or the local relay) and runs its chat;
+ * renders the chat's state. Leaves the call on unmount.
+ */
+export function useCall(joined: JoinedRoom) {
+  const [call, setCall] = useState<{ session: CallSession; client: ChatClient }>()
+  const [error, setError] = useState<string>()
+
+  useEffect(() => {
+    let client: ChatClient | undefined
+    let cancelled = false
+    openCallSession(joined)
+      .then((session) => {
+        if (cancelled) return session.transport.leave()
+        client = new ChatClient({
+          room: joined.room,
+          user: joined.user,
+          api: createChatApi(CHAT_API_URL).forRoom(joined.room, joined.token),
+          transport: session.transport,
+          storage: localStorage,
+        })
+        setCall({ session, client })
+        return client.start()
+      })
+      .catch((reason: Error) => {
+        if (!cancelled) setError(reason.message)
+      })
+    return () => {
+      cancelled = true
+      void client?.dispose()
+    }
+  }, [joined])
+
+  const source = call?.client ?? noClient
+  const snapshot = useSyncExternalStore(source.subscribe, source.getSnapshot)
+  return { session: call?.session, client: call?.client, snapshot, error }
+}
