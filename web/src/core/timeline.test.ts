@@ -62,6 +62,33 @@ describe('Timeline', () => {
       expect(ids(timeline)).toEqual(['m1', 'm2', 'm3', 'live-b', 'live-a'])
     })
 
+    it('keeps a reply below an own message that is saved after the reply arrived', () => {
+      const timeline = new Timeline()
+      timeline.addStored(range(1, 2))
+      timeline.addUnsaved(unsaved('mine', { sender: ANA, own: true, status: 'sending' }))
+      timeline.addUnsaved(unsaved('reply'))
+
+      // The own write comes back with a seq after messages stored meanwhile elsewhere.
+      timeline.addStored([stored(7, { id: 'mine', sender: ANA })])
+
+      expect(ids(timeline)).toEqual(['m1', 'm2', 'mine', 'reply'])
+      // What arrived before the own message is not moved below it.
+      timeline.addUnsaved(unsaved('later'))
+      timeline.addStored([stored(9, { id: 'later' })])
+      expect(ids(timeline)).toEqual(['m1', 'm2', 'mine', 'reply', 'later'])
+    })
+
+    it('leaves messages that arrived before a now-saved message where they were', () => {
+      const timeline = new Timeline()
+      timeline.addStored(range(1, 2))
+      timeline.addUnsaved(unsaved('earlier'))
+      timeline.addUnsaved(unsaved('mine', { sender: ANA, own: true, status: 'sending' }))
+
+      timeline.addStored([stored(5, { id: 'mine', sender: ANA })])
+
+      expect(ids(timeline)).toEqual(['m1', 'm2', 'earlier', 'mine'])
+    })
+
     it('keeps a live message right after the newest seq known when it arrived', () => {
       const timeline = new Timeline()
       timeline.addStored(range(1, 2))
@@ -112,7 +139,8 @@ describe('Timeline', () => {
         }),
       ])
 
-      expect(ids(timeline)).toEqual(['m1', 'm2', 'theirs', 'm3', 'mine'])
+      // 'theirs' arrived after 'mine', so it stays after it.
+      expect(ids(timeline)).toEqual(['m1', 'm2', 'm3', 'mine', 'theirs'])
       expect(timeline.get('mine')).toEqual({
         id: 'mine',
         sender: ANA,

@@ -52,6 +52,8 @@ export class Timeline {
     // New entries by id: a page that names an id twice keeps the last.
     const added = new Map<string, Entry>()
     const moved = new Set<Entry>()
+    // Unsaved messages that are now stored: whatever arrived after them must stay after them.
+    const nowStored: { arrival: number; seq: number }[] = []
     for (const stored of messages) {
       this.noteSeq(stored.seq)
       const known = this.byId.get(stored.id)
@@ -65,12 +67,39 @@ export class Timeline {
       }
       // New, or its key changes: it (re)joins the order with the other new entries.
       if (known && added.get(stored.id) !== known) moved.add(known)
+      if (known?.minor === 1) nowStored.push({ arrival: known.arrival, seq: stored.seq })
       const entry: Entry = { message, major: stored.seq, minor: 0, arrival: 0 }
       this.byId.set(stored.id, entry)
       added.set(stored.id, entry)
     }
+    for (const { old, replacement } of this.reanchored(nowStored, moved)) {
+      moved.add(old)
+      added.set(replacement.message.id, replacement)
+    }
     if (moved.size > 0) this.remove(moved)
     if (added.size > 0) this.insert([...added.values()])
+  }
+
+  /**
+   * Re-keys unsaved messages that arrived after a message that is now stored, so that they keep
+   * showing after it: a reply must not jump above the message it answers once that one is saved.
+   * Returns each old entry (to remove) with its replacement (to insert).
+   */
+  private reanchored(nowStored: { arrival: number; seq: number }[], moved: ReadonlySet<Entry>) {
+    const reanchored: { old: Entry; replacement: Entry }[] = []
+    if (nowStored.length === 0) return reanchored
+    for (const entry of this.entries) {
+      if (entry.minor !== 1 || moved.has(entry)) continue
+      let anchor = entry.major
+      for (const stored of nowStored) {
+        if (stored.arrival < entry.arrival && stored.seq > anchor) anchor = stored.seq
+      }
+      if (anchor === entry.major) continue
+      const replacement: Entry = { ...entry, major: anchor }
+      this.byId.set(entry.message.id, replacement)
+      reanchored.push({ old: entry, replacement })
+    }
+    return reanchored
   }
 
   /** Adds a message not stored (yet). Returns false, changing nothing, if the id is known. */

@@ -1,0 +1,295 @@
+// Helpers for the browser end-to-end tests: the whole local stack in this process, Debian's
+// Chromium through playwright-core, and one browser context per person so nobody shares storage.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import {
+  type Browser,
+  type BrowserContext,
+  chromium,
+  type Locator,
+  type Page,
+  type Route,
+  type WebSocketRoute,
+} from 'playwright-core'
+import { expect, inject } from 'vitest'
+import { startLocalStack } from '../local/stack.ts'
+
+/** Where the SPA sends message writes (POST) and reads history (GET). */
+export const MESSAGES_ROUTE = '**/functions/v1/chat/rooms/*/messages'
+
+export interface RunningApp {
+  /** The stack's origin, e.g. http://localhost:41234, with the port it really listens on. */
+  url: string
+  stop(): Promise<void>
+}
+
+/**
+ * Starts the local stack (SPA from dist/web, chat function, relay) on a free port, against the
+ * test run's PostgreSQL. Build the SPA first: `npx vite build`.
+ */
+export async function startApp(): Promise<RunningApp> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'backchannel-e2e-'))
+  try {
+    const stack = await startLocalStack({
+      // Port 0: the OS picks a free port and the stack reports the one it got.
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      // Only what the tests decide: nothing from the developer's shell or .env leaks in.
+      // The rate limit is raised because one test sends more than the default burst.
+      env: { DATABASE_URL: inject('databaseUrl'), CHAT_RATE_LIMIT: '1000' },
+    })
+    return {
+      url: stack.url,
+      async stop() {
+        await stack.stop()
+        await rm(dataDir, { recursive: true, force: true })
+      },
+    }
+  } catch (error) {
+    await rm(dataDir, { recursive: true, force: true })
+    throw error
+  }
+}
+
+/** Headless Chromium from the path the global setup found (test/chromium.ts). */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: inject('chromiumPath'),
+    headless: true,
+    // No sandbox: tests run as root in containers. No background networking: the machine has no
+    // internet and the tests must not reach beyond localhost.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  })
+}
+
+export { uniqueRoom } from '../test/chat-harness.ts'
+
+export interface ConsoleEntry {
+  type: string
+  text: string
+}
+
+export interface Person {
+  name: string
+  context: BrowserContext
+  page: Page
+  /** The message list (role log, "Chat messages"). */
+  log: Locator
+  /** The message with exactly this text, inside the message list. */
+  message(text: string): Locator
+  /** Types `text` in the "Message" field and presses Enter. */
+  send(text: string): Promise<void>
+  /** The texts of the message bodies in the list, top to bottom. */
+  messages(): Promise<string[]>
+  /** Resolves once the chat function has stored every message this person sent. */
+  allSaved(timeout?: number): Promise<void>
+  /** Everything the page printed to its console, in order. */
+  console: ConsoleEntry[]
+  /** Uncaught exceptions, and any alert/confirm/prompt dialog (which injected script would open). */
+  pageErrors: string[]
+  /** Console errors and uncaught exceptions, except those matching `allowed`. */
+  problems(allowed?: RegExp[]): string[]
+  /** Only with `{ droppableRelay: true }`: cuts and restores this person's network. */
+  network: NetworkSwitch
+}
+
+export interface NetworkSwitch {
+  /** Offline: HTTP fails, the relay connection drops, and reconnecting fails until `online`. */
+  offline(): Promise<void>
+  online(): Promise<void>
+}
+
+export interface NewPersonOptions {
+  name: string
+  room: string
+  /**
+   * Route this person's relay WebSocket through Playwright so the test can drop it. Chromium's
+   * offline emulation fails new connections but leaves an open WebSocket silently open
+   * (microsoft/playwright#4910), so `setOffline` alone cannot take a live connection down.
+   */
+  droppableRelay?: boolean
+}
+
+/** Opens the app as a new person in their own browser context and joins `room` as `name`. */
+export async function newPerson(
+  browser: Browser,
+  appUrl: string,
+  { name, room, droppableRelay = false }: NewPersonOptions,
+): Promise<Person> {
+  const context = await browser.newContext()
+  // Below Vitest's test timeout, so a stuck step fails with Playwright's account of what it awaited.
+  context.setDefaultTimeout(10_000)
+  const network = droppableRelay ? await routeRelayThroughSwitch(context) : noSwitch(name)
+  const page = await context.newPage()
+
+  const consoleEntries: ConsoleEntry[] = []
+  const pageErrors: string[] = []
+  page.on('console', (entry) => consoleEntries.push({ type: entry.type(), text: entry.text() }))
+  page.on('pageerror', (error) => pageErrors.push(`${error.name}: ${error.message}`))
+  page.on('dialog', (dialog) => {
+    pageErrors.push(`dialog (${dialog.type()}): ${dialog.message()}`)
+    // Dismissed so the page goes on; it may already be closing, then there is nothing to dismiss.
+    dialog.dismiss().catch(() => {})
+  })
+
+  // Ids of this person's messages the function answered 2xx for (a retry counts once).
+  const savedIds = new Set<string>()
+  page.on('response', (response) => {
+    const request = response.request()
+    if (request.method() !== 'POST' || !/\/rooms\/[^/]+\/messages$/.test(request.url())) return
+    const id = messageIdOf(request.postData())
+    if (id && response.ok()) savedIds.add(id)
+  })
+
+  await page.goto(`${appUrl}/?room=${encodeURIComponent(room)}`)
+  await page.getByLabel('Your name').fill(name)
+  await page.getByRole('button', { name: 'Join' }).click()
+  const log = page.getByRole('log', { name: 'Chat messages' })
+  await log.waitFor({ state: 'visible' })
+
+  let sent = 0
+  return {
+    name,
+    context,
+    page,
+    log,
+    message: (text) => log.getByText(text, { exact: true }),
+    async send(text) {
+      const field = page.getByRole('textbox', { name: 'Message' })
+      await field.fill(text)
+      await field.press('Enter')
+      sent += 1
+    },
+    messages: () => log.getByTestId('message-body').allTextContents(),
+    async allSaved(timeout = 5000) {
+      // Counted from the network, not from the UI, so it holds whatever the markers look like.
+      await expect
+        .poll(() => savedIds.size, {
+          timeout,
+          message: `${name}'s messages were not all stored`,
+        })
+        .toBeGreaterThanOrEqual(sent)
+    },
+    console: consoleEntries,
+    pageErrors,
+    problems: (allowed = []) =>
+      [
+        ...consoleEntries.filter((entry) => entry.type === 'error').map((entry) => entry.text),
+        ...pageErrors,
+      ].filter((text) => !allowed.some((pattern) => pattern.test(text))),
+    network,
+  }
+}
+
+/**
+ * Holds this page's message writes (POST) until the returned function is called, so a test can
+ * look at the page while the chat function has not answered yet.
+ */
+export async function holdMessageWrites(page: Page): Promise<() => Promise<void>> {
+  let release = () => {}
+  const released = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  const hold = async (route: Route) => {
+    if (route.request().method() !== 'POST') return route.fallback()
+    await released
+    // The page may be gone by then (a failed test closes its context); nothing is left to do.
+    await route.continue().catch(() => {})
+  }
+  await page.route(MESSAGES_ROUTE, hold)
+  return async () => {
+    release()
+    await page.unroute(MESSAGES_ROUTE, hold)
+  }
+}
+
+function messageIdOf(postData: string | null): string | undefined {
+  try {
+    const id = JSON.parse(postData ?? 'null')?.id
+    return typeof id === 'string' ? id.toLowerCase() : undefined
+  } catch {
+    // Not JSON, so not a message write of this app.
+    return undefined
+  }
+}
+
+/**
+ * Puts Playwright's WebSocket mock between the app and the relay (the mock keeps the real
+ * connection, made by the page's native WebSocket) so going offline can close it like a lost
+ * network would, and refuse reconnections until the network is back.
+ */
+async function routeRelayThroughSwitch(context: BrowserContext): Promise<NetworkSwitch> {
+  let offline = false
+  const open = new Set<{ page: WebSocketRoute; server: WebSocketRoute; dropped: boolean }>()
+  await context.routeWebSocket(
+    (url) => url.pathname === '/relay',
+    async (pageSide) => {
+      if (offline) {
+        // What a browser reports when it cannot reach the server: an abnormal closure.
+        await pageSide.close({ code: 1006, reason: 'offline' })
+        return
+      }
+      const serverSide = pageSide.connectToServer()
+      const link = { page: pageSide, server: serverSide, dropped: false }
+      open.add(link)
+      // Setting these handlers turns off Playwright's own forwarding of a close to the other side.
+      pageSide.onClose((code, reason) => {
+        open.delete(link)
+        if (!link.dropped) void serverSide.close({ code, reason })
+      })
+      serverSide.onClose((code, reason) => {
+        open.delete(link)
+        if (!link.dropped) void pageSide.close({ code, reason })
+      })
+    },
+  )
+  return {
+    async offline() {
+      offline = true
+      // The real connection runs in the page: under Chromium's offline emulation its closing
+      // handshake would never reach the relay, which would only notice at its next heartbeat.
+      for (const link of open) {
+        // Each side is closed on its own terms, not forwarded: the page may not send 1006.
+        link.dropped = true
+        // The relay sees the person leave, as it would once a dead connection times out. The
+        // page's native WebSocket makes this close, and it only accepts 1000 or 3000-4999.
+        await link.server.close({ code: 1000, reason: 'client went offline' })
+        // 1006: the connection vanished without a closing handshake, as when the network goes.
+        await link.page.close({ code: 1006, reason: 'offline' })
+      }
+      open.clear()
+      await context.setOffline(true)
+    },
+    async online() {
+      offline = false
+      await context.setOffline(false)
+    },
+  }
+}
+
+function noSwitch(name: string): NetworkSwitch {
+  const refuse = () =>
+    Promise.reject(new Error(`${name} was created without { droppableRelay: true }`))
+  return { offline: refuse, online: refuse }
+}
+
+/**
+ * Waits until `locator` is visible: Playwright's auto-waiting with an assertion timeout (not a
+ * timing measurement). playwright-core has no `expect`, so this stands in for toBeVisible.
+ */
+export async function expectVisible(locator: Locator, timeout = 1000): Promise<void> {
+  await locator.waitFor({ state: 'visible', timeout })
+}
+
+/** Waits until `locator` matches nothing visible (the counterpart of toBeHidden). */
+export async function expectHidden(locator: Locator, timeout = 1000): Promise<void> {
+  // waitFor({ state: 'hidden' }) would refuse a locator that matches several elements.
+  await expect
+    .poll(() => locator.filter({ visible: true }).count(), {
+      timeout,
+      message: `still visible: ${locator}`,
+    })
+    .toBe(0)
+}
