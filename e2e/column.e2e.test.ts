@@ -1,0 +1,119 @@
+// The chat column's reading comfort: long histories, new messages while scrolled up, narrow screens.
+import { randomUUID } from 'node:crypto'
+import type { Browser } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
+import {
+  expectVisible,
+  launchBrowser,
+  newPerson,
+  type Person,
+  type RunningApp,
+  startApp,
+  uniqueRoom,
+} from './browser.ts'
+
+let app: RunningApp
+let browser: Browser
+let people: Person[] = []
+
+beforeAll(async () => {
+  app = await startApp()
+  browser = await launchBrowser()
+})
+
+afterEach(async () => {
+  await Promise.all(people.map((person) => person.context.close()))
+  people = []
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await app?.stop()
+})
+
+/** Writes `count` messages into `room` through the chat function, as "Seeder". */
+async function seed(room: string, count: number) {
+  const api = `${app.url}/functions/v1/chat/rooms/${room}`
+  const joined = await fetch(`${api}/tokens`, {
+    method: 'POST',
+    body: JSON.stringify({ userName: 'Seeder' }),
+  })
+  const { token } = await joined.json()
+  for (let i = 1; i <= count; i++) {
+    const response = await fetch(`${api}/messages`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ id: randomUUID(), body: `history ${i}` }),
+    })
+    expect(response.status).toBe(201)
+  }
+}
+
+it('renders only what is in view, loads older pages upward, and offers "New messages"', async () => {
+  const room = uniqueRoom()
+  await seed(room, 130)
+  const ana = await newPerson(browser, app.url, { name: 'Ana', room })
+  people.push(ana)
+  const ben = await newPerson(browser, app.url, { name: 'Ben', room })
+  people.push(ben)
+
+  // The newest page, with the reader at the bottom, and far fewer rows rendered than loaded.
+  await expectVisible(ana.message('history 130'), 5000)
+  const rendered = await ana.log.getByTestId('message-body').count()
+  expect(rendered).toBeGreaterThan(0)
+  expect(rendered).toBeLessThan(50)
+
+  // Scrolling to the top loads older pages until the first message.
+  await expect
+    .poll(
+      async () => {
+        await ana.log.evaluate((element) => {
+          element.scrollTop = 0
+        })
+        return ana.log.getByText('history 1', { exact: true }).count()
+      },
+      { timeout: 15_000 },
+    )
+    .toBe(1)
+
+  // Scrolled up, a new message does not move the view: a button says it is there.
+  await ben.send('Are you still reading?')
+  const button = ana.page.getByRole('button', { name: /New messages/ })
+  await expectVisible(button, 2000)
+  await expectVisible(ana.log.getByText('history 1', { exact: true }))
+  await button.click()
+  await expectVisible(ana.message('Are you still reading?'))
+  expect(await button.count()).toBe(0)
+}, 60_000)
+
+it('on a narrow screen the chat is a panel with an unread count, and news is announced', async () => {
+  const room = uniqueRoom()
+  const context = await browser.newContext({ viewport: { width: 420, height: 800 } })
+  const page = await context.newPage()
+  await page.goto(`${app.url}/?room=${room}`)
+  await page.getByLabel('Your name').fill('Ana')
+  await page.getByRole('button', { name: 'Join' }).click()
+  const chatButton = page.getByRole('button', { name: /^Chat/ })
+  await chatButton.waitFor()
+  expect(await page.getByRole('log', { name: 'Chat messages' }).count()).toBe(0)
+
+  const ben = await newPerson(browser, app.url, { name: 'Ben', room })
+  people.push(ben)
+  await page.getByRole('button', { name: 'Leave' }).waitFor()
+  await expectVisible(page.getByText('Ben', { exact: true }), 2000)
+  await ben.send('One')
+  await ben.send('Two')
+  await expectVisible(page.getByRole('button', { name: 'Chat (2 unread)' }), 2000)
+
+  await chatButton.click()
+  const log = page.getByRole('log', { name: 'Chat messages' })
+  await expectVisible(log.getByText('Two', { exact: true }))
+  await expectVisible(page.getByRole('button', { name: 'Chat', exact: true }))
+
+  // Screen readers hear news from others through a polite live region.
+  await ben.send('Hello, screen reader')
+  await expectVisible(log.getByText('Hello, screen reader', { exact: true }), 2000)
+  const announced = page.locator('[aria-live="polite"]', { hasText: 'Ben: Hello, screen reader' })
+  expect(await announced.count()).toBe(1)
+  await context.close()
+}, 30_000)
