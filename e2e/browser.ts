@@ -12,7 +12,7 @@ import {
   type Route,
   type WebSocketRoute,
 } from 'playwright-core'
-import { expect, inject } from 'vitest'
+import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest'
 import { startLocalStack } from '../local/stack.ts'
 
 /** Where the SPA sends message writes (POST) and reads history (GET). */
@@ -292,4 +292,59 @@ export async function expectHidden(locator: Locator, timeout = 1000): Promise<vo
       message: `still visible: ${locator}`,
     })
     .toBe(0)
+}
+
+export interface E2ESession {
+  /** The running app; set once the file's beforeAll has run. */
+  readonly app: RunningApp
+  readonly browser: Browser
+  /** Everyone who joined in the current test. */
+  readonly people: readonly Person[]
+  /** A new person (own browser context) joins `room`; their context closes after the test. */
+  join(name: string, room: string, options?: Partial<NewPersonOptions>): Promise<Person>
+}
+
+/**
+ * Registers a test file's hooks: the app and a browser for the file, every person's browser
+ * context closed after each test.
+ */
+export function setupE2ESession(): E2ESession {
+  let app: RunningApp | undefined
+  let browser: Browser | undefined
+  let people: Person[] = []
+
+  beforeAll(async () => {
+    app = await startApp()
+    browser = await launchBrowser()
+  })
+  afterEach(async () => {
+    await Promise.all(people.map((person) => person.context.close()))
+    people = []
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await app?.stop()
+  })
+
+  const started = () => {
+    if (!app || !browser) throw new Error('setupE2ESession: used before beforeAll ran')
+    return { app, browser }
+  }
+  return {
+    get app() {
+      return started().app
+    },
+    get browser() {
+      return started().browser
+    },
+    get people() {
+      return people
+    },
+    async join(name, room, options = {}) {
+      const { app, browser } = started()
+      const person = await newPerson(browser, app.url, { name, room, ...options })
+      people.push(person)
+      return person
+    },
+  }
 }

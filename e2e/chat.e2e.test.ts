@@ -1,20 +1,15 @@
 // The chat as people use it: real Chromium, one browser context per person, the whole local stack
 // (SPA, chat function, PostgreSQL, relay). Every test has a room of its own.
 import { randomUUID } from 'node:crypto'
-import type { Browser, Route } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Route } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import {
   expectHidden,
   expectVisible,
   holdMessageWrites,
-  launchBrowser,
   MESSAGES_ROUTE,
-  type NewPersonOptions,
-  newPerson,
-  type Person,
-  type RunningApp,
-  startApp,
+  setupE2ESession,
   uniqueRoom,
 } from './browser.ts'
 
@@ -26,34 +21,12 @@ const RETRYING = 'not saved — retrying'
 
 const nowIso = () => new Date().toISOString()
 
-let app: RunningApp
-let browser: Browser
-let people: Person[] = []
-
-beforeAll(async () => {
-  app = await startApp()
-  browser = await launchBrowser()
-})
-
-afterEach(async () => {
-  await Promise.all(people.map((person) => person.context.close()))
-  people = []
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await app?.stop()
-})
-
-async function join(name: string, room: string, options: Partial<NewPersonOptions> = {}) {
-  const person = await newPerson(browser, app.url, { name, room, ...options })
-  people.push(person)
-  return person
-}
+const session = setupE2ESession()
+const join = session.join.bind(session)
 
 /** Nobody's page threw, and no console error except the ones a test provokes on purpose. */
 function expectNoProblems(allowed: RegExp[] = []) {
-  for (const person of people) {
+  for (const person of session.people) {
     expect(person.problems(allowed), `${person.name}'s page`).toEqual([])
   }
 }
@@ -322,7 +295,7 @@ describe('bad input from a hostile client', () => {
 
 /** A raw relay connection from Node, admitted with a real token, sending whatever it likes. */
 async function connectToRelay(room: string, userName: string): Promise<WebSocket> {
-  const response = await fetch(`${app.url}/functions/v1/chat/rooms/${room}/tokens`, {
+  const response = await fetch(`${session.app.url}/functions/v1/chat/rooms/${room}/tokens`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ userName }),
@@ -330,7 +303,7 @@ async function connectToRelay(room: string, userName: string): Promise<WebSocket
   expect(response.status).toBe(201)
   const { token } = (await response.json()) as { token: string }
 
-  const socket = new WebSocket(`${app.url.replace(/^http/, 'ws')}/relay`)
+  const socket = new WebSocket(`${session.app.url.replace(/^http/, 'ws')}/relay`)
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve())
     socket.once('error', reject)

@@ -1,39 +1,13 @@
 // The chat column's reading comfort: long histories, new messages while scrolled up, narrow screens.
 import { randomUUID } from 'node:crypto'
-import type { Browser } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
-import {
-  expectVisible,
-  launchBrowser,
-  newPerson,
-  type Person,
-  type RunningApp,
-  startApp,
-  uniqueRoom,
-} from './browser.ts'
+import { expect, it } from 'vitest'
+import { expectVisible, setupE2ESession, uniqueRoom } from './browser.ts'
 
-let app: RunningApp
-let browser: Browser
-let people: Person[] = []
-
-beforeAll(async () => {
-  app = await startApp()
-  browser = await launchBrowser()
-})
-
-afterEach(async () => {
-  await Promise.all(people.map((person) => person.context.close()))
-  people = []
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await app?.stop()
-})
+const session = setupE2ESession()
 
 /** Writes `count` messages into `room` through the chat function, as "Seeder". */
 async function seed(room: string, count: number) {
-  const api = `${app.url}/functions/v1/chat/rooms/${room}`
+  const api = `${session.app.url}/functions/v1/chat/rooms/${room}`
   const joined = await fetch(`${api}/tokens`, {
     method: 'POST',
     body: JSON.stringify({ userName: 'Seeder' }),
@@ -52,10 +26,8 @@ async function seed(room: string, count: number) {
 it('renders only what is in view, loads older pages upward, and offers "New messages"', async () => {
   const room = uniqueRoom()
   await seed(room, 130)
-  const ana = await newPerson(browser, app.url, { name: 'Ana', room })
-  people.push(ana)
-  const ben = await newPerson(browser, app.url, { name: 'Ben', room })
-  people.push(ben)
+  const ana = await session.join('Ana', room)
+  const ben = await session.join('Ben', room)
 
   // The newest page, with the reader at the bottom, and far fewer rows rendered than loaded.
   await expectVisible(ana.message('history 130'), 5000)
@@ -88,17 +60,16 @@ it('renders only what is in view, loads older pages upward, and offers "New mess
 
 it('on a narrow screen the chat is a panel with an unread count, and news is announced', async () => {
   const room = uniqueRoom()
-  const context = await browser.newContext({ viewport: { width: 420, height: 800 } })
+  const context = await session.browser.newContext({ viewport: { width: 420, height: 800 } })
   const page = await context.newPage()
-  await page.goto(`${app.url}/?room=${room}`)
+  await page.goto(`${session.app.url}/?room=${room}`)
   await page.getByLabel('Your name').fill('Ana')
   await page.getByRole('button', { name: 'Join' }).click()
   const chatButton = page.getByRole('button', { name: /^Chat/ })
   await chatButton.waitFor()
   expect(await page.getByRole('log', { name: 'Chat messages' }).count()).toBe(0)
 
-  const ben = await newPerson(browser, app.url, { name: 'Ben', room })
-  people.push(ben)
+  const ben = await session.join('Ben', room)
   await page.getByRole('button', { name: 'Leave' }).waitFor()
   await expectVisible(page.getByText('Ben', { exact: true }), 2000)
   await ben.send('One')

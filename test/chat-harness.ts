@@ -1,9 +1,10 @@
 // The chat function wired to the test database, called in process with app.request().
 import { randomUUID } from 'node:crypto'
 import postgres from 'postgres'
-import { inject } from 'vitest'
+import { expect, inject } from 'vitest'
 import { type ChatDeps, createChatApp } from '../functions/chat/app.ts'
 import { createPostgresMessageStore } from '../functions/chat/postgres-message-store.ts'
+import { errorResponseSchema } from '../functions/chat/protocol.ts'
 import { createRoomTokens } from '../functions/chat/tokens.ts'
 
 export const TEST_API_KEY = 'test-daily-api-key-0123456789abcdef'
@@ -68,4 +69,18 @@ export function createChatHarness(config: Partial<ChatDeps['config']> = {}): Cha
       await sql.end()
     },
   }
+}
+
+/** Asserts the error contract: exactly {error: {code, message, fields?}} with this status/code. */
+export async function expectError(response: Response, status: number, code: string) {
+  expect(response.status).toBe(status)
+  expect(response.headers.get('content-type')).toMatch(/^application\/json/)
+  const json = await response.json()
+  expect(Object.keys(json)).toEqual(['error'])
+  const { error } = errorResponseSchema.parse(json)
+  const { code: actualCode, message, fields, ...rest } = json.error
+  expect(rest).toEqual({})
+  expect(actualCode).toBe(code)
+  expect(message).toEqual(expect.stringMatching(/\S/))
+  return { ...error, fields }
 }

@@ -4,12 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   type ChatHarness,
   createChatHarness,
+  expectError,
   TEST_API_KEY,
   uniqueRoom,
 } from '../../../test/chat-harness.ts'
 import {
   type ChatUser,
-  errorResponseSchema,
   historyPageSchema,
   type StoredMessage,
   storedMessageSchema,
@@ -18,20 +18,6 @@ import { createRoomTokens } from '../tokens.ts'
 
 const ORIGIN = 'https://app.example'
 const nowSeconds = () => Math.floor(Date.now() / 1000)
-
-/** Asserts the error contract: exactly {error: {code, message, fields?}} with this status/code. */
-async function expectError(response: Response, status: number, code: string) {
-  expect(response.status).toBe(status)
-  expect(response.headers.get('content-type')).toMatch(/^application\/json/)
-  const json = await response.json()
-  expect(Object.keys(json)).toEqual(['error'])
-  const { error } = errorResponseSchema.parse(json)
-  const { code: actualCode, message, fields, ...rest } = json.error
-  expect(rest).toEqual({})
-  expect(actualCode).toBe(code)
-  expect(message).toEqual(expect.stringMatching(/\S/))
-  return { ...error, fields }
-}
 
 /** A stored message, checked against the protocol with no extra keys. */
 async function storedMessage(response: Response): Promise<StoredMessage> {

@@ -1,23 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { createChatHarness, uniqueRoom } from '../../../test/chat-harness.ts'
-import { errorResponseSchema, tokenResponseSchema } from '../protocol.ts'
+import { createChatHarness, expectError, uniqueRoom } from '../../../test/chat-harness.ts'
+import { tokenResponseSchema } from '../protocol.ts'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const ORIGIN = 'https://app.example'
-
-/** Asserts the error contract: exactly {error: {code, message, fields?}} with this status/code. */
-async function expectError(response: Response, status: number, code: string) {
-  expect(response.status).toBe(status)
-  expect(response.headers.get('content-type')).toMatch(/^application\/json/)
-  const json = await response.json()
-  expect(Object.keys(json)).toEqual(['error'])
-  const { error } = errorResponseSchema.parse(json)
-  const { code: actualCode, message, fields, ...rest } = json.error
-  expect(rest).toEqual({})
-  expect(actualCode).toBe(code)
-  expect(message).toEqual(expect.stringMatching(/\S/))
-  return { ...error, fields }
-}
 
 describe('POST /rooms/:room/tokens', () => {
   const chat = createChatHarness()
