@@ -11,7 +11,11 @@ export default defineConfig({
   // `npm run dev`: Vite's hot reload in front of a running local stack (`npm start`).
   server: {
     port: 5173,
-    proxy: { '/functions': localStack, '/relay': { target: localStack, ws: true } },
+    proxy: {
+      '/functions': localStack,
+      '/storage': localStack,
+      '/relay': { target: localStack, ws: true },
+    },
   },
   test: {
     root: '.',

@@ -8,8 +8,11 @@ import { serveStatic } from '@hono/node-server/serve-static'
 import { Hono } from 'hono'
 import { createChatApp } from '../functions/chat/app.ts'
 import { loadChatConfig } from '../functions/chat/config.ts'
+import type { MediaStore } from '../functions/chat/media-store.ts'
 import { createPostgresMessageStore } from '../functions/chat/postgres-message-store.ts'
+import { createSupabaseMediaStore } from '../functions/chat/supabase-media-store.ts'
 import { createRoomTokens } from '../functions/chat/tokens.ts'
+import { createDiskMediaStore } from './disk-media-store.ts'
 import { type RunningPostgres, startEmbeddedPostgres } from './embedded-postgres.ts'
 import { applyMigrations } from './migrate.ts'
 import { attachRelay } from './relay.ts'
@@ -65,7 +68,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const config = loadChatConfig({
       ...options.env,
       DATABASE_URL: databaseUrl,
-      DAILY_API_KEY: options.env.DAILY_API_KEY || (await localSigningKey(dataDir)),
+      DAILY_API_KEY: options.env.DAILY_API_KEY || (await localSecret(dataDir, 'daily-api-key')),
     })
     const store = createPostgresMessageStore(config.databaseUrl, {
       poolMax: config.databasePoolMax,
@@ -77,20 +80,40 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     })
     const relay = attachRelay(server, { tokens })
 
-    app = new Hono()
-      .route('/functions/v1', createChatApp({ config, store, tokens }))
-      .use('*', serveStatic({ root: WEB_DIST_DIR }))
-      // Any other path is a client-side route of the SPA.
-      .get('*', serveStatic({ path: path.join(WEB_DIST_DIR, 'index.html') }))
-    if (!existsSync(WEB_DIST_DIR)) log('No built web app in dist/web: run `npm run build`.')
-
     const address = server.address()
     const port = typeof address === 'object' && address ? address.port : options.port
     const shownHost = ['127.0.0.1', '0.0.0.0', '::'].includes(options.host)
       ? 'localhost'
       : options.host
+    const url = `http://${shownHost}:${port}`
+
+    // Supabase Storage when configured, else files on local disk behind the same URL shapes.
+    let media: MediaStore
+    let storageRoutes: Hono | undefined
+    if (config.supabase) {
+      media = createSupabaseMediaStore(config.supabase)
+    } else {
+      const disk = createDiskMediaStore({
+        dir: path.join(dataDir, 'storage'),
+        secret: await localSecret(dataDir, 'storage-secret'),
+        // Root-relative URLs: right for whichever origin the page was opened on (Vite dev too).
+        publicUrl: '',
+        maxBytes: config.mediaMaxBytes,
+      })
+      media = disk.store
+      storageRoutes = disk.routes
+    }
+
+    const root = new Hono().route('/functions/v1', createChatApp({ config, store, media, tokens }))
+    if (storageRoutes) root.route('/storage/v1', storageRoutes)
+    app = root
+      .use('*', serveStatic({ root: WEB_DIST_DIR }))
+      // Any other path is a client-side route of the SPA.
+      .get('*', serveStatic({ path: path.join(WEB_DIST_DIR, 'index.html') }))
+    if (!existsSync(WEB_DIST_DIR)) log('No built web app in dist/web: run `npm run build`.')
+
     return {
-      url: `http://${shownHost}:${port}`,
+      url,
       databaseUrl,
       migrationsApplied,
       async stop() {
@@ -126,9 +149,12 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   })
 }
 
-/** The local stand-in for DAILY_API_KEY: generated once, kept in the data folder. */
-async function localSigningKey(dataDir: string): Promise<string> {
-  const file = path.join(dataDir, 'daily-api-key')
+/**
+ * A secret of the local stack (the stand-in for DAILY_API_KEY, the storage URL key): generated
+ * once, kept in the data folder.
+ */
+async function localSecret(dataDir: string, name: string): Promise<string> {
+  const file = path.join(dataDir, name)
   if (existsSync(file)) return (await readFile(file, 'utf8')).trim()
   const key = randomBytes(32).toString('base64url')
   await writeFile(file, `${key}\n`, { mode: 0o600 })

@@ -1,11 +1,21 @@
 // The chat function wired to the test database, called in process with app.request().
 import { randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { Hono } from 'hono'
 import postgres from 'postgres'
 import { expect, inject } from 'vitest'
 import { type ChatDeps, createChatApp } from '../functions/chat/app.ts'
 import { createPostgresMessageStore } from '../functions/chat/postgres-message-store.ts'
-import { errorResponseSchema } from '../functions/chat/protocol.ts'
+import {
+  type Attachment,
+  DEFAULT_MEDIA_MAX_BYTES,
+  errorResponseSchema,
+  type MediaType,
+} from '../functions/chat/protocol.ts'
 import { createRoomTokens } from '../functions/chat/tokens.ts'
+import { createDiskMediaStore } from '../local/disk-media-store.ts'
 
 export const TEST_API_KEY = 'test-daily-api-key-0123456789abcdef'
 
@@ -25,22 +35,52 @@ export interface ChatHarness {
     path: string,
     options?: { token?: string; body?: unknown; headers?: Record<string, string> },
   ): Promise<Response>
+  /**
+   * Uploads `bytes` as a file of `room` the way a browser does (upload URL, then PUT to local-disk
+   * storage) and returns the attachment to send with a message.
+   */
+  uploadFile(
+    room: string,
+    token: string,
+    file?: { bytes?: Uint8Array<ArrayBuffer>; type?: MediaType; name?: string },
+  ): Promise<Attachment>
+  /** Requests to the local-disk storage, as a browser would make them to its URLs. */
+  storage(url: string, init?: RequestInit): Promise<Response>
   close(): Promise<void>
 }
+
+/** The storage URLs' origin in tests: requests to it go to `storage()`, in process. */
+export const TEST_STORAGE_ORIGIN = 'http://storage.test'
 
 export function createChatHarness(config: Partial<ChatDeps['config']> = {}): ChatHarness {
   const databaseUrl = inject('databaseUrl')
   const store = createPostgresMessageStore(databaseUrl)
   const tokens = createRoomTokens({ apiKey: TEST_API_KEY, ttlSeconds: 3600 })
+  const mediaDir = mkdtempSync(path.join(tmpdir(), 'backchannel-media-'))
+  const mediaMaxBytes = config.mediaMaxBytes ?? DEFAULT_MEDIA_MAX_BYTES
+  const disk = createDiskMediaStore({
+    dir: mediaDir,
+    secret: 'test-storage-secret-0123456789abcdef',
+    publicUrl: TEST_STORAGE_ORIGIN,
+    maxBytes: mediaMaxBytes,
+  })
+  const storageApp = new Hono().route('/storage/v1', disk.routes)
   const deps: ChatDeps = {
     config: {
       openRooms: true,
       rateLimit: { messages: 20, windowSeconds: 10 },
       allowedOrigins: ['*'],
+      mediaMaxBytes,
+      mediaUrlTtlSeconds: 3600,
       ...config,
     },
     store,
+    media: disk.store,
     tokens,
+  }
+  const storage = async (url: string, init?: RequestInit) => {
+    const { pathname, search } = new URL(url)
+    return storageApp.request(`${pathname}${search}`, init)
   }
   const app = createChatApp(deps)
   const sql = postgres(databaseUrl, { max: 2, onnotice: () => {} })
@@ -64,9 +104,30 @@ export function createChatHarness(config: Partial<ChatDeps['config']> = {}): Cha
           body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       })
     },
+    storage,
+    async uploadFile(
+      room,
+      token,
+      { bytes = PNG_BYTES, type = 'image/png', name = 'photo.png' } = {},
+    ) {
+      const response = await this.call('POST', `/rooms/${room}/uploads`, {
+        token,
+        body: { name, type, size: bytes.byteLength },
+      })
+      expect(response.status).toBe(201)
+      const upload = await response.json()
+      const put = await storage(upload.uploadUrl, {
+        method: 'PUT',
+        headers: { 'Content-Type': type },
+        body: bytes,
+      })
+      expect(put.status).toBe(200)
+      return { path: upload.path, name, type, size: bytes.byteLength }
+    },
     async close() {
       await store.close()
       await sql.end()
+      rmSync(mediaDir, { recursive: true, force: true })
     },
   }
 }
@@ -84,3 +145,11 @@ export async function expectError(response: Response, status: number, code: stri
   expect(message).toEqual(expect.stringMatching(/\S/))
   return { ...error, fields }
 }
+
+/** A 1×1 PNG. */
+export const PNG_BYTES = Uint8Array.from(
+  atob(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
+  ),
+  (char) => char.charCodeAt(0),
+)

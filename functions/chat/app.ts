@@ -2,15 +2,21 @@ import { Hono } from 'hono'
 import { cors } from 'hono/cors'
 import type { ChatConfig } from './config.ts'
 import { ApiError, renderError } from './errors.ts'
+import type { MediaStore } from './media-store.ts'
 import type { MessageStore } from './message-store.ts'
 import { healthRoutes } from './routes/health.ts'
 import { messageRoutes } from './routes/messages.ts'
 import { tokenRoutes } from './routes/tokens.ts'
+import { uploadRoutes } from './routes/uploads.ts'
 import type { RoomTokens } from './tokens.ts'
 
 export interface ChatDeps {
-  config: Pick<ChatConfig, 'openRooms' | 'rateLimit' | 'allowedOrigins'>
+  config: Pick<
+    ChatConfig,
+    'openRooms' | 'rateLimit' | 'allowedOrigins' | 'mediaMaxBytes' | 'mediaUrlTtlSeconds'
+  >
   store: MessageStore
+  media: MediaStore
   tokens: RoomTokens
 }
 
@@ -35,6 +41,7 @@ export function createChatApp(deps: ChatDeps): Hono {
   app.route('/', healthRoutes(deps))
   app.route('/', tokenRoutes(deps))
   app.route('/', messageRoutes(deps))
+  app.route('/', uploadRoutes(deps))
 
   app.notFound(() => {
     throw new ApiError(404, 'not_found', 'There is nothing at this address.')

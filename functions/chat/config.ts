@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { DEFAULT_MEDIA_MAX_BYTES } from './protocol.ts'
 
 const flag = (fallback: boolean) =>
   z
@@ -23,6 +24,10 @@ const configSchema = z
     CHAT_RATE_LIMIT: positiveInt(20),
     CHAT_RATE_WINDOW_SECONDS: positiveInt(10),
     CHAT_ALLOWED_ORIGINS: z.string().default('*'),
+    MEDIA_MAX_BYTES: positiveInt(DEFAULT_MEDIA_MAX_BYTES),
+    CHAT_MEDIA_URL_TTL_SECONDS: positiveInt(60 * 60),
+    SUPABASE_URL: z.url().optional(),
+    SUPABASE_SERVICE_ROLE_KEY: z.string().min(1).optional(),
   })
   .refine((env) => env.SUPABASE_DB_URL ?? env.DATABASE_URL, {
     message: 'Set SUPABASE_DB_URL or DATABASE_URL to the Postgres connection string.',
@@ -37,6 +42,12 @@ const configSchema = z
     tokenTtlSeconds: env.CHAT_TOKEN_TTL_SECONDS,
     rateLimit: { messages: env.CHAT_RATE_LIMIT, windowSeconds: env.CHAT_RATE_WINDOW_SECONDS },
     allowedOrigins: env.CHAT_ALLOWED_ORIGINS.split(',').map((origin) => origin.trim()),
+    mediaMaxBytes: env.MEDIA_MAX_BYTES,
+    mediaUrlTtlSeconds: env.CHAT_MEDIA_URL_TTL_SECONDS,
+    supabase:
+      env.SUPABASE_URL && env.SUPABASE_SERVICE_ROLE_KEY
+        ? { url: env.SUPABASE_URL, serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY }
+        : undefined,
   }))
 
 export type ChatConfig = z.infer<typeof configSchema>

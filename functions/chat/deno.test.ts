@@ -23,12 +23,15 @@ describe('the chat function on Deno', () => {
       {
         cwd: here,
         env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
+          // The whole environment, so Deno finds certificates and proxies to fetch npm packages.
+          ...process.env,
           NO_COLOR: '1',
           DENO_SERVE_ADDRESS: `tcp:127.0.0.1:${port}`,
           SUPABASE_DB_URL: inject('databaseUrl'),
           DAILY_API_KEY: TEST_API_KEY,
+          // Storage is not used by these requests; nothing listens on port 9.
+          SUPABASE_URL: 'http://127.0.0.1:9',
+          SUPABASE_SERVICE_ROLE_KEY: 'service-role-key-for-tests',
         },
       },
     )

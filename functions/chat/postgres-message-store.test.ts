@@ -17,7 +17,7 @@ describe('createPostgresMessageStore', () => {
       senders.map(async (sender) => {
         for (let i = 0; i < perSender; i++) {
           await store.persistMessage(
-            { id: randomUUID(), room, sender, body: `${sender.id}${i}` },
+            { id: randomUUID(), room, sender, body: `${sender.id}${i}`, attachments: [] },
             noLimit,
           )
         }
@@ -47,7 +47,8 @@ describe('createPostgresMessageStore', () => {
     const room = uniqueRoom('limit')
     const sender = { id: 'u1', name: 'Ana' }
     const limit = { messages: 2, windowSeconds: 30 }
-    const post = () => store.persistMessage({ id: randomUUID(), room, sender, body: 'hi' }, limit)
+    const post = () =>
+      store.persistMessage({ id: randomUUID(), room, sender, body: 'hi', attachments: [] }, limit)
     expect((await post()).kind).toBe('created')
     expect((await post()).kind).toBe('created')
     const limited = await post()

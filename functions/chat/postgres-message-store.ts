@@ -1,6 +1,6 @@
 import postgres from 'postgres'
-import type { MessageStore, PostOutcome } from './message-store.ts'
-import type { StoredMessage } from './protocol.ts'
+import type { MessageStore, PersistedMessage, PostOutcome } from './message-store.ts'
+import type { Attachment } from './protocol.ts'
 
 interface MessageRow {
   id: string
@@ -8,12 +8,12 @@ interface MessageRow {
   sender_id: string
   sender_name: string
   body: string
-  attachments: Record<string, unknown>[]
+  attachments: Attachment[]
   created_at: string | Date
   seq: string | number
 }
 
-const toStoredMessage = (row: MessageRow): StoredMessage => ({
+const toPersistedMessage = (row: MessageRow): PersistedMessage => ({
   id: row.id,
   room: row.room,
   sender: { id: row.sender_id, name: row.sender_name },
@@ -46,7 +46,7 @@ export function createPostgresMessageStore(
       const [row] = await sql<{ result: RawOutcome }[]>`
         select public.persist_chat_message(
           ${message.id}::uuid, ${message.room}, ${message.sender.id}, ${message.sender.name},
-          ${message.body}, '[]'::jsonb, ${limit.messages}::int,
+          ${message.body}, ${sql.json(message.attachments)}::jsonb, ${limit.messages}::int,
           make_interval(secs => ${limit.windowSeconds}::int)
         ) as result`
       if (!row) throw new Error('persist_chat_message returned no row')
@@ -68,14 +68,14 @@ export function createPostgresMessageStore(
       const hasMore = rows.length > limit
       const page = rows.slice(0, limit)
       if (after === undefined) page.reverse()
-      return { messages: page.map(toStoredMessage), hasMore }
+      return { messages: page.map(toPersistedMessage), hasMore }
     },
 
     async loadMessage(room, id) {
       const [row] = await sql<MessageRow[]>`
         select * from public.messages
         where id = ${id}::uuid and room = ${room} and deleted_at is null`
-      return row && toStoredMessage(row)
+      return row && toPersistedMessage(row)
     },
 
     async ping() {
@@ -97,7 +97,7 @@ function toOutcome(raw: RawOutcome): PostOutcome {
   switch (raw.outcome) {
     case 'created':
     case 'duplicate':
-      return { kind: raw.outcome, message: toStoredMessage(raw.message) }
+      return { kind: raw.outcome, message: toPersistedMessage(raw.message) }
     case 'rate_limited':
       return {
         kind: 'rate_limited',

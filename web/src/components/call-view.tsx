@@ -6,7 +6,7 @@ import { ChatColumn } from './chat-column.tsx'
 
 /** The call: people on the left, the chat on the right (a panel to open on narrow screens). */
 export function CallView({ joined, onLeave }: { joined: JoinedRoom; onLeave: () => void }) {
-  const { session, client, snapshot, error } = useCall(joined)
+  const { session, client, api, snapshot, error } = useCall(joined)
   const narrow = useMediaQuery('(max-width: 760px)')
   const [chatOpen, setChatOpen] = useState(false)
   const unread = useUnreadCount(snapshot.messages, !narrow || chatOpen)
@@ -21,7 +21,7 @@ export function CallView({ joined, onLeave }: { joined: JoinedRoom; onLeave: () 
       </main>
     )
   }
-  if (!session || !client) return <p className="loading">Joining {joined.room}…</p>
+  if (!session || !client || !api) return <p className="loading">Joining {joined.room}…</p>
 
   const showChat = !narrow || chatOpen
   return (
@@ -35,7 +35,7 @@ export function CallView({ joined, onLeave }: { joined: JoinedRoom; onLeave: () 
         )}
       </header>
       <session.Tiles transport={session.transport} onLeave={onLeave} />
-      {showChat && <ChatColumn client={client} snapshot={snapshot} />}
+      {showChat && <ChatColumn client={client} api={api} snapshot={snapshot} />}
     </main>
   )
 }

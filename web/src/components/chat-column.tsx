@@ -1,4 +1,7 @@
+import { type DragEvent, useState } from 'react'
+import type { RoomApi } from '../core/chat-api.ts'
 import type { ChatClient, ChatSnapshot } from '../core/chat-client.ts'
+import { useAttachments } from '../hooks/use-attachments.ts'
 import { Composer } from './composer.tsx'
 import { LiveAnnouncer } from './live-announcer.tsx'
 import { MessageList } from './message-list.tsx'
@@ -10,11 +13,56 @@ const CONNECTION_TEXT: Partial<Record<ChatSnapshot['connection'], string>> = {
   closed: 'Disconnected from the call.',
 }
 
-/** The chat beside the call: participants, the conversation, who is typing, the composer. */
-export function ChatColumn({ client, snapshot }: { client: ChatClient; snapshot: ChatSnapshot }) {
+/** Whether a drag carries files (not text or a link being dragged about the page). */
+const carriesFiles = (event: DragEvent) => event.dataTransfer.types.includes('Files')
+
+/**
+ * The chat beside the call: participants, the conversation, who is typing, the composer. Files
+ * dropped anywhere on it go to the composer.
+ */
+export function ChatColumn({
+  client,
+  api,
+  snapshot,
+}: {
+  client: ChatClient
+  /** The chat function for this room (uploads go through it). */
+  api: RoomApi
+  snapshot: ChatSnapshot
+}) {
   const connection = CONNECTION_TEXT[snapshot.connection]
+  const attachments = useAttachments(api)
+  const [dragging, setDragging] = useState(false)
+
+  function dragOver(event: DragEvent) {
+    if (!carriesFiles(event)) return
+    // Accepting the drop: without this the browser would open the file instead.
+    event.preventDefault()
+    event.dataTransfer.dropEffect = 'copy'
+    setDragging(true)
+  }
+
+  function dragLeave(event: DragEvent) {
+    // Moving between the column's own elements is no leaving.
+    if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDragging(false)
+  }
+
+  function drop(event: DragEvent) {
+    if (!carriesFiles(event)) return
+    event.preventDefault()
+    setDragging(false)
+    attachments.add([...event.dataTransfer.files])
+  }
+
   return (
-    <aside className="chat-column" aria-label="Chat">
+    <aside
+      className="chat-column"
+      aria-label="Chat"
+      onDragEnter={dragOver}
+      onDragOver={dragOver}
+      onDragLeave={dragLeave}
+      onDrop={drop}
+    >
       <ParticipantList participants={snapshot.participants} />
       {connection && (
         <p className="connection" role="status">
@@ -38,9 +86,11 @@ export function ChatColumn({ client, snapshot }: { client: ChatClient; snapshot:
         {snapshot.typingLine}
       </p>
       <Composer
-        onSend={(text) => client.send(text)}
+        onSend={(text, files, previews) => client.send(text, files, previews)}
         onInput={(text) => client.inputChanged(text)}
+        attachments={attachments}
       />
+      {dragging && <div className="drop-hint">Drop files to attach</div>}
     </aside>
   )
 }

@@ -1,24 +1,53 @@
-import { type FormEvent, type KeyboardEvent, useId, useState } from 'react'
+import {
+  type ClipboardEvent,
+  type FormEvent,
+  type KeyboardEvent,
+  useId,
+  useRef,
+  useState,
+} from 'react'
+import { type Attachment, MEDIA_TYPES } from '../../../functions/chat/protocol.ts'
+import { formatBytes } from '../core/upload-file.ts'
+import type { Attachments } from '../hooks/use-attachments.ts'
 
-/** The message field: Enter sends, Shift+Enter adds a line. */
+const ACCEPT = Object.keys(MEDIA_TYPES).join(',')
+
+/**
+ * The message field and its files: Enter sends, Shift+Enter adds a line. Files come from the
+ * Attach button, a paste, or a drop on the chat column; the message waits for their uploads.
+ */
 export function Composer({
   onSend,
   onInput,
+  attachments,
 }: {
-  onSend: (text: string) => { ok: true } | { ok: false; error: string }
+  onSend: (
+    text: string,
+    attachments: readonly Attachment[],
+    previews: readonly (string | undefined)[],
+  ) => { ok: true } | { ok: false; error: string }
   onInput: (text: string) => void
+  /** The files to send (from useAttachments, which the chat column holds for drops). */
+  attachments: Attachments
 }) {
   const [text, setText] = useState('')
   const [error, setError] = useState<string>()
   const errorId = useId()
+  const fileInput = useRef<HTMLInputElement>(null)
+  const { files, ready, busy } = attachments
 
   function send(event?: FormEvent) {
     event?.preventDefault()
-    if (text.trim() === '') return
-    const result = onSend(text)
+    if (busy || (text.trim() === '' && ready.length === 0)) return
+    const result = onSend(
+      text,
+      ready.map((file) => file.attachment),
+      ready.map((file) => file.preview),
+    )
     if (result.ok) {
       setText('')
       setError(undefined)
+      attachments.clear()
     } else setError(result.error)
   }
 
@@ -29,8 +58,55 @@ export function Composer({
     }
   }
 
+  // Pasted files are attached; a paste that also carries text (a spreadsheet's cells come with
+  // a picture of them) stays text.
+  function paste(event: ClipboardEvent<HTMLTextAreaElement>) {
+    const pasted = [...event.clipboardData.files]
+    if (pasted.length === 0 || event.clipboardData.types.includes('text/plain')) return
+    event.preventDefault()
+    attachments.add(pasted)
+  }
+
   return (
     <form className="composer" onSubmit={send}>
+      {files.length > 0 && (
+        <ul className="pending-files" aria-label="Files to send">
+          {files.map((file) => (
+            <li key={file.id} className="pending-file" data-state={file.state}>
+              {file.preview && file.type.startsWith('image/') ? (
+                <img className="pending-thumb" src={file.preview} alt="" />
+              ) : (
+                <span className="pending-thumb" aria-hidden="true">
+                  {/\.(\w{1,4})$/.exec(file.name)?.[1]?.toUpperCase() ?? 'FILE'}
+                </span>
+              )}
+              <span className="pending-name">{file.name}</span>
+              <span className="pending-size">{formatBytes(file.size)}</span>
+              {file.state === 'uploading' && (
+                <span className="pending-progress">
+                  <progress max={1} value={file.progress} aria-label={`Uploading ${file.name}`} />
+                  <span>{Math.floor(file.progress * 100)}%</span>
+                </span>
+              )}
+              {file.state === 'done' && <span className="pending-ready">Uploaded</span>}
+              <button
+                type="button"
+                className="pending-remove"
+                aria-label={`Remove ${file.name}`}
+                title={`Remove ${file.name}`}
+                onClick={() => attachments.remove(file.id)}
+              >
+                ×
+              </button>
+              {file.error && (
+                <span role="alert" className="error pending-error">
+                  {file.error}
+                </span>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
       <label htmlFor={`${errorId}-message`} className="visually-hidden">
         Message
       </label>
@@ -46,8 +122,32 @@ export function Composer({
           onInput(event.target.value)
         }}
         onKeyDown={keyDown}
+        onPaste={paste}
       />
-      <button type="submit">Send</button>
+      <div className="composer-actions">
+        <button type="button" onClick={() => fileInput.current?.click()}>
+          Attach file
+        </button>
+        <button
+          type="submit"
+          disabled={busy}
+          title={busy ? 'Sends once the files are uploaded' : undefined}
+        >
+          Send
+        </button>
+      </div>
+      <input
+        ref={fileInput}
+        type="file"
+        multiple
+        accept={ACCEPT}
+        hidden
+        onChange={(event) => {
+          attachments.add([...(event.target.files ?? [])])
+          // The same file can be chosen again (after removing it, say).
+          event.target.value = ''
+        }}
+      />
       {error && (
         <p id={errorId} role="alert" className="error">
           {error}

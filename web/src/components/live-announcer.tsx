@@ -16,8 +16,7 @@ export function LiveAnnouncer({ messages }: { messages: readonly TimelineMessage
     for (const message of arrived) seen.current.add(message.id)
     // A page of older history is not news; a few messages at once (a gap filled) are.
     const news = arrived.filter((message) => !message.own)
-    if (news.length > 0 && news.length <= 5)
-      setText(news.map((m) => `${m.sender.name}: ${m.body}`).join('\n'))
+    if (news.length > 0 && news.length <= 5) setText(news.map(announcement).join('\n'))
   }, [messages])
 
   return (
@@ -25,4 +24,12 @@ export function LiveAnnouncer({ messages }: { messages: readonly TimelineMessage
       {text}
     </div>
   )
+}
+
+/** "Ana: hello", or for files alone "Ana sent photo.png and notes.pdf". */
+function announcement(message: TimelineMessage): string {
+  const files = message.attachments.map((file) => file.name)
+  if (message.body === '') return `${message.sender.name} sent ${files.join(' and ')}`
+  const withFiles = files.length > 0 ? ` (with ${files.join(', ')})` : ''
+  return `${message.sender.name}: ${message.body}${withFiles}`
 }

@@ -1,6 +1,7 @@
 import { memo } from 'react'
 import { linkify } from '../core/linkify.ts'
 import type { TimelineMessage } from '../core/timeline.ts'
+import { MessageAttachments } from './message-attachments.tsx'
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
 
@@ -11,7 +12,10 @@ const STATUS_TEXT: Partial<Record<TimelineMessage['status'], string>> = {
   'not-saved': 'not saved',
 }
 
-/** One message: sender and time (unless it continues a group), text, and its saving state. */
+/**
+ * One message: sender and time (unless it continues a group), text, files, and its saving state.
+ * A message of files alone has no text element.
+ */
 export const MessageItem = memo(function MessageItem({
   message,
   continued,
@@ -34,18 +38,23 @@ export const MessageItem = memo(function MessageItem({
           <time dateTime={message.createdAt}>{timeFormat.format(new Date(message.createdAt))}</time>
         </div>
       )}
-      <div className="message-body" data-testid="message-body">
-        {linkify(message.body).map((part, index) =>
-          part.kind === 'link' ? (
-            // biome-ignore lint/suspicious/noArrayIndexKey: parts never move within a message.
-            <a key={index} href={part.href} target="_blank" rel="noopener noreferrer">
-              {part.text}
-            </a>
-          ) : (
-            part.text
-          ),
-        )}
-      </div>
+      {message.body !== '' && (
+        <div className="message-body" data-testid="message-body">
+          {linkify(message.body).map((part, index) =>
+            part.kind === 'link' ? (
+              // biome-ignore lint/suspicious/noArrayIndexKey: parts never move within a message.
+              <a key={index} href={part.href} target="_blank" rel="noopener noreferrer">
+                {part.text}
+              </a>
+            ) : (
+              part.text
+            ),
+          )}
+        </div>
+      )}
+      {message.attachments.length > 0 && (
+        <MessageAttachments attachments={message.attachments} stored={message.status === 'saved'} />
+      )}
       {status && (
         <div className="message-status" title={message.error}>
           {status}

@@ -1,13 +1,19 @@
-import type { z } from 'zod'
+import { z } from 'zod'
 import {
+  type Attachment,
   errorResponseSchema,
   type HistoryPage,
   healthResponseSchema,
   historyPageSchema,
+  type StoredAttachment,
   type StoredMessage,
+  storedAttachmentSchema,
   storedMessageSchema,
   type TokenResponse,
   tokenResponseSchema,
+  type UploadRequest,
+  type UploadResponse,
+  uploadResponseSchema,
 } from '../../../functions/chat/protocol.ts'
 import type { PersistResult } from './outbox.ts'
 
@@ -31,10 +37,20 @@ export class ChatApiError extends Error {
 
 /** The chat function as one room's client sees it, bound to that room and token. */
 export interface RoomApi {
-  persistMessage(message: { id: string; body: string }): Promise<PersistResult>
+  persistMessage(message: {
+    id: string
+    body: string
+    attachments: readonly Attachment[]
+  }): Promise<PersistResult>
   loadHistoryPage(query: { limit?: number; before?: number; after?: number }): Promise<HistoryPage>
   loadMessage(id: string): Promise<StoredMessage>
+  /** A signed URL to upload one file to. */
+  requestUpload(file: UploadRequest): Promise<UploadResponse>
+  /** URLs to read files announced live (the live channel carries no URLs). */
+  signAttachments(attachments: readonly Attachment[]): Promise<StoredAttachment[]>
 }
+
+const signedAttachmentsSchema = z.object({ attachments: z.array(storedAttachmentSchema) })
 
 /**
  * The HTTP client of the chat function (`baseUrl` like `/functions/v1/chat`). Every response is
@@ -98,7 +114,8 @@ export function createChatApi(baseUrl: string, fetchImpl: typeof fetch = (...a) 
 
     /** The same API bound to one room and token. */
     forRoom(room: string, token: string): RoomApi {
-      const base = `/rooms/${encodeURIComponent(room)}/messages`
+      const roomPath = `/rooms/${encodeURIComponent(room)}`
+      const base = `${roomPath}/messages`
       const auth = { headers: { Authorization: `Bearer ${token}` } }
       return {
         async persistMessage(message) {
@@ -125,6 +142,14 @@ export function createChatApi(baseUrl: string, fetchImpl: typeof fetch = (...a) 
         },
         loadMessage(id) {
           return call(`${base}/${encodeURIComponent(id)}`, storedMessageSchema, auth)
+        },
+        requestUpload(file) {
+          return call(`${roomPath}/uploads`, uploadResponseSchema, jsonInit('POST', file, token))
+        },
+        async signAttachments(attachments) {
+          const init = jsonInit('POST', { attachments }, token)
+          const signed = await call(`${roomPath}/attachments/sign`, signedAttachmentsSchema, init)
+          return signed.attachments
         },
       }
     },

@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { HistoryPage, StoredMessage } from '../../../functions/chat/protocol.ts'
+import type {
+  Attachment,
+  HistoryPage,
+  StoredMessage,
+  UploadRequest,
+} from '../../../functions/chat/protocol.ts'
 import { FakeTransport, fakeParticipant } from '../transport/fake-transport.ts'
 import type { RoomApi } from './chat-api.ts'
 import { ChatClient } from './chat-client.ts'
@@ -34,6 +39,17 @@ const envelope = (body: string, id: string = crypto.randomUUID()) => ({
   createdAt: '2030-01-01T00:00:00.000Z',
 })
 
+const signedUrl = (file: Attachment) => `http://storage.test/read/${file.path}?token=t`
+
+const photo = (): Attachment => ({
+  path: `${ROOM}/${crypto.randomUUID()}.png`,
+  name: 'photo.png',
+  type: 'image/png',
+  size: 2048,
+  width: 640,
+  height: 480,
+})
+
 /** A controllable function: each call waits until the test settles it. */
 function deferred<T>() {
   let resolve!: (value: T) => void
@@ -55,13 +71,22 @@ class FakeRoomApi implements RoomApi {
   holdWrites: ReturnType<typeof deferred<void>> | undefined
   holdHistory: ReturnType<typeof deferred<void>> | undefined
 
-  async persistMessage(message: { id: string; body: string }): Promise<PersistResult> {
+  signRequests: Attachment[][] = []
+
+  async persistMessage(message: {
+    id: string
+    body: string
+    attachments: readonly Attachment[]
+  }): Promise<PersistResult> {
     this.writes.push(message)
     await this.holdWrites?.promise
     if (this.failWith) return this.failWith
     const existing = this.messages.find((m) => m.id === message.id)
     if (existing) return { ok: true, message: existing }
-    const saved = stored(message.body, me, message.id)
+    const saved = {
+      ...stored(message.body, me, message.id),
+      attachments: message.attachments.map((file) => ({ ...file, url: signedUrl(file) })),
+    }
     this.messages.push(saved)
     return { ok: true, message: saved }
   }
@@ -77,6 +102,21 @@ class FakeRoomApi implements RoomApi {
     }
     const older = this.messages.filter((m) => before === undefined || m.seq < before)
     return { messages: older.slice(-limit), hasMore: older.length > limit } as HistoryPage
+  }
+
+  async requestUpload(file: UploadRequest) {
+    return {
+      uploadUrl: 'http://storage.test/upload',
+      method: 'PUT' as const,
+      path: `${ROOM}/${crypto.randomUUID()}.png`,
+      expiresAt: '2030-01-01T02:00:00.000Z',
+      ...{ name: file.name },
+    }
+  }
+
+  async signAttachments(attachments: readonly Attachment[]) {
+    this.signRequests.push([...attachments])
+    return attachments.map((file) => ({ ...file, url: signedUrl(file) }))
   }
 
   async loadMessage(id: string) {
@@ -281,6 +321,44 @@ describe('ChatClient', () => {
       { body: 'from prebuilt', sender: { name: 'Ana' }, status: 'not-saved' },
     ])
     expect(api.writes).toEqual([])
+  })
+
+  it('sends files as metadata live, writes them with the message, and shows previews meanwhile', async () => {
+    const { api, transport, client } = setup()
+    await client.start()
+    api.holdWrites = deferred()
+    const file = photo()
+    expect(client.send('', [file], ['blob:preview']).ok).toBe(true)
+    expect(transport.sent).toEqual([
+      expect.objectContaining({ type: 'chat', body: '', attachments: [file] }),
+    ])
+    expect(client.getSnapshot().messages[0]?.attachments).toEqual([
+      { ...file, url: 'blob:preview' },
+    ])
+    api.holdWrites.resolve()
+    await until(client, (snapshot) => snapshot.messages[0]?.status === 'saved')
+    expect(api.writes).toEqual([expect.objectContaining({ attachments: [file] })])
+    expect(client.getSnapshot().messages[0]?.attachments).toEqual([
+      { ...file, url: signedUrl(file) },
+    ])
+  })
+
+  it('refuses a message with neither text nor files', async () => {
+    const { client } = setup()
+    await client.start()
+    expect(client.send('  ', [])).toEqual({ ok: false, error: 'The message is empty.' })
+  })
+
+  it('asks the function for URLs of files announced live', async () => {
+    const { api, transport, client } = setup()
+    transport.arrive(ana)
+    await client.start()
+    const file = photo()
+    transport.deliver({ ...envelope('look'), attachments: [file] }, ana.sessionId)
+    expect(client.getSnapshot().messages[0]?.attachments).toEqual([file])
+    await until(client, (snapshot) => snapshot.messages[0]?.attachments[0]?.url !== undefined)
+    expect(api.signRequests).toEqual([[file]])
+    expect(client.getSnapshot().messages[0]?.attachments[0]?.url).toBe(signedUrl(file))
   })
 
   it('writes a message too large for the channel first, then announces it by id', async () => {

@@ -1,10 +1,11 @@
 import {
+  type Attachment,
   type ChatUser,
   fitsLiveChannel,
   LIVE_PROTOCOL_VERSION,
   type LiveEnvelope,
   liveEnvelopeSchema,
-  messageBodySchema,
+  messageTextSchema,
   type StoredMessage,
 } from '../../../functions/chat/protocol.ts'
 import {
@@ -95,7 +96,12 @@ export class ChatClient {
       storage: options.storage,
       storageKey: `backchannel.outbox.${options.room}.${options.user.id}`,
       clock: this.#clock,
-      persist: (entry) => options.api.persistMessage({ id: entry.id, body: entry.body }),
+      persist: (entry) =>
+        options.api.persistMessage({
+          id: entry.id,
+          body: entry.body,
+          attachments: entry.attachments,
+        }),
       onChange: (entry, stored) => this.#outboxChanged(entry, stored),
     })
     this.#snapshot = this.#buildSnapshot()
@@ -131,17 +137,26 @@ export class ChatClient {
 
   /**
    * Shows the message at once, sends it live and writes it, in parallel: live delivery never
-   * waits for the write. Returns why not, for text that is no message (empty, too long...).
+   * waits for the write. `attachments` are files already uploaded; `previews` shows them here
+   * until the function hands back URLs. Returns why not, for a message that is none.
    */
-  send(text: string): { ok: true; id: string } | { ok: false; error: string } {
-    const body = messageBodySchema.safeParse(text)
+  send(
+    text: string,
+    attachments: readonly Attachment[] = [],
+    previews: readonly (string | undefined)[] = [],
+  ): { ok: true; id: string } | { ok: false; error: string } {
+    const body = messageTextSchema.safeParse(text)
     if (!body.success) return { ok: false, error: body.error.issues[0]?.message ?? 'Invalid.' }
+    if (body.data === '' && attachments.length === 0) {
+      return { ok: false, error: 'The message is empty.' }
+    }
     const id = crypto.randomUUID()
     const createdAt = new Date(this.#clock.now()).toISOString()
     this.#timeline.addUnsaved({
       id,
       sender: this.#options.user,
       body: body.data,
+      attachments: attachments.map((file, index) => ({ ...file, url: previews[index] })),
       createdAt,
       status: 'sending',
       own: true,
@@ -152,11 +167,18 @@ export class ChatClient {
       type: 'chat',
       id,
       body: body.data,
+      ...(attachments.length > 0 ? { attachments: [...attachments] } : {}),
       createdAt,
     }
     if (fitsLiveChannel(envelope)) this.#sendLive(envelope)
     else this.#announceWhenStored.add(id)
-    this.#outbox.add({ id, room: this.#options.room, body: body.data, createdAt })
+    this.#outbox.add({
+      id,
+      room: this.#options.room,
+      body: body.data,
+      attachments: [...attachments],
+      createdAt,
+    })
     this.#changed()
     return { ok: true, id }
   }
@@ -219,6 +241,7 @@ export class ChatClient {
         id: entry.id,
         sender: this.#options.user,
         body: entry.body,
+        attachments: entry.attachments,
         createdAt: entry.createdAt,
         status: entry.state === 'failed' ? 'failed' : 'retrying',
         own: true,
@@ -253,6 +276,7 @@ export class ChatClient {
           name: sender.known ? sender.name : (prebuilt.name ?? sender.name),
         },
         body: prebuilt.body,
+        attachments: [],
         createdAt: new Date(this.#clock.now()).toISOString(),
         status: 'not-saved',
         own: false,
@@ -274,14 +298,20 @@ export class ChatClient {
         return
       case 'chat':
         this.#roster.clear(from)
-        this.#timeline.addUnsaved({
-          id: envelope.id,
-          sender: { id: sender.id, name: sender.name },
-          body: envelope.body,
-          createdAt: envelope.createdAt,
-          status: 'live',
-          own: sender.id === this.#options.user.id,
-        })
+        if (
+          this.#timeline.addUnsaved({
+            id: envelope.id,
+            sender: { id: sender.id, name: sender.name },
+            body: envelope.body,
+            attachments: envelope.attachments ?? [],
+            createdAt: envelope.createdAt,
+            status: 'live',
+            own: sender.id === this.#options.user.id,
+          }) &&
+          envelope.attachments?.length
+        ) {
+          this.#signLiveAttachments(envelope.id, envelope.attachments)
+        }
         this.#changed()
         return
       case 'chat-ref':
@@ -292,6 +322,18 @@ export class ChatClient {
         )
         this.#changed()
     }
+  }
+
+  /** Live messages carry files without URLs: the function signs them for this room's members. */
+  #signLiveAttachments(id: string, attachments: readonly Attachment[]): void {
+    this.#options.api.signAttachments(attachments).then(
+      (signed) => {
+        if (this.#disposed) return
+        this.#timeline.setAttachments(id, signed)
+        this.#changed()
+      },
+      (error) => this.#log(`could not get the files of message ${id}`, error),
+    )
   }
 
   /** Who sent live data: from the transport's participants, never from the data itself. */

@@ -32,6 +32,7 @@ const newEntry = (n: number) => ({
   id: `00000000-0000-4000-8000-00000000000${n}`,
   room: 'standup',
   body: `hello ${n}`,
+  attachments: [],
   createdAt: `2030-01-01T00:00:0${n}.000Z`,
 })
 

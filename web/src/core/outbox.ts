@@ -1,4 +1,9 @@
-import type { StoredMessage } from '../../../functions/chat/protocol.ts'
+import { z } from 'zod'
+import {
+  type Attachment,
+  attachmentSchema,
+  type StoredMessage,
+} from '../../../functions/chat/protocol.ts'
 import type { Clock } from './clock.ts'
 
 /** A message waiting to be written (`pending`) or given up on (`failed`). */
@@ -6,6 +11,7 @@ export interface OutboxEntry {
   id: string
   room: string
   body: string
+  attachments: Attachment[]
   /** Sender's ISO time at send. */
   createdAt: string
   attempts: number
@@ -229,29 +235,25 @@ function load(storage: OutboxStorage, key: string): OutboxEntry[] {
     console.warn(`Outbox: ignoring storage under ${key}: not a list of entries`)
     return []
   }
-  const entries = data.filter(isEntry)
+  const entries = data.flatMap((item) => {
+    const entry = outboxEntrySchema.safeParse(item)
+    return entry.success ? [entry.data] : []
+  })
   if (entries.length < data.length) {
     console.warn(`Outbox: ignoring ${data.length - entries.length} unreadable entries under ${key}`)
   }
-  return entries.map(({ id, room, body, createdAt, attempts, state, error }) =>
-    error === undefined
-      ? { id, room, body, createdAt, attempts, state }
-      : { id, room, body, createdAt, attempts, state, error },
-  )
+  return entries
 }
 
-function isEntry(value: unknown): value is OutboxEntry {
-  if (typeof value !== 'object' || value === null) return false
-  const entry = value as Record<string, unknown>
-  return (
-    typeof entry.id === 'string' &&
-    typeof entry.room === 'string' &&
-    typeof entry.body === 'string' &&
-    typeof entry.createdAt === 'string' &&
-    typeof entry.attempts === 'number' &&
-    Number.isInteger(entry.attempts) &&
-    entry.attempts >= 0 &&
-    (entry.state === 'pending' || entry.state === 'failed') &&
-    (entry.error === undefined || typeof entry.error === 'string')
-  )
-}
+/** What is kept in storage: checked on the way back in, since anything may have edited it. */
+const outboxEntrySchema = z.object({
+  id: z.string(),
+  room: z.string(),
+  body: z.string(),
+  // Entries written before files could be attached have none.
+  attachments: z.array(attachmentSchema).default([]),
+  createdAt: z.string(),
+  attempts: z.number().int().nonnegative(),
+  state: z.enum(['pending', 'failed']),
+  error: z.string().optional(),
+})

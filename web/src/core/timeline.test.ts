@@ -25,6 +25,7 @@ const unsaved = (id: string, fields: Partial<NewTimelineMessage> = {}): NewTimel
   id,
   sender: BEN,
   body: `live ${id}`,
+  attachments: [],
   createdAt: '2030-01-01T12:00:00.000Z',
   status: 'live',
   own: false,
@@ -144,6 +145,7 @@ describe('Timeline', () => {
       expect(timeline.get('mine')).toEqual({
         id: 'mine',
         sender: ANA,
+        attachments: [],
         body: 'mine, as stored',
         createdAt: '2030-01-01T12:00:01.000Z',
         seq: 4,

@@ -1,4 +1,4 @@
-import type { StoredMessage } from '../../../functions/chat/protocol.ts'
+import type { Attachment, StoredMessage } from '../../../functions/chat/protocol.ts'
 
 /**
  * Where a message stands, as the reader sees it:
@@ -11,10 +11,14 @@ import type { StoredMessage } from '../../../functions/chat/protocol.ts'
  */
 export type MessageStatus = 'sending' | 'retrying' | 'failed' | 'saved' | 'live' | 'not-saved'
 
+/** A file of a message; `url` reads it (signed, expiring), unknown until the function signs it. */
+export type TimelineAttachment = Attachment & { url?: string }
+
 export interface TimelineMessage {
   id: string
   sender: { id: string; name: string }
   body: string
+  attachments: readonly TimelineAttachment[]
   /** ISO time: the server's once stored, the sender's clock before. */
   createdAt: string
   seq?: number
@@ -128,6 +132,19 @@ export class Timeline {
     return true
   }
 
+  /**
+   * Gives a message not stored yet its files' URLs (live messages arrive without). Returns false
+   * if the id is unknown; a stored message keeps the URLs it came with.
+   */
+  setAttachments(id: string, attachments: readonly TimelineAttachment[]): boolean {
+    const entry = this.byId.get(id)
+    if (!entry) return false
+    if (entry.message.seq !== undefined) return true
+    entry.message = { ...entry.message, attachments }
+    this.view = undefined
+    return true
+  }
+
   has(id: string): boolean {
     return this.byId.has(id)
   }
@@ -171,6 +188,7 @@ export class Timeline {
       id: stored.id,
       sender: { id: stored.sender.id, name: stored.sender.name },
       body: stored.body,
+      attachments: stored.attachments,
       createdAt: stored.createdAt,
       seq: stored.seq,
       status: 'saved',
@@ -268,6 +286,11 @@ const sameMessage = (a: TimelineMessage, b: TimelineMessage) =>
   a.error === b.error &&
   a.own === b.own &&
   a.body === b.body &&
+  sameAttachments(a.attachments, b.attachments) &&
   a.createdAt === b.createdAt &&
   a.sender.id === b.sender.id &&
   a.sender.name === b.sender.name
+
+const sameAttachments = (a: readonly TimelineAttachment[], b: readonly TimelineAttachment[]) =>
+  a.length === b.length &&
+  a.every((file, index) => file.path === b[index]?.path && file.url === b[index]?.url)

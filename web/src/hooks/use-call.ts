@@ -1,7 +1,7 @@
 import { useEffect, useState, useSyncExternalStore } from 'react'
 import { type CallSession, openCallSession } from '../call-session.ts'
 import { CHAT_API_URL } from '../config.ts'
-import { createChatApi } from '../core/chat-api.ts'
+import { createChatApi, type RoomApi } from '../core/chat-api.ts'
 import { ChatClient, type ChatSnapshot } from '../core/chat-client.ts'
 import type { JoinedRoom } from '../session.ts'
 
@@ -19,7 +19,7 @@ const noClient = { subscribe: () => () => {}, getSnapshot: () => idle }
  * renders the chat's state. Leaves the call on unmount.
  */
 export function useCall(joined: JoinedRoom) {
-  const [call, setCall] = useState<{ session: CallSession; client: ChatClient }>()
+  const [call, setCall] = useState<{ session: CallSession; client: ChatClient; api: RoomApi }>()
   const [error, setError] = useState<string>()
 
   useEffect(() => {
@@ -28,14 +28,15 @@ export function useCall(joined: JoinedRoom) {
     openCallSession(joined)
       .then((session) => {
         if (cancelled) return session.transport.leave()
+        const api = createChatApi(CHAT_API_URL).forRoom(joined.room, joined.token)
         client = new ChatClient({
           room: joined.room,
           user: joined.user,
-          api: createChatApi(CHAT_API_URL).forRoom(joined.room, joined.token),
+          api,
           transport: session.transport,
           storage: localStorage,
         })
-        setCall({ session, client })
+        setCall({ session, client, api })
         return client.start()
       })
       .catch((reason: Error) => {
@@ -49,5 +50,5 @@ export function useCall(joined: JoinedRoom) {
 
   const source = call?.client ?? noClient
   const snapshot = useSyncExternalStore(source.subscribe, source.getSnapshot)
-  return { session: call?.session, client: call?.client, snapshot, error }
+  return { session: call?.session, client: call?.client, api: call?.api, snapshot, error }
 }

@@ -1,0 +1,64 @@
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { ChatDeps } from '../app.ts'
+import { signAttachments } from '../attachment-urls.ts'
+import { type RoomAuth, requireRoomToken } from '../auth.ts'
+import { ApiError } from '../errors.ts'
+import {
+  type Attachment,
+  attachmentSchema,
+  MAX_ATTACHMENTS,
+  MEDIA_TYPES,
+  type UploadResponse,
+  uploadRequestSchema,
+} from '../protocol.ts'
+import { jsonBody } from '../request.ts'
+
+const signRequestSchema = z.strictObject({
+  attachments: z.array(attachmentSchema).min(1).max(MAX_ATTACHMENTS),
+})
+
+export const megabytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`
+
+/** Refuses a file that is not this room's: each room's files live under its own prefix. */
+export function requireRoomFile(room: string, file: Pick<Attachment, 'path' | 'name'>) {
+  if (!file.path.startsWith(`${room}/`)) {
+    throw new ApiError(403, 'file_not_in_room', `"${file.name}" belongs to another room.`)
+  }
+}
+
+/**
+ * `POST /rooms/:room/uploads`: a signed URL to PUT one file to, after checking its type and size.
+ * `POST /rooms/:room/attachments/sign`: URLs to read files announced live (they travel without).
+ */
+export function uploadRoutes({ config, media, tokens }: ChatDeps) {
+  return new Hono<RoomAuth>()
+    .use('/rooms/:room/uploads', requireRoomToken(tokens))
+    .use('/rooms/:room/attachments/sign', requireRoomToken(tokens))
+    .post('/rooms/:room/uploads', async (c) => {
+      const file = await jsonBody(c, uploadRequestSchema)
+      if (file.size > config.mediaMaxBytes) {
+        throw new ApiError(
+          413,
+          'file_too_large',
+          `"${file.name}" is ${megabytes(file.size)}; files are at most ${megabytes(config.mediaMaxBytes)}.`,
+        )
+      }
+      const path = `${c.var.room}/${crypto.randomUUID()}.${MEDIA_TYPES[file.type]}`
+      const { uploadUrl, expiresAt } = await media.createUpload(path, file)
+      const upload: UploadResponse = {
+        uploadUrl,
+        method: 'PUT',
+        path,
+        expiresAt: expiresAt.toISOString(),
+      }
+      return c.json(upload, 201)
+    })
+    .post('/rooms/:room/attachments/sign', async (c) => {
+      const { attachments } = await jsonBody(c, signRequestSchema)
+      for (const file of attachments) requireRoomFile(c.var.room, file)
+      return c.json({
+        attachments: await signAttachments(media, attachments, config.mediaUrlTtlSeconds),
+      })
+    })
+}
