@@ -111,9 +111,19 @@ export const MEDIA_BUCKET = 'chat-media'
 export const isInlineMedia = (type: string) =>
   type.startsWith('image/') || type.startsWith('video/')
 
+/** What may be shared, as people read it in error messages. */
+export const SHAREABLE_MEDIA =
+  'Share images (PNG, JPEG, GIF, WebP), video (MP4, WebM), PDF or plain text.'
+
+/** Sizes as people read them in error messages: "3.4 MB". */
+export const megabytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`
+
+/** Why a file is too large, said the same way by the SPA and the function. */
+export const fileTooLargeMessage = (name: string, size: number, maxBytes: number) =>
+  `${name} is ${megabytes(size)}; files are at most ${megabytes(maxBytes)}.`
+
 export const mediaTypeSchema = z.enum(Object.keys(MEDIA_TYPES) as [MediaType, ...MediaType[]], {
-  error:
-    'This kind of file cannot be shared. Share images (PNG, JPEG, GIF, WebP), video (MP4, WebM), PDF or plain text.',
+  error: `This kind of file cannot be shared. ${SHAREABLE_MEDIA}`,
 })
 
 /** A file's name as people see it; storage never uses it as a path. */

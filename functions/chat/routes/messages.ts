@@ -6,13 +6,14 @@ import { type RoomAuth, requireRoomToken } from '../auth.ts'
 import { ApiError, invalidInput } from '../errors.ts'
 import {
   type Attachment,
+  fileTooLargeMessage,
   historyQuerySchema,
   MAX_REQUEST_BYTES,
   messageIdSchema,
   postMessageRequestSchema,
 } from '../protocol.ts'
 import { jsonBody } from '../request.ts'
-import { megabytes, requireRoomFile } from './uploads.ts'
+import { requireRoomFile } from './uploads.ts'
 
 const tooLarge = () => {
   throw new ApiError(
@@ -47,7 +48,7 @@ export function messageRoutes({ config, store, media, tokens }: ChatDeps) {
         throw new ApiError(
           413,
           'file_too_large',
-          `"${file.name}" is over ${megabytes(config.mediaMaxBytes)}.`,
+          fileTooLargeMessage(file.name, object.size, config.mediaMaxBytes),
         )
       }
       if (object.size !== file.size || object.type !== file.type) {

@@ -7,6 +7,7 @@ import { ApiError } from '../errors.ts'
 import {
   type Attachment,
   attachmentSchema,
+  fileTooLargeMessage,
   MAX_ATTACHMENTS,
   MEDIA_TYPES,
   type UploadResponse,
@@ -17,8 +18,6 @@ import { jsonBody } from '../request.ts'
 const signRequestSchema = z.strictObject({
   attachments: z.array(attachmentSchema).min(1).max(MAX_ATTACHMENTS),
 })
-
-export const megabytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`
 
 /** Refuses a file that is not this room's: each room's files live under its own prefix. */
 export function requireRoomFile(room: string, file: Pick<Attachment, 'path' | 'name'>) {
@@ -41,7 +40,7 @@ export function uploadRoutes({ config, media, tokens }: ChatDeps) {
         throw new ApiError(
           413,
           'file_too_large',
-          `"${file.name}" is ${megabytes(file.size)}; files are at most ${megabytes(config.mediaMaxBytes)}.`,
+          fileTooLargeMessage(file.name, file.size, config.mediaMaxBytes),
         )
       }
       const path = `${c.var.room}/${crypto.randomUUID()}.${MEDIA_TYPES[file.type]}`

@@ -2,7 +2,9 @@ import {
   type Attachment,
   DEFAULT_MEDIA_MAX_BYTES,
   fileNameSchema,
+  fileTooLargeMessage,
   MEDIA_TYPES,
+  SHAREABLE_MEDIA,
   type UploadRequest,
   type UploadResponse,
 } from '../../../functions/chat/protocol.ts'
@@ -16,8 +18,6 @@ import { type Clock, systemClock } from './clock.ts'
 export const RETRY_DELAYS_MS: readonly number[] = [1000, 2000]
 /** An upload URL this close to its expiry is not reused for a retry: the PUT would outlast it. */
 export const EXPIRY_MARGIN_MS = 30_000
-
-const SHAREABLE = 'Share images (PNG, JPEG, GIF, WebP), video (MP4, WebM), PDF or plain text.'
 
 /** What to upload: the file's metadata as the function checks it, and its bytes. */
 export interface UploadableFile {
@@ -68,9 +68,6 @@ export const isAbortError = (error: unknown) =>
 
 const abortError = () => new DOMException('The upload was cancelled.', 'AbortError')
 
-/** Sizes the way the chat function words them: "3.4 MB". */
-export const megabytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`
-
 /** A file size for people: "512 B", "3.4 KB", "12 MB". */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`
@@ -101,11 +98,11 @@ export function checkFile(
   const name = fileNameSchema.safeParse(file.name)
   if (!name.success) return `${file.name || 'This file'}: ${name.error.issues[0]?.message}`
   if (!Object.hasOwn(MEDIA_TYPES, file.type)) {
-    return `${file.name}: ${kindOf(file)} cannot be shared. ${SHAREABLE}`
+    return `${file.name}: ${kindOf(file)} cannot be shared. ${SHAREABLE_MEDIA}`
   }
   if (file.size <= 0) return `${file.name} is empty.`
   if (file.size > maxBytes) {
-    return `${file.name} is ${megabytes(file.size)}; files are at most ${megabytes(maxBytes)}.`
+    return fileTooLargeMessage(file.name, file.size, maxBytes)
   }
   return undefined
 }
