@@ -27,8 +27,8 @@ export interface ChatHarness {
   deps: ChatDeps
   /** Direct SQL on the test database, for assertions on what was (not) written. */
   sql: postgres.Sql
-  /** A token for `room` as a new user called `name`. */
-  tokenFor(room: string, name?: string): Promise<string>
+  /** A token for `room` as a new user called `name` (a room owner with `owner`). */
+  tokenFor(room: string, name?: string, options?: { owner?: boolean }): Promise<string>
   /** Calls the function: `path` is below /chat, `body` is JSON-encoded unless it is a string. */
   call(
     method: string,
@@ -89,8 +89,8 @@ export function createChatHarness(config: Partial<ChatDeps['config']> = {}): Cha
     app,
     deps,
     sql,
-    async tokenFor(room, name = 'Ana') {
-      return (await tokens.mint(room, { id: randomUUID(), name })).token
+    async tokenFor(room, name = 'Ana', options = {}) {
+      return (await tokens.mint(room, { id: randomUUID(), name }, options)).token
     },
     async call(method, path, { token, body, headers = {} } = {}) {
       return app.request(`/chat${path}`, {

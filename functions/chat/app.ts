@@ -4,9 +4,11 @@ import type { ChatConfig } from './config.ts'
 import { ApiError, renderError } from './errors.ts'
 import type { MediaStore } from './media-store.ts'
 import type { MessageStore } from './message-store.ts'
+import { changeRoutes } from './routes/changes.ts'
 import { healthRoutes } from './routes/health.ts'
 import { messageRoutes } from './routes/messages.ts'
 import { tokenRoutes } from './routes/tokens.ts'
+import { transcriptRoutes } from './routes/transcript.ts'
 import { uploadRoutes } from './routes/uploads.ts'
 import type { RoomTokens } from './tokens.ts'
 
@@ -32,9 +34,9 @@ export function createChatApp(deps: ChatDeps): Hono {
   app.use(
     cors({
       origin: allowedOrigins.includes('*') ? '*' : allowedOrigins,
-      allowMethods: ['GET', 'POST', 'OPTIONS'],
+      allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
       allowHeaders: ['Authorization', 'Content-Type'],
-      exposeHeaders: ['Retry-After'],
+      exposeHeaders: ['Retry-After', 'Content-Disposition'],
       maxAge: 600,
     }),
   )
@@ -42,6 +44,8 @@ export function createChatApp(deps: ChatDeps): Hono {
   app.route('/', tokenRoutes(deps))
   app.route('/', messageRoutes(deps))
   app.route('/', uploadRoutes(deps))
+  app.route('/', changeRoutes(deps))
+  app.route('/', transcriptRoutes(deps))
 
   app.notFound(() => {
     throw new ApiError(404, 'not_found', 'There is nothing at this address.')

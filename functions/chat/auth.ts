@@ -4,7 +4,7 @@ import type { ChatUser } from './protocol.ts'
 import { roomParam } from './request.ts'
 import { type RoomTokens, unauthorized } from './tokens.ts'
 
-export type RoomAuth = { Variables: { room: string; user: ChatUser } }
+export type RoomAuth = { Variables: { room: string; user: ChatUser; owner: boolean } }
 
 /**
  * Admits a request only with `Authorization: Bearer <token>` for the `:room` in its path, and sets
@@ -27,5 +27,6 @@ export const requireRoomToken = (tokens: RoomTokens) =>
     }
     c.set('room', room)
     c.set('user', { id: claims.ud, name: claims.u })
+    c.set('owner', claims.o === true)
     await next()
   })

@@ -1,5 +1,11 @@
 import postgres from 'postgres'
-import type { MessageStore, PersistedMessage, PostOutcome } from './message-store.ts'
+import type {
+  DeleteOutcome,
+  EditOutcome,
+  MessageStore,
+  PersistedMessage,
+  PostOutcome,
+} from './message-store.ts'
 import type { Attachment } from './protocol.ts'
 
 interface MessageRow {
@@ -10,7 +16,10 @@ interface MessageRow {
   body: string
   attachments: Attachment[]
   created_at: string | Date
+  edited_at: string | Date | null
+  deleted_at: string | Date | null
   seq: string | number
+  revision: string | number
 }
 
 const toPersistedMessage = (row: MessageRow): PersistedMessage => ({
@@ -20,6 +29,7 @@ const toPersistedMessage = (row: MessageRow): PersistedMessage => ({
   body: row.body,
   attachments: row.attachments,
   createdAt: new Date(row.created_at).toISOString(),
+  ...(row.edited_at ? { editedAt: new Date(row.edited_at).toISOString() } : {}),
   seq: Number(row.seq),
 })
 
@@ -39,6 +49,12 @@ export function createPostgresMessageStore(
     onnotice: () => {},
   })
 
+  async function latestRevision(room: string): Promise<number> {
+    const [row] = await sql<{ revision: string | null }[]>`
+      select max(revision) as revision from public.messages where room = ${room}`
+    return Number(row?.revision ?? 0)
+  }
+
   return {
     async persistMessage(message, limit) {
       // One round trip: the database function locks the room, checks the id and the rate limit
@@ -54,6 +70,8 @@ export function createPostgresMessageStore(
     },
 
     async loadHistoryPage(room, { limit, before, after }) {
+      // Read before the page: changes after it are caught up on later, so none is missed.
+      const revision = await latestRevision(room)
       const rows =
         after !== undefined
           ? await sql<MessageRow[]>`
@@ -68,7 +86,56 @@ export function createPostgresMessageStore(
       const hasMore = rows.length > limit
       const page = rows.slice(0, limit)
       if (after === undefined) page.reverse()
-      return { messages: page.map(toPersistedMessage), hasMore }
+      return { messages: page.map(toPersistedMessage), hasMore, revision }
+    },
+
+    async editMessage(room, id, senderId, body) {
+      const [row] = await sql<{ result: RawEditOutcome }[]>`
+        select public.edit_chat_message(${id}::uuid, ${room}, ${senderId}, ${body}) as result`
+      if (!row) throw new Error('edit_chat_message returned no row')
+      const raw = row.result
+      switch (raw.outcome) {
+        case 'edited':
+        case 'unchanged':
+          return { kind: raw.outcome, message: toPersistedMessage(raw.message) }
+        case 'blocked':
+          return { kind: 'blocked', reason: raw.reason }
+        default:
+          return { kind: raw.outcome }
+      }
+    },
+
+    async deleteMessage(room, id, actorId, isOwner) {
+      const [row] = await sql<{ result: { outcome: DeleteOutcome['kind'] } }[]>`
+        select public.delete_chat_message(${id}::uuid, ${room}, ${actorId}, ${isOwner}) as result`
+      if (!row) throw new Error('delete_chat_message returned no row')
+      return { kind: row.result.outcome }
+    },
+
+    async loadChanges(room, { since, limit }) {
+      const rows = await sql<MessageRow[]>`
+        select * from public.messages
+        where room = ${room} and revision > ${since}
+        order by revision asc limit ${limit + 1}`
+      const hasMore = rows.length > limit
+      const page = rows.slice(0, limit)
+      return {
+        changes: page.map((row) =>
+          row.deleted_at
+            ? { type: 'deleted' as const, id: row.id }
+            : { type: 'message' as const, message: toPersistedMessage(row) },
+        ),
+        revision: page.length > 0 ? Number(page.at(-1)?.revision) : since,
+        hasMore,
+      }
+    },
+
+    async loadTranscript(room) {
+      const rows = await sql<MessageRow[]>`
+        select * from public.messages
+        where room = ${room} and deleted_at is null
+        order by seq asc`
+      return rows.map(toPersistedMessage)
     },
 
     async loadMessage(room, id) {
@@ -92,6 +159,12 @@ type RawOutcome =
   | { outcome: 'created' | 'duplicate'; message: MessageRow }
   | { outcome: 'conflict' | 'deleted' }
   | { outcome: 'rate_limited'; retry_after_ms: number }
+  | { outcome: 'blocked'; reason: string }
+
+type RawEditOutcome =
+  | { outcome: 'edited' | 'unchanged'; message: MessageRow }
+  | { outcome: 'not_found' | 'deleted' | 'forbidden' | 'empty' }
+  | { outcome: 'blocked'; reason: string }
 
 function toOutcome(raw: RawOutcome): PostOutcome {
   switch (raw.outcome) {
@@ -103,6 +176,8 @@ function toOutcome(raw: RawOutcome): PostOutcome {
         kind: 'rate_limited',
         retryAfterSeconds: Math.max(1, Math.ceil(raw.retry_after_ms / 1000)),
       }
+    case 'blocked':
+      return { kind: 'blocked', reason: raw.reason }
     default:
       return { kind: raw.outcome }
   }

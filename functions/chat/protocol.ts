@@ -87,6 +87,8 @@ export const tokenClaimsSchema = z.looseObject({
   nbf: z.number().optional(),
   iat: z.number().optional(),
   d: z.string().optional(),
+  // Daily's room-owner flag: owners may delete anyone's message.
+  o: z.boolean().optional(),
 })
 export type TokenClaims = z.infer<typeof tokenClaimsSchema>
 
@@ -215,6 +217,8 @@ export const storedMessageSchema = z.object({
   body: z.string(),
   attachments: z.array(storedAttachmentSchema),
   createdAt: z.iso.datetime(),
+  /** When the sender last edited the text; absent if never. */
+  editedAt: z.iso.datetime().optional(),
   seq: z.number().int().positive(),
 })
 export type StoredMessage = z.infer<typeof storedMessageSchema>
@@ -256,8 +260,49 @@ export type HistoryQuery = z.infer<typeof historyQuerySchema>
 export const historyPageSchema = z.object({
   messages: z.array(storedMessageSchema),
   hasMore: z.boolean(),
+  /** The room's latest revision when the page was read: where catching up on changes starts. */
+  revision: z.number().int().nonnegative(),
 })
 export type HistoryPage = z.infer<typeof historyPageSchema>
+
+/** `PATCH /rooms/:room/messages/:id`: the sender's new text (files stay as they are). */
+export const editMessageRequestSchema = z.strictObject({ body: messageTextSchema })
+
+const revisionCursorSchema = z
+  .string()
+  .regex(/^(0|[1-9]\d{0,14})$/, 'since is a revision number, or 0 for the beginning.')
+  .transform(Number)
+
+/** `GET /rooms/:room/changes?since=&limit=` query string. */
+export const changesQuerySchema = z.strictObject({
+  since: revisionCursorSchema,
+  limit: z
+    .string()
+    .regex(/^\d{1,4}$/, `limit is a whole number from 1 to ${MAX_PAGE_SIZE}.`)
+    .transform(Number)
+    .pipe(z.number().min(1).max(MAX_PAGE_SIZE))
+    .default(MAX_PAGE_SIZE),
+})
+export type ChangesQuery = z.infer<typeof changesQuerySchema>
+
+/** A message written or edited since a revision, or one deleted since (only its id remains). */
+export const messageChangeSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('message'), message: storedMessageSchema }),
+  z.object({ type: z.literal('deleted'), id: z.uuid() }),
+])
+export type MessageChange = z.infer<typeof messageChangeSchema>
+
+/** What changed in a room after `since`, oldest change first; ask again from `revision`. */
+export const changesPageSchema = z.object({
+  changes: z.array(messageChangeSchema),
+  revision: z.number().int().nonnegative(),
+  hasMore: z.boolean(),
+})
+export type ChangesPage = z.infer<typeof changesPageSchema>
+
+export const transcriptQuerySchema = z.strictObject({
+  format: z.enum(['md', 'json'], { error: 'format is md or json.' }).default('md'),
+})
 
 export const healthResponseSchema = z.object({ ok: z.boolean() })
 
@@ -297,6 +342,13 @@ export const liveEnvelopeSchema = z.discriminatedUnion('type', [
   z.strictObject({
     v: z.literal(LIVE_PROTOCOL_VERSION),
     type: z.literal('chat-ref'),
+    id: messageIdSchema,
+  }),
+  // A stored message was edited or deleted: receivers fetch its current state (the write is done
+  // first, so what they fetch is authoritative, whoever claims what).
+  z.strictObject({
+    v: z.literal(LIVE_PROTOCOL_VERSION),
+    type: z.literal('changed'),
     id: messageIdSchema,
   }),
   // The sender started (true) or stopped (false) typing. Never stored.

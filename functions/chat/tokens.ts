@@ -6,8 +6,12 @@ import { type ChatUser, type TokenClaims, tokenClaimsSchema } from './protocol.t
 const CLOCK_TOLERANCE_SECONDS = 30
 
 export interface RoomTokens {
-  /** Mints a Daily meeting token for one user in one room. */
-  mint(room: string, user: ChatUser): Promise<{ token: string; expiresAt: Date }>
+  /** Mints a Daily meeting token for one user in one room (a room owner with `owner`). */
+  mint(
+    room: string,
+    user: ChatUser,
+    options?: { owner?: boolean },
+  ): Promise<{ token: string; expiresAt: Date }>
   /** Verifies a Daily meeting token (ours or one minted elsewhere with the same key). */
   verify(token: string): Promise<TokenClaims>
 }
@@ -28,11 +32,12 @@ export function createRoomTokens(options: {
   const now = options.now ?? (() => new Date())
 
   return {
-    async mint(room, user) {
+    async mint(room, user, { owner = false } = {}) {
       const issuedAt = Math.floor(now().getTime() / 1000)
       const expiresAt = issuedAt + options.ttlSeconds
       const claims: Record<string, unknown> = { r: room, u: user.name, ud: user.id }
       if (options.domainId) claims.d = options.domainId
+      if (owner) claims.o = true
       const token = await new SignJWT(claims)
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setIssuedAt(issuedAt)

@@ -6,6 +6,7 @@ import { type RoomAuth, requireRoomToken } from '../auth.ts'
 import { ApiError, invalidInput } from '../errors.ts'
 import {
   type Attachment,
+  editMessageRequestSchema,
   fileTooLargeMessage,
   historyQuerySchema,
   MAX_REQUEST_BYTES,
@@ -14,6 +15,26 @@ import {
 } from '../protocol.ts'
 import { jsonBody } from '../request.ts'
 import { requireRoomFile } from './uploads.ts'
+
+const notFound = () =>
+  new ApiError(404, 'message_not_found', 'There is no such message in this room.')
+
+const blocked = (reason: string) =>
+  new ApiError(
+    403,
+    'sender_blocked',
+    `You have been blocked from sending messages here${reason ? ` (${reason})` : ''}. Ask the room's host if you think this is a mistake.`,
+  )
+
+/** The `:id` path parameter, validated. */
+function messageIdParam(value: string | undefined): string {
+  const id = messageIdSchema.safeParse(value)
+  if (!id.success) {
+    const reason = 'Message ids are UUIDs.'
+    throw new ApiError(400, 'invalid_input', reason, { fields: { id: [reason] } })
+  }
+  return id.data
+}
 
 const tooLarge = () => {
   throw new ApiError(
@@ -92,6 +113,8 @@ export function messageRoutes({ config, store, media, tokens }: ChatDeps) {
               'message_deleted',
               'This message was deleted and cannot be sent again.',
             )
+          case 'blocked':
+            throw blocked(outcome.reason)
           case 'rate_limited':
             throw new ApiError(
               429,
@@ -106,19 +129,64 @@ export function messageRoutes({ config, store, media, tokens }: ChatDeps) {
       const query = historyQuerySchema.safeParse(c.req.query())
       if (!query.success) throw invalidInput(query.error, 'The history query is invalid.')
       const page = await store.loadHistoryPage(c.var.room, query.data)
-      return c.json({ messages: await signed(page.messages), hasMore: page.hasMore })
+      return c.json({
+        messages: await signed(page.messages),
+        hasMore: page.hasMore,
+        revision: page.revision,
+      })
     })
     .get('/rooms/:room/messages/:id', async (c) => {
-      const id = messageIdSchema.safeParse(c.req.param('id'))
-      if (!id.success) {
-        const reason = 'Message ids are UUIDs.'
-        throw new ApiError(400, 'invalid_input', reason, { fields: { id: [reason] } })
-      }
-      const message = await store.loadMessage(c.var.room, id.data)
-      if (!message) {
-        throw new ApiError(404, 'message_not_found', 'There is no such message in this room.')
-      }
+      const message = await store.loadMessage(c.var.room, messageIdParam(c.req.param('id')))
+      if (!message) throw notFound()
       const [withUrls] = await signed([message])
       return c.json(withUrls)
+    })
+    .patch(
+      '/rooms/:room/messages/:id',
+      bodyLimit({ maxSize: MAX_REQUEST_BYTES, onError: tooLarge }),
+      async (c) => {
+        const id = messageIdParam(c.req.param('id'))
+        const { body } = await jsonBody(c, editMessageRequestSchema)
+        const outcome = await store.editMessage(c.var.room, id, c.var.user.id, body)
+        switch (outcome.kind) {
+          case 'edited':
+          case 'unchanged': {
+            const [message] = await signed([outcome.message])
+            return c.json(message)
+          }
+          case 'not_found':
+            throw notFound()
+          case 'deleted':
+            throw new ApiError(
+              410,
+              'message_deleted',
+              'This message was deleted; it cannot be edited.',
+            )
+          case 'forbidden':
+            throw new ApiError(403, 'not_your_message', 'Only the sender can edit a message.')
+          case 'empty':
+            throw new ApiError(400, 'invalid_input', 'The message is empty.', {
+              fields: { body: ['The message is empty.'] },
+            })
+          case 'blocked':
+            throw blocked(outcome.reason)
+        }
+      },
+    )
+    .delete('/rooms/:room/messages/:id', async (c) => {
+      const id = messageIdParam(c.req.param('id'))
+      const outcome = await store.deleteMessage(c.var.room, id, c.var.user.id, c.var.owner)
+      switch (outcome.kind) {
+        case 'deleted':
+          return c.body(null, 204)
+        case 'not_found':
+          throw notFound()
+        case 'forbidden':
+          throw new ApiError(
+            403,
+            'not_your_message',
+            'Only the sender or a room owner can delete this message.',
+          )
+      }
     })
 }

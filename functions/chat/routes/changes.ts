@@ -1,0 +1,36 @@
+import { Hono } from 'hono'
+import type { ChatDeps } from '../app.ts'
+import { withReadUrls } from '../attachment-urls.ts'
+import { type RoomAuth, requireRoomToken } from '../auth.ts'
+import { invalidInput } from '../errors.ts'
+import { type ChangesPage, changesQuerySchema } from '../protocol.ts'
+
+/**
+ * `GET /rooms/:room/changes?since=<revision>`: everything written, edited or deleted in a room
+ * after a revision, so a client that was away (or missed an edit made in Studio) catches up.
+ */
+export function changeRoutes({ config, store, media, tokens }: ChatDeps) {
+  return new Hono<RoomAuth>()
+    .use('/rooms/:room/changes', requireRoomToken(tokens))
+    .get('/rooms/:room/changes', async (c) => {
+      const query = changesQuerySchema.safeParse(c.req.query())
+      if (!query.success) throw invalidInput(query.error, 'The changes query is invalid.')
+      const page = await store.loadChanges(c.var.room, query.data)
+      const messages = await withReadUrls(
+        media,
+        page.changes.flatMap((change) => (change.type === 'message' ? [change.message] : [])),
+        config.mediaUrlTtlSeconds,
+      )
+      let next = 0
+      const answer: ChangesPage = {
+        changes: page.changes.map((change) =>
+          change.type === 'message'
+            ? { type: 'message', message: messages[next++] as (typeof messages)[number] }
+            : change,
+        ),
+        revision: page.revision,
+        hasMore: page.hasMore,
+      }
+      return c.json(answer)
+    })
+}
