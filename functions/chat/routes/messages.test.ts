@@ -520,7 +520,7 @@ describe('/rooms/:room/messages', () => {
       const response = await history(room, token, query)
       expect(response.status).toBe(200)
       const json = await response.json()
-      expect(Object.keys(json).sort()).toEqual(['hasMore', 'messages'])
+      expect(Object.keys(json).sort()).toEqual(['hasMore', 'messages', 'revision'])
       const parsed = historyPageSchema.parse(json)
       for (const message of parsed.messages) expect(message.room).toBe(room)
       return { ids: parsed.messages.map((message) => message.id), ...parsed }
