@@ -31,3 +31,17 @@ export function saveJoinedRoom(joined: JoinedRoom | undefined, storage: Storage 
   if (joined) storage.setItem(KEY, JSON.stringify(joined))
   else storage.removeItem(KEY)
 }
+
+/**
+ * Whether the token makes this person a room owner (Daily's `o` claim). Read without verifying:
+ * it only decides which actions the UI offers; the function checks the token itself.
+ */
+export function isRoomOwner(token: string): boolean {
+  try {
+    const payload = token.split('.')[1] ?? ''
+    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'))
+    return z.object({ o: z.literal(true) }).safeParse(JSON.parse(json)).success
+  } catch {
+    return false
+  }
+}

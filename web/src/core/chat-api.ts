@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import {
   type Attachment,
+  type ChangesPage,
+  changesPageSchema,
   errorResponseSchema,
   type HistoryPage,
   healthResponseSchema,
@@ -48,6 +50,14 @@ export interface RoomApi {
   requestUpload(file: UploadRequest): Promise<UploadResponse>
   /** URLs to read files announced live (the live channel carries no URLs). */
   signAttachments(attachments: readonly Attachment[]): Promise<StoredAttachment[]>
+  /** Changes the text of one's own message. */
+  editMessage(id: string, body: string): Promise<StoredMessage>
+  /** Deletes one's own message (or, for a room owner, anyone's). */
+  deleteMessage(id: string): Promise<void>
+  /** What was written, edited or deleted after a revision. */
+  loadChanges(query: { since: number; limit?: number }): Promise<ChangesPage>
+  /** The room's conversation as a file to download. */
+  downloadTranscript(format: 'md' | 'json'): Promise<{ file: Blob; name: string }>
 }
 
 const signedAttachmentsSchema = z.object({ attachments: z.array(storedAttachmentSchema) })
@@ -57,31 +67,33 @@ const signedAttachmentsSchema = z.object({ attachments: z.array(storedAttachment
  * checked against the protocol's schemas before anyone uses it.
  */
 export function createChatApi(baseUrl: string, fetchImpl: typeof fetch = (...a) => fetch(...a)) {
-  async function call<T extends z.ZodType>(
-    path: string,
-    schema: T,
-    init: RequestInit = {},
-  ): Promise<z.output<T>> {
+  /** The response, or a ChatApiError with the function's own words for what went wrong. */
+  async function request(path: string, init: RequestInit = {}): Promise<Response> {
     let response: Response
     try {
       response = await fetchImpl(`${baseUrl}${path}`, init)
     } catch (error) {
       throw new ChatApiError(0, 'network_error', `Network error: ${(error as Error).message}`)
     }
+    if (response.ok) return response
     const json: unknown = await response.json().catch(() => undefined)
-    if (!response.ok) {
-      const parsed = errorResponseSchema.safeParse(json)
-      const retryAfter = Number(response.headers.get('Retry-After'))
-      throw new ChatApiError(
-        response.status,
-        parsed.success ? parsed.data.error.code : 'http_error',
-        parsed.success
-          ? parsed.data.error.message
-          : `The chat service answered ${response.status}.`,
-        retryAfter > 0 ? retryAfter * 1000 : undefined,
-      )
-    }
-    const parsed = schema.safeParse(json)
+    const parsed = errorResponseSchema.safeParse(json)
+    const retryAfter = Number(response.headers.get('Retry-After'))
+    throw new ChatApiError(
+      response.status,
+      parsed.success ? parsed.data.error.code : 'http_error',
+      parsed.success ? parsed.data.error.message : `The chat service answered ${response.status}.`,
+      retryAfter > 0 ? retryAfter * 1000 : undefined,
+    )
+  }
+
+  async function call<T extends z.ZodType>(
+    path: string,
+    schema: T,
+    init: RequestInit = {},
+  ): Promise<z.output<T>> {
+    const response = await request(path, init)
+    const parsed = schema.safeParse(await response.json().catch(() => undefined))
     if (!parsed.success) {
       throw new ChatApiError(502, 'bad_response', 'The chat service sent an answer we cannot read.')
     }
@@ -145,6 +157,24 @@ export function createChatApi(baseUrl: string, fetchImpl: typeof fetch = (...a) 
         },
         requestUpload(file) {
           return call(`${roomPath}/uploads`, uploadResponseSchema, jsonInit('POST', file, token))
+        },
+        editMessage(id, body) {
+          const path = `${base}/${encodeURIComponent(id)}`
+          return call(path, storedMessageSchema, jsonInit('PATCH', { body }, token))
+        },
+        async deleteMessage(id) {
+          await request(`${base}/${encodeURIComponent(id)}`, { method: 'DELETE', ...auth })
+        },
+        loadChanges({ since, limit }) {
+          const params = new URLSearchParams({ since: String(since) })
+          if (limit !== undefined) params.set('limit', String(limit))
+          return call(`${roomPath}/changes?${params}`, changesPageSchema, auth)
+        },
+        async downloadTranscript(format) {
+          const response = await request(`${roomPath}/transcript?format=${format}`, auth)
+          const disposition = response.headers.get('Content-Disposition') ?? ''
+          const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? `${room}-transcript.${format}`
+          return { file: await response.blob(), name }
         },
         async signAttachments(attachments) {
           const init = jsonInit('POST', { attachments }, token)

@@ -6,10 +6,11 @@ import type {
   UploadRequest,
 } from '../../../functions/chat/protocol.ts'
 import { FakeTransport, fakeParticipant } from '../transport/fake-transport.ts'
-import type { RoomApi } from './chat-api.ts'
+import { ChatApiError, type RoomApi } from './chat-api.ts'
 import { ChatClient } from './chat-client.ts'
 import { FakeClock } from './fake-clock.ts'
 import type { PersistResult } from './outbox.ts'
+import type { TimelineMessage } from './timeline.ts'
 
 const ROOM = 'standup'
 const me = { id: 'user-me', name: 'Me' }
@@ -66,6 +67,65 @@ class FakeRoomApi implements RoomApi {
   messages: StoredMessage[] = []
   writes: { id: string; body: string }[] = []
   historyQueries: { limit?: number; before?: number; after?: number }[] = []
+  changesQueries: { since: number; limit?: number }[] = []
+  /** Revisions of edits and deletions; a message's revision is its seq until it changes. */
+  revisions = new Map<string, number>()
+  deleted = new Map<string, StoredMessage>()
+
+  revisionOf(message: StoredMessage) {
+    return this.revisions.get(message.id) ?? message.seq
+  }
+
+  /** As someone else (or Studio) would: the message leaves history, with a new revision. */
+  deleteBehindTheScenes(id: string) {
+    const message = this.messages.find((m) => m.id === id) as StoredMessage
+    this.messages = this.messages.filter((m) => m.id !== id)
+    this.deleted.set(id, message)
+    this.revisions.set(id, ++seq)
+  }
+
+  editBehindTheScenes(id: string, body: string) {
+    this.messages = this.messages.map((m) =>
+      m.id === id ? { ...m, body, editedAt: '2030-01-02T00:00:00.000Z' } : m,
+    )
+    this.revisions.set(id, ++seq)
+  }
+
+  async editMessage(id: string, body: string) {
+    this.editBehindTheScenes(id, body)
+    return this.messages.find((m) => m.id === id) as StoredMessage
+  }
+
+  async deleteMessage(id: string) {
+    this.deleteBehindTheScenes(id)
+  }
+
+  async loadChanges(query: { since: number; limit?: number }) {
+    this.changesQueries.push(query)
+    const limit = query.limit ?? 200
+    const changes = [
+      ...this.messages.map((message) => ({
+        revision: this.revisionOf(message),
+        change: { type: 'message' as const, message },
+      })),
+      ...[...this.deleted.keys()].map((id) => ({
+        revision: this.revisions.get(id) as number,
+        change: { type: 'deleted' as const, id },
+      })),
+    ]
+      .filter((entry) => entry.revision > query.since)
+      .sort((a, b) => a.revision - b.revision)
+    const page = changes.slice(0, limit)
+    return {
+      changes: page.map((entry) => entry.change),
+      revision: page.at(-1)?.revision ?? query.since,
+      hasMore: changes.length > limit,
+    }
+  }
+
+  async downloadTranscript(format: 'md' | 'json') {
+    return { file: new Blob([format]), name: `${ROOM}-transcript.${format}` }
+  }
   /** When set, the next writes answer this instead of storing. */
   failWith: PersistResult | undefined
   holdWrites: ReturnType<typeof deferred<void>> | undefined
@@ -101,7 +161,12 @@ class FakeRoomApi implements RoomApi {
       return { messages: newer.slice(0, limit), hasMore: newer.length > limit } as HistoryPage
     }
     const older = this.messages.filter((m) => before === undefined || m.seq < before)
-    return { messages: older.slice(-limit), hasMore: older.length > limit } as HistoryPage
+    const revision = Math.max(
+      0,
+      ...this.messages.map((m) => this.revisionOf(m)),
+      ...this.revisions.values(),
+    )
+    return { messages: older.slice(-limit), hasMore: older.length > limit, revision } as HistoryPage
   }
 
   async requestUpload(file: UploadRequest) {
@@ -121,7 +186,7 @@ class FakeRoomApi implements RoomApi {
 
   async loadMessage(id: string) {
     const message = this.messages.find((m) => m.id === id)
-    if (!message) throw new Error('not found')
+    if (!message) throw new ChatApiError(404, 'message_not_found', 'There is no such message.')
     return message
   }
 }
@@ -150,8 +215,9 @@ function setup() {
   const clock = new FakeClock()
   const storage = new Map<string, string>()
   const log = vi.fn()
-  const makeClient = () =>
+  const makeClient = (extra: { owner?: boolean } = {}) =>
     new ChatClient({
+      ...extra,
       room: ROOM,
       user: me,
       api,
@@ -398,10 +464,10 @@ describe('ChatClient', () => {
     transport.connection('connected')
     await until(client, (snapshot) => snapshot.messages.length === 252)
     expect(bodies()).toEqual(['before', ...missed.map((m) => m.body), 'typed while away'])
-    // From the last seq read from the server, not from the own message's newer seq.
-    expect(api.historyQueries.slice(1)).toMatchObject([
-      { after: before.seq, limit: 200 },
-      { after: api.messages.filter((m) => m.seq > before.seq)[199]?.seq, limit: 200 },
+    // From the last revision read from the server, not from the own message's newer one.
+    expect(api.changesQueries).toMatchObject([
+      { since: before.seq, limit: 200 },
+      { since: api.messages.filter((m) => m.seq > before.seq)[199]?.seq, limit: 200 },
     ])
     expect(transport.sent).toEqual([expect.objectContaining({ body: 'typed while away' })])
   })
@@ -466,6 +532,89 @@ describe('ChatClient', () => {
       {},
       { before: api.messages[70]?.seq },
       { before: api.messages[20]?.seq },
+    ])
+  })
+
+  it('edits an own message, and tells the others live', async () => {
+    const { api, transport, client } = setup()
+    await client.start()
+    client.send('helo')
+    await until(client, (snapshot) => snapshot.messages[0]?.status === 'saved')
+    const [message] = client.getSnapshot().messages
+    expect(client.can('edit', message as TimelineMessage)).toBe(true)
+    expect(await client.edit(message?.id as string, 'hello')).toEqual({ ok: true })
+    expect(client.getSnapshot().messages).toMatchObject([
+      { body: 'hello', editedAt: expect.any(String) },
+    ])
+    expect(api.messages[0]?.body).toBe('hello')
+    expect(transport.sent.at(-1)).toEqual({ v: 1, type: 'changed', id: message?.id })
+  })
+
+  it("refuses to edit someone else's message, and lets only owners delete it", async () => {
+    const { api, transport, client, makeClient } = setup()
+    transport.arrive(ana)
+    const theirs = stored('theirs')
+    api.messages = [theirs]
+    await client.start()
+    const [message] = client.getSnapshot().messages as TimelineMessage[]
+    expect(client.can('edit', message as TimelineMessage)).toBe(false)
+    expect(client.can('remove', message as TimelineMessage)).toBe(false)
+    expect(await client.edit(theirs.id, 'mine now')).toMatchObject({ ok: false })
+    expect(api.messages[0]?.body).toBe('theirs')
+
+    const owner = makeClient({ owner: true })
+    clients.push(owner)
+    await owner.start()
+    const [seen] = owner.getSnapshot().messages as TimelineMessage[]
+    expect(owner.can('remove', seen as TimelineMessage)).toBe(true)
+    expect(owner.can('edit', seen as TimelineMessage)).toBe(false)
+  })
+
+  it('leaves "deleted" in place of a message deleted here, and tells the others', async () => {
+    const { api, transport, client } = setup()
+    const before = stored('before')
+    const mine = stored('oops', me)
+    api.messages = [before, mine]
+    await client.start()
+    expect(await client.remove(mine.id)).toEqual({ ok: true })
+    expect(client.getSnapshot().messages).toMatchObject([
+      { body: 'before' },
+      { id: mine.id, deleted: true, body: '' },
+    ])
+    expect(transport.sent.at(-1)).toEqual({ v: 1, type: 'changed', id: mine.id })
+  })
+
+  it('fetches a message announced as changed: its new text, or that it is gone', async () => {
+    const { api, transport, client } = setup()
+    transport.arrive(ana)
+    const edited = stored('draft')
+    const removed = stored('regret')
+    api.messages = [edited, removed]
+    await client.start()
+    api.editBehindTheScenes(edited.id, 'final')
+    api.deleteBehindTheScenes(removed.id)
+    transport.deliver({ v: 1, type: 'changed', id: edited.id }, ana.sessionId)
+    transport.deliver({ v: 1, type: 'changed', id: removed.id }, ana.sessionId)
+    await until(client, (snapshot) => snapshot.messages[1]?.deleted === true)
+    await until(client, (snapshot) => snapshot.messages[0]?.body === 'final')
+    expect(client.getSnapshot().messages).toMatchObject([
+      { body: 'final', editedAt: expect.any(String) },
+      { deleted: true },
+    ])
+  })
+
+  it('learns on sync about deletions and edits made elsewhere (Studio)', async () => {
+    const { api, client } = setup()
+    const kept = stored('kept')
+    const moderated = stored('spam')
+    api.messages = [kept, moderated]
+    await client.start()
+    api.deleteBehindTheScenes(moderated.id)
+    api.editBehindTheScenes(kept.id, 'kept, edited')
+    await client.sync()
+    expect(client.getSnapshot().messages).toMatchObject([
+      { body: 'kept, edited' },
+      { id: moderated.id, deleted: true },
     ])
   })
 

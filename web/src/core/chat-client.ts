@@ -14,7 +14,7 @@ import {
   type Participant,
   TransportError,
 } from '../transport/chat-transport.ts'
-import type { RoomApi } from './chat-api.ts'
+import { ChatApiError, type RoomApi } from './chat-api.ts'
 import { type Clock, systemClock } from './clock.ts'
 import { Outbox, type OutboxEntry, type OutboxStorage } from './outbox.ts'
 import { parsePrebuiltChat } from './prebuilt-chat.ts'
@@ -22,7 +22,7 @@ import { Timeline, type TimelineMessage } from './timeline.ts'
 import { TypingNotifier, TypingRoster, typingLine } from './typing.ts'
 
 export const HISTORY_PAGE_SIZE = 50
-const GAP_FILL_PAGE_SIZE = 200
+const CATCH_UP_PAGE_SIZE = 200
 /** Messages sent with Daily's REST API arrive from this session id. */
 const API_SESSION_ID = 'API'
 
@@ -42,6 +42,8 @@ export interface ChatClientOptions {
   user: ChatUser
   api: RoomApi
   transport: ChatTransport
+  /** A room owner (token claim `o`) may delete anyone's message. */
+  owner?: boolean
   /** Keeps unsent messages across reloads (localStorage in the browser). */
   storage: OutboxStorage
   clock?: Clock
@@ -73,12 +75,13 @@ export class ChatClient {
   readonly #announceWhenStored = new Set<string>()
   #connection: ConnectionState = 'connecting'
   #history: ChatSnapshot['history'] = { loaded: false, hasOlder: false, loading: true }
-  #gapFill: Promise<void> | undefined
+  #catchUp: Promise<void> | undefined
   /**
-   * The seq up to which this client has read the room from the server (history and gap fills).
-   * Not advanced by own writes: their seqs can lie beyond messages missed in a drop noticed late.
+   * The revision up to which this client has read the room's changes from the server (the newest
+   * page, then catch-ups). Not advanced by own writes: their revisions can lie beyond changes
+   * missed in a drop noticed late.
    */
-  #syncedSeq = 0
+  #syncedRevision = 0
   #snapshot: ChatSnapshot
   #disposed = false
 
@@ -225,7 +228,7 @@ export class ChatClient {
     try {
       const page = await this.#options.api.loadHistoryPage({ limit: HISTORY_PAGE_SIZE })
       this.#timeline.addStored(page.messages)
-      this.#syncedSeq = page.messages.at(-1)?.seq ?? 0
+      this.#syncedRevision = page.revision
       this.#history = { loaded: true, hasOlder: page.hasMore, loading: false }
     } catch (error) {
       this.#history = {
@@ -314,6 +317,9 @@ export class ChatClient {
         }
         this.#changed()
         return
+      case 'changed':
+        void this.#refresh(envelope.id)
+        return
       case 'chat-ref':
         this.#roster.clear(from)
         this.#options.api.loadMessage(envelope.id).then(
@@ -355,32 +361,93 @@ export class ChatClient {
     const unsent = this.#unsent
     this.#unsent = []
     for (const envelope of unsent) this.#sendLive(envelope)
-    void this.#fillGap()
+    void this.sync()
   }
 
   /**
-   * Fetches everything stored since this client last read the room: what was said while away.
-   * Messages already shown come back too; the timeline merges them by id (and learns their seq).
+   * Reads everything written, edited or deleted since this client last read the room: what was
+   * said while away, and deletions made by others (a room owner, or ops in Studio). Messages
+   * already shown come back too; the timeline merges them by id.
    */
-  #fillGap(): Promise<void> {
-    this.#gapFill ??= (async () => {
+  sync(): Promise<void> {
+    if (!this.#history.loaded) return Promise.resolve()
+    this.#catchUp ??= (async () => {
       try {
         for (;;) {
-          const page = await this.#options.api.loadHistoryPage({
-            after: this.#syncedSeq,
-            limit: GAP_FILL_PAGE_SIZE,
+          const page = await this.#options.api.loadChanges({
+            since: this.#syncedRevision,
+            limit: CATCH_UP_PAGE_SIZE,
           })
-          this.#stored(page.messages)
-          this.#syncedSeq = page.messages.at(-1)?.seq ?? this.#syncedSeq
+          if (this.#disposed) return
+          this.#stored(
+            page.changes.flatMap((change) => (change.type === 'message' ? [change.message] : [])),
+          )
+          for (const change of page.changes) {
+            if (change.type === 'deleted') this.#timeline.markDeleted(change.id)
+          }
+          this.#syncedRevision = page.revision
+          this.#changed()
           if (!page.hasMore) break
         }
       } catch (error) {
-        this.#log('could not fill the gap after a reconnect', error)
+        this.#log('could not catch up with the room', error)
       } finally {
-        this.#gapFill = undefined
+        this.#catchUp = undefined
       }
     })()
-    return this.#gapFill
+    return this.#catchUp
+  }
+
+  /** Changes the text of an own message; others see it live. Returns why not. */
+  async edit(id: string, text: string): Promise<{ ok: true } | { ok: false; error: string }> {
+    const message = this.#timeline.get(id)
+    if (!message?.own || message.seq === undefined) {
+      return { ok: false, error: 'Only your own saved messages can be edited.' }
+    }
+    const body = messageTextSchema.safeParse(text)
+    if (!body.success) return { ok: false, error: body.error.issues[0]?.message ?? 'Invalid.' }
+    if (body.data === '' && message.attachments.length === 0) {
+      return { ok: false, error: 'The message is empty.' }
+    }
+    try {
+      this.#stored([await this.#options.api.editMessage(id, body.data)])
+    } catch (error) {
+      return { ok: false, error: (error as Error).message }
+    }
+    this.#sendLive({ v: LIVE_PROTOCOL_VERSION, type: 'changed', id })
+    return { ok: true }
+  }
+
+  /** Deletes a message (own, or anyone's for a room owner); others see it live. Returns why not. */
+  async remove(id: string): Promise<{ ok: true } | { ok: false; error: string }> {
+    try {
+      await this.#options.api.deleteMessage(id)
+    } catch (error) {
+      return { ok: false, error: (error as Error).message }
+    }
+    this.#timeline.markDeleted(id)
+    this.#changed()
+    this.#sendLive({ v: LIVE_PROTOCOL_VERSION, type: 'changed', id })
+    return { ok: true }
+  }
+
+  /** Whether this user may edit (`edit`) or delete (`remove`) a message shown. */
+  can(action: 'edit' | 'remove', message: TimelineMessage): boolean {
+    if (message.deleted || message.seq === undefined) return false
+    return message.own || (action === 'remove' && this.#options.owner === true)
+  }
+
+  /** The authoritative state of a message someone edited or deleted. */
+  async #refresh(id: string): Promise<void> {
+    if (!this.#timeline.has(id)) return
+    try {
+      this.#stored([await this.#options.api.loadMessage(id)])
+    } catch (error) {
+      if (error instanceof ChatApiError && error.status === 404) {
+        this.#timeline.markDeleted(id)
+        this.#changed()
+      } else this.#log(`could not refresh message ${id}`, error)
+    }
   }
 
   #sendLive(envelope: LiveEnvelope): void {

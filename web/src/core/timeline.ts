@@ -21,6 +21,10 @@ export interface TimelineMessage {
   attachments: readonly TimelineAttachment[]
   /** ISO time: the server's once stored, the sender's clock before. */
   createdAt: string
+  /** When the sender last edited the text; absent if never. */
+  editedAt?: string
+  /** Deleted while shown: it stays in place as "Message deleted", without its text or files. */
+  deleted?: boolean
   seq?: number
   status: MessageStatus
   /** Sent by this user (same user id as the token's). */
@@ -61,6 +65,8 @@ export class Timeline {
     for (const stored of messages) {
       this.noteSeq(stored.seq)
       const known = this.byId.get(stored.id)
+      // A page read before a deletion must not bring the message back.
+      if (known?.message.deleted) continue
       const message = this.fromStored(stored, known ? known.message.own : this.isOwn(stored))
       if (known && sameMessage(known.message, message)) continue
       if (known && known.message.seq === message.seq) {
@@ -145,6 +151,19 @@ export class Timeline {
     return true
   }
 
+  /**
+   * Marks a message deleted: it keeps its place for those who saw it, without text or files.
+   * Returns false if the id is unknown.
+   */
+  markDeleted(id: string): boolean {
+    const entry = this.byId.get(id)
+    if (!entry) return false
+    if (entry.message.deleted) return true
+    entry.message = { ...entry.message, body: '', attachments: [], deleted: true }
+    this.view = undefined
+    return true
+  }
+
   has(id: string): boolean {
     return this.byId.has(id)
   }
@@ -190,6 +209,7 @@ export class Timeline {
       body: stored.body,
       attachments: stored.attachments,
       createdAt: stored.createdAt,
+      ...(stored.editedAt ? { editedAt: stored.editedAt } : {}),
       seq: stored.seq,
       status: 'saved',
       own,
@@ -288,6 +308,8 @@ const sameMessage = (a: TimelineMessage, b: TimelineMessage) =>
   a.body === b.body &&
   sameAttachments(a.attachments, b.attachments) &&
   a.createdAt === b.createdAt &&
+  a.editedAt === b.editedAt &&
+  a.deleted === b.deleted &&
   a.sender.id === b.sender.id &&
   a.sender.name === b.sender.name
 

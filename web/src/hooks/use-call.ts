@@ -3,7 +3,7 @@ import { type CallSession, openCallSession } from '../call-session.ts'
 import { CHAT_API_URL } from '../config.ts'
 import { createChatApi, type RoomApi } from '../core/chat-api.ts'
 import { ChatClient, type ChatSnapshot } from '../core/chat-client.ts'
-import type { JoinedRoom } from '../session.ts'
+import { isRoomOwner, type JoinedRoom } from '../session.ts'
 
 const idle: ChatSnapshot = {
   messages: [],
@@ -12,6 +12,7 @@ const idle: ChatSnapshot = {
   connection: 'connecting',
   history: { loaded: false, hasOlder: false, loading: true },
 }
+const SYNC_INTERVAL_MS = 60_000
 const noClient = { subscribe: () => () => {}, getSnapshot: () => idle }
 
 /**
@@ -32,6 +33,7 @@ export function useCall(joined: JoinedRoom) {
         client = new ChatClient({
           room: joined.room,
           user: joined.user,
+          owner: isRoomOwner(joined.token),
           api,
           transport: session.transport,
           storage: localStorage,
@@ -47,6 +49,22 @@ export function useCall(joined: JoinedRoom) {
       void client?.dispose()
     }
   }, [joined])
+
+  // Catch up now and then (deletions made in Studio reach open clients), and on coming back to
+  // the tab.
+  useEffect(() => {
+    const client = call?.client
+    if (!client) return
+    const catchUp = () => {
+      if (document.visibilityState === 'visible') void client.sync()
+    }
+    const timer = setInterval(catchUp, SYNC_INTERVAL_MS)
+    document.addEventListener('visibilitychange', catchUp)
+    return () => {
+      clearInterval(timer)
+      document.removeEventListener('visibilitychange', catchUp)
+    }
+  }, [call?.client])
 
   const source = call?.client ?? noClient
   const snapshot = useSyncExternalStore(source.subscribe, source.getSnapshot)
