@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import type { Server } from 'node:http'
 import path from 'node:path'
 import { createAdaptorServer } from '@hono/node-server'
@@ -16,6 +16,9 @@ import { createDiskMediaStore } from './disk-media-store.ts'
 import { type RunningPostgres, startEmbeddedPostgres } from './embedded-postgres.ts'
 import { applyMigrations } from './migrate.ts'
 import { attachRelay } from './relay.ts'
+
+/** In the data folder while the stack runs: the URL of the database it uses. */
+export const RUNNING_DATABASE_FILE = 'running-database-url'
 
 export const WEB_DIST_DIR = path.resolve(import.meta.dirname, '../dist/web')
 
@@ -63,6 +66,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       databaseUrl = embedded.url
     }
     const migrationsApplied = await applyMigrations(databaseUrl)
+    // Where commands (npm run retention) find the database while the stack runs.
+    const databaseUrlFile = path.join(dataDir, RUNNING_DATABASE_FILE)
+    await writeFile(databaseUrlFile, `${databaseUrl}\n`, { mode: 0o600 })
     if (migrationsApplied.length > 0) log(`Applied migrations ${migrationsApplied.join(', ')}.`)
 
     const config = loadChatConfig({
@@ -125,6 +131,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         })
         await store.close()
         await embedded?.stop()
+        await rm(databaseUrlFile, { force: true })
       },
     }
   } catch (error) {
