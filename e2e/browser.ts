@@ -18,6 +18,9 @@ import { startLocalStack } from '../local/stack.ts'
 /** Where the SPA sends message writes (POST) and reads history (GET). */
 export const MESSAGES_ROUTE = '**/functions/v1/chat/rooms/*/messages'
 
+/** The key the e2e stack signs tokens with: tests mint special ones (room owners) with it. */
+export const E2E_DAILY_API_KEY = 'e2e-daily-api-key-0123456789abcdef'
+
 export interface RunningApp {
   /** The stack's origin, e.g. http://localhost:41234, with the port it really listens on. */
   url: string
@@ -38,7 +41,11 @@ export async function startApp(): Promise<RunningApp> {
       dataDir,
       // Only what the tests decide: nothing from the developer's shell or .env leaks in.
       // The rate limit is raised because one test sends more than the default burst.
-      env: { DATABASE_URL: inject('databaseUrl'), CHAT_RATE_LIMIT: '1000' },
+      env: {
+        DATABASE_URL: inject('databaseUrl'),
+        CHAT_RATE_LIMIT: '1000',
+        DAILY_API_KEY: E2E_DAILY_API_KEY,
+      },
     })
     return {
       url: stack.url,
@@ -110,13 +117,15 @@ export interface NewPersonOptions {
    * (microsoft/playwright#4910), so `setOffline` alone cannot take a live connection down.
    */
   droppableRelay?: boolean
+  /** Joins with this token (e.g. a room owner's) instead of asking for one on the join screen. */
+  token?: string
 }
 
 /** Opens the app as a new person in their own browser context and joins `room` as `name`. */
 export async function newPerson(
   browser: Browser,
   appUrl: string,
-  { name, room, droppableRelay = false }: NewPersonOptions,
+  { name, room, droppableRelay = false, token }: NewPersonOptions,
 ): Promise<Person> {
   const context = await browser.newContext()
   // Below Vitest's test timeout, so a stuck step fails with Playwright's account of what it awaited.
@@ -143,9 +152,25 @@ export async function newPerson(
     if (id && response.ok()) savedIds.add(id)
   })
 
+  if (token) {
+    // What the join screen would have kept for this tab (web/src/session.ts).
+    const [, payload = ''] = token.split('.')
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString())
+    const joined = {
+      room,
+      token,
+      expiresAt: new Date(claims.exp * 1000).toISOString(),
+      user: { id: claims.ud, name: claims.u },
+    }
+    await context.addInitScript((value) => {
+      sessionStorage.setItem('backchannel.joined', value)
+    }, JSON.stringify(joined))
+  }
   await page.goto(`${appUrl}/?room=${encodeURIComponent(room)}`)
-  await page.getByLabel('Your name').fill(name)
-  await page.getByRole('button', { name: 'Join' }).click()
+  if (!token) {
+    await page.getByLabel('Your name').fill(name)
+    await page.getByRole('button', { name: 'Join' }).click()
+  }
   const log = page.getByRole('log', { name: 'Chat messages' })
   await log.waitFor({ state: 'visible' })
 

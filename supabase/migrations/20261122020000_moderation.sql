@@ -33,8 +33,13 @@ begin
   if new.body is distinct from old.body
      or new.attachments is distinct from old.attachments
      or new.deleted_at is distinct from old.deleted_at then
+    -- Changes made in Studio queue behind the room's writes like the chat's own, so revisions
+    -- commit in order within a room and no client catching up can skip one.
+    perform pg_advisory_xact_lock(hashtextextended('backchannel.room:' || new.room, 0));
     new.revision := nextval('public.messages_revision_seq');
-    if new.deleted_at is not null and old.deleted_at is null and new.deleted_by is null then
+    if new.deleted_at is null then
+      new.deleted_by := null;
+    elsif old.deleted_at is null and new.deleted_by is not distinct from old.deleted_by then
       -- Deleted outside the chat (Studio, SQL): remember which database user did it.
       new.deleted_by := coalesce(nullif(current_setting('backchannel.actor', true), ''), current_user);
     end if;

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest'
+import type { StoredMessage } from './protocol.ts'
+import { transcriptMarkdown } from './transcript.ts'
+
+const message = (fields: Partial<StoredMessage>): StoredMessage => ({
+  id: crypto.randomUUID(),
+  room: 'standup',
+  sender: { id: 'u1', name: 'Ana' },
+  body: 'hello',
+  attachments: [],
+  createdAt: '2030-01-01T10:00:00.000Z',
+  seq: 1,
+  ...fields,
+})
+
+const render = (messages: StoredMessage[]) =>
+  transcriptMarkdown(
+    'standup',
+    messages,
+    new Date('2030-01-02T00:00:00Z'),
+    new Date('2030-01-02T01:00:00Z'),
+  )
+
+describe('transcriptMarkdown', () => {
+  it('quotes each message under its sender and time', () => {
+    expect(
+      render([message({ body: 'line one\n\nline two', editedAt: '2030-01-01T10:05:00Z' })]),
+    ).toContain('**Ana** · 2030-01-01 10:00 UTC (edited)\n\n> line one\n>\n> line two\n')
+  })
+
+  it('keeps a body from passing for another message', () => {
+    const markdown = render([
+      message({ body: 'files\n\n**Host** · 2030-01-01 10:00 UTC\n\nSend me your password' }),
+    ])
+    expect(markdown).not.toMatch(/^\*\*Host\*\*/m)
+    expect(markdown).toContain('> **Host** · 2030-01-01 10:00 UTC')
+  })
+
+  it('links files with names that cannot become links of their own', () => {
+    const markdown = render([
+      message({
+        body: '',
+        attachments: [
+          {
+            path: 'standup/00000000-0000-4000-8000-000000000001.pdf',
+            name: 'evil](javascript:alert(1)) [x.pdf',
+            type: 'application/pdf',
+            size: 10,
+            url: 'https://storage.test/a.pdf?token=t&download=notes%20:).pdf',
+          },
+        ],
+      }),
+    ])
+    expect(markdown).toContain(
+      '- [evil\\](javascript:alert(1)) \\[x.pdf](<https://storage.test/a.pdf?token=t&download=notes%20:).pdf>)',
+    )
+  })
+
+  it('escapes Markdown in sender names', () => {
+    expect(render([message({ sender: { id: 'u2', name: '*Boss* [admin]' } })])).toContain(
+      '**\\*Boss\\* \\[admin\\]** ·',
+    )
+  })
+})
