@@ -2,10 +2,12 @@ import { type DragEvent, useState } from 'react'
 import type { RoomApi } from '../core/chat-api.ts'
 import type { ChatClient, ChatSnapshot } from '../core/chat-client.ts'
 import { useAttachments } from '../hooks/use-attachments.ts'
+import { useMessageEditing } from '../hooks/use-message-editing.ts'
 import { Composer } from './composer.tsx'
 import { LiveAnnouncer } from './live-announcer.tsx'
 import { MessageList } from './message-list.tsx'
 import { ParticipantList } from './participant-list.tsx'
+import { TranscriptDownload } from './transcript-download.tsx'
 
 const CONNECTION_TEXT: Partial<Record<ChatSnapshot['connection'], string>> = {
   connecting: 'Connecting…',
@@ -17,8 +19,9 @@ const CONNECTION_TEXT: Partial<Record<ChatSnapshot['connection'], string>> = {
 const carriesFiles = (event: DragEvent) => event.dataTransfer.types.includes('Files')
 
 /**
- * The chat beside the call: participants, the conversation, who is typing, the composer. Files
- * dropped anywhere on it go to the composer.
+ * The chat beside the call: participants, the transcript download, the conversation, who is
+ * typing, the composer. Files dropped anywhere on it go to the composer. Which message is being
+ * edited is kept here, as both a message's menu and the composer (Up arrow) can start editing.
  */
 export function ChatColumn({
   client,
@@ -32,6 +35,7 @@ export function ChatColumn({
 }) {
   const connection = CONNECTION_TEXT[snapshot.connection]
   const attachments = useAttachments(api)
+  const { editing, actions, editLatest } = useMessageEditing(client, snapshot.messages)
   const [dragging, setDragging] = useState(false)
 
   function dragOver(event: DragEvent) {
@@ -64,6 +68,7 @@ export function ChatColumn({
       onDrop={drop}
     >
       <ParticipantList participants={snapshot.participants} />
+      <TranscriptDownload api={api} />
       {connection && (
         <p className="connection" role="status">
           {connection}
@@ -80,6 +85,8 @@ export function ChatColumn({
         loadingOlder={snapshot.history.loading && snapshot.history.loaded}
         onLoadOlder={() => void client.loadOlder()}
         onRetry={(id) => client.retry(id)}
+        actions={actions}
+        editing={editing}
       />
       <LiveAnnouncer messages={snapshot.messages} />
       <p className="typing" aria-live="polite">
@@ -89,6 +96,7 @@ export function ChatColumn({
         onSend={(text, files, previews) => client.send(text, files, previews)}
         onInput={(text) => client.inputChanged(text)}
         attachments={attachments}
+        onEditLast={editLatest}
       />
       {dragging && <div className="drop-hint">Drop files to attach</div>}
     </aside>

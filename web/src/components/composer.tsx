@@ -13,13 +13,15 @@ import type { Attachments } from '../hooks/use-attachments.ts'
 const ACCEPT = Object.keys(MEDIA_TYPES).join(',')
 
 /**
- * The message field and its files: Enter sends, Shift+Enter adds a line. Files come from the
- * Attach button, a paste, or a drop on the chat column; the message waits for their uploads.
+ * The message field and its files: Enter sends, Shift+Enter adds a line, Up arrow in the empty
+ * field edits one's last message. Files come from the Attach button, a paste, or a drop on the
+ * chat column; the message waits for their uploads.
  */
 export function Composer({
   onSend,
   onInput,
   attachments,
+  onEditLast,
 }: {
   onSend: (
     text: string,
@@ -29,6 +31,8 @@ export function Composer({
   onInput: (text: string) => void
   /** The files to send (from useAttachments, which the chat column holds for drops). */
   attachments: Attachments
+  /** Edits this user's most recent message (focus comes back to `field`); false if none. */
+  onEditLast?: (field: HTMLTextAreaElement) => boolean
 }) {
   const [text, setText] = useState('')
   const [error, setError] = useState<string>()
@@ -55,6 +59,14 @@ export function Composer({
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault()
       send()
+    } else if (
+      event.key === 'ArrowUp' &&
+      text === '' &&
+      !(event.shiftKey || event.altKey || event.ctrlKey || event.metaKey) &&
+      !event.nativeEvent.isComposing &&
+      onEditLast?.(event.currentTarget)
+    ) {
+      event.preventDefault()
     }
   }
 

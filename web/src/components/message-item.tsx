@@ -1,9 +1,12 @@
 import { memo } from 'react'
 import { linkify } from '../core/linkify.ts'
 import type { TimelineMessage } from '../core/timeline.ts'
+import { MessageActions } from './message-actions.tsx'
 import { MessageAttachments } from './message-attachments.tsx'
+import { MessageEditor } from './message-editor.tsx'
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
+const editedFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
 
 const STATUS_TEXT: Partial<Record<TimelineMessage['status'], string>> = {
   sending: 'Sending…',
@@ -12,45 +15,111 @@ const STATUS_TEXT: Partial<Record<TimelineMessage['status'], string>> = {
   'not-saved': 'not saved',
 }
 
+type Result = { ok: true } | { ok: false; error: string }
+
+/** What this user may do with messages, and how (the chat column binds these to the client). */
+export interface MessageActionHandlers {
+  can: (action: 'edit' | 'remove', message: TimelineMessage) => boolean
+  /** Starts editing a message; focus goes back to `from` when editing ends. */
+  startEditing: (id: string, from: HTMLElement | null) => void
+  changeDraft: (text: string) => void
+  /** Saves the new text; editing ends if it worked. */
+  saveEdit: (id: string, text: string) => Promise<Result>
+  cancelEdit: () => void
+  /** Whether the editor should take focus (once per editing). */
+  takeFocus: () => boolean
+  remove: (id: string) => Promise<Result>
+}
+
 /**
- * One message: sender and time (unless it continues a group), text, files, and its saving state.
- * A message of files alone has no text element.
+ * One message: sender and time (unless it continues a group), text, files, its saving state, and
+ * a menu to edit or delete it where this user may. A message of files alone has no text element;
+ * a deleted one keeps its place as "Message deleted".
  */
 export const MessageItem = memo(function MessageItem({
   message,
   continued,
   onRetry,
+  actions,
+  editing,
 }: {
   message: TimelineMessage
   /** Same sender as the message before, shortly after it: the header is left out. */
   continued: boolean
   onRetry: (id: string) => void
+  actions: MessageActionHandlers
+  /** While this message is edited: the text being typed, and a count of editing starts. */
+  editing?: { text: string; started: number }
 }) {
   const status = STATUS_TEXT[message.status]
+  const header = !continued && (
+    <div className="message-header">
+      <span className="message-sender">{message.sender.name}</span>{' '}
+      <time dateTime={message.createdAt}>{timeFormat.format(new Date(message.createdAt))}</time>
+    </div>
+  )
+
+  if (message.deleted) {
+    return (
+      <div className={`message deleted${continued ? ' continued' : ''}`}>
+        {header}
+        <p className="message-deleted">Message deleted</p>
+      </div>
+    )
+  }
+
+  const body = message.body !== '' && (
+    <div className="message-body" data-testid="message-body">
+      {linkify(message.body).map((part, index) =>
+        part.kind === 'link' ? (
+          // biome-ignore lint/suspicious/noArrayIndexKey: parts never move within a message.
+          <a key={index} href={part.href} target="_blank" rel="noopener noreferrer">
+            {part.text}
+          </a>
+        ) : (
+          part.text
+        ),
+      )}
+    </div>
+  )
+  // Without the label the text element stands alone, so that finding a message by its exact text
+  // finds one element, not also a wrapper with the same text.
+  const text = message.editedAt ? (
+    <div className="message-text">
+      {body}{' '}
+      <span
+        className="message-edited"
+        title={`Edited ${editedFormat.format(new Date(message.editedAt))}`}
+      >
+        edited
+      </span>
+    </div>
+  ) : (
+    body
+  )
+  const canEdit = actions.can('edit', message)
+  const canRemove = actions.can('remove', message)
+  const editor = editing && canEdit ? editing : undefined
   return (
     <div
-      className={`message${continued ? ' continued' : ''}${message.own ? ' own' : ''}`}
+      className={`message${continued ? ' continued' : ''}${message.own ? ' own' : ''}${
+        canEdit || canRemove ? ' actionable' : ''
+      }`}
       data-status={message.status}
     >
-      {!continued && (
-        <div className="message-header">
-          <span className="message-sender">{message.sender.name}</span>{' '}
-          <time dateTime={message.createdAt}>{timeFormat.format(new Date(message.createdAt))}</time>
-        </div>
-      )}
-      {message.body !== '' && (
-        <div className="message-body" data-testid="message-body">
-          {linkify(message.body).map((part, index) =>
-            part.kind === 'link' ? (
-              // biome-ignore lint/suspicious/noArrayIndexKey: parts never move within a message.
-              <a key={index} href={part.href} target="_blank" rel="noopener noreferrer">
-                {part.text}
-              </a>
-            ) : (
-              part.text
-            ),
-          )}
-        </div>
+      {header}
+      {editor ? (
+        <MessageEditor
+          text={editor.text}
+          started={editor.started}
+          original={message.body}
+          onChange={actions.changeDraft}
+          onSave={(text) => actions.saveEdit(message.id, text)}
+          onCancel={actions.cancelEdit}
+          takeFocus={actions.takeFocus}
+        />
+      ) : (
+        text
       )}
       {message.attachments.length > 0 && (
         <MessageAttachments attachments={message.attachments} stored={message.status === 'saved'} />
@@ -58,12 +127,25 @@ export const MessageItem = memo(function MessageItem({
       {status && (
         <div className="message-status" title={message.error}>
           {status}
+          {/* Given up on: the reason is what the sender needs (blocked, too long), not a tooltip. */}
+          {message.status === 'failed' && message.error && (
+            <span className="message-status-reason">{message.error}</span>
+          )}
           {message.status === 'failed' && (
             <button type="button" onClick={() => onRetry(message.id)}>
               Retry
             </button>
           )}
         </div>
+      )}
+      {(canEdit || canRemove) && (
+        <MessageActions
+          canEdit={canEdit}
+          canRemove={canRemove}
+          hidden={editor !== undefined}
+          onEdit={(from) => actions.startEditing(message.id, from)}
+          onRemove={() => actions.remove(message.id)}
+        />
       )}
     </div>
   )

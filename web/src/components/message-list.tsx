@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react'
 import type { TimelineMessage } from '../core/timeline.ts'
-import { MessageItem } from './message-item.tsx'
+import { type MessageActionHandlers, MessageItem } from './message-item.tsx'
 
 const GROUP_WINDOW_MS = 5 * 60 * 1000
 /** How close to the bottom (px) still counts as "at the bottom". */
@@ -24,12 +24,18 @@ export function MessageList({
   loadingOlder,
   onLoadOlder,
   onRetry,
+  actions,
+  editing,
 }: {
   messages: readonly TimelineMessage[]
   hasOlder: boolean
   loadingOlder: boolean
   onLoadOlder: () => void
   onRetry: (id: string) => void
+  /** Edit and delete, for the messages this user may act on. */
+  actions: MessageActionHandlers
+  /** The message being edited and its draft: the list brings it into view when editing starts. */
+  editing?: { id: string; text: string; started: number }
 }) {
   const scrollRef = useRef<HTMLDivElement>(null)
   const atBottom = useRef(true)
@@ -76,6 +82,20 @@ export function MessageList({
     }
     previous.current = { first, last, count: messages.length, height }
   }, [messages, virtualizer, scrollToBottom])
+
+  // Editing can start on a message out of view (Up arrow in the composer): its row may not even be
+  // rendered yet, so the virtualizer scrolls to it; the editor then takes focus as it mounts.
+  const editingId = editing?.id
+  const editingStarted = editing?.started
+  const scrolledFor = useRef<number>(undefined)
+  useEffect(() => {
+    // Once per start of editing, not again as messages arrive: the reader may have scrolled away.
+    if (editingStarted === scrolledFor.current) return
+    scrolledFor.current = editingStarted
+    if (editingId === undefined) return
+    const index = messages.findLastIndex((message) => message.id === editingId)
+    if (index >= 0) virtualizer.scrollToIndex(index, { align: 'auto' })
+  }, [editingId, editingStarted, messages, virtualizer])
 
   const onScroll = useCallback(() => {
     const element = scrollRef.current
@@ -128,6 +148,8 @@ export function MessageList({
                     message={message}
                     continued={continues(message, messages[item.index - 1])}
                     onRetry={onRetry}
+                    actions={actions}
+                    editing={editing?.id === message.id ? editing : undefined}
                   />
                 </div>
               )

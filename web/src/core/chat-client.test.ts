@@ -568,6 +568,12 @@ describe('ChatClient', () => {
     const [seen] = owner.getSnapshot().messages as TimelineMessage[]
     expect(owner.can('remove', seen as TimelineMessage)).toBe(true)
     expect(owner.can('edit', seen as TimelineMessage)).toBe(false)
+    // A message just received live can be deleted by an owner too.
+    transport.deliver(envelope('just now'), ana.sessionId)
+    const live = owner.getSnapshot().messages.at(-1) as TimelineMessage
+    expect(live.status).toBe('live')
+    expect(owner.can('remove', live)).toBe(true)
+    expect(client.can('remove', live)).toBe(false)
   })
 
   it('leaves "deleted" in place of a message deleted here, and tells the others', async () => {

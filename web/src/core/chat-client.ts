@@ -14,7 +14,7 @@ import {
   type Participant,
   TransportError,
 } from '../transport/chat-transport.ts'
-import { ChatApiError, type RoomApi } from './chat-api.ts'
+import type { RoomApi } from './chat-api.ts'
 import { type Clock, systemClock } from './clock.ts'
 import { Outbox, type OutboxEntry, type OutboxStorage } from './outbox.ts'
 import { parsePrebuiltChat } from './prebuilt-chat.ts'
@@ -318,7 +318,9 @@ export class ChatClient {
         this.#changed()
         return
       case 'changed':
-        void this.#refresh(envelope.id)
+        // The changes feed says what happened (edit or deletion) without asking for a message
+        // that may be gone, and catches anything else missed on the way.
+        void this.sync()
         return
       case 'chat-ref':
         this.#roster.clear(from)
@@ -431,23 +433,19 @@ export class ChatClient {
     return { ok: true }
   }
 
-  /** Whether this user may edit (`edit`) or delete (`remove`) a message shown. */
+  /**
+   * Whether this user may edit (`edit`) or delete (`remove`) a message shown: their own once
+   * stored; for a room owner, anyone's, including one just received live (stored by then, or the
+   * deletion says it is not yet).
+   */
   can(action: 'edit' | 'remove', message: TimelineMessage): boolean {
-    if (message.deleted || message.seq === undefined) return false
-    return message.own || (action === 'remove' && this.#options.owner === true)
-  }
-
-  /** The authoritative state of a message someone edited or deleted. */
-  async #refresh(id: string): Promise<void> {
-    if (!this.#timeline.has(id)) return
-    try {
-      this.#stored([await this.#options.api.loadMessage(id)])
-    } catch (error) {
-      if (error instanceof ChatApiError && error.status === 404) {
-        this.#timeline.markDeleted(id)
-        this.#changed()
-      } else this.#log(`could not refresh message ${id}`, error)
-    }
+    if (message.deleted) return false
+    if (message.own) return message.seq !== undefined
+    return (
+      action === 'remove' &&
+      this.#options.owner === true &&
+      (message.seq !== undefined || message.status === 'live')
+    )
   }
 
   #sendLive(envelope: LiveEnvelope): void {
