@@ -1,11 +1,5 @@
 import postgres from 'postgres'
-import type {
-  DeleteOutcome,
-  EditOutcome,
-  MessageStore,
-  PersistedMessage,
-  PostOutcome,
-} from './message-store.ts'
+import type { DeleteOutcome, MessageStore, PersistedMessage, PostOutcome } from './message-store.ts'
 import type { Attachment } from './protocol.ts'
 
 interface MessageRow {
