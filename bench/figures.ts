@@ -1,0 +1,54 @@
+/** One measured figure, its target and whether it met it. */
+export interface Figure {
+  name: string
+  value: number
+  unit: string
+  /** The target in words, e.g. "< 10 ms" or ">= 0.5". */
+  target: string
+  pass: boolean
+}
+
+/** What every benchmark part gets from the runner. */
+export interface BenchContext {
+  /** The benchmark's own embedded PostgreSQL, migrated, empty at the start. */
+  databaseUrl: string
+  /** Chromium for the browser parts (same finder as the tests). */
+  chromiumPath: string
+  /** The built SPA is in dist/web (the runner builds it first). */
+  log: (line: string) => void
+}
+
+/** The p-th percentile (0–100) of `values`, nearest-rank. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN
+  const sorted = [...values].sort((a, b) => a - b)
+  const rank = Math.ceil((p / 100) * sorted.length)
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number
+}
+
+/** A figure that must stay below `limit`. */
+export const atMost = (name: string, value: number, unit: string, limit: number): Figure => ({
+  name,
+  value,
+  unit,
+  target: `< ${limit} ${unit}`,
+  pass: value < limit,
+})
+
+/** A figure that must reach at least `floor`. */
+export const atLeast = (name: string, value: number, unit: string, floor: number): Figure => ({
+  name,
+  value,
+  unit,
+  target: `>= ${floor} ${unit}`,
+  pass: value >= floor,
+})
+
+/** A figure reported for reference, without a target of its own. */
+export const info = (name: string, value: number, unit: string): Figure => ({
+  name,
+  value,
+  unit,
+  target: '—',
+  pass: true,
+})

@@ -1,0 +1,105 @@
+// `npm run bench`: measures Backchannel against its targets and baselines in one run (ratios of
+// figures measured together count; this machine is noisy), prints a table and writes
+// bench/latest.json. Not part of `npm test`.
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { startEmbeddedPostgres } from '../local/embedded-postgres.ts'
+import { applyMigrations } from '../local/migrate.ts'
+import { findChromium } from '../test/chromium.ts'
+import { benchBrowser } from './browser-bench.ts'
+import { atMost, type BenchContext, type Figure, info } from './figures.ts'
+import { benchServer } from './server-bench.ts'
+
+const root = path.resolve(import.meta.dirname, '..')
+const log = (line: string) => console.log(`  ${line}`)
+
+/** Gzipped sizes of the entry script and of the lazily loaded Daily chunk. */
+async function benchBundle(): Promise<Figure[]> {
+  const assets = path.join(root, 'dist/web/assets')
+  const files = (await readdir(assets)).filter((file) => file.endsWith('.js'))
+  const html = await readFile(path.join(root, 'dist/web/index.html'), 'utf8')
+  const entry = files.find((file) => html.includes(file))
+  const daily = files.find((file) => file.startsWith('daily-session'))
+  const gzipped = async (file: string | undefined) =>
+    file ? gzipSync(await readFile(path.join(assets, file))).length / 1024 : Number.NaN
+  const entryKb = await gzipped(entry)
+  const entrySource = entry ? await readFile(path.join(assets, entry), 'utf8') : ''
+  return [
+    atMost('bundle: entry JavaScript (gzip)', round(entryKb), 'KB', 150),
+    info(
+      'bundle: Daily chunk, loaded only in Daily mode (gzip)',
+      round(await gzipped(daily)),
+      'KB',
+    ),
+    {
+      name: 'bundle: Daily SDK absent from the entry',
+      value: entrySource.includes('createCallObject') ? 0 : 1,
+      unit: 'yes=1',
+      target: '= 1',
+      pass: !entrySource.includes('createCallObject'),
+    },
+  ]
+}
+
+const round = (value: number) => Math.round(value * 10) / 10
+
+async function main() {
+  const started = Date.now()
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'backchannel-bench-'))
+  const postgres = await startEmbeddedPostgres({ dataDir: path.join(dir, 'postgres') })
+  try {
+    await applyMigrations(postgres.url)
+    const context: BenchContext = {
+      databaseUrl: postgres.url,
+      chromiumPath: await findChromium(),
+      log,
+    }
+    const figures: Figure[] = []
+    console.log('Bundle')
+    figures.push(...(await benchBundle()))
+    console.log('Server: write path and history')
+    figures.push(...(await benchServer(context)))
+    console.log('Browser: live delivery and the client')
+    figures.push(...(await benchBrowser(context)))
+
+    printTable(figures)
+    const machine = {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
+      platform: `${os.platform()} ${os.release()}`,
+      node: process.version,
+    }
+    const result = {
+      figures,
+      machine,
+      date: new Date().toISOString(),
+      seconds: Math.round((Date.now() - started) / 1000),
+    }
+    await writeFile(path.join(root, 'bench/latest.json'), `${JSON.stringify(result, null, 2)}\n`)
+    console.log(`\nWrote bench/latest.json (${result.seconds} s).`)
+  } finally {
+    await postgres.stop()
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+function printTable(figures: readonly Figure[]) {
+  const rows = figures.map((figure) => [
+    figure.name,
+    `${figure.value} ${figure.unit}`,
+    figure.target,
+    figure.pass ? 'pass' : 'FAIL',
+  ])
+  const widths = [0, 1, 2, 3].map((column) =>
+    Math.max(...rows.map((row) => (row[column] as string).length), 6),
+  )
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => cell.padEnd(widths[i] as number)).join('  ')
+  console.log(`\n${line(['figure', 'value', 'target', 'result'])}`)
+  for (const row of rows) console.log(line(row))
+}
+
+await main()
