@@ -1,6 +1,421 @@
-import type { BenchContext, Figure } from './figures.ts'
+// The browser half of `npm run bench`: live delivery between two real Chromium pages over the
+// local relay (with and without slow message writes), and the client opening and scrolling a
+// room with a long history. Both pages run in one browser on this machine, so their
+// performance.timeOrigin + performance.now() clocks are comparable without cross-process skew.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import postgres from 'postgres'
+import WebSocket from 'ws'
+import { createRoomTokens } from '../functions/chat/tokens.ts'
+import { RELAY_PATH } from '../local/relay-protocol.ts'
+import { type LocalStack, startLocalStack } from '../local/stack.ts'
+import { atMost, type BenchContext, type Figure, info, percentile } from './figures.ts'
+
+/** Fixed so the bench can mint tokens for its relay listeners with the stack's own key. */
+const DAILY_API_KEY = 'bench-daily-api-key-0123456789abcdef'
+const MESSAGES_ROUTE = '**/functions/v1/chat/rooms/*/messages'
+/** Messages per delivery run, sent at 10 per second: 50 s a run. */
+const LIVE_MESSAGES = 500
+const SEND_INTERVAL_MS = 100
+const EXTRA_LISTENERS = 20
+/** How long the message writes are held in the slowed run. */
+const SLOW_WRITE_MS = 2000
+/** Scrolling to the top of 10,000 messages takes 200 pages: bounded, and how far it got is told. */
+const SCROLL_DEADLINE_MS = 40_000
+const SCROLL_STEP_PX = 300
+const OPEN_RUNS = 5
+
+const round = (value: number) => Math.round(value * 10) / 10
 
 /** Live delivery between real pages over the relay, and the client with a long history. */
-export async function benchBrowser(_context: BenchContext): Promise<Figure[]> {
-  throw new Error('not implemented')
+export async function benchBrowser(context: BenchContext): Promise<Figure[]> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'backchannel-bench-stack-'))
+  let stack: LocalStack | undefined
+  let browser: Browser | undefined
+  try {
+    stack = await startLocalStack({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      // Only what the bench decides. The rate limit is raised: one person sends 1,000 messages.
+      env: {
+        DATABASE_URL: context.databaseUrl,
+        CHAT_RATE_LIMIT: '100000',
+        DAILY_API_KEY,
+      },
+    })
+    browser = await chromium.launch({
+      executablePath: context.chromiumPath,
+      headless: true,
+      // As in the e2e tests (root in containers, no internet), plus a callable gc and unrounded
+      // heap sizes for the heap figures.
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--js-flags=--expose-gc',
+        '--enable-precise-memory-info',
+      ],
+    })
+    const figures: Figure[] = []
+    figures.push(...(await benchLiveDelivery(context, browser, stack.url)))
+    figures.push(...(await benchHistoryClient(context, browser, stack.url)))
+    return figures
+  } finally {
+    await browser?.close()
+    await stack?.stop()
+    await rm(dataDir, { recursive: true, force: true })
+  }
+}
+
+interface Joined {
+  context: BrowserContext
+  page: Page
+}
+
+/** A person in their own browser context, joined through the join screen. */
+async function join(browser: Browser, appUrl: string, room: string, name: string) {
+  const context = await browser.newContext()
+  context.setDefaultTimeout(15_000)
+  // The functions this file runs in pages are compiled by tsx, whose esbuild keeps the names of
+  // inner functions through a `__name` helper that exists only in Node: pages need a stand-in.
+  await context.addInitScript('globalThis.__name ??= (target) => target')
+  const page = await context.newPage()
+  await page.goto(`${appUrl}/?room=${encodeURIComponent(room)}`)
+  await page.getByLabel('Your name').fill(name)
+  await page.getByRole('button', { name: 'Join' }).click()
+  await page.getByRole('log', { name: 'Chat messages' }).waitFor({ state: 'visible' })
+  return { context, page } satisfies Joined
+}
+
+/** Relay clients that join with their own tokens and only count what they receive. */
+async function startListeners(appUrl: string, room: string, count: number) {
+  const tokens = createRoomTokens({ apiKey: DAILY_API_KEY, ttlSeconds: 3600 })
+  const relayUrl = `${appUrl.replace(/^http/, 'ws')}${RELAY_PATH}`
+  const sockets: WebSocket[] = []
+  const received = { count: 0 }
+  try {
+    for (let i = 0; i < count; i += 1) {
+      const { token } = await tokens.mint(room, {
+        id: `bench-listener-${i}`,
+        name: `Listener ${i}`,
+      })
+      const socket = new WebSocket(relayUrl)
+      sockets.push(socket)
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('relay listener: no welcome in 5 s')), 5000)
+        socket.once('open', () => socket.send(JSON.stringify({ type: 'hello', token })))
+        socket.once('error', reject)
+        socket.on('message', (raw) => {
+          const frame = JSON.parse(String(raw)) as { type: string }
+          if (frame.type === 'welcome') {
+            clearTimeout(timer)
+            resolve()
+          } else if (frame.type === 'app-message') received.count += 1
+        })
+      })
+    }
+  } catch (error) {
+    for (const socket of sockets) socket.terminate()
+    throw error
+  }
+  return {
+    received,
+    close() {
+      for (const socket of sockets) socket.close()
+    },
+  }
+}
+
+declare global {
+  interface Window {
+    __sentAt?: Map<string, number>
+    __seenAt?: Map<string, number>
+    __newestAt?: number
+    gc?: () => void
+  }
+}
+
+/** Records, in page A, when Enter goes down in the message field (before the app handles it). */
+function recordSends() {
+  const sentAt = new Map<string, number>()
+  window.__sentAt = sentAt
+  window.addEventListener(
+    'keydown',
+    (event) => {
+      const field = event.target
+      if (event.key === 'Enter' && field instanceof HTMLTextAreaElement) {
+        sentAt.set(field.value.trim(), performance.timeOrigin + performance.now())
+      }
+    },
+    // Capture on window: runs before React's handler sends the message.
+    true,
+  )
+}
+
+/** Records, in page B, when each message body first appears in the DOM. */
+function recordArrivals() {
+  const seenAt = new Map<string, number>()
+  window.__seenAt = seenAt
+  const selector = '[data-testid="message-body"]'
+  const note = (element: Element, at: number) => {
+    const text = element.textContent?.trim()
+    if (text && !seenAt.has(text)) seenAt.set(text, at)
+  }
+  new MutationObserver((records) => {
+    // One time for the batch: every record in it was committed before this callback ran.
+    const at = performance.timeOrigin + performance.now()
+    for (const record of records) {
+      if (record.type === 'characterData') {
+        const body = record.target.parentElement?.closest(selector)
+        if (body) note(body, at)
+        continue
+      }
+      for (const node of record.addedNodes) {
+        if (!(node instanceof Element)) {
+          const body = node.parentElement?.closest(selector)
+          if (body) note(body, at)
+          continue
+        }
+        if (node.matches(selector)) note(node, at)
+        for (const body of node.querySelectorAll(selector)) note(body, at)
+      }
+    }
+  }).observe(document.body, { childList: true, subtree: true, characterData: true })
+}
+
+/** Types `count` messages on A at 10 per second and returns each one's Enter-to-B's-DOM time. */
+async function deliveryRun(a: Page, b: Page, prefix: string, count: number) {
+  const field = a.getByRole('textbox', { name: 'Message' })
+  const texts = Array.from({ length: count }, (_, i) => `${prefix} ${i + 1}`)
+  const start = Date.now()
+  for (const [i, text] of texts.entries()) {
+    const due = start + i * SEND_INTERVAL_MS
+    const wait = due - Date.now()
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+    await field.fill(text)
+    await field.press('Enter')
+  }
+  const last = texts.at(-1) as string
+  // Bounded: whatever has not arrived 10 s after the last send counts as lost.
+  await b
+    .waitForFunction((text) => window.__seenAt?.has(text), last, { timeout: 10_000 })
+    .catch(() => {})
+  const sent = new Map(await a.evaluate(() => [...(window.__sentAt ?? [])]))
+  const seen = new Map(await b.evaluate(() => [...(window.__seenAt ?? [])]))
+  const latencies: number[] = []
+  for (const text of texts) {
+    const sentAt = sent.get(text)
+    const seenAt = seen.get(text)
+    if (sentAt !== undefined && seenAt !== undefined) latencies.push(seenAt - sentAt)
+  }
+  const lost = count - latencies.length
+  const seconds = round((Date.now() - start) / 1000)
+  const slow = latencies.filter((latency) => latency >= 50).length
+  // For reading a missed p99: a few slow outliers or a shifted distribution.
+  const report =
+    `${latencies.length} delivered, ${lost} lost in ${seconds} s; ` +
+    `p90 ${round(percentile(latencies, 90))} ms, max ${round(Math.max(...latencies))} ms, ` +
+    `${slow} at 50 ms or more`
+  return { latencies, lost, report }
+}
+
+async function benchLiveDelivery(
+  context: BenchContext,
+  browser: Browser,
+  appUrl: string,
+): Promise<Figure[]> {
+  const room = `bench-live-${Date.now()}`
+  context.log(`live: two pages and ${EXTRA_LISTENERS} relay listeners in ${room}`)
+  const a = await join(browser, appUrl, room, 'Sender')
+  const b = await join(browser, appUrl, room, 'Receiver')
+  const listeners = await startListeners(appUrl, room, EXTRA_LISTENERS)
+  try {
+    await a.page.evaluate(recordSends)
+    await b.page.evaluate(recordArrivals)
+
+    context.log(`live: ${LIVE_MESSAGES} messages at 10/s, writes at normal speed`)
+    const normal = await deliveryRun(a.page, b.page, 'normal', LIVE_MESSAGES)
+    context.log(`live: ${normal.report}`)
+
+    // Message writes held 2 s each: the live channel must not wait for the function.
+    await a.context.route(MESSAGES_ROUTE, async (route) => {
+      if (route.request().method() !== 'POST') return route.fallback()
+      await new Promise((resolve) => setTimeout(resolve, SLOW_WRITE_MS))
+      // The page may be closing by then; nothing is left to continue.
+      await route.continue().catch(() => {})
+    })
+    context.log(`live: ${LIVE_MESSAGES} messages at 10/s, writes slowed by ${SLOW_WRITE_MS} ms`)
+    const slowed = await deliveryRun(a.page, b.page, 'slowed', LIVE_MESSAGES)
+    context.log(`live: ${slowed.report}`)
+    context.log(`live: relay listeners received ${listeners.received.count} frames in all`)
+
+    const normalP50 = percentile(normal.latencies, 50)
+    const slowedP50 = percentile(slowed.latencies, 50)
+    const normalP99 = percentile(normal.latencies, 99)
+    const slowedP99 = percentile(slowed.latencies, 99)
+    return [
+      atMost('live: Enter on A to B’s DOM, p50', round(normalP50), 'ms', 50),
+      atMost('live: Enter on A to B’s DOM, p99', round(normalP99), 'ms', 50),
+      atMost('live: messages lost', normal.lost, 'messages', 1),
+      atMost('live, writes slowed 2 s: p50', round(slowedP50), 'ms', 50),
+      atMost('live, writes slowed 2 s: p99', round(slowedP99), 'ms', 50),
+      atMost('live, writes slowed 2 s: messages lost', slowed.lost, 'messages', 1),
+      info('live: slowed p50 / normal p50', round(slowedP50 / normalP50), 'x'),
+    ]
+  } finally {
+    listeners.close()
+    await a.context.close()
+    await b.context.close()
+  }
+}
+
+/** Seeds `count` messages from a few senders, oldest first; bodies are "history <room> #n". */
+async function seedRoom(databaseUrl: string, room: string, count: number) {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} })
+  try {
+    await sql`
+      insert into public.messages (id, room, sender_id, sender_name, body, created_at)
+      select gen_random_uuid(), ${room}, 'seed-' || (g % 7), 'Seeder ' || (g % 7),
+        'history ' || ${room} || ' #' || g, now() - make_interval(secs => ${count} - g)
+      from generate_series(1, ${count}::int) as g
+      order by g`
+  } finally {
+    await sql.end()
+  }
+}
+
+/** Watches, from the start of every document, for the body `text` to be in the DOM. */
+function watchForBody(text: string) {
+  new MutationObserver((_records, observer) => {
+    for (const body of document.querySelectorAll('[data-testid="message-body"]')) {
+      if (body.textContent?.trim() === text) {
+        // performance.now() counts from this navigation's start.
+        window.__newestAt = performance.now()
+        observer.disconnect()
+        return
+      }
+    }
+  }).observe(document, { childList: true, subtree: true, characterData: true })
+}
+
+interface ScrollResult {
+  frames: number[]
+  oldestSeen: number
+  reachedFirst: boolean
+  seconds: number
+}
+
+/** Scrolls the log up a step each frame until the first message shows or the deadline passes. */
+function scrollToTop({ deadlineMs, stepPx }: { deadlineMs: number; stepPx: number }) {
+  return new Promise<ScrollResult>((resolve) => {
+    const log = document.querySelector<HTMLElement>('[role="log"][aria-label="Chat messages"]')
+    const frames: number[] = []
+    let oldestSeen = Number.POSITIVE_INFINITY
+    let last: number | undefined
+    const started = performance.now()
+    const finish = (reachedFirst: boolean) =>
+      resolve({ frames, oldestSeen, reachedFirst, seconds: (performance.now() - started) / 1000 })
+    const frame = (time: number) => {
+      if (last !== undefined) frames.push(time - last)
+      last = time
+      const first = log?.querySelector('[data-testid="message-body"]')?.textContent ?? ''
+      const n = Number(/#(\d+)$/.exec(first.trim())?.[1])
+      if (n > 0) oldestSeen = Math.min(oldestSeen, n)
+      if (!log || oldestSeen === 1) return finish(oldestSeen === 1)
+      if (time - started > deadlineMs) return finish(false)
+      log.scrollTop = Math.max(0, log.scrollTop - stepPx)
+      requestAnimationFrame(frame)
+    }
+    requestAnimationFrame(frame)
+  })
+}
+
+/** JS heap of a fresh page that opened `room`, after a full garbage collection. */
+async function heapAfterOpening(browser: Browser, appUrl: string, room: string, newest: string) {
+  const person = await join(browser, appUrl, room, 'Heap reader')
+  try {
+    const log = person.page.getByRole('log', { name: 'Chat messages' })
+    await log.getByText(newest, { exact: true }).waitFor({ state: 'visible' })
+    // Settle: late effects (older page prefetch, images) land before measuring.
+    await person.page.waitForTimeout(1000)
+    return await person.page.evaluate(() => {
+      window.gc?.()
+      window.gc?.()
+      const memory = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory
+      return memory ? memory.usedJSHeapSize : Number.NaN
+    })
+  } finally {
+    await person.context.close()
+  }
+}
+
+async function benchHistoryClient(
+  context: BenchContext,
+  browser: Browser,
+  appUrl: string,
+): Promise<Figure[]> {
+  const stamp = Date.now()
+  const bigRoom = `bench-history-10k-${stamp}`
+  const smallRoom = `bench-history-1k-${stamp}`
+  context.log('client: seeding rooms with 10,000 and 1,000 messages')
+  await seedRoom(context.databaseUrl, bigRoom, 10_000)
+  await seedRoom(context.databaseUrl, smallRoom, 1000)
+  const bigNewest = `history ${bigRoom} #10000`
+  const smallNewest = `history ${smallRoom} #1000`
+
+  const reader = await join(browser, appUrl, bigRoom, 'Reader')
+  let openTimes: number[]
+  let scroll: ScrollResult
+  try {
+    const log = reader.page.getByRole('log', { name: 'Chat messages' })
+    await log.getByText(bigNewest, { exact: true }).waitFor({ state: 'visible' })
+    // The session is kept for the tab, so a reload opens the room straight away.
+    await reader.context.addInitScript(watchForBody, bigNewest)
+    openTimes = []
+    for (let i = 0; i < OPEN_RUNS; i += 1) {
+      await reader.page.reload()
+      const handle = await reader.page.waitForFunction(() => window.__newestAt, undefined, {
+        timeout: 10_000,
+      })
+      openTimes.push((await handle.jsonValue()) as number)
+    }
+    context.log(`client: opened the 10k room in ${openTimes.map(round).join(', ')} ms`)
+
+    context.log(`client: scrolling to the top (at most ${SCROLL_DEADLINE_MS / 1000} s)`)
+    scroll = await reader.page.evaluate(scrollToTop, {
+      deadlineMs: SCROLL_DEADLINE_MS,
+      stepPx: SCROLL_STEP_PX,
+    })
+    context.log(
+      `client: reached message #${scroll.oldestSeen} of 10,000 in ${round(scroll.seconds)} s, ` +
+        `${scroll.frames.length} frames`,
+    )
+  } finally {
+    await reader.context.close()
+  }
+
+  context.log('client: heap after opening the 1k and the 10k room')
+  const smallHeap = await heapAfterOpening(browser, appUrl, smallRoom, smallNewest)
+  const bigHeap = await heapAfterOpening(browser, appUrl, bigRoom, bigNewest)
+  const mb = (bytes: number) => round(bytes / 1024 / 1024)
+
+  return [
+    atMost(
+      'client: open 10k-message room to newest visible, median',
+      round(percentile(openTimes, 50)),
+      'ms',
+      500,
+    ),
+    info('client: open 10k-message room, slowest of 5', round(Math.max(...openTimes)), 'ms'),
+    atMost('client: scrolling up, worst frame', round(Math.max(...scroll.frames)), 'ms', 50),
+    info('client: scrolling up, p99 frame', round(percentile(scroll.frames, 99)), 'ms'),
+    info('client: scrolling up, messages reached', 10_001 - scroll.oldestSeen, 'messages'),
+    info('client: scrolling up, time spent', round(scroll.seconds), 's'),
+    info('client: JS heap, 1k-message room', mb(smallHeap), 'MB'),
+    info('client: JS heap, 10k-message room', mb(bigHeap), 'MB'),
+    atMost('client: JS heap 10k / 1k', Math.round((bigHeap / smallHeap) * 100) / 100, 'x', 1.5),
+  ]
 }

@@ -1,6 +1,367 @@
-import type { BenchContext, Figure } from './figures.ts'
+import { spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import http from 'node:http'
+import os from 'node:os'
+import path from 'node:path'
+import postgres from 'postgres'
+import type { ChatUser } from '../functions/chat/protocol.ts'
+import { createRoomTokens } from '../functions/chat/tokens.ts'
+import { freePort } from '../local/embedded-postgres.ts'
+import { atLeast, atMost, type BenchContext, type Figure, info, percentile } from './figures.ts'
+
+/** Concurrent writers, each in a room of its own so the per-room advisory lock never queues. */
+const WRITERS = 32
+const WRITE_WARMUP_MS = 1_500
+const WRITE_MEASURE_MS = 8_000
+/** Upper bound on the operations of one writer in one phase, whatever the clock says. */
+const MAX_OPS_PER_WRITER = 1_000_000
+
+const HISTORY_ROOMS = 1_000
+const HISTORY_SAMPLES = 300
+const HISTORY_WARMUP = 50
+/** Rooms whose seqs we read to pick cursors; requests go to random ones of them. */
+const SAMPLED_ROOMS = 100
+const PAGE = 50
+const HTTP_TIMEOUT_MS = 10_000
+
+const DAILY_API_KEY = 'backchannel-bench-signing-key-0123456789'
+const RATE = { messages: 1_000_000_000, windowSeconds: 10 }
+
+const round = (value: number, digits = 1) => {
+  const scale = 10 ** digits
+  return Math.round(value * scale) / scale
+}
+
+type Sql = ReturnType<typeof postgres>
 
 /** Write path (function vs direct inserts) and history latency at 100,000 and 1,000,000 rows. */
-export async function benchServer(_context: BenchContext): Promise<Figure[]> {
-  throw new Error('not implemented')
+export async function benchServer(context: BenchContext): Promise<Figure[]> {
+  const { log } = context
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'backchannel-server-bench-'))
+  // Same pool size as the direct baseline, so the ratio measures the function (HTTP, token,
+  // validation), not a smaller pool.
+  const pool = { max: WRITERS, prepare: false, onnotice: () => {}, connect_timeout: 5 }
+  const sql = postgres(context.databaseUrl, pool)
+  let stack: { url: string; stop(): Promise<void> } | undefined
+  try {
+    // The function in a process of its own, as deployed: the load clients here do not share its
+    // event loop.
+    stack = await startStackProcess(dataDir, {
+      DATABASE_URL: context.databaseUrl,
+      DAILY_API_KEY,
+      CHAT_RATE_LIMIT: String(RATE.messages),
+      CHAT_RATE_WINDOW_SECONDS: String(RATE.windowSeconds),
+      CHAT_DB_POOL_MAX: String(WRITERS),
+    })
+    // The stack names itself localhost, which may resolve to ::1; it listens on 127.0.0.1 only.
+    const base = new URL(stack.url)
+    base.hostname = '127.0.0.1'
+    const api = `${base.origin}/functions/v1/chat`
+    const tokens = createRoomTokens({ apiKey: DAILY_API_KEY, ttlSeconds: 60 * 60 })
+
+    const figures: Figure[] = []
+    figures.push(...(await benchWrites(api, tokens, sql, log)))
+    figures.push(...(await benchHistory(api, tokens, sql, log)))
+    return figures
+  } finally {
+    await stack?.stop()
+    await sql.end({ timeout: 5 })
+    await rm(dataDir, { recursive: true, force: true })
+  }
+}
+
+type Tokens = ReturnType<typeof createRoomTokens>
+
+/** `npm start`'s server in a child process on a free port; stopped with Ctrl-C's signal. */
+async function startStackProcess(
+  dataDir: string,
+  env: Record<string, string>,
+): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort()
+  const root = path.resolve(import.meta.dirname, '..')
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: String(port),
+      BACKCHANNEL_DATA_DIR: dataDir,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+  let output = ''
+  await new Promise<void>((resolve, reject) => {
+    const collect = (chunk: Buffer) => {
+      output += chunk
+      if (output.includes('Backchannel is running at')) resolve()
+    }
+    child.stdout.on('data', collect)
+    child.stderr.on('data', collect)
+    exited.then((code) => reject(new Error(`the stack exited (${code}):\n${output}`)))
+  })
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      child.kill('SIGINT')
+      await exited
+    },
+  }
+}
+
+/**
+ * Runs `op` from `WRITERS` concurrent loops: a warm-up, then a measured window. Returns the
+ * operations per second completed inside the window.
+ */
+async function throughput(op: (writer: number) => Promise<void>): Promise<number> {
+  const started = performance.now()
+  const measureFrom = started + WRITE_WARMUP_MS
+  const stopAt = measureFrom + WRITE_MEASURE_MS
+  let counted = 0
+  await Promise.all(
+    Array.from({ length: WRITERS }, async (_, writer) => {
+      for (let i = 0; i < MAX_OPS_PER_WRITER && performance.now() < stopAt; i++) {
+        const before = performance.now()
+        await op(writer)
+        // Only operations that started and finished inside the window count.
+        if (before >= measureFrom && performance.now() <= stopAt) counted++
+      }
+    }),
+  )
+  return counted / (WRITE_MEASURE_MS / 1000)
+}
+
+async function benchWrites(
+  api: string,
+  tokens: Tokens,
+  sql: Sql,
+  log: (line: string) => void,
+): Promise<Figure[]> {
+  const rooms = Array.from({ length: WRITERS }, (_, i) => `bench-write-${i}`)
+  const users = rooms.map((_, i) => ({ id: `writer-${i}`, name: `Writer ${i}` }))
+  const bearer = await Promise.all(
+    rooms.map(async (room, i) => `Bearer ${(await tokens.mint(room, users[i] as ChatUser)).token}`),
+  )
+
+  let failures = 0
+  let firstFailure = ''
+  // node:http with keep-alive, not fetch: the clients share this process (and its one core) with
+  // the function, and fetch costs them several times the CPU, which the function would pay for.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: WRITERS })
+  log(`write: function over HTTP, ${WRITERS} clients in ${WRITERS} rooms…`)
+  const viaFunction = await throughput(async (writer) => {
+    const body = JSON.stringify({ id: randomUUID(), body: `bench message from writer ${writer}` })
+    const response = await post(agent, `${api}/rooms/${rooms[writer]}/messages`, body, {
+      Authorization: bearer[writer] as string,
+    })
+    if (response.status !== 201) {
+      failures++
+      firstFailure ||= `${response.status} ${response.text.slice(0, 200)}`
+    }
+  })
+  if (failures > 0)
+    throw new Error(`${failures} writes through the function failed: ${firstFailure}`)
+  agent.destroy()
+  log(`write: function over HTTP ${round(viaFunction)} msg/s`)
+
+  log('write: direct persist_chat_message…')
+  const direct = await throughput(async (writer) => {
+    const user = users[writer] as ChatUser
+    // The same call, with the same arguments, as functions/chat/postgres-message-store.ts.
+    const [row] = await sql<{ result: { outcome: string } }[]>`
+      select public.persist_chat_message(
+        ${randomUUID()}::uuid, ${rooms[writer] as string}, ${user.id}, ${user.name},
+        ${`bench message from writer ${writer}`}, ${sql.json([])}::jsonb, ${RATE.messages}::int,
+        make_interval(secs => ${RATE.windowSeconds}::int)
+      ) as result`
+    if (row?.result.outcome !== 'created') throw new Error(`direct write: ${row?.result.outcome}`)
+  })
+  log(`write: direct persist_chat_message ${round(direct)} msg/s`)
+
+  log('write: direct plain INSERT…')
+  const plain = await throughput(async (writer) => {
+    const user = users[writer] as ChatUser
+    await sql`
+      insert into public.messages (id, room, sender_id, sender_name, body)
+      values (${randomUUID()}::uuid, ${rooms[writer] as string}, ${user.id}, ${user.name},
+        ${`bench message from writer ${writer}`})`
+  })
+  log(`write: direct plain INSERT ${round(plain)} msg/s`)
+
+  const ratio = viaFunction / direct
+  log(`write: function/direct ${round(ratio, 2)}`)
+  return [
+    info(
+      `write: function over HTTP, ${WRITERS} clients/${WRITERS} rooms (msg/s)`,
+      round(viaFunction),
+      'msg/s',
+    ),
+    info('write: direct persist_chat_message, same concurrency (msg/s)', round(direct), 'msg/s'),
+    info('write: direct plain INSERT, same concurrency (msg/s)', round(plain), 'msg/s'),
+    atLeast('write: function / direct persist_chat_message', round(ratio, 2), 'x', 0.5),
+  ]
+}
+
+/** One JSON POST over a keep-alive agent, bounded in time. */
+function post(
+  agent: http.Agent,
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { ...headers, 'Content-Type': 'application/json' },
+        timeout: HTTP_TIMEOUT_MS,
+      },
+      (response) => {
+        let text = ''
+        response.setEncoding('utf8')
+        response.on('data', (chunk: string) => {
+          text += chunk
+        })
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text }))
+        response.on('error', reject)
+      },
+    )
+    request.on('timeout', () => request.destroy(new Error(`POST ${url} timed out`)))
+    request.on('error', reject)
+    request.end(body)
+  })
+}
+
+/** Appends messages `from`..`to` (1-based), spread round-robin over the history rooms. */
+async function seed(sql: Sql, from: number, to: number) {
+  // Ids in order of g: a random uuid primary key makes the bulk load several times slower, and
+  // history never reads by id. Rooms interleave, as in a live deployment.
+  await sql`
+    insert into public.messages (id, room, sender_id, sender_name, body, created_at)
+    select
+      ('00000000-0000-4000-8000-' || lpad(to_hex(g), 12, '0'))::uuid,
+      'history-' || (g % ${HISTORY_ROOMS}),
+      'seed-' || (g % 7),
+      'Seeder ' || (g % 7),
+      'seeded message number ' || g,
+      now() - make_interval(secs => ${to} - g)
+    from generate_series(${from}::int, ${to}::int) as g`
+}
+
+interface HistoryCursors {
+  room: string
+  bearer: string
+  deepBefore: number
+  gapAfter: number
+}
+
+/** Per sampled room: a cursor deep in its history and one near its end. */
+async function cursors(sql: Sql, tokens: Tokens): Promise<HistoryCursors[]> {
+  const rooms = Array.from(
+    { length: SAMPLED_ROOMS },
+    (_, i) => `history-${Math.floor((i * HISTORY_ROOMS) / SAMPLED_ROOMS)}`,
+  )
+  const rows = await sql<{ room: string; seqs: string[] }[]>`
+    select room, array_agg(seq order by seq) as seqs from public.messages
+    where room = any(${rooms}) and deleted_at is null group by room`
+  return Promise.all(
+    rows.map(async ({ room, seqs }) => {
+      const seq = seqs.map(Number)
+      const { token } = await tokens.mint(room, { id: 'reader', name: 'Reader' })
+      return {
+        room,
+        bearer: `Bearer ${token}`,
+        // A full page right after the room's oldest page: the deepest page there is.
+        deepBefore: seq[PAGE + 1] as number,
+        // 60 messages before the end: a full page of 50 and more to come.
+        gapAfter: seq[seq.length - 61] as number,
+      }
+    }),
+  )
+}
+
+type Query = 'newest page' | 'deep page' | 'gap fill'
+const QUERIES: Query[] = ['newest page', 'deep page', 'gap fill']
+
+/** Sequential latencies (ms) of one kind of history request, across random sampled rooms. */
+async function latencies(api: string, rooms: HistoryCursors[], query: Query): Promise<number[]> {
+  const times: number[] = []
+  for (let i = 0; i < HISTORY_WARMUP + HISTORY_SAMPLES; i++) {
+    const room = rooms[Math.floor(Math.random() * rooms.length)] as HistoryCursors
+    const search =
+      query === 'deep page'
+        ? `?before=${room.deepBefore}`
+        : query === 'gap fill'
+          ? `?after=${room.gapAfter}`
+          : ''
+    const started = performance.now()
+    const response = await fetch(`${api}/rooms/${room.room}/messages${search}`, {
+      headers: { Authorization: room.bearer },
+      signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
+    })
+    const page = (await response.json()) as { messages?: unknown[] }
+    const elapsed = performance.now() - started
+    if (response.status !== 200 || page.messages?.length !== PAGE) {
+      throw new Error(
+        `${query} in ${room.room}: ${response.status}, ${page.messages?.length} messages`,
+      )
+    }
+    if (i >= HISTORY_WARMUP) times.push(elapsed)
+  }
+  return times
+}
+
+async function benchHistory(
+  api: string,
+  tokens: Tokens,
+  sql: Sql,
+  log: (line: string) => void,
+): Promise<Figure[]> {
+  // Start from an empty table with seq from 1, without the write benchmark's rows.
+  await sql`truncate public.messages restart identity`
+  const figures: Figure[] = []
+  const p50s = new Map<string, number>()
+  let seeded = 0
+  for (const [size, label] of [
+    [100_000, '100k'],
+    [1_000_000, '1M'],
+  ] as const) {
+    const started = performance.now()
+    // Statements of at most 300,000 rows: big enough to be quick, small enough for memory.
+    for (let from = seeded + 1; from <= size; from += 300_000) {
+      await seed(sql, from, Math.min(size, from + 299_999))
+    }
+    seeded = size
+    // Vacuum sets the hint bits and visibility map a bulk load leaves unset, and the checkpoint
+    // flushes its dirty pages: otherwise the first reads pay for both and we measure the load.
+    await sql`vacuum (analyze) public.messages`
+    await sql`checkpoint`
+    log(`history: seeded ${label} rows in ${round((performance.now() - started) / 1000)} s`)
+
+    const rooms = await cursors(sql, tokens)
+    for (const query of QUERIES) {
+      const times = await latencies(api, rooms, query)
+      const p50 = percentile(times, 50)
+      const p99 = percentile(times, 99)
+      p50s.set(`${query} ${label}`, p50)
+      log(`history ${label}: ${query} p50 ${round(p50, 2)} ms, p99 ${round(p99, 2)} ms`)
+      figures.push(
+        info(`history ${label}: ${query} p50 (ms)`, round(p50, 2), 'ms'),
+        atMost(`history ${label}: ${query} p99 (ms)`, round(p99, 2), 'ms', 10),
+      )
+    }
+  }
+  for (const query of QUERIES) {
+    const flatness = (p50s.get(`${query} 1M`) ?? Number.NaN) / (p50s.get(`${query} 100k`) ?? 1)
+    log(`history: ${query} p50 1M/100k ${round(flatness, 2)}`)
+    // Index range scans should not slow with table size; 2x leaves room for this noisy machine.
+    figures.push(
+      atMost(`history: ${query} flatness, p50 at 1M / p50 at 100k`, round(flatness, 2), 'x', 2),
+    )
+  }
+  return figures
 }
