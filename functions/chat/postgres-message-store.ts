@@ -43,12 +43,6 @@ export function createPostgresMessageStore(
     onnotice: () => {},
   })
 
-  async function latestRevision(room: string): Promise<number> {
-    const [row] = await sql<{ revision: string | null }[]>`
-      select max(revision) as revision from public.messages where room = ${room}`
-    return Number(row?.revision ?? 0)
-  }
-
   return {
     async persistMessage(message, limit) {
       // One round trip: the database function locks the room, checks the id and the rate limit
@@ -64,23 +58,28 @@ export function createPostgresMessageStore(
     },
 
     async loadHistoryPage(room, { limit, before, after }) {
-      // Read before the page: changes after it are caught up on later, so none is missed.
-      const revision = await latestRevision(room)
-      const rows =
+      // One statement, so one snapshot and one round trip: the page, and the room's latest
+      // revision as of that page, from which catching up on changes continues.
+      const page =
         after !== undefined
-          ? await sql<MessageRow[]>`
-              select * from public.messages
-              where room = ${room} and deleted_at is null and seq > ${after}
-              order by seq asc limit ${limit + 1}`
-          : await sql<MessageRow[]>`
-              select * from public.messages
-              where room = ${room} and deleted_at is null
-                ${before !== undefined ? sql`and seq < ${before}` : sql``}
-              order by seq desc limit ${limit + 1}`
-      const hasMore = rows.length > limit
-      const page = rows.slice(0, limit)
-      if (after === undefined) page.reverse()
-      return { messages: page.map(toPersistedMessage), hasMore, revision }
+          ? sql`select * from public.messages
+                where room = ${room} and deleted_at is null and seq > ${after}
+                order by seq asc limit ${limit + 1}`
+          : sql`select * from public.messages
+                where room = ${room} and deleted_at is null
+                  ${before !== undefined ? sql`and seq < ${before}` : sql``}
+                order by seq desc limit ${limit + 1}`
+      const rows = await sql<(MessageRow & { room_revision: string })[]>`
+        select latest.room_revision, page.*
+        from (select coalesce(max(revision), 0) as room_revision
+              from public.messages where room = ${room}) as latest
+        left join lateral (${page}) as page on true`
+      const revision = Number(rows[0]?.room_revision ?? 0)
+      const messages = rows.filter((row) => row.id !== null)
+      const hasMore = messages.length > limit
+      const visible = messages.slice(0, limit)
+      if (after === undefined) visible.reverse()
+      return { messages: visible.map(toPersistedMessage), hasMore, revision }
     },
 
     async editMessage(room, id, senderId, body) {

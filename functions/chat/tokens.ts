@@ -28,7 +28,15 @@ export function createRoomTokens(options: {
   domainId?: string
   now?: () => Date
 }): RoomTokens {
-  const key = new TextEncoder().encode(options.apiKey)
+  const secret = new TextEncoder().encode(options.apiKey)
+  // Imported once: jose would otherwise import the raw secret again for every token it checks.
+  const verifyKey = crypto.subtle.importKey(
+    'raw',
+    secret,
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['verify'],
+  )
   const now = options.now ?? (() => new Date())
 
   return {
@@ -43,14 +51,14 @@ export function createRoomTokens(options: {
         .setIssuedAt(issuedAt)
         .setNotBefore(issuedAt)
         .setExpirationTime(expiresAt)
-        .sign(key)
+        .sign(secret)
       return { token, expiresAt: new Date(expiresAt * 1000) }
     },
 
     async verify(token) {
       let payload: unknown
       try {
-        ;({ payload } = await jwtVerify(token, key, {
+        ;({ payload } = await jwtVerify(token, await verifyKey, {
           algorithms: ['HS256'],
           requiredClaims: ['exp'],
           clockTolerance: CLOCK_TOLERANCE_SECONDS,
