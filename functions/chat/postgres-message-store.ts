@@ -47,12 +47,21 @@ export function createPostgresMessageStore(
     async persistMessage(message, limit) {
       // One round trip: the database function locks the room, checks the id and the rate limit
       // and inserts, so it holds across any number of function instances.
-      const [row] = await sql<{ result: RawOutcome }[]>`
-        select public.persist_chat_message(
-          ${message.id}::uuid, ${message.room}, ${message.sender.id}, ${message.sender.name},
-          ${message.body}, ${sql.json(message.attachments)}::jsonb, ${limit.messages}::int,
-          make_interval(secs => ${limit.windowSeconds}::int)
-        ) as result`
+      let row: { result: RawOutcome } | undefined
+      try {
+        ;[row] = await sql<{ result: RawOutcome }[]>`
+          select public.persist_chat_message(
+            ${message.id}::uuid, ${message.room}, ${message.sender.id}, ${message.sender.name},
+            ${message.body}, ${sql.json(message.attachments)}::jsonb, ${limit.messages}::int,
+            make_interval(secs => ${limit.windowSeconds}::int)
+          ) as result`
+      } catch (error) {
+        // The messages table refuses blocked senders (trigger messages_refuse_blocked).
+        if ((error as { code?: string }).code === BLOCKED_SENDER) {
+          return { kind: 'blocked', reason: (error as { detail?: string }).detail ?? '' }
+        }
+        throw error
+      }
       if (!row) throw new Error('persist_chat_message returned no row')
       return toOutcome(row.result)
     },
@@ -148,11 +157,13 @@ export function createPostgresMessageStore(
   }
 }
 
+/** SQLSTATE raised when a blocked sender's message would be stored. */
+const BLOCKED_SENDER = 'BCBLK'
+
 type RawOutcome =
   | { outcome: 'created' | 'duplicate'; message: MessageRow }
   | { outcome: 'conflict' | 'deleted' }
   | { outcome: 'rate_limited'; retry_after_ms: number }
-  | { outcome: 'blocked'; reason: string }
 
 type RawEditOutcome =
   | { outcome: 'edited' | 'unchanged'; message: MessageRow }
@@ -169,8 +180,6 @@ function toOutcome(raw: RawOutcome): PostOutcome {
         kind: 'rate_limited',
         retryAfterSeconds: Math.max(1, Math.ceil(raw.retry_after_ms / 1000)),
       }
-    case 'blocked':
-      return { kind: 'blocked', reason: raw.reason }
     default:
       return { kind: raw.outcome }
   }

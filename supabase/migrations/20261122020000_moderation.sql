@@ -147,71 +147,40 @@ comment on function public.blocked_senders_log is 'Writes blocks and unblocks to
 create trigger blocked_senders_log after insert or delete on public.blocked_senders
   for each row execute function public.blocked_senders_log();
 
--- Writes refuse blocked senders.
-create or replace function public.persist_chat_message(
-  p_id uuid,
-  p_room text,
-  p_sender_id text,
-  p_sender_name text,
-  p_body text,
-  p_attachments jsonb,
-  p_rate_limit integer,
-  p_rate_window interval
-) returns jsonb
+-- Blocked senders' messages are refused where they are stored, whichever path writes them.
+create function public.sender_block_reason(p_sender_id text, p_room text) returns text
+language sql
+stable
+set search_path = ''
+as $$
+  select reason from public.blocked_senders
+  where sender_id = p_sender_id and (room is null or room = p_room)
+  order by room nulls first
+  limit 1
+$$;
+comment on function public.sender_block_reason is
+  'The reason a sender is blocked in a room (a block for that room, or everywhere), or null when they are not.';
+
+create function public.messages_refuse_blocked() returns trigger
 language plpgsql
 set search_path = ''
 as $$
 declare
-  existing public.messages;
-  stored public.messages;
-  block public.blocked_senders;
-  recent_count integer;
-  oldest_recent timestamptz;
+  reason text := public.sender_block_reason(new.sender_id, new.room);
 begin
-  -- One writer per room at a time, until commit: seq then commits in order within a room, so a
-  -- reader paging with after=<seq> can never skip a message that commits late.
-  perform pg_advisory_xact_lock(hashtextextended('backchannel.room:' || p_room, 0));
-
-  select * into block from public.blocked_senders
-  where sender_id = p_sender_id and (room is null or room = p_room)
-  order by room nulls first limit 1;
-  if found then
-    return jsonb_build_object('outcome', 'blocked', 'reason', block.reason);
+  if reason is not null then
+    -- SQLSTATE BCBLK: the chat function answers it with 403 sender_blocked and the reason.
+    raise exception 'sender % is blocked in room %', new.sender_id, new.room
+      using errcode = 'BCBLK', detail = reason;
   end if;
-
-  select * into existing from public.messages where id = p_id;
-  if found then
-    if existing.room <> p_room or existing.sender_id <> p_sender_id
-       or existing.body <> p_body or existing.attachments <> p_attachments then
-      return jsonb_build_object('outcome', 'conflict');
-    end if;
-    if existing.deleted_at is not null then
-      return jsonb_build_object('outcome', 'deleted');
-    end if;
-    return jsonb_build_object('outcome', 'duplicate', 'message', to_jsonb(existing));
-  end if;
-
-  select count(*), min(created_at) into recent_count, oldest_recent
-  from public.messages
-  where room = p_room and sender_id = p_sender_id and created_at > clock_timestamp() - p_rate_window;
-  if recent_count >= p_rate_limit then
-    return jsonb_build_object(
-      'outcome', 'rate_limited',
-      'retry_after_ms', ceil(extract(epoch from oldest_recent + p_rate_window - clock_timestamp()) * 1000)
-    );
-  end if;
-
-  insert into public.messages (id, room, sender_id, sender_name, body, attachments, created_at)
-  values (p_id, p_room, p_sender_id, p_sender_name, p_body, p_attachments, clock_timestamp())
-  on conflict (id) do nothing
-  returning * into stored;
-  if not found then
-    -- The same id was stored meanwhile in another room.
-    return jsonb_build_object('outcome', 'conflict');
-  end if;
-  return jsonb_build_object('outcome', 'created', 'message', to_jsonb(stored));
+  return new;
 end
 $$;
+comment on function public.messages_refuse_blocked is
+  'Refuses new messages from blocked senders (see blocked_senders).';
+
+create trigger messages_refuse_blocked before insert on public.messages
+  for each row execute function public.messages_refuse_blocked();
 
 -- Edits and deletions from the chat: the rules live here, next to the data.
 create function public.edit_chat_message(
@@ -225,7 +194,7 @@ set search_path = ''
 as $$
 declare
   existing public.messages;
-  block public.blocked_senders;
+  block_reason text;
   stored public.messages;
 begin
   -- Serialized with the room's writes, so revisions commit in order within a room.
@@ -240,11 +209,9 @@ begin
   if existing.sender_id <> p_sender_id then
     return jsonb_build_object('outcome', 'forbidden');
   end if;
-  select * into block from public.blocked_senders
-  where sender_id = p_sender_id and (room is null or room = p_room)
-  order by room nulls first limit 1;
-  if found then
-    return jsonb_build_object('outcome', 'blocked', 'reason', block.reason);
+  block_reason := public.sender_block_reason(p_sender_id, p_room);
+  if block_reason is not null then
+    return jsonb_build_object('outcome', 'blocked', 'reason', block_reason);
   end if;
   if p_body = '' and jsonb_array_length(existing.attachments) = 0 then
     return jsonb_build_object('outcome', 'empty');
@@ -373,12 +340,12 @@ comment on column public.latest_messages.deleted_at is 'When it was deleted, if 
 
 -- Only the function's database user calls these; never the public API roles.
 revoke all on function public.edit_chat_message, public.delete_chat_message,
-  public.purge_expired_messages from public;
+  public.purge_expired_messages, public.sender_block_reason from public;
 do $$
 begin
   if exists (select from pg_roles where rolname = 'anon') then
     revoke all on function public.edit_chat_message, public.delete_chat_message,
-      public.purge_expired_messages from anon, authenticated;
+      public.purge_expired_messages, public.sender_block_reason from anon, authenticated;
     revoke all on public.room_activity, public.latest_messages, public.moderation_log,
       public.blocked_senders, public.media_deletions from anon, authenticated;
   end if;
