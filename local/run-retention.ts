@@ -6,10 +6,8 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { loadChatConfig } from '../functions/chat/config.ts'
-import type { MediaStore } from '../functions/chat/media-store.ts'
-import { createSupabaseMediaStore } from '../functions/chat/supabase-media-store.ts'
-import { createDiskMediaStore } from './disk-media-store.ts'
 import { startEmbeddedPostgres } from './embedded-postgres.ts'
+import { openLocalMediaStore } from './media.ts'
 import { applyMigrations } from './migrate.ts'
 import { runRetention } from './retention.ts'
 import { RUNNING_DATABASE_FILE } from './stack.ts'
@@ -37,20 +35,13 @@ try {
   databaseUrl ??= embedded?.url as string
   await applyMigrations(databaseUrl)
 
+  // Only the media settings matter here; the signing key is never used by a retention run.
   const config = loadChatConfig({
     ...env,
     DATABASE_URL: databaseUrl,
     DAILY_API_KEY: 'x'.repeat(32),
   })
-  const media: MediaStore = config.supabase
-    ? createSupabaseMediaStore(config.supabase)
-    : createDiskMediaStore({
-        dir: path.join(dataDir, 'storage'),
-        // Removing files needs no signing key.
-        secret: 'retention',
-        publicUrl: '',
-        maxBytes: config.mediaMaxBytes,
-      }).store
+  const { media } = await openLocalMediaStore(config, dataDir)
 
   const result = await runRetention({ databaseUrl, media, days })
   await embedded?.stop()

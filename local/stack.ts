@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
 import type { Server } from 'node:http'
 import path from 'node:path'
 import { createAdaptorServer } from '@hono/node-server'
@@ -8,12 +7,10 @@ import { serveStatic } from '@hono/node-server/serve-static'
 import { Hono } from 'hono'
 import { createChatApp } from '../functions/chat/app.ts'
 import { loadChatConfig } from '../functions/chat/config.ts'
-import type { MediaStore } from '../functions/chat/media-store.ts'
 import { createPostgresMessageStore } from '../functions/chat/postgres-message-store.ts'
-import { createSupabaseMediaStore } from '../functions/chat/supabase-media-store.ts'
 import { createRoomTokens } from '../functions/chat/tokens.ts'
-import { createDiskMediaStore } from './disk-media-store.ts'
 import { type RunningPostgres, startEmbeddedPostgres } from './embedded-postgres.ts'
+import { localSecret, openLocalMediaStore } from './media.ts'
 import { applyMigrations } from './migrate.ts'
 import { attachRelay } from './relay.ts'
 
@@ -93,22 +90,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       : options.host
     const url = `http://${shownHost}:${port}`
 
-    // Supabase Storage when configured, else files on local disk behind the same URL shapes.
-    let media: MediaStore
-    let storageRoutes: Hono | undefined
-    if (config.supabase) {
-      media = createSupabaseMediaStore(config.supabase)
-    } else {
-      const disk = createDiskMediaStore({
-        dir: path.join(dataDir, 'storage'),
-        secret: await localSecret(dataDir, 'storage-secret'),
-        // Root-relative URLs: right for whichever origin the page was opened on (Vite dev too).
-        publicUrl: '',
-        maxBytes: config.mediaMaxBytes,
-      })
-      media = disk.store
-      storageRoutes = disk.routes
-    }
+    const { media, routes: storageRoutes } = await openLocalMediaStore(config, dataDir)
 
     const root = new Hono().route('/functions/v1', createChatApp({ config, store, media, tokens }))
     if (storageRoutes) root.route('/storage/v1', storageRoutes)
@@ -154,16 +136,4 @@ function listen(server: Server, port: number, host: string): Promise<void> {
     })
     server.listen(port, host, () => resolve())
   })
-}
-
-/**
- * A secret of the local stack (the stand-in for DAILY_API_KEY, the storage URL key): generated
- * once, kept in the data folder.
- */
-async function localSecret(dataDir: string, name: string): Promise<string> {
-  const file = path.join(dataDir, name)
-  if (existsSync(file)) return (await readFile(file, 'utf8')).trim()
-  const key = randomBytes(32).toString('base64url')
-  await writeFile(file, `${key}\n`, { mode: 0o600 })
-  return key
 }
