@@ -118,7 +118,7 @@ export const SHAREABLE_MEDIA =
   'Share images (PNG, JPEG, GIF, WebP), video (MP4, WebM), PDF or plain text.'
 
 /** Sizes as people read them in error messages: "3.4 MB". */
-export const megabytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`
+const megabytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`
 
 /** Why a file is too large, said the same way by the SPA and the function. */
 export const fileTooLargeMessage = (name: string, size: number, maxBytes: number) =>
@@ -290,7 +290,6 @@ export const messageChangeSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('message'), message: storedMessageSchema }),
   z.object({ type: z.literal('deleted'), id: z.uuid() }),
 ])
-export type MessageChange = z.infer<typeof messageChangeSchema>
 
 /** What changed in a room after `since`, oldest change first; ask again from `revision`. */
 export const changesPageSchema = z.object({
@@ -305,6 +304,7 @@ export const transcriptQuerySchema = z.strictObject({
 })
 
 export const healthResponseSchema = z.object({ ok: z.boolean() })
+export type HealthResponse = z.infer<typeof healthResponseSchema>
 
 /** Every error the function answers with. `code` is for programs, `message` for people. */
 export const errorResponseSchema = z.object({

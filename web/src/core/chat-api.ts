@@ -5,7 +5,6 @@ import {
   changesPageSchema,
   errorResponseSchema,
   type HistoryPage,
-  healthResponseSchema,
   historyPageSchema,
   type StoredAttachment,
   type StoredMessage,
@@ -110,14 +109,6 @@ export function createChatApi(baseUrl: string, fetchImpl: typeof fetch = (...a) 
   })
 
   return {
-    /** Whether the function and its database answer. */
-    async checkHealth(): Promise<boolean> {
-      return call('/health', healthResponseSchema).then(
-        (health) => health.ok,
-        () => false,
-      )
-    },
-
     /** Joins an open room under a name: the token serves the call and the chat. */
     requestToken(room: string, userName: string): Promise<TokenResponse> {
       const path = `/rooms/${encodeURIComponent(room)}/tokens`
