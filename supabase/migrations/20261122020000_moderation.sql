@@ -25,6 +25,18 @@ create index messages_room_revision_idx on public.messages (room, revision);
 comment on index public.messages_room_revision_idx is
   'Serves catching up: the changes of a room after a revision.';
 
+-- Who a change is credited to: what the caller declared (set_config('backchannel.actor', ...)),
+-- else the database user (the one signed in to Studio, or pg_cron's).
+create function public.moderation_actor() returns text
+language sql
+stable
+set search_path = ''
+as $$
+  select coalesce(nullif(current_setting('backchannel.actor', true), ''), current_user)
+$$;
+comment on function public.moderation_actor is
+  'Who a moderation change is credited to: the declared backchannel.actor setting, else the database user.';
+
 create function public.messages_touch_revision() returns trigger
 language plpgsql
 set search_path = ''
@@ -41,7 +53,7 @@ begin
       new.deleted_by := null;
     elsif old.deleted_at is null and new.deleted_by is not distinct from old.deleted_by then
       -- Deleted outside the chat (Studio, SQL): remember which database user did it.
-      new.deleted_by := coalesce(nullif(current_setting('backchannel.actor', true), ''), current_user);
+      new.deleted_by := public.moderation_actor();
     end if;
   end if;
   return new;
@@ -95,7 +107,7 @@ begin
   elsif new.deleted_at is null and old.deleted_at is not null then
     insert into public.moderation_log (action, room, message_id, sender_id, actor)
     values ('restore_message', new.room, new.id, new.sender_id,
-            coalesce(nullif(current_setting('backchannel.actor', true), ''), current_user));
+            public.moderation_actor());
   end if;
   return null;
 end
@@ -138,7 +150,7 @@ begin
   end if;
   insert into public.moderation_log (action, room, sender_id, actor, reason)
   values ('unblock_sender', old.room, old.sender_id,
-          coalesce(nullif(current_setting('backchannel.actor', true), ''), current_user), old.reason);
+          public.moderation_actor(), old.reason);
   return old;
 end
 $$;
@@ -292,7 +304,7 @@ begin
   )
   select count(*) into purged from expired;
   insert into public.moderation_log (action, actor, details)
-  values ('purge_messages', coalesce(nullif(current_setting('backchannel.actor', true), ''), current_user),
+  values ('purge_messages', public.moderation_actor(),
           jsonb_build_object('retention_days', retention_days, 'messages', purged));
   return purged;
 end
