@@ -31,15 +31,21 @@ export function createChatApp(deps: ChatDeps): Hono {
   const { allowedOrigins } = deps.config
   const app = new Hono().basePath('/chat')
 
-  app.use(
-    cors({
-      origin: allowedOrigins.includes('*') ? '*' : allowedOrigins,
-      allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
-      allowHeaders: ['Authorization', 'Content-Type'],
-      exposeHeaders: ['Retry-After', 'Content-Disposition'],
-      maxAge: 600,
-    }),
-  )
+  const corsHeaders = cors({
+    origin: allowedOrigins.includes('*') ? '*' : allowedOrigins,
+    allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+    allowHeaders: ['Authorization', 'Content-Type'],
+    exposeHeaders: ['Retry-After', 'Content-Disposition'],
+    maxAge: 600,
+  })
+  // Preflights are answered by cors itself. Other requests get the headers once their response
+  // (success or error) exists: set before it, they would make Hono rebuild every response, which
+  // on Node means a full web Response with a body stream per request.
+  app.use(async (c, next) => {
+    if (c.req.method === 'OPTIONS') return corsHeaders(c, next)
+    await next()
+    await corsHeaders(c, async () => {})
+  })
   app.route('/', healthRoutes(deps))
   app.route('/', tokenRoutes(deps))
   app.route('/', messageRoutes(deps))
@@ -47,9 +53,10 @@ export function createChatApp(deps: ChatDeps): Hono {
   app.route('/', changeRoutes(deps))
   app.route('/', transcriptRoutes(deps))
 
-  app.notFound(() => {
-    throw new ApiError(404, 'not_found', 'There is nothing at this address.')
-  })
+  // Answered, not thrown: a throw here would pass the middleware above and miss its CORS headers.
+  app.notFound((c) =>
+    renderError(new ApiError(404, 'not_found', 'There is nothing at this address.'), c),
+  )
   app.onError(renderError)
   return app
 }

@@ -1,4 +1,5 @@
-import type { Context } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import type { z } from 'zod'
 import { ApiError, invalidInput } from './errors.ts'
 import { roomNameSchema } from './protocol.ts'
@@ -23,4 +24,22 @@ export async function jsonBody<T extends z.ZodType>(c: Context, schema: T): Prom
   const parsed = schema.safeParse(body)
   if (!parsed.success) throw invalidInput(parsed.error)
   return parsed.data
+}
+
+/**
+ * Refuses a request body over `maxSize` bytes through `onError`. When the request declares its
+ * length, the header decides, without touching the body stream: on Node, reading
+ * `c.req.raw.body` (as Hono's bodyLimit does first) builds a whole web Request for every call.
+ * A body streamed without a length is counted by Hono's bodyLimit as it arrives.
+ */
+export function limitBody(maxSize: number, onError: (c: Context) => never): MiddlewareHandler {
+  const counted = bodyLimit({ maxSize, onError })
+  return async (c, next) => {
+    const length = c.req.header('Content-Length')
+    if (length === undefined || c.req.header('Transfer-Encoding') !== undefined) {
+      return counted(c, next)
+    }
+    if (Number.parseInt(length, 10) > maxSize) onError(c)
+    await next()
+  }
 }

@@ -232,4 +232,33 @@ describe('createRoomTokens', () => {
       await expectRejected(tokens.verify(longAgo), 'token_expired')
     })
   })
+
+  describe('tokens already verified (remembered until they expire)', () => {
+    const minted = new Date('2031-01-01T00:00:00.000Z')
+    let seconds = 0
+    const clocked = createRoomTokens({
+      apiKey: API_KEY,
+      ttlSeconds: 60,
+      now: () => new Date(minted.getTime() + seconds * 1000),
+    })
+
+    it('answers the same claims again, and token_expired once the token expires', async () => {
+      seconds = 0
+      const { token } = await clocked.mint('standup', { id: 'u-1', name: 'Ana' })
+      const first = await clocked.verify(token)
+      seconds = 80
+      expect(await clocked.verify(token)).toEqual(first)
+      seconds = 91
+      await expectRejected(clocked.verify(token), 'token_expired')
+    })
+
+    it('still refuses a changed copy of a token that verified', async () => {
+      seconds = 0
+      const { token } = await clocked.mint('standup', { id: 'u-2', name: 'Ana' })
+      await clocked.verify(token)
+      const [header, , signature] = token.split('.')
+      const swapped = `${header}.${base64url({ ...dailyClaims('other'), exp: 1_924_992_060 })}.${signature}`
+      await expectRejected(clocked.verify(swapped), 'invalid_token')
+    })
+  })
 })

@@ -1,5 +1,4 @@
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import type { ChatDeps } from '../app.ts'
 import { withReadUrls } from '../attachment-urls.ts'
 import { type RoomAuth, requireRoomToken } from '../auth.ts'
@@ -13,7 +12,7 @@ import {
   messageIdSchema,
   postMessageRequestSchema,
 } from '../protocol.ts'
-import { jsonBody } from '../request.ts'
+import { jsonBody, limitBody } from '../request.ts'
 import { requireRoomFile } from './uploads.ts'
 
 const notFound = () =>
@@ -36,7 +35,7 @@ function messageIdParam(value: string | undefined): string {
   return id.data
 }
 
-const tooLarge = () => {
+const tooLarge = (): never => {
   throw new ApiError(
     413,
     'payload_too_large',
@@ -85,46 +84,42 @@ export function messageRoutes({ config, store, media, tokens }: ChatDeps) {
   return new Hono<RoomAuth>()
     .use('/rooms/:room/messages', requireRoomToken(tokens))
     .use('/rooms/:room/messages/:id', requireRoomToken(tokens))
-    .post(
-      '/rooms/:room/messages',
-      bodyLimit({ maxSize: MAX_REQUEST_BYTES, onError: tooLarge }),
-      async (c) => {
-        const { id, body, attachments } = await jsonBody(c, postMessageRequestSchema)
-        await requireUploaded(c.var.room, attachments)
-        const outcome = await store.persistMessage(
-          { id, room: c.var.room, sender: c.var.user, body, attachments },
-          config.rateLimit,
-        )
-        switch (outcome.kind) {
-          case 'created':
-          case 'duplicate': {
-            const [message] = await signed([outcome.message])
-            return c.json(message, outcome.kind === 'created' ? 201 : 200)
-          }
-          case 'conflict':
-            throw new ApiError(
-              409,
-              'id_conflict',
-              'A different message was already stored with this id. Send it with a new id.',
-            )
-          case 'deleted':
-            throw new ApiError(
-              410,
-              'message_deleted',
-              'This message was deleted and cannot be sent again.',
-            )
-          case 'blocked':
-            throw blocked(outcome.reason)
-          case 'rate_limited':
-            throw new ApiError(
-              429,
-              'rate_limited',
-              `You are sending messages too quickly. Try again in ${outcome.retryAfterSeconds} s.`,
-              { headers: { 'Retry-After': String(outcome.retryAfterSeconds) } },
-            )
+    .post('/rooms/:room/messages', limitBody(MAX_REQUEST_BYTES, tooLarge), async (c) => {
+      const { id, body, attachments } = await jsonBody(c, postMessageRequestSchema)
+      await requireUploaded(c.var.room, attachments)
+      const outcome = await store.persistMessage(
+        { id, room: c.var.room, sender: c.var.user, body, attachments },
+        config.rateLimit,
+      )
+      switch (outcome.kind) {
+        case 'created':
+        case 'duplicate': {
+          const [message] = await signed([outcome.message])
+          return c.json(message, outcome.kind === 'created' ? 201 : 200)
         }
-      },
-    )
+        case 'conflict':
+          throw new ApiError(
+            409,
+            'id_conflict',
+            'A different message was already stored with this id. Send it with a new id.',
+          )
+        case 'deleted':
+          throw new ApiError(
+            410,
+            'message_deleted',
+            'This message was deleted and cannot be sent again.',
+          )
+        case 'blocked':
+          throw blocked(outcome.reason)
+        case 'rate_limited':
+          throw new ApiError(
+            429,
+            'rate_limited',
+            `You are sending messages too quickly. Try again in ${outcome.retryAfterSeconds} s.`,
+            { headers: { 'Retry-After': String(outcome.retryAfterSeconds) } },
+          )
+      }
+    })
     .get('/rooms/:room/messages', async (c) => {
       const query = historyQuerySchema.safeParse(c.req.query())
       if (!query.success) throw invalidInput(query.error, 'The history query is invalid.')
@@ -141,38 +136,34 @@ export function messageRoutes({ config, store, media, tokens }: ChatDeps) {
       const [withUrls] = await signed([message])
       return c.json(withUrls)
     })
-    .patch(
-      '/rooms/:room/messages/:id',
-      bodyLimit({ maxSize: MAX_REQUEST_BYTES, onError: tooLarge }),
-      async (c) => {
-        const id = messageIdParam(c.req.param('id'))
-        const { body } = await jsonBody(c, editMessageRequestSchema)
-        const outcome = await store.editMessage(c.var.room, id, c.var.user.id, body)
-        switch (outcome.kind) {
-          case 'edited':
-          case 'unchanged': {
-            const [message] = await signed([outcome.message])
-            return c.json(message)
-          }
-          case 'not_found':
-            throw notFound()
-          case 'deleted':
-            throw new ApiError(
-              410,
-              'message_deleted',
-              'This message was deleted; it cannot be edited.',
-            )
-          case 'forbidden':
-            throw new ApiError(403, 'not_your_message', 'Only the sender can edit a message.')
-          case 'empty':
-            throw new ApiError(400, 'invalid_input', 'The message is empty.', {
-              fields: { body: ['The message is empty.'] },
-            })
-          case 'blocked':
-            throw blocked(outcome.reason)
+    .patch('/rooms/:room/messages/:id', limitBody(MAX_REQUEST_BYTES, tooLarge), async (c) => {
+      const id = messageIdParam(c.req.param('id'))
+      const { body } = await jsonBody(c, editMessageRequestSchema)
+      const outcome = await store.editMessage(c.var.room, id, c.var.user.id, body)
+      switch (outcome.kind) {
+        case 'edited':
+        case 'unchanged': {
+          const [message] = await signed([outcome.message])
+          return c.json(message)
         }
-      },
-    )
+        case 'not_found':
+          throw notFound()
+        case 'deleted':
+          throw new ApiError(
+            410,
+            'message_deleted',
+            'This message was deleted; it cannot be edited.',
+          )
+        case 'forbidden':
+          throw new ApiError(403, 'not_your_message', 'Only the sender can edit a message.')
+        case 'empty':
+          throw new ApiError(400, 'invalid_input', 'The message is empty.', {
+            fields: { body: ['The message is empty.'] },
+          })
+        case 'blocked':
+          throw blocked(outcome.reason)
+      }
+    })
     .delete('/rooms/:room/messages/:id', async (c) => {
       const id = messageIdParam(c.req.param('id'))
       const outcome = await store.deleteMessage(c.var.room, id, c.var.user.id, c.var.owner)

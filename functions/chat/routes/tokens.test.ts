@@ -180,10 +180,17 @@ describe('POST /rooms/:room/tokens', () => {
       const ok = await join(uniqueRoom(), { userName: 'Ana' }, { Origin: ORIGIN })
       const bad = await join(uniqueRoom(), { userName: '' }, { Origin: ORIGIN })
 
+      const unauthorized = await chat.call('GET', `/rooms/${uniqueRoom()}/messages`, {
+        headers: { Origin: ORIGIN },
+      })
+
       expect(ok.status).toBe(201)
       expect(ok.headers.get('access-control-allow-origin')).toBe('*')
       await expectError(bad, 400, 'invalid_input')
       expect(bad.headers.get('access-control-allow-origin')).toBe('*')
+      await expectError(unauthorized, 401, 'missing_token')
+      expect(unauthorized.headers.get('access-control-allow-origin')).toBe('*')
+      expect(unauthorized.headers.get('access-control-expose-headers')).toMatch(/Retry-After/i)
     })
 
     describe('with a list of allowed origins', () => {
@@ -200,6 +207,7 @@ describe('POST /rooms/:room/tokens', () => {
         const other = await call('https://evil.example')
 
         expect(allowed.headers.get('access-control-allow-origin')).toBe(ORIGIN)
+        expect(allowed.headers.get('vary')).toMatch(/\bOrigin\b/)
         expect(other.headers.get('access-control-allow-origin')).toBeNull()
       })
     })
