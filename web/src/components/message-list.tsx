@@ -6,8 +6,11 @@ import { type MessageActionHandlers, MessageItem } from './message-item.tsx'
 const GROUP_WINDOW_MS = 5 * 60 * 1000
 /** How close to the bottom (px) still counts as "at the bottom". */
 const STICK_THRESHOLD_PX = 48
-/** How close to the top (px) starts loading older history. */
-const LOAD_OLDER_THRESHOLD_PX = 200
+/**
+ * How close to the top (px) starts loading older history: a few screens ahead, so the next page
+ * is usually there before the reader reaches the top, and scrolling up does not stop to wait.
+ */
+const LOAD_OLDER_THRESHOLD_PX = 2000
 
 const continues = (message: TimelineMessage, previous: TimelineMessage | undefined) =>
   previous !== undefined &&
@@ -71,8 +74,11 @@ export function MessageList({
     const last = messages.at(-1)?.id
     const height = virtualizer.getTotalSize()
     if (element && before.count > 0 && first !== before.first && last === before.last) {
-      // Older history went in above: move down by what was added, so the view does not jump.
-      element.scrollTop += height - before.height
+      // Older history went in above. A reader at the bottom stays there (older pages load while
+      // the newest are still settling into view); anyone else moves down by what was added, so
+      // the view does not jump.
+      if (atBottom.current) scrollToBottom()
+      else element.scrollTop += height - before.height
     } else if (last !== before.last) {
       if (atBottom.current) scrollToBottom()
       else {
