@@ -52,6 +52,17 @@ comment on index public.messages_room_sender_created_idx is
 
 alter table public.messages enable row level security;
 
+-- Every write to a room queues behind this lock, whoever makes it (the chat, Studio), so a room's
+-- seqs and revisions commit in order.
+create function public.lock_chat_room(p_room text) returns void
+language sql
+set search_path = ''
+as $$
+  select pg_advisory_xact_lock(hashtextextended('backchannel.room:' || p_room, 0))
+$$;
+comment on function public.lock_chat_room is
+  'Holds the room''s write lock until the end of the transaction: writes to one room commit in order.';
+
 create function public.persist_chat_message(
   p_id uuid,
   p_room text,
@@ -73,7 +84,7 @@ declare
 begin
   -- One writer per room at a time, until commit: seq then commits in order within a room, so a
   -- reader paging with after=<seq> can never skip a message that commits late.
-  perform pg_advisory_xact_lock(hashtextextended('backchannel.room:' || p_room, 0));
+  perform public.lock_chat_room(p_room);
 
   select * into existing from public.messages where id = p_id;
   if found then

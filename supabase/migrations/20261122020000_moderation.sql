@@ -47,7 +47,7 @@ begin
      or new.deleted_at is distinct from old.deleted_at then
     -- Changes made in Studio queue behind the room's writes like the chat's own, so revisions
     -- commit in order within a room and no client catching up can skip one.
-    perform pg_advisory_xact_lock(hashtextextended('backchannel.room:' || new.room, 0));
+    perform public.lock_chat_room(new.room);
     new.revision := nextval('public.messages_revision_seq');
     if new.deleted_at is null then
       new.deleted_by := null;
@@ -210,7 +210,7 @@ declare
   stored public.messages;
 begin
   -- Serialized with the room's writes, so revisions commit in order within a room.
-  perform pg_advisory_xact_lock(hashtextextended('backchannel.room:' || p_room, 0));
+  perform public.lock_chat_room(p_room);
   select * into existing from public.messages where id = p_id and room = p_room;
   if not found then
     return jsonb_build_object('outcome', 'not_found');
@@ -252,7 +252,7 @@ as $$
 declare
   existing public.messages;
 begin
-  perform pg_advisory_xact_lock(hashtextextended('backchannel.room:' || p_room, 0));
+  perform public.lock_chat_room(p_room);
   select * into existing from public.messages where id = p_id and room = p_room;
   if not found then
     return jsonb_build_object('outcome', 'not_found');
