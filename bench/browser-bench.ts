@@ -11,7 +11,7 @@ import WebSocket from 'ws'
 import { createRoomTokens } from '../functions/chat/tokens.ts'
 import { RELAY_PATH } from '../local/relay-protocol.ts'
 import { type LocalStack, startLocalStack } from '../local/stack.ts'
-import { atMost, type BenchContext, type Figure, info, percentile } from './figures.ts'
+import { atMost, type BenchContext, type Figure, info, percentile, round } from './figures.ts'
 
 /** Fixed so the bench can mint tokens for its relay listeners with the stack's own key. */
 const DAILY_API_KEY = 'bench-daily-api-key-0123456789abcdef'
@@ -26,10 +26,6 @@ const SLOW_WRITE_MS = 2000
 const SCROLL_DEADLINE_MS = 60_000
 const SCROLL_STEP_PX = 400
 const OPEN_RUNS = 5
-
-const round = (value: number) => Math.round(value * 10) / 10
-const countOver = (values: readonly number[], limit: number) =>
-  values.filter((value) => value > limit).length
 
 /** Live delivery between real pages over the relay, and the client with a long history. */
 export async function benchBrowser(context: BenchContext): Promise<Figure[]> {
@@ -435,7 +431,11 @@ async function benchHistoryClient(
     info('client: open 10k-message room, slowest of 5', round(Math.max(...openTimes)), 'ms'),
     atMost('client: scrolling up, worst frame', round(Math.max(...scroll.frames)), 'ms', 50),
     info('client: scrolling up, p99 frame', round(percentile(scroll.frames, 99)), 'ms'),
-    info('client: scrolling up, frames over 50 ms', countOver(scroll.frames, 50), 'frames'),
+    info(
+      'client: scrolling up, frames over 50 ms',
+      scroll.frames.filter((frame) => frame > 50).length,
+      'frames',
+    ),
     info(
       'client: scrolling up, most script time in one long frame',
       round(Math.max(0, ...scroll.scriptPerLongFrame)),
@@ -445,6 +445,6 @@ async function benchHistoryClient(
     info('client: scrolling up, time spent', round(scroll.seconds), 's'),
     info('client: JS heap, 1k-message room', mb(smallHeap), 'MB'),
     info('client: JS heap, 10k-message room', mb(bigHeap), 'MB'),
-    atMost('client: JS heap 10k / 1k', Math.round((bigHeap / smallHeap) * 100) / 100, 'x', 1.5),
+    atMost('client: JS heap 10k / 1k', round(bigHeap / smallHeap, 2), 'x', 1.5),
   ]
 }

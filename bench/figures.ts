@@ -18,6 +18,12 @@ export interface BenchContext {
   log: (line: string) => void
 }
 
+/** `value` rounded to `digits` decimals, for the table. */
+export function round(value: number, digits = 1): number {
+  const scale = 10 ** digits
+  return Math.round(value * scale) / scale
+}
+
 /** The p-th percentile (0–100) of `values`, nearest-rank. */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN

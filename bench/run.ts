@@ -9,7 +9,7 @@ import { startEmbeddedPostgres } from '../local/embedded-postgres.ts'
 import { applyMigrations } from '../local/migrate.ts'
 import { findChromium } from '../test/chromium.ts'
 import { benchBrowser } from './browser-bench.ts'
-import { atMost, type BenchContext, type Figure, info } from './figures.ts'
+import { atMost, type BenchContext, type Figure, info, round } from './figures.ts'
 import { benchServer } from './server-bench.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
@@ -42,8 +42,6 @@ async function benchBundle(): Promise<Figure[]> {
     },
   ]
 }
-
-const round = (value: number) => Math.round(value * 10) / 10
 
 async function main() {
   const started = Date.now()

@@ -8,7 +8,15 @@ import postgres from 'postgres'
 import type { ChatUser } from '../functions/chat/protocol.ts'
 import { createRoomTokens } from '../functions/chat/tokens.ts'
 import { freePort } from '../local/embedded-postgres.ts'
-import { atLeast, atMost, type BenchContext, type Figure, info, percentile } from './figures.ts'
+import {
+  atLeast,
+  atMost,
+  type BenchContext,
+  type Figure,
+  info,
+  percentile,
+  round,
+} from './figures.ts'
 
 /** Concurrent writers, each in a room of its own so the per-room advisory lock never queues. */
 const WRITERS = 32
@@ -28,11 +36,6 @@ const HTTP_TIMEOUT_MS = 10_000
 
 const DAILY_API_KEY = 'backchannel-bench-signing-key-0123456789'
 const RATE = { messages: 1_000_000_000, windowSeconds: 10 }
-
-const round = (value: number, digits = 1) => {
-  const scale = 10 ** digits
-  return Math.round(value * scale) / scale
-}
 
 type Sql = ReturnType<typeof postgres>
 
