@@ -26,6 +26,13 @@ export async function jsonBody<T extends z.ZodType>(c: Context, schema: T): Prom
   return parsed.data
 }
 
+/** The query string, parsed with `schema`; 400 "The <what> query is invalid." with field messages. */
+export function queryParams<T extends z.ZodType>(c: Context, schema: T, what: string): z.output<T> {
+  const parsed = schema.safeParse(c.req.query())
+  if (!parsed.success) throw invalidInput(parsed.error, `The ${what} query is invalid.`)
+  return parsed.data
+}
+
 /**
  * Refuses a request body over `maxSize` bytes through `onError`. When the request declares its
  * length, the header decides, without touching the body stream: on Node, reading

@@ -2,8 +2,8 @@ import { Hono } from 'hono'
 import type { ChatDeps } from '../app.ts'
 import { withReadUrls } from '../attachment-urls.ts'
 import { type RoomAuth, requireRoomToken } from '../auth.ts'
-import { invalidInput } from '../errors.ts'
 import { type ChangesPage, changesQuerySchema } from '../protocol.ts'
+import { queryParams } from '../request.ts'
 
 /**
  * `GET /rooms/:room/changes?since=<revision>`: everything written, edited or deleted in a room
@@ -13,9 +13,8 @@ export function changeRoutes({ config, store, media, tokens }: ChatDeps) {
   return new Hono<RoomAuth>()
     .use('/rooms/:room/changes', requireRoomToken(tokens))
     .get('/rooms/:room/changes', async (c) => {
-      const query = changesQuerySchema.safeParse(c.req.query())
-      if (!query.success) throw invalidInput(query.error, 'The changes query is invalid.')
-      const page = await store.loadChanges(c.var.room, query.data)
+      const query = queryParams(c, changesQuerySchema, 'changes')
+      const page = await store.loadChanges(c.var.room, query)
       const messages = await withReadUrls(
         media,
         page.changes.flatMap((change) => (change.type === 'message' ? [change.message] : [])),

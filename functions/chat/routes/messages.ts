@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import type { ChatDeps } from '../app.ts'
 import { withReadUrls } from '../attachment-urls.ts'
 import { type RoomAuth, requireRoomToken } from '../auth.ts'
-import { ApiError, invalidInput } from '../errors.ts'
+import { ApiError } from '../errors.ts'
 import {
   type Attachment,
   editMessageRequestSchema,
@@ -12,7 +12,7 @@ import {
   messageIdSchema,
   postMessageRequestSchema,
 } from '../protocol.ts'
-import { jsonBody, limitBody } from '../request.ts'
+import { jsonBody, limitBody, queryParams } from '../request.ts'
 import { requireRoomFile } from './uploads.ts'
 
 const notFound = () =>
@@ -121,9 +121,8 @@ export function messageRoutes({ config, store, media, tokens }: ChatDeps) {
       }
     })
     .get('/rooms/:room/messages', async (c) => {
-      const query = historyQuerySchema.safeParse(c.req.query())
-      if (!query.success) throw invalidInput(query.error, 'The history query is invalid.')
-      const page = await store.loadHistoryPage(c.var.room, query.data)
+      const query = queryParams(c, historyQuerySchema, 'history')
+      const page = await store.loadHistoryPage(c.var.room, query)
       return c.json({
         messages: await signed(page.messages),
         hasMore: page.hasMore,

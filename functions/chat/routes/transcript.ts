@@ -2,8 +2,8 @@ import { Hono } from 'hono'
 import type { ChatDeps } from '../app.ts'
 import { withReadUrls } from '../attachment-urls.ts'
 import { type RoomAuth, requireRoomToken } from '../auth.ts'
-import { invalidInput } from '../errors.ts'
 import { transcriptQuerySchema } from '../protocol.ts'
+import { queryParams } from '../request.ts'
 import { transcriptMarkdown } from '../transcript.ts'
 
 /**
@@ -14,8 +14,7 @@ export function transcriptRoutes({ config, store, media, tokens }: ChatDeps) {
   return new Hono<RoomAuth>()
     .use('/rooms/:room/transcript', requireRoomToken(tokens))
     .get('/rooms/:room/transcript', async (c) => {
-      const query = transcriptQuerySchema.safeParse(c.req.query())
-      if (!query.success) throw invalidInput(query.error, 'The transcript query is invalid.')
+      const query = queryParams(c, transcriptQuerySchema, 'transcript')
       const { room } = c.var
       const exportedAt = new Date()
       const messages = await withReadUrls(
@@ -23,9 +22,9 @@ export function transcriptRoutes({ config, store, media, tokens }: ChatDeps) {
         await store.loadTranscript(room),
         config.mediaUrlTtlSeconds,
       )
-      const file = `${room}-transcript.${query.data.format}`
+      const file = `${room}-transcript.${query.format}`
       c.header('Content-Disposition', `attachment; filename="${file}"`)
-      if (query.data.format === 'json') {
+      if (query.format === 'json') {
         return c.json({ room, exportedAt: exportedAt.toISOString(), messages })
       }
       const linksExpireAt = new Date(exportedAt.getTime() + config.mediaUrlTtlSeconds * 1000)
