@@ -9,13 +9,14 @@ export async function signAttachments(
   ttlSeconds: number,
 ): Promise<StoredAttachment[]> {
   if (attachments.length === 0) return []
+  const urlExpiresAt = new Date(Date.now() + ttlSeconds * 1000).toISOString()
   const urls = await media.signReadUrls(
     attachments.map((file) => ({ path: file.path, downloadAs: file.name })),
     ttlSeconds,
   )
   return attachments.map((file, index) => {
     const url = urls[index]
-    return url === undefined ? { ...file } : { ...file, url }
+    return url === undefined ? { ...file } : { ...file, url, urlExpiresAt }
   })
 }
 

@@ -51,7 +51,13 @@ export interface MessageStore {
   loadChanges(
     room: string,
     query: ChangesQuery,
-  ): Promise<{ changes: PersistedChange[]; revision: number; hasMore: boolean }>
+  ): Promise<{
+    changes: PersistedChange[]
+    revision: number
+    hasMore: boolean
+    /** The seq of the room's oldest visible message; null when it has none. */
+    firstSeq: number | null
+  }>
   /** Every visible message of a room, in order. */
   loadTranscript(room: string): Promise<PersistedMessage[]>
   /** One visible message of a room, or undefined when there is none (or it was deleted). */

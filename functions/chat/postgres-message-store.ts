@@ -115,13 +115,23 @@ export function createPostgresMessageStore(
     },
 
     async loadChanges(room, { since, limit }) {
-      const rows = await sql<MessageRow[]>`
-        select * from public.messages
-        where room = ${room} and revision > ${since}
-        order by revision asc limit ${limit + 1}`
-      const hasMore = rows.length > limit
-      const page = rows.slice(0, limit)
+      // The oldest visible seq rides along (one index probe): below it, retention removed
+      // messages for good, which no change row can announce.
+      const rows = await sql<(MessageRow & { first_seq: string | null })[]>`
+        select first.first_seq, changed.*
+        from (select min(seq) as first_seq from public.messages
+              where room = ${room} and deleted_at is null) as first
+        left join lateral (
+          select * from public.messages
+          where room = ${room} and revision > ${since}
+          order by revision asc limit ${limit + 1}
+        ) as changed on true`
+      const firstSeq = rows[0]?.first_seq == null ? null : Number(rows[0].first_seq)
+      const changed = rows.filter((row) => row.id !== null)
+      const hasMore = changed.length > limit
+      const page = changed.slice(0, limit)
       return {
+        firstSeq,
         changes: page.map((row) =>
           row.deleted_at
             ? { type: 'deleted' as const, id: row.id }

@@ -2,8 +2,12 @@ import { errors, jwtVerify, SignJWT } from 'jose'
 import { ApiError } from './errors.ts'
 import { type ChatUser, type TokenClaims, tokenClaimsSchema } from './protocol.ts'
 
-/** Seconds of clock difference tolerated between whoever minted a token and this function. */
-const CLOCK_TOLERANCE_SECONDS = 30
+/**
+ * Seconds of clock difference tolerated between whoever minted a token and whoever checks it (the
+ * function, the relay). Small: a token that expired is refused within seconds, open relay
+ * connections included.
+ */
+export const CLOCK_TOLERANCE_SECONDS = 5
 /** Tokens remembered as verified, per function instance (a token is about 300 bytes). */
 const VERIFIED_CACHE_SIZE = 10_000
 

@@ -29,6 +29,7 @@ export function changeRoutes({ config, store, media, tokens }: ChatDeps) {
         ),
         revision: page.revision,
         hasMore: page.hasMore,
+        firstSeq: page.firstSeq,
       }
       return c.json(answer)
     })

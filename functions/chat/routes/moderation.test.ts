@@ -102,7 +102,7 @@ describe('moderation', () => {
     const response = await changesOf(who, query)
     expect(response.status).toBe(200)
     const json = await response.json()
-    expect(Object.keys(json).sort()).toEqual(['changes', 'hasMore', 'revision'])
+    expect(Object.keys(json).sort()).toEqual(['changes', 'firstSeq', 'hasMore', 'revision'])
     for (const change of json.changes) {
       if (change.type === 'deleted') expect(Object.keys(change).sort()).toEqual(['id', 'type'])
     }
@@ -388,7 +388,12 @@ describe('moderation', () => {
       expect(String(page.revision)).toBe((await row(b.id))?.revision)
 
       const caughtUp = await changes(ana, `since=${page.revision}`)
-      expect(caughtUp).toEqual({ changes: [], revision: page.revision, hasMore: false })
+      expect(caughtUp).toEqual({
+        changes: [],
+        revision: page.revision,
+        hasMore: false,
+        firstSeq: a.seq,
+      })
 
       const all = await changes(bo, 'since=0')
       expect(all.changes.map(describeChange)).toEqual(['+c', '+d', '*a, edited', `-${b.id}`])
@@ -817,7 +822,10 @@ describe('moderation', () => {
       const messages = storedMessageSchema.array().parse(json.messages)
 
       const withoutUrls = (list: StoredMessage[]) =>
-        list.map((m) => ({ ...m, attachments: m.attachments.map(({ url: _, ...f }) => f) }))
+        list.map((m) => ({
+          ...m,
+          attachments: m.attachments.map(({ url: _, urlExpiresAt: __, ...f }) => f),
+        }))
       expect(withoutUrls(messages)).toEqual(withoutUrls((await history(ana)).messages))
       expect(messages.map((m) => [m.sender.name, m.body, Boolean(m.editedAt)])).toEqual([
         ['Ana', 'first words', false],

@@ -120,6 +120,10 @@ class FakeRoomApi implements RoomApi {
       changes: page.map((entry) => entry.change),
       revision: page.at(-1)?.revision ?? query.since,
       hasMore: changes.length > limit,
+      firstSeq: this.messages.reduce<number | null>(
+        (first, message) => (first === null || message.seq < first ? message.seq : first),
+        null,
+      ),
     }
   }
 
