@@ -1,32 +1,64 @@
 import react from '@vitejs/plugin-react'
+import { loadEnv, type Plugin } from 'vite'
 import { defineConfig } from 'vitest/config'
+import { contentSecurityPolicy } from './web/csp.ts'
 
 const localStack = `http://127.0.0.1:${process.env.PORT || 8787}`
 
-export default defineConfig({
-  root: 'web',
-  envDir: '..',
-  plugins: [react()],
-  build: { outDir: '../dist/web', emptyOutDir: true },
-  // `npm run dev`: Vite's hot reload in front of a running local stack (`npm start`).
-  server: {
-    port: 5173,
-    proxy: {
-      '/functions': localStack,
-      '/storage': localStack,
-      '/relay': { target: localStack, ws: true },
-    },
-  },
-  test: {
-    root: '.',
-    include: [
-      'functions/**/*.test.ts',
-      'local/**/*.test.ts',
-      'web/**/*.test.{ts,tsx}',
-      'e2e/**/*.e2e.test.ts',
+/**
+ * Puts the Content-Security-Policy into the built index.html, for static hosts that send no
+ * header. Builds only: Vite's dev server injects an inline script (React's hot reload).
+ */
+function contentSecurityPolicyMeta(policy: string): Plugin {
+  return {
+    name: 'backchannel-content-security-policy',
+    apply: 'build',
+    transformIndexHtml: () => [
+      {
+        tag: 'meta',
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: policy },
+        injectTo: 'head-prepend',
+      },
     ],
-    globalSetup: ['./test/global-setup.ts'],
-    testTimeout: 20_000,
-    hookTimeout: 60_000,
-  },
+  }
+}
+
+export default defineConfig(({ mode }) => {
+  // The same variables the app is built with (.env and the shell), and SUPABASE_URL for Storage.
+  const env = loadEnv(mode, '.', ['VITE_', 'SUPABASE_URL'])
+  const policy = contentSecurityPolicy(
+    {
+      chatApiUrl: env.VITE_CHAT_API_URL,
+      storageUrl: env.SUPABASE_URL,
+      dailyDomain: env.VITE_DAILY_DOMAIN,
+    },
+    'meta',
+  )
+  return {
+    root: 'web',
+    envDir: '..',
+    plugins: [react(), contentSecurityPolicyMeta(policy)],
+    build: { outDir: '../dist/web', emptyOutDir: true },
+    // `npm run dev`: Vite's hot reload in front of a running local stack (`npm start`).
+    server: {
+      port: 5173,
+      proxy: {
+        '/functions': localStack,
+        '/storage': localStack,
+        '/relay': { target: localStack, ws: true },
+      },
+    },
+    test: {
+      root: '.',
+      include: [
+        'functions/**/*.test.ts',
+        'local/**/*.test.ts',
+        'web/**/*.test.{ts,tsx}',
+        'e2e/**/*.e2e.test.ts',
+      ],
+      globalSetup: ['./test/global-setup.ts'],
+      testTimeout: 20_000,
+      hookTimeout: 60_000,
+    },
+  }
 })

@@ -1,7 +1,7 @@
 // `npm run bench`: measures Backchannel against its targets and baselines in one run (ratios of
 // figures measured together count; this machine is noisy), prints a table and writes
 // bench/latest.json. Not part of `npm test`.
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -46,6 +46,8 @@ async function benchBundle(): Promise<Figure[]> {
 async function main() {
   const started = Date.now()
   const dir = await mkdtemp(path.join(os.tmpdir(), 'backchannel-bench-'))
+  // 0700 from mkdtemp: as root, PostgreSQL runs as the postgres user, who must be able to enter it.
+  await chmod(dir, 0o711)
   const postgres = await startEmbeddedPostgres({ dataDir: path.join(dir, 'postgres') })
   try {
     await applyMigrations(postgres.url)

@@ -5,7 +5,7 @@ import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import postgres from 'postgres'
-import type { ChatUser } from '../functions/chat/protocol.ts'
+import { type ChatUser, newMessageId } from '../functions/chat/protocol.ts'
 import { createRoomTokens } from '../functions/chat/tokens.ts'
 import { freePort } from '../local/embedded-postgres.ts'
 import {
@@ -156,7 +156,10 @@ async function benchWrites(
   const agent = new http.Agent({ keepAlive: true, maxSockets: WRITERS })
   log(`write: function over HTTP, ${WRITERS} clients in ${WRITERS} rooms…`)
   const viaFunction = await throughput(async (writer) => {
-    const body = JSON.stringify({ id: randomUUID(), body: `bench message from writer ${writer}` })
+    const body = JSON.stringify({
+      id: newMessageId((users[writer] as ChatUser).id),
+      body: `bench message from writer ${writer}`,
+    })
     const response = await send(
       agent,
       `${api}/rooms/${rooms[writer]}/messages`,

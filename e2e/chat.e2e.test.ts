@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto'
 import type { Route } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
+import { newMessageId } from '../functions/chat/protocol.ts'
 import {
   expectHidden,
   expectVisible,
@@ -213,7 +214,7 @@ describe('bad input from a hostile client', () => {
   it('drops invalid envelopes sent straight to the relay', async () => {
     const room = uniqueRoom()
     const ben = await join('Ben', room)
-    const mallory = await connectToRelay(room, 'Mallory')
+    const { socket: mallory, userId } = await connectToRelay(room, 'Mallory')
     const logged = ben.console.length
     const garbage: unknown[] = [
       {
@@ -228,6 +229,9 @@ describe('bad input from a hostile client', () => {
       { v: 1, type: 'chat', id: randomUUID(), body: '   ', createdAt: nowIso() },
       { v: 1, type: 'chat', id: randomUUID(), body: 'no date' },
       { v: 1, type: 'chat', id: randomUUID(), body: 42, createdAt: nowIso() },
+      // Well formed, but under an id that is not Mallory's (someone else's, or anyone's).
+      { v: 1, type: 'chat', id: randomUUID(), body: 'under an id not mine', createdAt: nowIso() },
+      { v: 1, type: 'chat-ref', id: randomUUID() },
       'string',
       null,
       [1, 2, 3],
@@ -239,7 +243,7 @@ describe('bad input from a hostile client', () => {
       mallory.send(
         JSON.stringify({
           type: 'send',
-          data: { v: 1, type: 'chat', id: randomUUID(), body: valid, createdAt: nowIso() },
+          data: { v: 1, type: 'chat', id: newMessageId(userId), body: valid, createdAt: nowIso() },
         }),
       )
       await expectVisible(ben.message(valid), LIVE_MS)
@@ -294,14 +298,17 @@ describe('bad input from a hostile client', () => {
 })
 
 /** A raw relay connection from Node, admitted with a real token, sending whatever it likes. */
-async function connectToRelay(room: string, userName: string): Promise<WebSocket> {
+async function connectToRelay(
+  room: string,
+  userName: string,
+): Promise<{ socket: WebSocket; userId: string }> {
   const response = await fetch(`${session.app.url}/functions/v1/chat/rooms/${room}/tokens`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ userName }),
   })
   expect(response.status).toBe(201)
-  const { token } = (await response.json()) as { token: string }
+  const { token, user } = (await response.json()) as { token: string; user: { id: string } }
 
   const socket = new WebSocket(`${session.app.url.replace(/^http/, 'ws')}/relay`)
   await new Promise<void>((resolve, reject) => {
@@ -318,5 +325,5 @@ async function connectToRelay(room: string, userName: string): Promise<WebSocket
   })
   socket.send(JSON.stringify({ type: 'hello', token }))
   await welcomed
-  return socket
+  return { socket, userId: user.id }
 }

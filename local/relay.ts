@@ -4,8 +4,9 @@ import type { Duplex } from 'node:stream'
 import { type RawData, WebSocket, WebSocketServer } from 'ws'
 import { ApiError } from '../functions/chat/errors.ts'
 import { MAX_LIVE_MESSAGE_CHARS, type TokenClaims } from '../functions/chat/protocol.ts'
-import type { RoomTokens } from '../functions/chat/tokens.ts'
+import { CLOCK_TOLERANCE_SECONDS, type RoomTokens } from '../functions/chat/tokens.ts'
 import {
+  CLOSE_TRY_LATER,
   CLOSE_UNAUTHORIZED,
   type ClientFrame,
   clientFrameSchema,
@@ -23,6 +24,28 @@ export interface RelayOptions {
   helloTimeoutMs?: number
   /** Interval of the ping that finds dead connections. Default 15000 ms. */
   heartbeatMs?: number
+  /**
+   * Frames one connection may send (a token bucket): `perSecond` sustained, `burst` at once.
+   * Default 20 and 40. Frames over it are dropped.
+   */
+  frameRate?: { perSecond?: number; burst?: number }
+  /** Connections one user (the token's `ud`) may hold in one room at once. Default 5. */
+  maxConnectionsPerUser?: number
+  /** Times token expiry, the frame rate and the hello timeout. Default: the system's. */
+  clock?: RelayClock
+}
+
+/** Time and timers, injectable so that tests move time instead of waiting for it. */
+export interface RelayClock {
+  now(): number
+  setTimeout(callback: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+const systemClock: RelayClock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 }
 
 export interface Relay {
@@ -35,6 +58,11 @@ export interface Relay {
 const MAX_FRAME_BYTES = 64 * 1024
 // How long `close` waits for clients to answer the closing handshake before cutting them off.
 const CLOSE_GRACE_MS = 1000
+// Longer delays make setTimeout fire at once; a token that lives longer is checked again then.
+const MAX_TIMER_MS = 2 ** 31 - 1
+// A flooding client hears about its dropped frames at most this often, not once per frame.
+const RATE_LIMIT_NOTICE_MS = 1000
+const EXPIRED_MESSAGE = 'Your session has expired. Rejoin the room to keep chatting.'
 
 const NOT_FOUND = 'HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'
 
@@ -50,6 +78,10 @@ interface Session extends RelayParticipant {
 export function attachRelay(server: Server, options: RelayOptions): Relay {
   const path = options.path ?? RELAY_PATH
   const helloTimeoutMs = options.helloTimeoutMs ?? 5000
+  const clock = options.clock ?? systemClock
+  const perSecond = options.frameRate?.perSecond ?? 20
+  const burst = options.frameRate?.burst ?? 40
+  const maxConnectionsPerUser = options.maxConnectionsPerUser ?? 5
   const rooms = new Map<string, Set<Session>>()
   const alive = new WeakMap<WebSocket, boolean>()
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
@@ -80,28 +112,66 @@ export function attachRelay(server: Server, options: RelayOptions): Relay {
   function accept(ws: WebSocket) {
     let state: 'awaiting-hello' | 'verifying' | 'joined' = 'awaiting-hello'
     let session: Session | undefined
+    let expiryTimer: unknown
+    const takeFrame = frameBucket(clock, perSecond, burst)
+    let rateLimitNoticeAt = Number.NEGATIVE_INFINITY
     alive.set(ws, true)
     ws.on('pong', () => alive.set(ws, true))
     // ws closes the connection itself after a protocol error (such as a frame over maxPayload);
     // the close handler cleans up. Without a listener the error would crash the stack.
     ws.on('error', () => {})
 
-    const helloTimer = setTimeout(
+    const helloTimer = clock.setTimeout(
       () =>
         refuse(ws, 'hello_timeout', `No hello within ${helloTimeoutMs} ms: send your token first.`),
       helloTimeoutMs,
     )
 
-    ws.on('close', () => {
-      clearTimeout(helloTimer)
+    /** Takes this connection's session out of its room, once. */
+    function leaveRoom() {
+      clock.clearTimeout(expiryTimer)
       if (!session) return
-      const room = rooms.get(session.room)
-      room?.delete(session)
-      if (room?.size === 0) rooms.delete(session.room)
-      broadcast(session, { type: 'participant-left', participant: participantOf(session) })
+      const left = session
+      session = undefined
+      const room = rooms.get(left.room)
+      room?.delete(left)
+      if (room?.size === 0) rooms.delete(left.room)
+      broadcast(left, { type: 'participant-left', participant: participantOf(left) })
+    }
+
+    /** Closes the connection when its token expires (after the clock tolerance), however busy. */
+    function watchExpiry(closesAt: number) {
+      const left = closesAt - clock.now()
+      if (left > 0) {
+        expiryTimer = clock.setTimeout(() => watchExpiry(closesAt), Math.min(left, MAX_TIMER_MS))
+        return
+      }
+      // Out of the room at once: a client that never answers the close frame sends on until ws
+      // gives up on it.
+      leaveRoom()
+      refuse(ws, 'token_expired', EXPIRED_MESSAGE)
+    }
+
+    ws.on('close', () => {
+      clock.clearTimeout(helloTimer)
+      leaveRoom()
     })
 
     ws.on('message', (raw: RawData, isBinary: boolean) => {
+      // ws still reads frames while the closing handshake runs: a refused connection says nothing.
+      if (ws.readyState !== WebSocket.OPEN) return
+      if (!takeFrame()) {
+        const now = clock.now()
+        if (now - rateLimitNoticeAt >= RATE_LIMIT_NOTICE_MS) {
+          rateLimitNoticeAt = now
+          reply(
+            ws,
+            'rate_limited',
+            `Too many frames: up to ${perSecond} a second (${burst} at once). Frames over it are not delivered.`,
+          )
+        }
+        return
+      }
       onMessage(raw, isBinary).catch((error: unknown) => {
         // Nothing a client sends may bring the stack down; this one connection ends.
         console.error('relay: unexpected error:', error)
@@ -124,7 +194,7 @@ export function attachRelay(server: Server, options: RelayOptions): Relay {
           return
         }
         state = 'verifying'
-        clearTimeout(helloTimer)
+        clock.clearTimeout(helloTimer)
         let claims: TokenClaims
         try {
           claims = await options.tokens.verify(message.token)
@@ -135,6 +205,21 @@ export function attachRelay(server: Server, options: RelayOptions): Relay {
         }
         // The connection may have closed (or the relay stopped) during the check.
         if (ws.readyState !== WebSocket.OPEN) return
+        const closesAt = (claims.exp + CLOCK_TOLERANCE_SECONDS) * 1000
+        if (closesAt <= clock.now()) {
+          refuse(ws, 'token_expired', EXPIRED_MESSAGE)
+          return
+        }
+        const held = [...(rooms.get(claims.r) ?? [])].filter((s) => s.userId === claims.ud)
+        if (held.length >= maxConnectionsPerUser) {
+          reply(
+            ws,
+            'too_many_connections',
+            `You already have ${maxConnectionsPerUser} connections to this room: close another tab or window, then try again.`,
+          )
+          ws.close(CLOSE_TRY_LATER, 'too_many_connections')
+          return
+        }
         session = {
           sessionId: randomUUID(),
           userId: claims.ud,
@@ -144,6 +229,7 @@ export function attachRelay(server: Server, options: RelayOptions): Relay {
         }
         state = 'joined'
         join(session)
+        watchExpiry(closesAt)
         return
       }
 
@@ -194,6 +280,20 @@ export function attachRelay(server: Server, options: RelayOptions): Relay {
       await new Promise<void>((resolve) => wss.close(() => resolve()))
       clearTimeout(stragglers)
     },
+  }
+}
+
+/** A token bucket: whether one more frame fits, `perSecond` sustained and `burst` at once. */
+function frameBucket(clock: RelayClock, perSecond: number, burst: number): () => boolean {
+  let tokens = burst
+  let filledAt = clock.now()
+  return () => {
+    const now = clock.now()
+    tokens = Math.min(burst, tokens + ((now - filledAt) / 1000) * perSecond)
+    filledAt = now
+    if (tokens < 1) return false
+    tokens -= 1
+    return true
   }
 }
 

@@ -8,17 +8,29 @@ describe('runRetention', () => {
   const chat = createChatHarness()
   afterAll(() => chat.close())
 
-  it('deletes messages past the retention period and their files, and keeps the rest', async () => {
+  const retention = () =>
+    runRetention({ databaseUrl: inject('databaseUrl'), media: chat.deps.media, days: 30 })
+
+  async function member() {
     const room = uniqueRoom('retention')
     const token = await chat.tokenFor(room)
-    const file = await chat.uploadFile(room, token)
     const post = async (body: string, attachments: Attachment[] = []) => {
       const response = await chat.call('POST', `/rooms/${room}/messages`, {
         token,
-        body: { id: randomUUID(), body, attachments },
+        body: { id: chat.newIdFor(token), body, attachments },
       })
+      expect(response.status).toBe(201)
       return (await response.json()).id as string
     }
+    return { room, token, post }
+  }
+
+  const uploadRows = (paths: string[]) =>
+    chat.sql<{ path: string }[]>`select path from public.uploads where path in ${chat.sql(paths)}`
+
+  it('deletes messages past the retention period and their files, and keeps the rest', async () => {
+    const { room, token, post } = await member()
+    const file = await chat.uploadFile(room, token)
     const old = await post('from long ago', [file])
     const recent = await post('from today')
     await chat.sql`update public.messages set created_at = now() - interval '40 days'
@@ -33,11 +45,7 @@ describe('runRetention', () => {
     ).attachments
     expect((await chat.storage(signed.url)).status).toBe(200)
 
-    const result = await runRetention({
-      databaseUrl: inject('databaseUrl'),
-      media: chat.deps.media,
-      days: 30,
-    })
+    const result = await retention()
 
     expect(result.messages).toBeGreaterThanOrEqual(1)
     expect(result.files).toBeGreaterThanOrEqual(1)
@@ -48,9 +56,53 @@ describe('runRetention', () => {
     expect(await chat.sql`select * from public.media_deletions where path = ${file.path}`).toEqual(
       [],
     )
+    // The purged message's upload goes with it: its path is no longer anyone's to sign.
+    expect(await uploadRows([file.path])).toEqual([])
     const [logged] = await chat.sql`
       select actor, details from public.moderation_log
       where action = 'purge_messages' order by id desc limit 1`
     expect(logged).toMatchObject({ actor: 'retention command', details: { retention_days: 30 } })
+  })
+
+  it('removes uploads never attached after a day, and keeps younger and sent ones', async () => {
+    const { room, token, post } = await member()
+    const abandoned = await chat.uploadFile(room, token)
+    const fresh = await chat.uploadFile(room, token)
+    const sent = await chat.uploadFile(room, token)
+    await post('sent long after its upload', [sent])
+    await chat.sql`update public.uploads set created_at = now() - interval '25 hours'
+      where path in ${chat.sql([abandoned.path, sent.path])}`
+    await chat.sql`update public.uploads set created_at = now() - interval '23 hours'
+      where path = ${fresh.path}`
+
+    const result = await retention()
+
+    expect(result.files).toBeGreaterThanOrEqual(1)
+    expect(await chat.deps.media.stat(abandoned.path)).toBeUndefined()
+    expect(await chat.deps.media.stat(fresh.path)).toMatchObject({ size: fresh.size })
+    expect(await chat.deps.media.stat(sent.path)).toMatchObject({ size: sent.size })
+    expect(
+      (await uploadRows([abandoned.path, fresh.path, sent.path])).map((row) => row.path).sort(),
+    ).toEqual([fresh.path, sent.path].sort())
+    // What retention removed can no longer be signed or sent.
+    const signAbandoned = await chat.call('POST', `/rooms/${room}/attachments/sign`, {
+      token,
+      body: { attachments: [abandoned] },
+    })
+    expect(signAbandoned.status).toBe(404)
+  })
+
+  it('deletes quota counters of windows that ended more than a day ago', async () => {
+    const subject = `retention-${randomUUID()}`
+    await chat.sql`
+      insert into public.action_quotas (action, subject, window_start, used) values
+        ('upload', ${subject}, now() - interval '3 days', 5),
+        ('upload', ${subject}, date_trunc('minute', now()), 2)`
+
+    await retention()
+
+    const left = await chat.sql<{ used: number }[]>`
+      select used from public.action_quotas where subject = ${subject}`
+    expect(left).toEqual([{ used: 2 }])
   })
 })

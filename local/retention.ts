@@ -5,8 +5,9 @@ const REMOVE_BATCH = 500
 
 /**
  * Retention: deletes messages older than `days` for good (the database function
- * purge_expired_messages, which pg_cron can also run), then removes their files from storage
- * through the media store, emptying the media_deletions queue.
+ * purge_expired_messages, which pg_cron can also run; it also gives up uploads never sent within
+ * a day and drops old quota counters), then removes the files it queued (the purged messages' and
+ * the abandoned uploads') from storage through the media store, emptying media_deletions.
  */
 export async function runRetention(options: {
   databaseUrl: string

@@ -1,14 +1,16 @@
 import { existsSync } from 'node:fs'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
-import type { Server } from 'node:http'
+import type { IncomingMessage, Server } from 'node:http'
 import path from 'node:path'
 import { createAdaptorServer } from '@hono/node-server'
 import { serveStatic } from '@hono/node-server/serve-static'
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { createChatApp } from '../functions/chat/app.ts'
 import { loadChatConfig } from '../functions/chat/config.ts'
+import { ApiError } from '../functions/chat/errors.ts'
 import { createPostgresMessageStore } from '../functions/chat/postgres-message-store.ts'
 import { createRoomTokens } from '../functions/chat/tokens.ts'
+import { contentSecurityPolicy, FRAME_ANCESTORS_ENV, parseFrameAncestors } from '../web/csp.ts'
 import { type RunningPostgres, startEmbeddedPostgres } from './embedded-postgres.ts'
 import { localSecret, openLocalMediaStore } from './media.ts'
 import { applyMigrations } from './migrate.ts'
@@ -44,9 +46,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const log = options.log ?? (() => {})
   let app: Hono | undefined
   const server = createAdaptorServer({
-    fetch: (request) =>
-      app ? app.fetch(request) : new Response('Backchannel is starting…', { status: 503 }),
+    // The env carries the Node request (`incoming`): the chat function reads the peer's address.
+    fetch: (request, env) =>
+      app ? app.fetch(request, env) : new Response('Backchannel is starting…', { status: 503 }),
   }) as Server
+  // Nobody holds a connection open by sending slowly: Node drops a request whose headers take
+  // over 15 s, or whose whole body (file uploads included) takes over 5 minutes. The chat function
+  // answers a body that stops short much sooner (CHAT_BODY_TIMEOUT_MS).
+  server.headersTimeout = 15_000
+  server.requestTimeout = 5 * 60_000
   await listen(server, options.port, options.host)
 
   let embedded: RunningPostgres | undefined
@@ -59,6 +67,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       embedded = await startEmbeddedPostgres({
         dataDir: path.join(dataDir, 'postgres'),
         port: Number(options.env.BACKCHANNEL_DB_PORT) || undefined,
+        log,
       })
       databaseUrl = embedded.url
     }
@@ -75,6 +84,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     })
     const store = createPostgresMessageStore(config.databaseUrl, {
       poolMax: config.databasePoolMax,
+      timeoutMs: config.databaseTimeoutMs,
     })
     const tokens = createRoomTokens({
       apiKey: config.dailyApiKey,
@@ -92,9 +102,29 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const { media, routes: storageRoutes } = await openLocalMediaStore(config, dataDir)
 
-    const root = new Hono().route('/functions/v1', createChatApp({ config, store, media, tokens }))
+    const root = new Hono().route(
+      '/functions/v1',
+      createChatApp({ config, store, media, tokens, peerAddress: nodePeerAddress }),
+    )
     if (storageRoutes) root.route('/storage/v1', storageRoutes)
+    // Under the function's and Storage's prefixes an address nobody answers is a JSON 404, like
+    // Supabase's, never the SPA's page.
+    root.all('/functions/*', apiNotFound).all('/storage/*', apiNotFound)
+    // The SPA's policy as a header, with what a meta tag cannot carry (frame-ancestors).
+    const spaPolicy = contentSecurityPolicy(
+      {
+        chatApiUrl: options.env.VITE_CHAT_API_URL,
+        storageUrl: options.env.SUPABASE_URL,
+        dailyDomain: options.env.VITE_DAILY_DOMAIN,
+      },
+      'header',
+      parseFrameAncestors(options.env[FRAME_ANCESTORS_ENV]),
+    )
     app = root
+      .use('*', async (c, next) => {
+        await next()
+        c.res.headers.set('Content-Security-Policy', spaPolicy)
+      })
       .use('*', serveStatic({ root: WEB_DIST_DIR }))
       // Any other path is a client-side route of the SPA.
       .get('*', serveStatic({ path: path.join(WEB_DIST_DIR, 'index.html') }))
@@ -122,6 +152,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     throw error
   }
 }
+
+const apiNotFound = (c: Context) =>
+  c.json(new ApiError(404, 'not_found', 'There is nothing at this address.').toJSON(), 404)
+
+/** @hono/node-server hands Hono the Node request as `env.incoming`. */
+const nodePeerAddress = (c: Context) =>
+  (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress
 
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {

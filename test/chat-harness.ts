@@ -13,6 +13,7 @@ import {
   DEFAULT_MEDIA_MAX_BYTES,
   errorResponseSchema,
   type MediaType,
+  newMessageId,
 } from '../functions/chat/protocol.ts'
 import { createRoomTokens } from '../functions/chat/tokens.ts'
 import { createDiskMediaStore } from '../local/disk-media-store.ts'
@@ -29,6 +30,8 @@ export interface ChatHarness {
   sql: postgres.Sql
   /** A token for `room` as a new user called `name` (a room owner with `owner`). */
   tokenFor(room: string, name?: string, options?: { owner?: boolean }): Promise<string>
+  /** A new message id for the holder of `token` (ids carry their sender: see newMessageId). */
+  newIdFor(token: string): string
   /** Calls the function: `path` is below /chat, `body` is JSON-encoded unless it is a string. */
   call(
     method: string,
@@ -72,6 +75,14 @@ export function createChatHarness(config: Partial<ChatDeps['config']> = {}): Cha
       allowedOrigins: ['*'],
       mediaMaxBytes,
       mediaUrlTtlSeconds: 3600,
+      // Generous: most tests are not about quotas (each quota test sets its own).
+      quotas: {
+        upload: { count: 1000, windowSeconds: 60 },
+        edit: { count: 1000, windowSeconds: 60 },
+        token: { count: 1000, windowSeconds: 60 },
+        transcript: { count: 1000, windowSeconds: 60 },
+      },
+      proxyHops: 0,
       ...config,
     },
     store,
@@ -91,6 +102,9 @@ export function createChatHarness(config: Partial<ChatDeps['config']> = {}): Cha
     sql,
     async tokenFor(room, name = 'Ana', options = {}) {
       return (await tokens.mint(room, { id: randomUUID(), name }, options)).token
+    },
+    newIdFor(token) {
+      return newMessageId(userIdOf(token))
     },
     async call(method, path, { token, body, headers = {} } = {}) {
       return app.request(`/chat${path}`, {
@@ -130,6 +144,12 @@ export function createChatHarness(config: Partial<ChatDeps['config']> = {}): Cha
       rmSync(mediaDir, { recursive: true, force: true })
     },
   }
+}
+
+/** The user id (`ud`) of a token, read without checking it. */
+export function userIdOf(token: string): string {
+  const payload = token.split('.')[1] ?? ''
+  return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')).ud
 }
 
 /** Asserts the error contract: exactly {error: {code, message, fields?}} with this status/code. */

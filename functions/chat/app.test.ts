@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto'
-import { afterAll, describe, expect, it, vi } from 'vitest'
+import net from 'node:net'
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
 import { createChatHarness, uniqueRoom } from '../../test/chat-harness.ts'
 import { createChatApp } from './app.ts'
 import { createPostgresMessageStore } from './postgres-message-store.ts'
@@ -17,14 +17,12 @@ describe('the chat app when the database is down', () => {
   it('answers writes and reads with 503 and Retry-After, not a 500', async () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
     const room = uniqueRoom()
-    const headers = {
-      Authorization: `Bearer ${await chat.tokenFor(room)}`,
-      'Content-Type': 'application/json',
-    }
+    const token = await chat.tokenFor(room)
+    const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }
     const write = await app.request(`/chat/rooms/${room}/messages`, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ id: randomUUID(), body: 'hello?' }),
+      body: JSON.stringify({ id: chat.newIdFor(token), body: 'hello?' }),
     })
     expect(write.status).toBe(503)
     expect(write.headers.get('Retry-After')).toBe('5')
@@ -34,5 +32,138 @@ describe('the chat app when the database is down', () => {
     expect(read.status).toBe(503)
     expect(logged).toHaveBeenCalledWith('chat: database unavailable:', expect.anything())
     logged.mockRestore()
+  })
+})
+
+/**
+ * A TCP proxy on loopback to the test database that can freeze: while frozen it accepts
+ * connections and bytes but forwards nothing, like a database stopped with SIGSTOP (or a stuck
+ * pooler), and on thawing it delivers what it held. The shared test database keeps running.
+ */
+async function startFreezableProxy(databaseUrl: string) {
+  const target = new URL(databaseUrl)
+  const sockets = new Set<net.Socket>()
+  let held: [net.Socket, Buffer][] | undefined
+  const forward = (from: net.Socket, to: net.Socket) =>
+    from.on('data', (chunk) => (held ? held.push([to, chunk]) : to.write(chunk)))
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port), target.hostname)
+    for (const socket of [client, upstream]) {
+      sockets.add(socket)
+      // One side gone (or reset): the other goes too, as on a real connection.
+      socket.on('error', () => socket.destroy())
+      socket.on('close', () => {
+        sockets.delete(socket)
+        client.destroy()
+        upstream.destroy()
+      })
+    }
+    forward(client, upstream)
+    forward(upstream, client)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as net.AddressInfo
+  const proxied = new URL(databaseUrl)
+  proxied.hostname = '127.0.0.1'
+  proxied.port = String(port)
+  return {
+    url: proxied.toString(),
+    freeze() {
+      held ??= []
+    },
+    thaw() {
+      const waiting = held ?? []
+      held = undefined
+      for (const [to, chunk] of waiting) to.write(chunk)
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy()
+      await new Promise((resolve) => server.close(resolve))
+    },
+  }
+}
+
+describe('the chat app when the database freezes', () => {
+  const chat = createChatHarness()
+  let proxy: Awaited<ReturnType<typeof startFreezableProxy>>
+  let store: ReturnType<typeof createPostgresMessageStore>
+  let app: ReturnType<typeof createChatApp>
+  // The store's deadline for every query, short here; 5 s by default (CHAT_DB_TIMEOUT_MS).
+  const TIMEOUT_MS = 300
+
+  beforeAll(async () => {
+    proxy = await startFreezableProxy(inject('databaseUrl'))
+    store = createPostgresMessageStore(proxy.url, { timeoutMs: TIMEOUT_MS })
+    app = createChatApp({ ...chat.deps, store })
+  })
+  afterAll(async () => {
+    proxy.thaw()
+    await store.close()
+    await proxy.close()
+    await chat.close()
+  })
+
+  it('answers with 503 within the deadline while frozen, and works again once it thaws', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const room = uniqueRoom('frozen')
+    const token = await chat.tokenFor(room)
+    const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }
+    const send = (body: string) =>
+      app.request(`/chat/rooms/${room}/messages`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ id: chat.newIdFor(token), body }),
+      })
+    const health = () => app.request('/chat/health')
+    expect((await send('before')).status).toBe(201)
+
+    proxy.freeze()
+    for (const request of [
+      () => send('while frozen'),
+      () => app.request(`/chat/rooms/${room}/messages`, { headers }),
+    ]) {
+      const started = performance.now()
+      const response = await request()
+      expect(performance.now() - started).toBeLessThan(TIMEOUT_MS + 700)
+      expect(response.status).toBe(503)
+      expect(response.headers.get('Retry-After')).toBe('5')
+      expect(await response.json()).toEqual({
+        error: { code: 'database_unavailable', message: expect.stringContaining('Try again') },
+      })
+    }
+    const unhealthy = await health()
+    expect(unhealthy.status).toBe(503)
+    expect(await unhealthy.json()).toEqual({ ok: false })
+
+    proxy.thaw()
+    // What was held (late queries, their cancel requests) drains first.
+    await expect.poll(async () => (await health()).status, { timeout: 5000 }).toBe(200)
+    const after = await send('after')
+    expect(after.status).toBe(201)
+    const history = await app.request(`/chat/rooms/${room}/messages`, { headers })
+    const bodies = (await history.json()).messages.map((message: { body: string }) => message.body)
+    expect(bodies).toContain('after')
+    logged.mockRestore()
+  })
+
+  it('answers /health with 503 within about 2 s even under the default 5 s deadline', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const slowStore = createPostgresMessageStore(proxy.url)
+    const slowApp = createChatApp({ ...chat.deps, store: slowStore })
+    expect((await slowApp.request('/chat/health')).status).toBe(200)
+    proxy.freeze()
+    try {
+      const started = performance.now()
+      const response = await slowApp.request('/chat/health')
+      const ms = performance.now() - started
+      expect(response.status).toBe(503)
+      expect(response.headers.get('Retry-After')).toBe('5')
+      expect(ms).toBeGreaterThanOrEqual(1900)
+      expect(ms).toBeLessThan(2500)
+    } finally {
+      proxy.thaw()
+      await slowStore.close()
+      logged.mockRestore()
+    }
   })
 })

@@ -1,9 +1,12 @@
 import { Hono } from 'hono'
 import { cors } from 'hono/cors'
-import type { ChatConfig } from './config.ts'
+import type { PeerAddress } from './client-address.ts'
+import { type ChatConfig, DEFAULT_BODY_TIMEOUT_MS } from './config.ts'
 import { ApiError, renderError } from './errors.ts'
 import type { MediaStore } from './media-store.ts'
 import type { MessageStore } from './message-store.ts'
+import { MAX_REQUEST_BYTES } from './protocol.ts'
+import { boundedBody } from './request.ts'
 import { changeRoutes } from './routes/changes.ts'
 import { healthRoutes } from './routes/health.ts'
 import { messageRoutes } from './routes/messages.ts'
@@ -11,16 +14,29 @@ import { tokenRoutes } from './routes/tokens.ts'
 import { transcriptRoutes } from './routes/transcript.ts'
 import { uploadRoutes } from './routes/uploads.ts'
 import type { RoomTokens } from './tokens.ts'
+import { refuseUnroutable } from './unknown-routes.ts'
 
 export interface ChatDeps {
   config: Pick<
     ChatConfig,
-    'openRooms' | 'rateLimit' | 'allowedOrigins' | 'mediaMaxBytes' | 'mediaUrlTtlSeconds'
-  >
+    | 'openRooms'
+    | 'rateLimit'
+    | 'allowedOrigins'
+    | 'mediaMaxBytes'
+    | 'mediaUrlTtlSeconds'
+    | 'quotas'
+    | 'proxyHops'
+  > &
+    Partial<Pick<ChatConfig, 'bodyTimeoutMs'>>
   store: MessageStore
   media: MediaStore
   tokens: RoomTokens
+  /** The address of the peer that sent a request (runtime-specific; see client-address.ts). */
+  peerAddress?: PeerAddress
 }
+
+/** The function's name, which starts every path Supabase hands it. */
+const BASE_PATH = '/chat'
 
 /**
  * The chat function as a Hono app under `/chat` (Supabase serves it at `/functions/v1/chat`).
@@ -29,7 +45,7 @@ export interface ChatDeps {
  */
 export function createChatApp(deps: ChatDeps): Hono {
   const { allowedOrigins } = deps.config
-  const app = new Hono().basePath('/chat')
+  const app = new Hono().basePath(BASE_PATH)
 
   const corsHeaders = cors({
     origin: allowedOrigins.includes('*') ? '*' : allowedOrigins,
@@ -46,6 +62,15 @@ export function createChatApp(deps: ChatDeps): Hono {
     await next()
     await corsHeaders(c, async () => {})
   })
+  // Before any route middleware: no token is asked for at an address that does not exist, and
+  // no route reads a body that was not bounded first.
+  app.use(refuseUnroutable(app, BASE_PATH))
+  app.use(
+    boundedBody({
+      maxBytes: MAX_REQUEST_BYTES,
+      timeoutMs: deps.config.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+    }),
+  )
   app.route('/', healthRoutes(deps))
   app.route('/', tokenRoutes(deps))
   app.route('/', messageRoutes(deps))

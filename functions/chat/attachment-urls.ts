@@ -1,6 +1,31 @@
 import type { MediaStore } from './media-store.ts'
 import type { PersistedMessage } from './message-store.ts'
-import type { Attachment, StoredAttachment, StoredMessage } from './protocol.ts'
+import {
+  type Attachment,
+  MEDIA_TYPES,
+  type MediaType,
+  type StoredAttachment,
+  type StoredMessage,
+} from './protocol.ts'
+
+// Names that a file of this type may end with besides its own extension.
+const OTHER_EXTENSIONS: Partial<Record<MediaType, string[]>> = { 'image/jpeg': ['jpeg'] }
+
+/**
+ * The name a file downloads under: the sender's name, ending in its type's extension (a text
+ * file named `page.html` downloads as `page.html.txt`), so that no name makes a download open as
+ * something it is not.
+ *
+ * @example downloadName({ name: 'notes.html', type: 'text/plain' }) // 'notes.html.txt'
+ */
+export function downloadName(file: Pick<Attachment, 'name' | 'type'>): string {
+  const extension = MEDIA_TYPES[file.type]
+  const ending = file.name.slice(file.name.lastIndexOf('.') + 1).toLowerCase()
+  const fits =
+    file.name.includes('.') &&
+    (ending === extension || OTHER_EXTENSIONS[file.type]?.includes(ending))
+  return fits ? file.name : `${file.name}.${extension}`
+}
 
 /** The attachments with signed, expiring URLs to read them: one batch for all of them. */
 export async function signAttachments(
@@ -11,7 +36,7 @@ export async function signAttachments(
   if (attachments.length === 0) return []
   const urlExpiresAt = new Date(Date.now() + ttlSeconds * 1000).toISOString()
   const urls = await media.signReadUrls(
-    attachments.map((file) => ({ path: file.path, downloadAs: file.name })),
+    attachments.map((file) => ({ path: file.path, downloadAs: downloadName(file) })),
     ttlSeconds,
   )
   return attachments.map((file, index) => {

@@ -7,8 +7,24 @@ const flag = (fallback: boolean) =>
     .transform((value) => value === 'true' || value === '1')
     .default(fallback)
 
+/** How long one database query (connecting included) may take before the function answers 503. */
+export const DEFAULT_DB_TIMEOUT_MS = 5_000
+/** How long a request body may take to arrive in full before the function answers 400. */
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000
+
 const positiveInt = (fallback: number) =>
   z.coerce.number({ error: 'Use a whole number.' }).int().positive().default(fallback)
+
+/** A quota as `COUNT/SECONDS`, e.g. `30/60`: at most 30 times in 60 seconds. */
+const quota = (fallback: string) =>
+  z
+    .string()
+    .regex(/^[1-9]\d{0,5}\/[1-9]\d{0,6}$/, 'Use COUNT/SECONDS, e.g. 30/60.')
+    .default(fallback)
+    .transform((value) => {
+      const [count, seconds] = value.split('/').map(Number) as [number, number]
+      return { count, windowSeconds: seconds }
+    })
 
 const configSchema = z
   .object({
@@ -19,11 +35,23 @@ const configSchema = z
     SUPABASE_DB_URL: z.string().min(1).optional(),
     DATABASE_URL: z.string().min(1).optional(),
     CHAT_DB_POOL_MAX: positiveInt(4),
+    CHAT_DB_TIMEOUT_MS: positiveInt(DEFAULT_DB_TIMEOUT_MS),
+    CHAT_BODY_TIMEOUT_MS: positiveInt(DEFAULT_BODY_TIMEOUT_MS),
     CHAT_OPEN_ROOMS: flag(true),
     CHAT_TOKEN_TTL_SECONDS: positiveInt(4 * 60 * 60),
     CHAT_RATE_LIMIT: positiveInt(20),
     CHAT_RATE_WINDOW_SECONDS: positiveInt(10),
     CHAT_ALLOWED_ORIGINS: z.string().default('*'),
+    CHAT_UPLOAD_QUOTA: quota('30/60'),
+    CHAT_EDIT_QUOTA: quota('30/60'),
+    CHAT_TOKEN_QUOTA: quota('20/60'),
+    CHAT_TRANSCRIPT_QUOTA: quota('5/300'),
+    CHAT_PROXY_HOPS: z.coerce
+      .number({ error: 'Use a whole number of proxies (0 when clients connect directly).' })
+      .int()
+      .min(0)
+      .max(5)
+      .default(0),
     MEDIA_MAX_BYTES: positiveInt(DEFAULT_MEDIA_MAX_BYTES),
     CHAT_MEDIA_URL_TTL_SECONDS: positiveInt(60 * 60),
     SUPABASE_URL: z.url().optional(),
@@ -38,10 +66,19 @@ const configSchema = z
     dailyDomainId: env.DAILY_DOMAIN_ID,
     databaseUrl: (env.SUPABASE_DB_URL ?? env.DATABASE_URL) as string,
     databasePoolMax: env.CHAT_DB_POOL_MAX,
+    databaseTimeoutMs: env.CHAT_DB_TIMEOUT_MS,
+    bodyTimeoutMs: env.CHAT_BODY_TIMEOUT_MS,
     openRooms: env.CHAT_OPEN_ROOMS,
     tokenTtlSeconds: env.CHAT_TOKEN_TTL_SECONDS,
     rateLimit: { messages: env.CHAT_RATE_LIMIT, windowSeconds: env.CHAT_RATE_WINDOW_SECONDS },
     allowedOrigins: env.CHAT_ALLOWED_ORIGINS.split(',').map((origin) => origin.trim()),
+    quotas: {
+      upload: env.CHAT_UPLOAD_QUOTA,
+      edit: env.CHAT_EDIT_QUOTA,
+      token: env.CHAT_TOKEN_QUOTA,
+      transcript: env.CHAT_TRANSCRIPT_QUOTA,
+    },
+    proxyHops: env.CHAT_PROXY_HOPS,
     mediaMaxBytes: env.MEDIA_MAX_BYTES,
     mediaUrlTtlSeconds: env.CHAT_MEDIA_URL_TTL_SECONDS,
     supabase:

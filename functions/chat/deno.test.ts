@@ -1,11 +1,13 @@
 // The function as Supabase runs it: Deno, with deno.json as its import map.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
+import { SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { freePort } from '../../local/embedded-postgres.ts'
 import { TEST_API_KEY, uniqueRoom } from '../../test/chat-harness.ts'
+import { sendHugeBody, sendShortBody } from '../../test/raw-http.ts'
+import { newMessageId } from './protocol.ts'
 
 const here = import.meta.dirname
 const denoBin = path.resolve(here, '../../node_modules/.bin/deno')
@@ -32,6 +34,8 @@ describe('the chat function on Deno', () => {
           // Storage is not used by these requests; nothing listens on port 9.
           SUPABASE_URL: 'http://127.0.0.1:9',
           SUPABASE_SERVICE_ROLE_KEY: 'service-role-key-for-tests',
+          // Short, so that the test of a body that stops short does not wait 10 s.
+          CHAT_BODY_TIMEOUT_MS: '200',
         },
       },
     )
@@ -65,10 +69,10 @@ describe('the chat function on Deno', () => {
       body: JSON.stringify({ userName: 'Dina' }),
     })
     expect(joined.status).toBe(201)
-    const { token } = await joined.json()
+    const { token, user } = await joined.json()
     const auth = { Authorization: `Bearer ${token}` }
 
-    const id = randomUUID()
+    const id = newMessageId(user.id)
     const written = await fetch(`${baseUrl}/rooms/${room}/messages`, {
       method: 'POST',
       headers: auth,
@@ -83,6 +87,92 @@ describe('the chat function on Deno', () => {
 
     const history = await fetch(`${baseUrl}/rooms/${room}/messages`, { headers: auth })
     expect((await history.json()).messages.map((m: { id: string }) => m.id)).toEqual([id])
+  })
+
+  describe('a 120 MB body, sent without any token', () => {
+    const HUGE = 120 * 1024 * 1024
+    it.each([
+      ['with its Content-Length', true],
+      ['streamed (chunked)', false],
+    ])(
+      'is refused with 413 within a second %s, and the function lives on',
+      async (_label, declareLength) => {
+        for (const route of ['/rooms/x/tokens', '/rooms/x/messages']) {
+          const answer = await sendHugeBody(`${baseUrl}${route}`, {
+            totalBytes: HUGE,
+            declareLength,
+          })
+          expect(answer.status).toBe(413)
+          expect(answer.json).toEqual({
+            error: { code: 'payload_too_large', message: expect.stringContaining('64 KiB') },
+          })
+          expect(answer.ms).toBeLessThan(1000)
+          // Answered long before the body was all sent (how much loopback carries meanwhile varies).
+          expect(answer.sentBytes).toBeLessThan(HUGE)
+        }
+        const health = await fetch(`${baseUrl}/health`)
+        expect(health.status).toBe(200)
+        expect(deno.exitCode).toBeNull()
+      },
+    )
+  })
+
+  it('takes a small body streamed without a length like any other', async () => {
+    const room = uniqueRoom('streamed')
+    const bytes = new TextEncoder().encode(JSON.stringify({ userName: 'Stream' }))
+    const body = new ReadableStream({
+      start(controller) {
+        controller.enqueue(bytes.subarray(0, 5))
+        controller.enqueue(bytes.subarray(5))
+        controller.close()
+      },
+    })
+    const response = await fetch(`${baseUrl}/rooms/${room}/tokens`, {
+      method: 'POST',
+      body,
+      duplex: 'half',
+    } as RequestInit)
+    expect(response.status).toBe(201)
+    expect((await response.json()).user.name).toBe('Stream')
+  })
+
+  it('answers a body shorter than its Content-Length with 400 and lets go of the socket', async () => {
+    const { answer, closed } = sendShortBody(`${baseUrl}/rooms/x/tokens`, {
+      declaredBytes: 100,
+      sentBytes: 10,
+    })
+    const { status, json, ms } = await answer
+    expect(status).toBe(400)
+    expect(json).toEqual({
+      error: {
+        code: 'incomplete_body',
+        message: expect.stringContaining('ended before its declared length'),
+      },
+    })
+    expect(ms).toBeGreaterThanOrEqual(190)
+    expect(ms).toBeLessThan(2000)
+    await closed
+  })
+
+  it('answers a token whose user id holds a NUL with 401, not 500', async () => {
+    const room = uniqueRoom('deno')
+    const key = new TextEncoder().encode(TEST_API_KEY)
+    const now = Math.floor(Date.now() / 1000)
+    const token = await new SignJWT({ r: room, u: 'Mallory', ud: 'a\u0000b' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuedAt(now)
+      .setExpirationTime(now + 600)
+      .sign(key)
+    const response = await fetch(`${baseUrl}/rooms/${room}/messages`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+      // An id of this very user, so that only the user id itself can be refused.
+      body: JSON.stringify({ id: newMessageId('a\u0000b'), body: 'hi' }),
+    })
+    expect(response.status).toBe(401)
+    expect(await response.json()).toEqual({
+      error: { code: 'invalid_token', message: expect.stringContaining('user id (ud)') },
+    })
   })
 })
 

@@ -40,14 +40,27 @@ export function invalidInput(error: z.ZodError, message = 'Some fields are inval
   return new ApiError(400, 'invalid_input', message, { fields })
 }
 
-/** Postgres and network failures that mean "the database is not reachable", not a bug. */
+/** The code of the error a database query throws when it misses its deadline. */
+export const DATABASE_TIMEOUT = 'DATABASE_TIMEOUT'
+
+/** A query that took longer than `ms`: the database (or its pooler) is not answering in time. */
+export function databaseTimeout(ms: number): Error {
+  return Object.assign(new Error(`The database did not answer within ${ms} ms.`), {
+    code: DATABASE_TIMEOUT,
+  })
+}
+
+/**
+ * Postgres and network failures that mean "the database is not reachable", not a bug: refused
+ * or lost connections, a missed deadline, and a statement cancelled or timed out (57014).
+ */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false
   const code = String((error as { code?: unknown }).code ?? '')
   return (
-    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|CONNECT_TIMEOUT|CONNECTION_(CLOSED|ENDED|DESTROYED))$/.test(
+    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|CONNECT_TIMEOUT|DATABASE_TIMEOUT|CONNECTION_(CLOSED|ENDED|DESTROYED))$/.test(
       code,
-    ) || /^(08|53|57P)/.test(code)
+    ) || /^(08|53|57P|57014$)/.test(code)
   )
 }
 

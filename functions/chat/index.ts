@@ -5,7 +5,9 @@ import { createPostgresMessageStore } from './postgres-message-store.ts'
 import { createSupabaseMediaStore } from './supabase-media-store.ts'
 import { createRoomTokens } from './tokens.ts'
 
-const config = loadChatConfig(Deno.env.toObject())
+// Supabase's gateway stands in front of every Edge Function and appends the caller's address to
+// X-Forwarded-For: one trusted proxy, unless configured otherwise.
+const config = loadChatConfig({ CHAT_PROXY_HOPS: '1', ...Deno.env.toObject() })
 if (!config.supabase) {
   // Supabase sets both inside Edge Functions; elsewhere they must be given.
   throw new Error('Set SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY: shared files live in Storage.')
@@ -13,8 +15,14 @@ if (!config.supabase) {
 
 const app = createChatApp({
   config,
-  store: createPostgresMessageStore(config.databaseUrl, { poolMax: config.databasePoolMax }),
+  store: createPostgresMessageStore(config.databaseUrl, {
+    poolMax: config.databasePoolMax,
+    timeoutMs: config.databaseTimeoutMs,
+  }),
   media: createSupabaseMediaStore(config.supabase),
+  // Deno.serve hands Hono the connection info as the request's env.
+  peerAddress: (c) =>
+    (c.env as Deno.ServeHandlerInfo<Deno.NetAddr> | undefined)?.remoteAddr?.hostname,
   tokens: createRoomTokens({
     apiKey: config.dailyApiKey,
     domainId: config.dailyDomainId,

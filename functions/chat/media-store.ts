@@ -23,10 +23,12 @@ export interface MediaStore {
   /** What is stored at `path`, or undefined when nothing is (yet). */
   stat(path: string): Promise<StoredObject | undefined>
   /**
-   * Signed URLs to read files, in the order asked, valid for `expiresInSeconds`. `downloadAs`
-   * names the file for a download (anything but images and video is served as one). A file the
-   * store knows to be gone (removed by retention or by hand) gets undefined, not an error, so one
-   * missing file never breaks a room's history.
+   * Signed URLs to read files, in the order asked, valid for `expiresInSeconds`. Anything but
+   * images and video is served as a download, named `downloadAs` only where the signature covers
+   * the name (local disk); a store that cannot sign it (Supabase Storage) names it after the
+   * object (`<uuid>.<ext>`), so no URL can be edited to rename a file. A file the store knows to
+   * be gone (removed by retention or by hand) gets undefined, not an error, so one missing file
+   * never breaks a room's history.
    */
   signReadUrls(
     files: readonly { path: string; downloadAs: string }[],

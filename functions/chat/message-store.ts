@@ -1,4 +1,5 @@
 import type { Attachment, ChangesQuery, ChatUser, HistoryQuery, StoredMessage } from './protocol.ts'
+import type { Quota, QuotaAction } from './quotas.ts'
 
 export interface NewMessage {
   id: string
@@ -22,6 +23,17 @@ export type PostOutcome =
   | { kind: 'deleted' }
   | { kind: 'rate_limited'; retryAfterSeconds: number }
   | { kind: 'blocked'; reason: string }
+  /** A file not uploaded by the sender in this room (or never granted at all). */
+  | { kind: 'file_not_yours'; path: string }
+  /** A file already sent with another message. */
+  | { kind: 'file_already_sent'; path: string }
+
+/**
+ * Where a granted upload stands: `unsent` (not attached yet, or its message still on its way),
+ * `sent` with a visible message, `withdrawn` with a deleted one; `unknown` when it was never
+ * granted in the room.
+ */
+export type UploadState = 'unknown' | 'unsent' | 'sent' | 'withdrawn'
 
 export type EditOutcome =
   | { kind: 'edited' | 'unchanged'; message: PersistedMessage }
@@ -58,10 +70,27 @@ export interface MessageStore {
     /** The seq of the room's oldest visible message; null when it has none. */
     firstSeq: number | null
   }>
-  /** Every visible message of a room, in order. */
-  loadTranscript(room: string): Promise<PersistedMessage[]>
+  /**
+   * A page of a room's visible messages for its transcript, oldest first: seq after `afterSeq`,
+   * up to `throughSeq` (where the export started), at most `limit`.
+   */
+  loadTranscriptPage(
+    room: string,
+    page: { afterSeq: number; throughSeq: number; limit: number },
+  ): Promise<PersistedMessage[]>
+  /** The seq of the room's newest message (0 when it has none): where an export stops. */
+  latestSeq(room: string): Promise<number>
   /** One visible message of a room, or undefined when there is none (or it was deleted). */
   loadMessage(room: string, id: string): Promise<PersistedMessage | undefined>
+  /**
+   * Counts one attempt of `action` by `subject` against `quota`: 0 when allowed, else the whole
+   * seconds until it may be tried again.
+   */
+  takeQuota(action: QuotaAction, subject: string, quota: Quota): Promise<number>
+  /** Registers an upload granted to `uploaderId` in `room`: only they may attach it, once. */
+  recordUpload(upload: { path: string; room: string; uploaderId: string }): Promise<void>
+  /** Where each of a room's uploads stands, in the order asked. */
+  loadUploadStates(room: string, paths: readonly string[]): Promise<UploadState[]>
   /** Resolves when the store answers. */
   ping(): Promise<void>
   close(): Promise<void>

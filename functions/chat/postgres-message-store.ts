@@ -1,5 +1,13 @@
 import postgres from 'postgres'
-import type { DeleteOutcome, MessageStore, PersistedMessage, PostOutcome } from './message-store.ts'
+import { DEFAULT_DB_TIMEOUT_MS } from './config.ts'
+import { databaseTimeout } from './errors.ts'
+import type {
+  DeleteOutcome,
+  MessageStore,
+  PersistedMessage,
+  PostOutcome,
+  UploadState,
+} from './message-store.ts'
 import type { Attachment } from './protocol.ts'
 
 interface MessageRow {
@@ -29,19 +37,24 @@ const toPersistedMessage = (row: MessageRow): PersistedMessage => ({
 
 /**
  * The message store on Postgres (Supabase's or the embedded one), through postgres.js.
- * `prepare: false` keeps it working behind Supabase's transaction pooler.
+ * `prepare: false` keeps it working behind Supabase's transaction pooler. Every query must answer
+ * within `timeoutMs` (connecting included), or fails with DATABASE_TIMEOUT (a 503).
  */
 export function createPostgresMessageStore(
   databaseUrl: string,
-  options: { poolMax?: number } = {},
+  options: { poolMax?: number; timeoutMs?: number } = {},
 ): MessageStore {
-  const sql = postgres(databaseUrl, {
-    prepare: false,
-    max: options.poolMax ?? 4,
-    idle_timeout: 20,
-    connect_timeout: 5,
-    onnotice: () => {},
-  })
+  const timeoutMs = options.timeoutMs ?? DEFAULT_DB_TIMEOUT_MS
+  const sql = withQueryDeadline(
+    postgres(databaseUrl, {
+      prepare: false,
+      max: options.poolMax ?? 4,
+      idle_timeout: 20,
+      connect_timeout: Math.max(1, Math.ceil(timeoutMs / 1000)),
+      onnotice: () => {},
+    }),
+    timeoutMs,
+  )
 
   return {
     async persistMessage(message, limit) {
@@ -59,6 +72,11 @@ export function createPostgresMessageStore(
         // The messages table refuses blocked senders (trigger messages_refuse_blocked).
         if ((error as { code?: string }).code === BLOCKED_SENDER) {
           return { kind: 'blocked', reason: (error as { detail?: string }).detail ?? '' }
+        }
+        // Attaching claims each file's upload (trigger messages_claim_uploads); the detail is its path.
+        const refusedFile = FILE_REFUSALS[(error as { code?: string }).code ?? '']
+        if (refusedFile) {
+          return { kind: refusedFile, path: (error as { detail?: string }).detail ?? '' }
         }
         throw error
       }
@@ -142,12 +160,18 @@ export function createPostgresMessageStore(
       }
     },
 
-    async loadTranscript(room) {
+    async loadTranscriptPage(room, { afterSeq, throughSeq, limit }) {
       const rows = await sql<MessageRow[]>`
         select * from public.messages
-        where room = ${room} and deleted_at is null
-        order by seq asc`
+        where room = ${room} and deleted_at is null and seq > ${afterSeq} and seq <= ${throughSeq}
+        order by seq asc limit ${limit}`
       return rows.map(toPersistedMessage)
+    },
+
+    async latestSeq(room) {
+      const [row] = await sql<{ seq: string | null }[]>`
+        select max(seq) as seq from public.messages where room = ${room} and deleted_at is null`
+      return Number(row?.seq ?? 0)
     },
 
     async loadMessage(room, id) {
@@ -155,6 +179,37 @@ export function createPostgresMessageStore(
         select * from public.messages
         where id = ${id}::uuid and room = ${room} and deleted_at is null`
       return row && toPersistedMessage(row)
+    },
+
+    async takeQuota(action, subject, quota) {
+      const [row] = await sql<{ retry_after_ms: number }[]>`
+        select public.take_action_quota(
+          ${action}, ${subject}, ${quota.count}::int, ${quota.windowSeconds}::int
+        ) as retry_after_ms`
+      const retryAfterMs = row?.retry_after_ms ?? 0
+      return retryAfterMs > 0 ? Math.max(1, Math.ceil(retryAfterMs / 1000)) : 0
+    },
+
+    async recordUpload({ path, room, uploaderId }) {
+      await sql`
+        insert into public.uploads (path, room, uploader_id)
+        values (${path}, ${room}, ${uploaderId})`
+    },
+
+    async loadUploadStates(room, paths) {
+      if (paths.length === 0) return []
+      const rows = await sql<{ path: string; message_id: string | null; deleted: boolean }[]>`
+        select upload.path, upload.message_id, message.deleted_at is not null as deleted
+        from public.uploads as upload
+        left join public.messages as message on message.id = upload.message_id
+        where upload.room = ${room} and upload.path in ${sql(paths as string[])}`
+      const byPath = new Map(rows.map((row) => [row.path, row]))
+      return paths.map((path): UploadState => {
+        const row = byPath.get(path)
+        if (!row) return 'unknown'
+        if (row.message_id === null) return 'unsent'
+        return row.deleted ? 'withdrawn' : 'sent'
+      })
     },
 
     async ping() {
@@ -169,6 +224,11 @@ export function createPostgresMessageStore(
 
 /** SQLSTATE raised when a blocked sender's message would be stored. */
 const BLOCKED_SENDER = 'BCBLK'
+/** SQLSTATEs raised when a message attaches a file it may not (trigger messages_claim_uploads). */
+const FILE_REFUSALS: Record<string, 'file_not_yours' | 'file_already_sent'> = {
+  BCFNY: 'file_not_yours',
+  BCFSN: 'file_already_sent',
+}
 
 type RawOutcome =
   | { outcome: 'created' | 'duplicate'; message: MessageRow }
@@ -193,4 +253,77 @@ function toOutcome(raw: RawOutcome): PostOutcome {
     default:
       return { kind: raw.outcome }
   }
+}
+
+/**
+ * `sql` whose every query, once awaited, fails with DATABASE_TIMEOUT after `ms` and is cancelled
+ * on the server: a frozen database or pooler then costs a request `ms`, not minutes. The deadline
+ * is kept here, in the client, because a transaction pooler (PgBouncer, Supavisor) drops or
+ * refuses session settings such as `statement_timeout`. Fragments (`sql` nested in a query) are
+ * never awaited, so they carry no deadline of their own.
+ */
+function withQueryDeadline(sql: postgres.Sql, ms: number): postgres.Sql {
+  const deadlined = (query: unknown) => (isQuery(query) ? withDeadline(query, ms) : query)
+  return new Proxy(sql, {
+    apply: (target, self, args) => deadlined(Reflect.apply(target, self, args)),
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver)
+      if (property !== 'unsafe' || typeof value !== 'function') return value
+      return (...args: unknown[]) => deadlined(Reflect.apply(value, target, args))
+    },
+  })
+}
+
+interface PendingQuery extends Promise<unknown> {
+  cancel(): unknown
+  /** postgres.js' own cancel function, until the query is cancelled (see cancelQuietly). */
+  canceller?: ((query: PendingQuery) => Promise<void>) | null
+}
+
+const isQuery = (value: unknown): value is PendingQuery =>
+  value instanceof Promise && typeof (value as Partial<PendingQuery>).cancel === 'function'
+
+/** Makes awaiting `query` reject after `ms` (cancelling it) unless it settled first. */
+function withDeadline(query: PendingQuery, ms: number): PendingQuery {
+  const then = query.then
+  let settled: Promise<unknown> | undefined
+  // postgres.js runs a query when it is first awaited (then, catch and finally all go through
+  // then): the clock starts there, like the query.
+  // biome-ignore lint/suspicious/noThenProperty: the query is a promise; this is its own then, timed.
+  query.then = function (this: PendingQuery, onFulfilled, onRejected) {
+    settled ??= new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cancelQuietly(query)
+        reject(databaseTimeout(ms))
+      }, ms)
+      then.call(
+        query,
+        (rows) => {
+          clearTimeout(timer)
+          resolve(rows)
+        },
+        (error) => {
+          clearTimeout(timer)
+          reject(error)
+        },
+      )
+    })
+    return settled.then(onFulfilled, onRejected)
+  } as PendingQuery['then']
+  return query
+}
+
+/**
+ * Cancels `query` on the server. postgres.js' `query.cancel()` drops the promise of its cancel
+ * request, so a database that refuses that request would raise an unhandled rejection: its
+ * canceller is called here instead, and a failure is only logged (the request was answered).
+ */
+function cancelQuietly(query: PendingQuery) {
+  const { canceller } = query
+  if (typeof canceller !== 'function') {
+    query.cancel()
+    return
+  }
+  query.canceller = null
+  canceller(query).catch((error) => console.error('chat: cancelling a late query failed:', error))
 }

@@ -17,37 +17,69 @@ export const MAX_PAGE_SIZE = 200
 // Control characters, lone surrogates (text that is not valid Unicode) and the bidi overrides that
 // let a name or text display as something else.
 const CONTROL_IN_NAME = /[\p{Cc}\p{Cs}\u202A-\u202E\u2066-\u2069]/u
-// A message may keep its line breaks and tabs; every other control character is refused.
-const CONTROL_IN_BODY = /(?![\t\n\r])[\p{Cc}\p{Cs}\u202A-\u202E\u2066-\u2069]/u
-// Something a reader can see: not only spaces and invisible format characters (zero-width space...).
-const VISIBLE = /[^\p{White_Space}\p{Cf}]/u
+// A message may keep its line breaks and tabs (carriage returns are line breaks by then); every
+// other control character is refused.
+const CONTROL_IN_BODY = /(?![\t\n])[\p{Cc}\p{Cs}\u202A-\u202E\u2066-\u2069]/u
+// Something a reader can see: not only spaces, format characters (zero-width space, direction
+// marks...), default-ignorable characters (the Hangul fillers U+115F, U+1160, U+3164, U+FFA0...)
+// and the braille blank U+2800, all of which render as nothing.
+const VISIBLE = /[^\p{White_Space}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/u
+const INVISIBLE = /[\p{White_Space}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/gu
+// Invisible characters that a name may not start or end with: spaces, zero-width characters,
+// direction marks (U+200E, U+200F, U+061C), fillers. Not the variation selectors and tags that end
+// emoji (❤️, flags), nor the bidi controls above, which are refused rather than hidden.
+const EDGE_INVISIBLE =
+  '[\\s\\u00AD\\u034F\\u061C\\u115F\\u1160\\u17B4\\u17B5\\u180E\\u200B-\\u200F\\u2060-\\u2064\\u206A-\\u206F\\u2800\\u3164\\uFFA0]'
+const INVISIBLE_EDGES = new RegExp(`^${EDGE_INVISIBLE}+|${EDGE_INVISIBLE}+$`, 'gu')
+/** What messages sent with Daily's REST API show as their sender: nobody may take it. */
+export const ROOM_SENDER_NAME = 'Room'
 
 /** Length in characters (code points), the way Postgres' char_length counts. */
 const charCount = (text: string) => [...text].length
+
+// Text longer than this many UTF-16 units is refused before any per-character rule runs: a code
+// point is at most two units, and the rest leaves room for surrounding spaces that trimming removes.
+const rawLimit = (maxChars: number) => maxChars * 4
+
+/** Whether `name` reads as the reserved sender name, whatever its case, width or hidden characters. */
+const isReservedName = (name: string) =>
+  name.normalize('NFKC').replace(INVISIBLE, '').toLowerCase() === ROOM_SENDER_NAME.toLowerCase()
 
 export const roomNameSchema = z
   .string()
   .regex(ROOM_NAME_PATTERN, 'Room names use letters, digits, "-" and "_", 1 to 128 characters.')
 
+const nameTooLong = `Names are at most ${MAX_USER_NAME_CHARS} characters.`
 export const userNameSchema = z
   .string({ error: 'Your name must be text.' })
-  .trim()
-  .refine((name) => VISIBLE.test(name), { message: 'Enter your name.' })
-  .refine((name) => charCount(name) <= MAX_USER_NAME_CHARS, {
-    message: `Names are at most ${MAX_USER_NAME_CHARS} characters.`,
+  .max(rawLimit(MAX_USER_NAME_CHARS), { message: nameTooLong, abort: true })
+  .refine((name) => name.trim() === '' || VISIBLE.test(name), {
+    message: 'This name shows as blank. Use letters or symbols people can see.',
+    abort: true,
   })
+  .overwrite((name) => name.replace(INVISIBLE_EDGES, ''))
+  .refine((name) => name !== '', { message: 'Enter your name.' })
+  .refine((name) => charCount(name) <= MAX_USER_NAME_CHARS, { message: nameTooLong })
   .refine((name) => !CONTROL_IN_NAME.test(name), {
     message: 'Names cannot contain control or invalid characters.',
   })
+  .refine((name) => !isReservedName(name), {
+    message: `"${ROOM_SENDER_NAME}" is the name of messages from the room itself. Choose another name.`,
+  })
 
-/** Message text: may be empty (a message of files alone), never only invisible characters. */
+const messageTooLong = `Messages are at most ${MAX_BODY_CHARS.toLocaleString('en')} characters.`
+/**
+ * Message text: may be empty (a message of files alone), never only invisible characters. CRLF
+ * and lone CR become \n first: one line-break model everywhere the text goes (the transcript
+ * splits lines on \n only).
+ */
 export const messageTextSchema = z
   .string({ error: 'The message must be text.' })
+  .max(rawLimit(MAX_BODY_CHARS), { message: messageTooLong, abort: true })
+  .overwrite((body) => body.replace(/\r\n?/g, '\n'))
   .trim()
   .refine((body) => body === '' || VISIBLE.test(body), { message: 'The message is empty.' })
-  .refine((body) => charCount(body) <= MAX_BODY_CHARS, {
-    message: `Messages are at most ${MAX_BODY_CHARS.toLocaleString('en')} characters.`,
-  })
+  .refine((body) => charCount(body) <= MAX_BODY_CHARS, { message: messageTooLong })
   .refine((body) => !CONTROL_IN_BODY.test(body), {
     message:
       'Messages cannot contain control or invalid characters (line breaks and tabs are fine).',
@@ -119,7 +151,13 @@ export type TokenResponse = z.infer<typeof tokenResponseSchema>
 export const tokenClaimsSchema = z.looseObject({
   r: roomNameSchema,
   u: userNameSchema,
-  ud: z.string().min(1).max(128),
+  ud: z
+    .string()
+    .min(1)
+    .max(128)
+    .refine((id) => !CONTROL_IN_NAME.test(id), {
+      message: 'User ids cannot contain control or invalid characters.',
+    }),
   exp: z.number(),
   nbf: z.number().optional(),
   iat: z.number().optional(),
@@ -165,12 +203,15 @@ export const mediaTypeSchema = z.enum(Object.keys(MEDIA_TYPES) as [MediaType, ..
   error: `This kind of file cannot be shared. ${SHAREABLE_MEDIA}`,
 })
 
+const MAX_FILE_NAME_CHARS = 255
+const fileNameTooLong = `File names are at most ${MAX_FILE_NAME_CHARS} characters.`
 /** A file's name as people see it; storage never uses it as a path. */
 export const fileNameSchema = z
   .string({ error: 'The file name must be text.' })
+  .max(rawLimit(MAX_FILE_NAME_CHARS), { message: fileNameTooLong, abort: true })
   .trim()
   .min(1, 'The file needs a name.')
-  .refine((name) => charCount(name) <= 255, { message: 'File names are at most 255 characters.' })
+  .refine((name) => charCount(name) <= MAX_FILE_NAME_CHARS, { message: fileNameTooLong })
   .refine((name) => !/[/\\]/.test(name) && name !== '.' && name !== '..', {
     message: 'File names cannot contain / or \\, or be . or ..',
   })

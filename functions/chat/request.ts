@@ -1,5 +1,4 @@
 import type { Context, MiddlewareHandler } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import type { z } from 'zod'
 import { ApiError, invalidInput } from './errors.ts'
 import { roomNameSchema } from './protocol.ts'
@@ -33,20 +32,115 @@ export function queryParams<T extends z.ZodType>(c: Context, schema: T, what: st
   return parsed.data
 }
 
+export interface BodyLimits {
+  /** The most bytes a request body may have (MAX_REQUEST_BYTES). */
+  maxBytes: number
+  /** How long the whole body may take to arrive (CHAT_BODY_TIMEOUT_MS). */
+  timeoutMs: number
+}
+
 /**
- * Refuses a request body over `maxSize` bytes through `onError`. When the request declares its
- * length, the header decides, without touching the body stream: on Node, reading
- * `c.req.raw.body` (as Hono's bodyLimit does first) builds a whole web Request for every call.
- * A body streamed without a length is counted by Hono's bodyLimit as it arrives.
+ * Reads every request body before any route sees it, within `limits`, so that no route reads an
+ * unbounded body: 413 `payload_too_large` at once when the declared Content-Length is over the
+ * limit (the body is never touched), or as soon as a streamed (chunked) body passes it while it is
+ * counted; 400 `incomplete_body` when the body does not arrive in full within the time limit (a
+ * body shorter than its Content-Length) or the client goes away. Routes then read the body from
+ * the request as usual (`c.req.text()`, `jsonBody`).
+ *
+ * @example app.use(boundedBody({ maxBytes: MAX_REQUEST_BYTES, timeoutMs: 10_000 }))
  */
-export function limitBody(maxSize: number, onError: (c: Context) => never): MiddlewareHandler {
-  const counted = bodyLimit({ maxSize, onError })
+export function boundedBody({ maxBytes, timeoutMs }: BodyLimits): MiddlewareHandler {
   return async (c, next) => {
-    const length = c.req.header('Content-Length')
-    if (length === undefined || c.req.header('Transfer-Encoding') !== undefined) {
-      return counted(c, next)
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next()
+    const length = declaredLength(c)
+    if (length !== undefined && length > maxBytes) throw payloadTooLarge(maxBytes)
+    if (length === 0) return next()
+    const deadline = bodyDeadline(timeoutMs)
+    try {
+      if (length !== undefined) {
+        // The length is known and small: read the usual way (on Node without building a web
+        // Request). The HTTP parser delivers no more than the declared length.
+        await deadline.within(c.req.text())
+      } else {
+        const body = c.req.raw.body
+        // Counted into memory (at most maxBytes), then handed on as the request's body.
+        if (body)
+          c.req.raw = new Request(c.req.raw, {
+            body: await readCounted(body, maxBytes, deadline.within),
+          })
+      }
+    } catch (error) {
+      throw error instanceof ApiError ? error : incompleteBody()
+    } finally {
+      deadline.clear()
     }
-    if (Number.parseInt(length, 10) > maxSize) onError(c)
     await next()
   }
+}
+
+// Both close the connection: the rest of the body is never read, so it cannot carry another request.
+const payloadTooLarge = (maxBytes: number) =>
+  new ApiError(
+    413,
+    'payload_too_large',
+    `Requests are at most ${maxBytes / 1024} KiB; this one is larger. Send less at once.`,
+    { headers: { Connection: 'close' } },
+  )
+const incompleteBody = () =>
+  new ApiError(
+    400,
+    'incomplete_body',
+    'The request body ended before its declared length, or stopped arriving. Send the request again.',
+    { headers: { Connection: 'close' } },
+  )
+
+/** The body's declared length; undefined when it is streamed (chunked) or the header is unusable. */
+function declaredLength(c: Context): number | undefined {
+  if (c.req.header('Transfer-Encoding') !== undefined) return undefined
+  const header = c.req.header('Content-Length')?.trim()
+  return header !== undefined && /^\d{1,15}$/.test(header) ? Number(header) : undefined
+}
+
+/** One time limit for a whole body: `within(read)` rejects with 400 once it has passed. */
+function bodyDeadline(ms: number) {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(incompleteBody()), ms)
+  })
+  return {
+    within: <T>(read: Promise<T>): Promise<T> => Promise.race([read, expired]),
+    clear: () => clearTimeout(timer),
+  }
+}
+
+/** The body's bytes, counted as they arrive; 413 as soon as they pass `maxBytes`. */
+async function readCounted(
+  body: ReadableStream<Uint8Array>,
+  maxBytes: number,
+  within: <T>(read: Promise<T>) => Promise<T>,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const reader = body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  try {
+    for (;;) {
+      const { done, value } = await within(reader.read())
+      if (done) break
+      size += value.byteLength
+      if (size > maxBytes) throw payloadTooLarge(maxBytes)
+      chunks.push(value)
+    }
+  } catch (error) {
+    // Nothing more is read. A body that already failed (the client went away) rejects the cancel
+    // with that same failure, which the response already reports.
+    reader.cancel().catch(() => undefined)
+    throw error
+  }
+  const bytes = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return bytes
 }

@@ -33,6 +33,14 @@ const typeByExtension = new Map<string, string>(
 const inlineByPath = (path: string) =>
   isInlineMedia(typeByExtension.get(path.slice(path.lastIndexOf('.') + 1)) ?? '')
 
+/**
+ * Storage's token signs only the object (`url` claim); `download=` is read from the query unsigned
+ * (storage-api's getSignedObject route), so whoever holds a URL could change a name we put there.
+ * We put none: an empty `download=` makes Storage answer `Content-Disposition: attachment;`, and
+ * the browser names the file after the object, `<uuid>.<ext>`, an extension of its checked type.
+ */
+const DOWNLOAD_UNNAMED = '&download='
+
 const storageError = (action: string, error: { message: string }) =>
   new Error(`Supabase Storage could not ${action}: ${error.message}`)
 
@@ -75,22 +83,18 @@ export function createSupabaseMediaStore(options: SupabaseMediaStoreOptions): Me
 
     async signReadUrls(files, expiresInSeconds) {
       if (files.length === 0) return []
-      // One request for all files. createSignedUrls takes one download name for the whole batch,
-      // so each file's name is appended here, the way storage-js appends it (`&download=`), but
-      // encoded once: storage-js runs encodeURI over an already encoded name.
+      // One request for all files.
       const { data, error } = await bucket().createSignedUrls(
         files.map((file) => file.path),
         expiresInSeconds,
       )
       if (error) throw storageError('sign read URLs', error)
       const signed = new Map(data.map((entry) => [entry.path, entry]))
-      return files.map(({ path, downloadAs }) => {
+      return files.map(({ path }) => {
         const entry = signed.get(path)
         // Storage answers a missing file with an error entry and no URL.
         if (!entry?.signedUrl) return undefined
-        return inlineByPath(path)
-          ? entry.signedUrl
-          : `${entry.signedUrl}&download=${encodeURIComponent(downloadAs)}`
+        return inlineByPath(path) ? entry.signedUrl : `${entry.signedUrl}${DOWNLOAD_UNNAMED}`
       })
     },
 

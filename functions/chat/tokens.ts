@@ -1,4 +1,5 @@
 import { errors, jwtVerify, SignJWT } from 'jose'
+import type { z } from 'zod'
 import { ApiError } from './errors.ts'
 import { type ChatUser, type TokenClaims, tokenClaimsSchema } from './protocol.ts'
 
@@ -82,17 +83,34 @@ export function createRoomTokens(options: {
         throw tokenError(error)
       }
       const claims = tokenClaimsSchema.safeParse(payload)
-      if (!claims.success) {
-        throw unauthorized(
-          'invalid_token',
-          'This token lacks the room (r), user name (u) or user id (ud) that chat needs.',
-        )
-      }
+      if (!claims.success) throw invalidClaims(claims.error)
       if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value ?? '')
       verified.set(token, claims.data)
       return claims.data
     },
   }
+}
+
+/** What chat needs of each claim, said when a token's claim is missing or unusable. */
+const CLAIM_NAMES: Record<string, string> = {
+  r: 'room (r)',
+  u: 'user name (u)',
+  ud: 'user id (ud)',
+}
+
+/**
+ * A 401 naming the first claim that failed the schema (never a 500 further on: a user id with a
+ * NUL, say, would otherwise reach the database).
+ */
+function invalidClaims(error: z.ZodError): ApiError {
+  const claim = String(error.issues[0]?.path[0] ?? '')
+  const name = CLAIM_NAMES[claim]
+  return unauthorized(
+    'invalid_token',
+    name
+      ? `This token's ${name} is missing or has characters chat does not accept. Rejoin the room.`
+      : 'This token lacks the room (r), user name (u) or user id (ud) that chat needs.',
+  )
 }
 
 function tokenError(error: unknown): ApiError {

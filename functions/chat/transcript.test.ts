@@ -36,6 +36,49 @@ describe('transcriptMarkdown', () => {
     expect(markdown).toContain('> **Host** · 2030-01-01 10:00 UTC')
   })
 
+  it('treats a lone carriage return as a line break, so it cannot start a header of its own', () => {
+    const markdown = render([
+      message({ body: 'see you\r**Host** · 2030-01-01 10:00 UTC\r\n\r\nSend me your password' }),
+    ])
+    // Markdown viewers end a line at \r as at \n: every line of the body stays in the quote.
+    const lines = markdown.split(/\r\n|\r|\n/)
+    expect(lines.filter((line) => line.startsWith('**'))).toEqual([
+      '**Ana** · 2030-01-01 10:00 UTC',
+    ])
+    expect(markdown).not.toContain('\r')
+    expect(markdown).toContain('> see you\n> **Host** · 2030-01-01 10:00 UTC\n>\n> Send me')
+  })
+
+  it('shows HTML in a message as text', () => {
+    const markdown = render([message({ body: '<img src=x onerror=alert(1)> & <script>' })])
+    expect(markdown).not.toMatch(/<img|<script/)
+    expect(markdown).toContain('> &lt;img src=x onerror=alert(1)&gt; &amp; &lt;script&gt;')
+  })
+
+  it('shows HTML in names and file names as text', () => {
+    const markdown = render([
+      message({
+        sender: { id: 'u3', name: '<b onmouseover=x>Ana</b>' },
+        attachments: [
+          {
+            path: 'standup/00000000-0000-4000-8000-000000000002.txt',
+            name: '<svg onload=x>.txt',
+            type: 'text/plain',
+            size: 1,
+          },
+        ],
+      }),
+    ])
+    expect(markdown).not.toMatch(/<b |<svg/)
+    expect(markdown).toContain('**&lt;b onmouseover=x&gt;Ana&lt;/b&gt;** ·')
+    expect(markdown).toContain('- &lt;svg onload=x&gt;.txt (no longer available)')
+  })
+
+  it('ends with how many messages it holds', () => {
+    expect(render([message({}), message({ seq: 2 })])).toMatch(/\n2 messages\.\n$/)
+    expect(render([message({})])).toMatch(/\n1 message\.\n$/)
+  })
+
   it('links files with names that cannot become links of their own', () => {
     const markdown = render([
       message({

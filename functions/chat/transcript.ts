@@ -2,45 +2,62 @@ import type { StoredMessage } from './protocol.ts'
 
 const time = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`
 
-/** Text that Markdown shows as written: names cannot become links or emphasis. */
-const literal = (text: string) => text.replace(/[\\`*_[\]<>#|]/g, (char) => `\\${char}`)
+/** HTML shows as text: `<img onerror=…>` in a message stays a string in any Markdown viewer. */
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>]/g, (char) => (char === '&' ? '&amp;' : char === '<' ? '&lt;' : '&gt;'))
 
-/** A message's text as a quote, so that no line of it can pass for a header of another message. */
-const quoted = (body: string) =>
-  body
-    .split('\n')
-    .map((line) => (line === '' ? '>' : `> ${line}`))
-    .join('\n')
+/** Text that Markdown shows as written: names cannot become links, emphasis or HTML. */
+const literal = (text: string) => escapeHtml(text).replace(/[\\`*_[\]#|]/g, (char) => `\\${char}`)
 
 /**
- * A room's conversation as Markdown: one paragraph per message with sender and time, files as
- * links, edits marked. The links are signed and expire; the header says when.
+ * A message's text as a quote, so that no line of it can pass for a header of another message.
+ * Markdown also ends lines at a lone carriage return: every line break counts, whatever its form.
  */
+const quoted = (body: string) =>
+  body
+    .split(/\r\n|\r|\n/)
+    .map((line) => (line === '' ? '>' : `> ${escapeHtml(line)}`))
+    .join('\n')
+
+/** The top of a Markdown transcript. The file links in it are signed and expire; it says when. */
+export function transcriptHeader(room: string, exportedAt: Date, linksExpireAt: Date): string {
+  return [
+    `# Transcript of ${literal(room)}`,
+    '',
+    `Exported ${time(exportedAt.toISOString())}. File links work until ${time(linksExpireAt.toISOString())}.`,
+    '',
+    '',
+  ].join('\n')
+}
+
+/** One message of a Markdown transcript: sender and time, the text quoted, files as links. */
+export function transcriptEntry(message: StoredMessage): string {
+  const edited = message.editedAt ? ' (edited)' : ''
+  const lines = [`**${literal(message.sender.name)}** · ${time(message.createdAt)}${edited}`]
+  if (message.body) lines.push('', quoted(message.body))
+  for (const file of message.attachments) {
+    const name = literal(file.name)
+    // The URL in <…>: its own parentheses (a download name) cannot end the link early.
+    lines.push('', file.url ? `- [${name}](<${file.url}>)` : `- ${name} (no longer available)`)
+  }
+  lines.push('', '')
+  return lines.join('\n')
+}
+
+/** The end of a Markdown transcript. */
+export const transcriptFooter = (count: number) =>
+  `${count === 1 ? '1 message' : `${count.toLocaleString('en')} messages`}.\n`
+
+/** A whole Markdown transcript at once (the route streams the same pieces page by page). */
 export function transcriptMarkdown(
   room: string,
   messages: readonly StoredMessage[],
   exportedAt: Date,
   linksExpireAt: Date,
 ): string {
-  const lines = [
-    `# Transcript of ${room}`,
-    '',
-    `Exported ${time(exportedAt.toISOString())}. ${messages.length} messages.` +
-      (messages.some((message) => message.attachments.length > 0)
-        ? ` File links work until ${time(linksExpireAt.toISOString())}.`
-        : ''),
-    '',
-  ]
-  for (const message of messages) {
-    const edited = message.editedAt ? ' (edited)' : ''
-    lines.push(`**${literal(message.sender.name)}** · ${time(message.createdAt)}${edited}`)
-    if (message.body) lines.push('', quoted(message.body))
-    for (const file of message.attachments) {
-      const name = literal(file.name)
-      // The URL in <…>: its own parentheses (a download name) cannot end the link early.
-      lines.push('', file.url ? `- [${name}](<${file.url}>)` : `- ${name} (no longer available)`)
-    }
-    lines.push('')
-  }
-  return `${lines.join('\n')}\n`
+  return (
+    transcriptHeader(room, exportedAt, linksExpireAt) +
+    messages.map(transcriptEntry).join('') +
+    transcriptFooter(messages.length)
+  )
 }

@@ -65,7 +65,7 @@ describe('/rooms/:room/messages', () => {
   describe('POST', () => {
     it('answers 201 with the stored message, its sender taken from the token', async () => {
       const { room, user, token } = await member(undefined, 'Ana Lima')
-      const id = randomUUID()
+      const id = chat.newIdFor(token)
       const before = Date.now()
       const response = await post(room, token, { id, body: '  hello, world \n' })
       const after = Date.now()
@@ -104,14 +104,22 @@ describe('/rooms/:room/messages', () => {
 
     it('gives later messages a higher seq', async () => {
       const { room, token } = await member()
-      const first = await storedMessage(await post(room, token, { id: randomUUID(), body: '1' }))
-      const second = await storedMessage(await post(room, token, { id: randomUUID(), body: '2' }))
+      const first = await storedMessage(
+        await post(room, token, { id: chat.newIdFor(token), body: '1' }),
+      )
+      const second = await storedMessage(
+        await post(room, token, { id: chat.newIdFor(token), body: '2' }),
+      )
       expect(second.seq).toBeGreaterThan(first.seq)
     })
 
     it('refuses a sender in the body (400) and writes nothing', async () => {
       const { room, token } = await member()
-      const body = { id: randomUUID(), body: 'hi', sender: { id: 'boss', name: 'The Boss' } }
+      const body = {
+        id: chat.newIdFor(token),
+        body: 'hi',
+        sender: { id: 'boss', name: 'The Boss' },
+      }
       const error = await expectError(await post(room, token, body), 400, 'invalid_input')
       expect(error.fields).toEqual({ sender: ['This field is not allowed.'] })
       expect(await rowCount(room)).toBe(0)
@@ -120,7 +128,7 @@ describe('/rooms/:room/messages', () => {
     describe('idempotency by id', () => {
       it('answers 200 with the identical stored message to a retry', async () => {
         const { room, token } = await member()
-        const id = randomUUID()
+        const id = chat.newIdFor(token)
         const created = await post(room, token, { id, body: 'once' })
         expect(created.status).toBe(201)
         const original = await storedMessage(created)
@@ -137,7 +145,7 @@ describe('/rooms/:room/messages', () => {
 
       it('answers 409 id_conflict for the same id with another body, keeps the first', async () => {
         const { room, token } = await member()
-        const id = randomUUID()
+        const id = chat.newIdFor(token)
         expect((await post(room, token, { id, body: 'first' })).status).toBe(201)
 
         await expectError(await post(room, token, { id, body: 'second' }), 409, 'id_conflict')
@@ -145,22 +153,41 @@ describe('/rooms/:room/messages', () => {
         expect(await rowCount(room)).toBe(1)
       })
 
-      it('answers 409 for the same id and body from another sender in the room', async () => {
+      it("refuses (403) another member who stores a sender's id first; the sender's write still lands under their name", async () => {
         const ana = await member()
         const bo = await member(ana.room, 'Bo')
-        const id = randomUUID()
-        expect((await post(ana.room, ana.token, { id, body: 'mine' })).status).toBe(201)
+        // Bo saw the id on the live channel before Ana's write reached the function.
+        const id = chat.newIdFor(ana.token)
+        await expectError(
+          await post(bo.room, bo.token, { id, body: 'I got here first' }),
+          403,
+          'foreign_message_id',
+        )
+        expect(await rowCount(ana.room)).toBe(0)
 
-        await expectError(await post(bo.room, bo.token, { id, body: 'mine' }), 409, 'id_conflict')
+        const written = await post(ana.room, ana.token, { id, body: 'mine' })
+        expect(written.status).toBe(201)
+        expect((await storedMessage(written)).sender).toEqual(ana.user)
         const [row] = await chat.sql`select sender_id from public.messages where id = ${id}::uuid`
         expect(row?.sender_id).toBe(ana.user.id)
+      })
+
+      it('refuses (403) an id not made for the sender, such as a plain random UUID', async () => {
+        const { room, token } = await member()
+        const error = await expectError(
+          await post(room, token, { id: randomUUID(), body: 'hi' }),
+          403,
+          'foreign_message_id',
+        )
+        expect(error.message).toMatch(/belongs to someone else/)
+        expect(await rowCount(room)).toBe(0)
       })
 
       it('answers 409 for the same id, sender and body in another room', async () => {
         const { room, user, token } = await member()
         const otherRoom = uniqueRoom('msg')
         const { token: otherToken } = await chat.deps.tokens.mint(otherRoom, user)
-        const id = randomUUID()
+        const id = chat.newIdFor(token)
         expect((await post(room, token, { id, body: 'here' })).status).toBe(201)
 
         await expectError(
@@ -171,19 +198,23 @@ describe('/rooms/:room/messages', () => {
         expect(await rowCount(otherRoom)).toBe(0)
       })
 
-      it('answers 409, not 410, when another sender reuses the id of a deleted message', async () => {
+      it('refuses (403) another sender who reuses the id of a deleted message', async () => {
         const ana = await member()
         const bo = await member(ana.room, 'Bo')
-        const id = randomUUID()
+        const id = chat.newIdFor(ana.token)
         expect((await post(ana.room, ana.token, { id, body: 'gone' })).status).toBe(201)
         await chat.sql`update public.messages set deleted_at = now() where id = ${id}::uuid`
 
-        await expectError(await post(bo.room, bo.token, { id, body: 'gone' }), 409, 'id_conflict')
+        await expectError(
+          await post(bo.room, bo.token, { id, body: 'gone' }),
+          403,
+          'foreign_message_id',
+        )
       })
 
       it('answers with the id in lower case, and treats the upper-case form as the same id', async () => {
         const { room, token } = await member()
-        const id = randomUUID()
+        const id = chat.newIdFor(token)
         const created = await post(room, token, { id: id.toUpperCase(), body: 'caps' })
         expect(created.status).toBe(201)
         expect((await storedMessage(created)).id).toBe(id)
@@ -193,7 +224,7 @@ describe('/rooms/:room/messages', () => {
 
       it('answers 410 message_deleted to a retry of a deleted message', async () => {
         const { room, token } = await member()
-        const id = randomUUID()
+        const id = chat.newIdFor(token)
         expect((await post(room, token, { id, body: 'oops' })).status).toBe(201)
         await chat.sql`update public.messages set deleted_at = now() where id = ${id}::uuid`
 
@@ -203,7 +234,7 @@ describe('/rooms/:room/messages', () => {
 
       it('stores a flood of 25 concurrent identical sends exactly once', async () => {
         const { room, token } = await member()
-        const id = randomUUID()
+        const id = chat.newIdFor(token)
         await warmPool(chat)
         const responses = await Promise.all(
           Array.from({ length: 25 }, () => post(room, token, { id, body: 'flood' })),
@@ -222,12 +253,13 @@ describe('/rooms/:room/messages', () => {
         ['4000 characters', 'a'.repeat(4000), 'a'.repeat(4000)],
         ['4000 emoji (8000 UTF-16 units)', '😀'.repeat(4000), '😀'.repeat(4000)],
         ['4000 characters once trimmed', ` ${'b'.repeat(4000)}\n`, 'b'.repeat(4000)],
-        ['line breaks and tabs inside', 'one\ntwo\r\n\tthree', 'one\ntwo\r\n\tthree'],
+        ['line breaks and tabs inside', 'one\ntwo\n\tthree', 'one\ntwo\n\tthree'],
+        ['CRLF and a lone CR, as line breaks', 'one\r\ntwo\rthree', 'one\ntwo\nthree'],
         ['SQL-looking text', "'); drop table messages; --", "'); drop table messages; --"],
         ['quotes and backslashes', `\\" $1 %s \${x} \\x00`, `\\" $1 %s \${x} \\x00`],
       ])('%s', async (_label, sent, stored) => {
         const { room, token } = await member()
-        const id = randomUUID()
+        const id = chat.newIdFor(token)
         const response = await post(room, token, { id, body: sent })
 
         expect(response.status).toBe(201)
@@ -238,8 +270,12 @@ describe('/rooms/:room/messages', () => {
       it('leaves the table working after SQL-looking text', async () => {
         const { room, token } = await member()
         const sneaky = "x'); drop table public.messages; --"
-        expect((await post(room, token, { id: randomUUID(), body: sneaky })).status).toBe(201)
-        expect((await post(room, token, { id: randomUUID(), body: 'still here' })).status).toBe(201)
+        expect((await post(room, token, { id: chat.newIdFor(token), body: sneaky })).status).toBe(
+          201,
+        )
+        expect(
+          (await post(room, token, { id: chat.newIdFor(token), body: 'still here' })).status,
+        ).toBe(201)
 
         const page = historyPageSchema.parse(await (await history(room, token)).json())
         expect(page.messages.map((message) => message.body)).toEqual([sneaky, 'still here'])
@@ -247,7 +283,7 @@ describe('/rooms/:room/messages', () => {
 
       it('counts characters as code points in the database too', async () => {
         const { room, token } = await member()
-        const id = randomUUID()
+        const id = chat.newIdFor(token)
         expect((await post(room, token, { id, body: '😀'.repeat(4000) })).status).toBe(201)
         const [row] = await chat.sql<{ n: number }[]>`
           select char_length(body) as n from public.messages where id = ${id}::uuid`
@@ -256,7 +292,7 @@ describe('/rooms/:room/messages', () => {
 
       it('stores a 64-emoji sender name from the token', async () => {
         const { room, user, token } = await member(undefined, '😀'.repeat(64))
-        const response = await post(room, token, { id: randomUUID(), body: 'hi' })
+        const response = await post(room, token, { id: chat.newIdFor(token), body: 'hi' })
         expect(response.status).toBe(201)
         expect((await storedMessage(response)).sender).toEqual(user)
       })
@@ -399,7 +435,7 @@ describe('/rooms/:room/messages', () => {
       it('accepts the scheme in any case (control for the cases above)', async () => {
         const { room, token } = await member()
         const response = await chat.call('POST', `/rooms/${room}/messages`, {
-          body: { id: randomUUID(), body: 'hi' },
+          body: { id: chat.newIdFor(token), body: 'hi' },
           headers: { Authorization: `bearer ${token}` },
         })
         expect(response.status).toBe(201)
@@ -410,7 +446,7 @@ describe('/rooms/:room/messages', () => {
       const { token } = await member()
       const room = uniqueRoom('msg')
       await expectError(
-        await post(room, token, { id: randomUUID(), body: 'hi' }),
+        await post(room, token, { id: chat.newIdFor(token), body: 'hi' }),
         403,
         'wrong_room',
       )
@@ -421,7 +457,7 @@ describe('/rooms/:room/messages', () => {
       'answers 400 invalid_room for room %s',
       async (path) => {
         const { token } = await member()
-        const response = await post(path, token, { id: randomUUID(), body: 'hi' })
+        const response = await post(path, token, { id: chat.newIdFor(token), body: 'hi' })
         await expectError(response, 400, 'invalid_room')
       },
     )
@@ -432,7 +468,7 @@ describe('/rooms/:room/messages', () => {
         ['streamed without a Content-Length', false],
       ])('for a request over 64 KiB %s, writing nothing', async (_label, withLength) => {
         const { room, token } = await member()
-        const raw = JSON.stringify({ id: randomUUID(), body: 'x'.repeat(70_000) })
+        const raw = JSON.stringify({ id: chat.newIdFor(token), body: 'x'.repeat(70_000) })
         const headers = withLength ? { 'Content-Length': String(Buffer.byteLength(raw)) } : {}
 
         await expectError(await post(room, token, raw, headers), 413, 'payload_too_large')
@@ -449,7 +485,12 @@ describe('/rooms/:room/messages', () => {
       await otherInstance.close()
     })
 
-    const send = (harness: ChatHarness, room: string, token: string, id = randomUUID()) =>
+    const send = (
+      harness: ChatHarness,
+      room: string,
+      token: string,
+      id = harness.newIdFor(token),
+    ) =>
       harness.call('POST', `/rooms/${room}/messages`, {
         token,
         body: { id, body: `message ${id}` },
@@ -460,7 +501,7 @@ describe('/rooms/:room/messages', () => {
       const room = uniqueRoom('rl')
       const user = { id: randomUUID(), name: 'Ana' }
       const { token } = await limited.deps.tokens.mint(room, user)
-      const ids = [randomUUID(), randomUUID(), randomUUID()]
+      const ids = [1, 2, 3].map(() => limited.newIdFor(token))
       for (const id of ids) expect((await send(limited, room, token, id)).status).toBe(201)
 
       const refused = await send(limited, room, token)
@@ -628,7 +669,7 @@ describe('/rooms/:room/messages', () => {
       const { room, token } = await member()
       const sent: StoredMessage[] = []
       for (const body of ['one', 'two', 'three']) {
-        sent.push(await storedMessage(await post(room, token, { id: randomUUID(), body })))
+        sent.push(await storedMessage(await post(room, token, { id: chat.newIdFor(token), body })))
       }
       expect((await page(room, token)).messages).toEqual(sent)
     })
@@ -677,7 +718,7 @@ describe('/rooms/:room/messages', () => {
     it('reads a room from its first message with after=0', async () => {
       const { room, token } = await member()
       for (const body of ['one', 'two', 'three']) {
-        expect((await post(room, token, { id: randomUUID(), body })).status).toBe(201)
+        expect((await post(room, token, { id: chat.newIdFor(token), body })).status).toBe(201)
       }
       const first = await page(room, token, 'after=0&limit=2')
       expect(first.messages.map((message) => message.body)).toEqual(['one', 'two'])
@@ -731,7 +772,7 @@ describe('/rooms/:room/messages', () => {
     it('answers 200 with the stored message, as POST answered it', async () => {
       const { room, token } = await member()
       const written = await storedMessage(
-        await post(room, token, { id: randomUUID(), body: 'x'.repeat(4000) }),
+        await post(room, token, { id: chat.newIdFor(token), body: 'x'.repeat(4000) }),
       )
       const response = await one(room, token, written.id)
       expect(response.status).toBe(200)
@@ -742,10 +783,13 @@ describe('/rooms/:room/messages', () => {
       const { room, token } = await member()
       const elsewhere = await member()
       const theirs = await storedMessage(
-        await post(elsewhere.room, elsewhere.token, { id: randomUUID(), body: 'theirs' }),
+        await post(elsewhere.room, elsewhere.token, {
+          id: chat.newIdFor(elsewhere.token),
+          body: 'theirs',
+        }),
       )
       const deleted = await storedMessage(
-        await post(room, token, { id: randomUUID(), body: 'gone' }),
+        await post(room, token, { id: chat.newIdFor(token), body: 'gone' }),
       )
       await chat.sql`update public.messages set deleted_at = now() where id = ${deleted.id}::uuid`
 
@@ -762,7 +806,9 @@ describe('/rooms/:room/messages', () => {
 
     it('answers 401 without a token and 403 with a token for another room', async () => {
       const { room, token } = await member()
-      const written = await storedMessage(await post(room, token, { id: randomUUID(), body: 'hi' }))
+      const written = await storedMessage(
+        await post(room, token, { id: chat.newIdFor(token), body: 'hi' }),
+      )
       await expectError(await one(room, undefined, written.id), 401, 'missing_token')
       const other = await member()
       await expectError(await one(room, other.token, written.id), 403, 'wrong_room')

@@ -8,11 +8,12 @@ import {
   editMessageRequestSchema,
   fileTooLargeMessage,
   historyQuerySchema,
-  MAX_REQUEST_BYTES,
+  isMessageIdOf,
   messageIdSchema,
   postMessageRequestSchema,
 } from '../protocol.ts'
-import { jsonBody, limitBody, queryParams } from '../request.ts'
+import { requireQuota } from '../quotas.ts'
+import { jsonBody, queryParams } from '../request.ts'
 import { requireRoomFile } from './uploads.ts'
 
 const notFound = () =>
@@ -35,13 +36,9 @@ function messageIdParam(value: string | undefined): string {
   return id.data
 }
 
-const tooLarge = (): never => {
-  throw new ApiError(
-    413,
-    'payload_too_large',
-    `Requests are at most ${MAX_REQUEST_BYTES / 1024} KiB. Send a shorter message.`,
-  )
-}
+/** What the sender called the file at `path`, for messages about it. */
+const fileName = (attachments: readonly Attachment[], path: string) =>
+  attachments.find((file) => file.path === path)?.name ?? path
 
 /**
  * `POST` and `GET /rooms/:room/messages`: persist one message, read history a page at a time;
@@ -50,6 +47,16 @@ const tooLarge = (): never => {
 export function messageRoutes({ config, store, media, tokens }: ChatDeps) {
   const signed = (messages: Parameters<typeof withReadUrls>[1]) =>
     withReadUrls(media, messages, config.mediaUrlTtlSeconds)
+
+  /** Edits and deletions share one quota per person. */
+  const requireEditQuota = (userId: string) =>
+    requireQuota(
+      store,
+      'edit',
+      userId,
+      config.quotas.edit,
+      'You are editing or deleting messages too quickly',
+    )
 
   /** Each file must be this room's, uploaded completely, and what the message says it is. */
   async function requireUploaded(room: string, attachments: readonly Attachment[]) {
@@ -84,8 +91,16 @@ export function messageRoutes({ config, store, media, tokens }: ChatDeps) {
   return new Hono<RoomAuth>()
     .use('/rooms/:room/messages', requireRoomToken(tokens))
     .use('/rooms/:room/messages/:id', requireRoomToken(tokens))
-    .post('/rooms/:room/messages', limitBody(MAX_REQUEST_BYTES, tooLarge), async (c) => {
+    .post('/rooms/:room/messages', async (c) => {
       const { id, body, attachments } = await jsonBody(c, postMessageRequestSchema)
+      if (!isMessageIdOf(id, c.var.user.id)) {
+        // Ids carry their sender, so nobody can store (or block) a message under an id seen live.
+        throw new ApiError(
+          403,
+          'foreign_message_id',
+          'This message id belongs to someone else. Make ids with newMessageId(your user id) and send the message with a new one.',
+        )
+      }
       await requireUploaded(c.var.room, attachments)
       const outcome = await store.persistMessage(
         { id, room: c.var.room, sender: c.var.user, body, attachments },
@@ -118,6 +133,18 @@ export function messageRoutes({ config, store, media, tokens }: ChatDeps) {
             `You are sending messages too quickly. Try again in ${outcome.retryAfterSeconds} s.`,
             { headers: { 'Retry-After': String(outcome.retryAfterSeconds) } },
           )
+        case 'file_not_yours':
+          throw new ApiError(
+            403,
+            'file_not_yours',
+            `"${fileName(attachments, outcome.path)}" was not uploaded by you in this room. Attach your own copy of the file.`,
+          )
+        case 'file_already_sent':
+          throw new ApiError(
+            409,
+            'file_already_sent',
+            `"${fileName(attachments, outcome.path)}" was already sent with another message. Attach the file again to send it once more.`,
+          )
       }
     })
     .get('/rooms/:room/messages', async (c) => {
@@ -135,9 +162,10 @@ export function messageRoutes({ config, store, media, tokens }: ChatDeps) {
       const [withUrls] = await signed([message])
       return c.json(withUrls)
     })
-    .patch('/rooms/:room/messages/:id', limitBody(MAX_REQUEST_BYTES, tooLarge), async (c) => {
+    .patch('/rooms/:room/messages/:id', async (c) => {
       const id = messageIdParam(c.req.param('id'))
       const { body } = await jsonBody(c, editMessageRequestSchema)
+      await requireEditQuota(c.var.user.id)
       const outcome = await store.editMessage(c.var.room, id, c.var.user.id, body)
       switch (outcome.kind) {
         case 'edited':
@@ -165,6 +193,7 @@ export function messageRoutes({ config, store, media, tokens }: ChatDeps) {
     })
     .delete('/rooms/:room/messages/:id', async (c) => {
       const id = messageIdParam(c.req.param('id'))
+      await requireEditQuota(c.var.user.id)
       const outcome = await store.deleteMessage(c.var.room, id, c.var.user.id, c.var.owner)
       switch (outcome.kind) {
         case 'deleted':

@@ -82,7 +82,7 @@ describe('moderation', () => {
 
   /** Sends a message and answers it as stored (201). */
   async function send(who: Member, body: string, attachments: Attachment[] = []) {
-    const response = await post(who, { id: randomUUID(), body, attachments })
+    const response = await post(who, { id: chat.newIdFor(who.token), body, attachments })
     expect(response.status).toBe(201)
     return storedMessage(response)
   }
@@ -354,7 +354,7 @@ describe('moderation', () => {
 
     it('answers 410 message_deleted to a retry of the POST of a deleted message', async () => {
       const ana = await member()
-      const id = randomUUID()
+      const id = chat.newIdFor(ana.token)
       expect((await post(ana, { id, body: 'sent once' })).status).toBe(201)
       expect((await remove(ana, id)).status).toBe(204)
 
@@ -491,16 +491,18 @@ describe('moderation', () => {
       await block(ana.user.id, ana.room, 'posting spam links')
 
       const error = await expectError(
-        await post(ana, { id: randomUUID(), body: 'buy now' }),
+        await post(ana, { id: chat.newIdFor(ana.token), body: 'buy now' }),
         403,
         'sender_blocked',
       )
       expect(error.message).toContain('posting spam links')
       expect(await rowCount(ana.room)).toBe(0)
 
-      expect((await post(bo, { id: randomUUID(), body: 'hi' })).status).toBe(201)
+      expect((await post(bo, { id: chat.newIdFor(bo.token), body: 'hi' })).status).toBe(201)
       const away = await elsewhere(ana)
-      expect((await post(away, { id: randomUUID(), body: 'hello there' })).status).toBe(201)
+      expect(
+        (await post(away, { id: chat.newIdFor(away.token), body: 'hello there' })).status,
+      ).toBe(201)
     })
 
     it('refuses a globally blocked sender in every room', async () => {
@@ -510,7 +512,7 @@ describe('moderation', () => {
 
       for (const who of [ana, away]) {
         const error = await expectError(
-          await post(who, { id: randomUUID(), body: 'hi' }),
+          await post(who, { id: chat.newIdFor(who.token), body: 'hi' }),
           403,
           'sender_blocked',
         )
@@ -537,7 +539,11 @@ describe('moderation', () => {
       const ana = await member()
       await block(ana.user.id, ana.room, 'one hour')
       await block(ana.user.id, null, 'one hour everywhere')
-      await expectError(await post(ana, { id: randomUUID(), body: 'no' }), 403, 'sender_blocked')
+      await expectError(
+        await post(ana, { id: chat.newIdFor(ana.token), body: 'no' }),
+        403,
+        'sender_blocked',
+      )
 
       await unblock(ana.user.id)
       const sent = await send(ana, 'back again')
@@ -835,6 +841,23 @@ describe('moderation', () => {
       const file = await chat.storage(messages[2]?.attachments[0]?.url ?? '')
       expect(file.status).toBe(200)
       expect(new Uint8Array(await file.arrayBuffer())).toEqual(PNG_BYTES)
+    })
+
+    it('streams a long history page by page: every message once, in order, in both formats', async () => {
+      const ana = await member(uniqueRoom('long'))
+      // More than two pages of the export (500 each), written straight into the table.
+      await chat.sql`
+        insert into public.messages (id, room, sender_id, sender_name, body)
+        select gen_random_uuid(), ${ana.room}, ${ana.user.id}, 'Ana', 'message ' || n
+        from generate_series(1, 1201) as n order by n`
+      const markdown = await (await transcript(ana, ana.room, 'md')).text()
+      const bodies = [...markdown.matchAll(/^> (message \d+)$/gm)].map((match) => match[1])
+      expect(bodies).toEqual(Array.from({ length: 1201 }, (_, n) => `message ${n + 1}`))
+      expect(markdown).toMatch(/\n1,201 messages\.\n$/)
+
+      const json = await (await transcript(ana, ana.room, 'json')).json()
+      const messages = storedMessageSchema.array().parse(json.messages)
+      expect(messages.map((m) => m.body)).toEqual(bodies)
     })
 
     it('answers 400 for an unknown format, 401 without a token, 403 for another room', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { createChatHarness, expectError, uniqueRoom } from '../../../test/chat-harness.ts'
-import { tokenResponseSchema } from '../protocol.ts'
+import { newMessageId, tokenResponseSchema } from '../protocol.ts'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const ORIGIN = 'https://app.example'
@@ -43,7 +43,7 @@ describe('POST /rooms/:room/tokens', () => {
       )
       const response = await chat.call('POST', `/rooms/${room}/messages`, {
         token,
-        body: { id: crypto.randomUUID(), body: 'hello' },
+        body: { id: newMessageId(user.id), body: 'hello' },
       })
       expect(response.status).toBe(201)
       expect((await response.json()).sender).toEqual(user)
@@ -217,11 +217,19 @@ describe('POST /rooms/:room/tokens', () => {
     it.each([
       ['GET', '/nothing-here'],
       ['POST', '/rooms'],
-      ['GET', '/rooms/standup/tokens'],
       ['POST', '/rooms/standup/tokens/extra'],
     ])('%s %s answers 404 not_found as JSON', async (method, path) => {
       const response = await chat.call(method, path, { headers: { Origin: ORIGIN } })
       await expectError(response, 404, 'not_found')
+      expect(response.headers.get('access-control-allow-origin')).toBe('*')
+    })
+
+    it('answers another method on the tokens address with 405 and the methods it takes', async () => {
+      const response = await chat.call('GET', '/rooms/standup/tokens', {
+        headers: { Origin: ORIGIN },
+      })
+      await expectError(response, 405, 'method_not_allowed')
+      expect(response.headers.get('allow')).toBe('OPTIONS, POST')
       expect(response.headers.get('access-control-allow-origin')).toBe('*')
     })
   })

@@ -1,11 +1,13 @@
 import { Hono } from 'hono'
 import type { ChatDeps } from '../app.ts'
+import { clientAddress } from '../client-address.ts'
 import { ApiError } from '../errors.ts'
 import { createTokenRequestSchema, type TokenResponse } from '../protocol.ts'
+import { requireQuota } from '../quotas.ts'
 import { jsonBody, roomParam } from '../request.ts'
 
 /** `POST /rooms/:room/tokens`: anyone may join an open room under a name of their choosing. */
-export function tokenRoutes({ config, tokens }: ChatDeps) {
+export function tokenRoutes({ config, store, tokens, peerAddress }: ChatDeps) {
   return new Hono().post('/rooms/:room/tokens', async (c) => {
     const room = roomParam(c)
     if (!config.openRooms) {
@@ -16,6 +18,14 @@ export function tokenRoutes({ config, tokens }: ChatDeps) {
       )
     }
     const { userName } = await jsonBody(c, createTokenRequestSchema)
+    // Per client address: each token is a new identity, so a per-user quota would mean nothing.
+    await requireQuota(
+      store,
+      'token',
+      clientAddress(c, config.proxyHops, peerAddress),
+      config.quotas.token,
+      'Too many people joined from your network just now',
+    )
     const user = { id: crypto.randomUUID(), name: userName }
     const { token, expiresAt } = await tokens.mint(room, user)
     return c.json({ token, expiresAt: expiresAt.toISOString(), user } satisfies TokenResponse, 201)

@@ -4,6 +4,7 @@ import type { ChatDeps } from '../app.ts'
 import { signAttachments } from '../attachment-urls.ts'
 import { type RoomAuth, requireRoomToken } from '../auth.ts'
 import { ApiError } from '../errors.ts'
+import type { UploadState } from '../message-store.ts'
 import {
   type Attachment,
   attachmentSchema,
@@ -13,6 +14,7 @@ import {
   type UploadResponse,
   uploadRequestSchema,
 } from '../protocol.ts'
+import { requireQuota } from '../quotas.ts'
 import { jsonBody } from '../request.ts'
 
 const signRequestSchema = z.strictObject({
@@ -27,14 +29,40 @@ export function requireRoomFile(room: string, file: Pick<Attachment, 'path' | 'n
 }
 
 /**
- * `POST /rooms/:room/uploads`: a signed URL to PUT one file to, after checking its type and size.
- * `POST /rooms/:room/attachments/sign`: URLs to read files announced live (they travel without).
+ * Refuses to sign a file never granted in this room (404) or whose message was deleted (410).
+ * Files not yet attached sign: live receivers ask before the sender's write lands.
  */
-export function uploadRoutes({ config, media, tokens }: ChatDeps) {
+function requireSignable(file: Pick<Attachment, 'name'>, state: UploadState) {
+  if (state === 'unknown') {
+    throw new ApiError(404, 'file_not_found', `"${file.name}" was never shared in this room.`)
+  }
+  if (state === 'withdrawn') {
+    throw new ApiError(
+      410,
+      'file_withdrawn',
+      `"${file.name}" was withdrawn: its message was deleted.`,
+    )
+  }
+}
+
+/**
+ * `POST /rooms/:room/uploads`: a signed URL to PUT one file to, after checking its type and size;
+ * the upload is registered to the person, the only one who may attach it (once).
+ * `POST /rooms/:room/attachments/sign`: URLs to read files announced live (they travel without),
+ * never for a deleted message's files.
+ */
+export function uploadRoutes({ config, store, media, tokens }: ChatDeps) {
   return new Hono<RoomAuth>()
     .use('/rooms/:room/uploads', requireRoomToken(tokens))
     .use('/rooms/:room/attachments/sign', requireRoomToken(tokens))
     .post('/rooms/:room/uploads', async (c) => {
+      await requireQuota(
+        store,
+        'upload',
+        c.var.user.id,
+        config.quotas.upload,
+        'You are uploading files too quickly',
+      )
       const file = await jsonBody(c, uploadRequestSchema)
       if (file.size > config.mediaMaxBytes) {
         throw new ApiError(
@@ -44,6 +72,8 @@ export function uploadRoutes({ config, media, tokens }: ChatDeps) {
         )
       }
       const path = `${c.var.room}/${crypto.randomUUID()}.${MEDIA_TYPES[file.type]}`
+      // Registered before the URL exists: a file without its row could never be attached.
+      await store.recordUpload({ path, room: c.var.room, uploaderId: c.var.user.id })
       const { uploadUrl, expiresAt } = await media.createUpload(path, file)
       const upload: UploadResponse = {
         uploadUrl,
@@ -56,6 +86,13 @@ export function uploadRoutes({ config, media, tokens }: ChatDeps) {
     .post('/rooms/:room/attachments/sign', async (c) => {
       const { attachments } = await jsonBody(c, signRequestSchema)
       for (const file of attachments) requireRoomFile(c.var.room, file)
+      const states = await store.loadUploadStates(
+        c.var.room,
+        attachments.map((file) => file.path),
+      )
+      attachments.forEach((file, index) => {
+        requireSignable(file, states[index] ?? 'unknown')
+      })
       return c.json({
         attachments: await signAttachments(media, attachments, config.mediaUrlTtlSeconds),
       })

@@ -13,6 +13,8 @@ const CONNECTION_TEXT: Partial<Record<ChatSnapshot['connection'], string>> = {
   connecting: 'Connecting…',
   interrupted: 'Reconnecting… messages you send will go out when the connection is back.',
   closed: 'Disconnected from the call.',
+  // Leave takes the person to the join screen with their name and the room filled in.
+  expired: 'Your session has expired. Leave, then join the room again to keep chatting.',
 }
 
 /** Whether a drag carries files (not text or a link being dragged about the page). */
@@ -70,7 +72,7 @@ export function ChatColumn({
       <ParticipantList participants={snapshot.participants} />
       <TranscriptDownload api={api} />
       {connection && (
-        <p className="connection" role="status">
+        <p className="connection" role={snapshot.connection === 'expired' ? 'alert' : 'status'}>
           {connection}
         </p>
       )}

@@ -1,10 +1,13 @@
 import { useId } from 'react'
-import type { Participant } from '../transport/chat-transport.ts'
+import type { ChatParticipant } from '../core/chat-client.ts'
 
-/** Who is in the room, with a live count; the same person in two tabs shows once. */
-export function ParticipantList({ participants }: { participants: readonly Participant[] }) {
+/**
+ * Who is in the room, with a live count; the same person in two tabs shows once, and two people
+ * of one name are told apart by their labels ("Ana", "Ana (2)").
+ */
+export function ParticipantList({ participants }: { participants: readonly ChatParticipant[] }) {
   const headingId = useId()
-  const people = new Map<string, Participant>()
+  const people = new Map<string, ChatParticipant>()
   for (const participant of participants) {
     if (!people.has(participant.userId) || participant.local)
       people.set(participant.userId, participant)
@@ -17,7 +20,7 @@ export function ParticipantList({ participants }: { participants: readonly Parti
       <ul aria-label="Participants">
         {[...people.values()].map((participant) => (
           <li key={participant.userId}>
-            {participant.userName}
+            {participant.label}
             {participant.local && ' (you)'}
           </li>
         ))}

@@ -16,7 +16,13 @@ import {
   type UploadResponse,
   uploadResponseSchema,
 } from '../../../functions/chat/protocol.ts'
+import { type Clock, systemClock } from './clock.ts'
 import type { PersistResult } from './outbox.ts'
+
+/** How long a call may take, answer and body together, before it counts as failed (retryable). */
+export const REQUEST_TIMEOUT_MS = 15_000
+/** A transcript of a big room takes longer to stream. */
+const TRANSCRIPT_TIMEOUT_MS = 120_000
 
 /** A failed call to the chat function, with a message a person can read. */
 export class ChatApiError extends Error {
@@ -61,42 +67,93 @@ export interface RoomApi {
 
 const signedAttachmentsSchema = z.object({ attachments: z.array(storedAttachmentSchema) })
 
+export interface ChatApiOptions {
+  fetch?: typeof fetch
+  /** Times the request timeouts (tests pass a FakeClock). */
+  clock?: Clock
+  timeoutMs?: number
+}
+
 /**
  * The HTTP client of the chat function (`baseUrl` like `/functions/v1/chat`). Every response is
- * checked against the protocol's schemas before anyone uses it.
+ * checked against the protocol's schemas before anyone uses it. Every call gives up after
+ * `timeoutMs` (15 s) with a retryable ChatApiError (status 0, code `timeout`): a frozen server
+ * must not hang a write that the outbox would otherwise retry.
  */
-export function createChatApi(baseUrl: string, fetchImpl: typeof fetch = (...a) => fetch(...a)) {
-  /** The response, or a ChatApiError with the function's own words for what went wrong. */
-  async function request(path: string, init: RequestInit = {}): Promise<Response> {
-    let response: Response
+export function createChatApi(baseUrl: string, options: ChatApiOptions = {}) {
+  const fetchImpl = options.fetch ?? ((...a) => fetch(...a))
+  const clock = options.clock ?? systemClock
+  const defaultTimeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS
+
+  /**
+   * Runs `use` on the response, or throws a ChatApiError with the function's own words for what
+   * went wrong. The timeout covers reading the body in `use` too.
+   */
+  async function request<T>(
+    path: string,
+    init: RequestInit,
+    use: (response: Response) => Promise<T>,
+    timeoutMs = defaultTimeoutMs,
+  ): Promise<T> {
+    const controller = new AbortController()
+    const timer = clock.setTimeout(() => controller.abort(), timeoutMs)
+    // Rejects at the timeout whatever the fetch does with its signal.
+    const timedOut = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () =>
+        reject(
+          new ChatApiError(
+            0,
+            'timeout',
+            `The chat service did not answer within ${Math.round(timeoutMs / 1000)} s.`,
+          ),
+        ),
+      )
+    })
+    timedOut.catch(() => {})
     try {
-      response = await fetchImpl(`${baseUrl}${path}`, init)
-    } catch (error) {
-      throw new ChatApiError(0, 'network_error', `Network error: ${(error as Error).message}`)
+      let response: Response
+      try {
+        response = await Promise.race([
+          fetchImpl(`${baseUrl}${path}`, { ...init, signal: controller.signal }),
+          timedOut,
+        ])
+      } catch (error) {
+        if (error instanceof ChatApiError) throw error
+        throw new ChatApiError(0, 'network_error', `Network error: ${(error as Error).message}`)
+      }
+      if (response.ok) return await Promise.race([use(response), timedOut])
+      const json: unknown = await Promise.race([response.json().catch(() => undefined), timedOut])
+      const parsed = errorResponseSchema.safeParse(json)
+      const retryAfter = Number(response.headers.get('Retry-After'))
+      throw new ChatApiError(
+        response.status,
+        parsed.success ? parsed.data.error.code : 'http_error',
+        parsed.success
+          ? parsed.data.error.message
+          : `The chat service answered ${response.status}.`,
+        retryAfter > 0 ? retryAfter * 1000 : undefined,
+      )
+    } finally {
+      clock.clearTimeout(timer)
     }
-    if (response.ok) return response
-    const json: unknown = await response.json().catch(() => undefined)
-    const parsed = errorResponseSchema.safeParse(json)
-    const retryAfter = Number(response.headers.get('Retry-After'))
-    throw new ChatApiError(
-      response.status,
-      parsed.success ? parsed.data.error.code : 'http_error',
-      parsed.success ? parsed.data.error.message : `The chat service answered ${response.status}.`,
-      retryAfter > 0 ? retryAfter * 1000 : undefined,
-    )
   }
 
-  async function call<T extends z.ZodType>(
+  function call<T extends z.ZodType>(
     path: string,
     schema: T,
     init: RequestInit = {},
   ): Promise<z.output<T>> {
-    const response = await request(path, init)
-    const parsed = schema.safeParse(await response.json().catch(() => undefined))
-    if (!parsed.success) {
-      throw new ChatApiError(502, 'bad_response', 'The chat service sent an answer we cannot read.')
-    }
-    return parsed.data
+    return request(path, init, async (response) => {
+      const parsed = schema.safeParse(await response.json().catch(() => undefined))
+      if (!parsed.success) {
+        throw new ChatApiError(
+          502,
+          'bad_response',
+          'The chat service sent an answer we cannot read.',
+        )
+      }
+      return parsed.data
+    })
   }
 
   const jsonInit = (method: string, body: unknown, token?: string): RequestInit => ({
@@ -154,18 +211,23 @@ export function createChatApi(baseUrl: string, fetchImpl: typeof fetch = (...a) 
           return call(path, storedMessageSchema, jsonInit('PATCH', { body }, token))
         },
         async deleteMessage(id) {
-          await request(`${base}/${encodeURIComponent(id)}`, { method: 'DELETE', ...auth })
+          const path = `${base}/${encodeURIComponent(id)}`
+          await request(path, { method: 'DELETE', ...auth }, async () => {})
         },
         loadChanges({ since, limit }) {
           const params = new URLSearchParams({ since: String(since) })
           if (limit !== undefined) params.set('limit', String(limit))
           return call(`${roomPath}/changes?${params}`, changesPageSchema, auth)
         },
-        async downloadTranscript(format) {
-          const response = await request(`${roomPath}/transcript?format=${format}`, auth)
-          const disposition = response.headers.get('Content-Disposition') ?? ''
-          const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? `${room}-transcript.${format}`
-          return { file: await response.blob(), name }
+        downloadTranscript(format) {
+          const path = `${roomPath}/transcript?format=${format}`
+          const read = async (response: Response) => {
+            const disposition = response.headers.get('Content-Disposition') ?? ''
+            const name =
+              /filename="([^"]+)"/.exec(disposition)?.[1] ?? `${room}-transcript.${format}`
+            return { file: await response.blob(), name }
+          }
+          return request(path, auth, read, Math.max(defaultTimeoutMs, TRANSCRIPT_TIMEOUT_MS))
         },
         async signAttachments(attachments) {
           const init = jsonInit('POST', { attachments }, token)

@@ -1,9 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type {
-  Attachment,
-  HistoryPage,
-  StoredMessage,
-  UploadRequest,
+import {
+  type Attachment,
+  type HistoryPage,
+  isMessageIdOf,
+  newMessageId,
+  type StoredAttachment,
+  type StoredMessage,
+  type UploadRequest,
 } from '../../../functions/chat/protocol.ts'
 import { FakeTransport, fakeParticipant } from '../transport/fake-transport.ts'
 import { ChatApiError, type RoomApi } from './chat-api.ts'
@@ -20,7 +23,7 @@ let seq = 0
 const stored = (
   body: string,
   sender = { id: ana.userId, name: 'Ana' },
-  id: string = crypto.randomUUID(),
+  id: string = newMessageId(sender.id),
 ) =>
   ({
     id,
@@ -32,7 +35,8 @@ const stored = (
     seq,
   }) satisfies StoredMessage
 
-const envelope = (body: string, id: string = crypto.randomUUID()) => ({
+/** A live message as Ana's client sends it (ids are bound to their sender). */
+const envelope = (body: string, id: string = newMessageId(ana.userId)) => ({
   v: 1,
   type: 'chat',
   id,
@@ -136,6 +140,9 @@ class FakeRoomApi implements RoomApi {
   holdHistory: ReturnType<typeof deferred<void>> | undefined
 
   signRequests: Attachment[][] = []
+  /** When set, how files are signed (the default: the same URL every time, without expiry). */
+  signWith: ((file: Attachment) => StoredAttachment) | undefined
+  loadMessageCalls = 0
 
   async persistMessage(message: {
     id: string
@@ -185,10 +192,11 @@ class FakeRoomApi implements RoomApi {
 
   async signAttachments(attachments: readonly Attachment[]) {
     this.signRequests.push([...attachments])
-    return attachments.map((file) => ({ ...file, url: signedUrl(file) }))
+    return attachments.map((file) => this.signWith?.(file) ?? { ...file, url: signedUrl(file) })
   }
 
   async loadMessage(id: string) {
+    this.loadMessageCalls++
     const message = this.messages.find((m) => m.id === id)
     if (!message) throw new ChatApiError(404, 'message_not_found', 'There is no such message.')
     return message
@@ -373,7 +381,7 @@ describe('ChatClient', () => {
   it('shows messages from Daily\'s REST API as from "Room"', async () => {
     const { transport, client } = setup()
     await client.start()
-    transport.deliver(envelope('The meeting ends in 5 minutes'), 'API')
+    transport.deliver(envelope('The meeting ends in 5 minutes', newMessageId('API')), 'API')
     expect(client.getSnapshot().messages).toMatchObject([
       { body: 'The meeting ends in 5 minutes', sender: { name: 'Room' } },
     ])
@@ -636,5 +644,159 @@ describe('ChatClient', () => {
     transport.arrive(ana)
     expect(client.getSnapshot()).not.toBe(before)
     expect(client.getSnapshot().participants.map((p) => p.userName)).toEqual(['Me', 'Ana'])
+  })
+
+  it("makes message ids that are this user's, and drops live messages under another's id", async () => {
+    const { api, transport, client, log, bodies } = setup()
+    transport.arrive(ana)
+    await client.start()
+    const sent = client.send('mine')
+    expect(sent.ok && isMessageIdOf(sent.id, me.id)).toBe(true)
+    expect(sent.ok && isMessageIdOf(sent.id, ana.userId)).toBe(false)
+
+    // A modified client of Ana's shows text under an id of this user's, or a random one.
+    const taken = newMessageId(me.id)
+    transport.deliver(envelope('posing as Me', taken), ana.sessionId)
+    transport.deliver(envelope('random id', crypto.randomUUID()), ana.sessionId)
+    transport.deliver({ v: 1, type: 'chat-ref', id: taken }, ana.sessionId)
+    await settle()
+    expect(bodies()).toEqual(['mine'])
+    expect(log).toHaveBeenCalledWith("dropped a live message whose id is not its sender's", {
+      from: ana.sessionId,
+      type: 'chat',
+      id: taken,
+    })
+    expect(log).toHaveBeenCalledTimes(3)
+    expect(api.changesQueries).toEqual([])
+  })
+
+  it('answers a burst of "changed" announcements with at most two catch-ups', async () => {
+    const { api, transport, client } = setup()
+    transport.arrive(ana)
+    const edited = stored('draft')
+    api.messages = [edited]
+    await client.start()
+    api.editBehindTheScenes(edited.id, 'final')
+    for (let i = 0; i < 300; i++) {
+      transport.deliver({ v: 1, type: 'changed', id: edited.id }, ana.sessionId)
+    }
+    await until(client, (snapshot) => snapshot.messages[0]?.body === 'final')
+    await settle()
+    expect(api.changesQueries.length).toBeGreaterThanOrEqual(1)
+    expect(api.changesQueries.length).toBeLessThanOrEqual(2)
+  })
+
+  it('reads again after a catch-up in flight when more is announced meanwhile', async () => {
+    const { api, transport, client } = setup()
+    transport.arrive(ana)
+    const first = stored('first')
+    api.messages = [first]
+    await client.start()
+    api.editBehindTheScenes(first.id, 'first, edited')
+    transport.deliver({ v: 1, type: 'changed', id: first.id }, ana.sessionId)
+    // Announced while the first read is on its way: it may have been read before this edit.
+    api.editBehindTheScenes(first.id, 'first, edited twice')
+    transport.deliver({ v: 1, type: 'changed', id: first.id }, ana.sessionId)
+    await until(client, (snapshot) => snapshot.messages[0]?.body === 'first, edited twice')
+    expect(api.changesQueries).toHaveLength(2)
+  })
+
+  it('fetches a burst of messages announced by id with a bounded number of requests', async () => {
+    const { api, transport, client, bodies } = setup()
+    transport.arrive(ana)
+    await client.start()
+    const big = Array.from({ length: 300 }, (_, i) => stored(`${i} ${'😀'.repeat(3000)}`))
+    api.messages.push(...big)
+    for (const message of big) {
+      transport.deliver({ v: 1, type: 'chat-ref', id: message.id }, ana.sessionId)
+    }
+    await until(client, (snapshot) => snapshot.messages.length === 300)
+    await settle()
+    expect(bodies()).toEqual(big.map((m) => m.body))
+    expect(api.loadMessageCalls).toBe(0)
+    // Two catch-ups (one in flight, one queued), each paged by 200.
+    expect(api.changesQueries.length).toBeLessThanOrEqual(4)
+  })
+
+  it('forgets purged messages at the next catch-up, keeping unsaved ones', async () => {
+    const { api, client, bodies } = setup()
+    api.messages = Array.from({ length: 60 }, (_, i) => stored(`m${i}`))
+    await client.start()
+    api.failWith = { ok: false, retryable: true, error: 'offline' }
+    client.send('not saved yet')
+    await settle()
+    expect(client.getSnapshot().history.hasOlder).toBe(true)
+
+    // Retention removes the 55 oldest for good: no change announces it.
+    api.messages = api.messages.slice(55)
+    await client.sync()
+    expect(bodies()).toEqual(['m55', 'm56', 'm57', 'm58', 'm59', 'not saved yet'])
+    expect(client.getSnapshot().history.hasOlder).toBe(false)
+
+    api.messages = []
+    await client.sync()
+    expect(bodies()).toEqual(['not saved yet'])
+  })
+
+  it('signs the files shown again before their URLs expire, in batches', async () => {
+    const { api, clock, client } = setup()
+    const expiresIn = (ms: number) => new Date(clock.now() + ms).toISOString()
+    const hour = 60 * 60_000
+    let version = 1
+    api.signWith = (file) => ({
+      ...file,
+      url: `${signedUrl(file)}&v=${version}`,
+      urlExpiresAt: expiresIn(hour),
+    })
+    const files = Array.from({ length: 12 }, photo)
+    api.messages = files.map((file) => ({
+      ...stored('look'),
+      attachments: [{ ...file, url: `${signedUrl(file)}&v=0`, urlExpiresAt: expiresIn(hour) }],
+    }))
+    await client.start()
+    const urls = () => client.getSnapshot().messages.map((m) => m.attachments[0]?.url)
+
+    clock.advance(hour - 5 * 60_000 - 1)
+    await settle()
+    expect(api.signRequests).toEqual([])
+    clock.advance(1)
+    await until(client, () => urls().every((url) => url?.endsWith('&v=1')))
+    // Two requests (the function signs at most 10 files a call), without the old URLs.
+    expect(api.signRequests.map((batch) => batch.length)).toEqual([10, 2])
+    expect(api.signRequests.flat()).toEqual(files)
+
+    // And again before the new ones expire.
+    await settle()
+    version = 2
+    clock.advance(hour - 5 * 60_000)
+    await until(client, () => urls().every((url) => url?.endsWith('&v=2')))
+    expect(api.signRequests).toHaveLength(4)
+  })
+
+  it('tells apart two people in the call with one name, on the list and on their messages', async () => {
+    const { api, transport, client } = setup()
+    const otherAna = fakeParticipant('ana-2', 'Ana')
+    transport.arrive(ana)
+    transport.arrive(otherAna)
+    api.messages = [
+      stored('from the first Ana'),
+      stored('from the second', { id: otherAna.userId, name: 'Ana' }),
+    ]
+    await client.start()
+    const labels = () => client.getSnapshot().participants.map((p) => p.label)
+    expect(labels()).toEqual(['Me', 'Ana', 'Ana (2)'])
+    transport.deliver(envelope('live', newMessageId(otherAna.userId)), otherAna.sessionId)
+    expect(client.getSnapshot().messages.map((m) => m.sender.name)).toEqual([
+      'Ana',
+      'Ana (2)',
+      'Ana (2)',
+    ])
+    // Stable: the second Ana stays "Ana (2)" when the first leaves.
+    transport.depart(ana.sessionId)
+    expect(labels()).toEqual(['Me', 'Ana (2)'])
+    // Nothing changes for messages while labels and timeline stay as they are.
+    const before = client.getSnapshot().messages
+    transport.deliver({ v: 1, type: 'typing', typing: true }, otherAna.sessionId)
+    expect(client.getSnapshot().messages).toBe(before)
   })
 })

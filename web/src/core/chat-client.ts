@@ -2,10 +2,12 @@ import {
   type Attachment,
   type ChatUser,
   fitsLiveChannel,
+  isMessageIdOf,
   LIVE_PROTOCOL_VERSION,
   type LiveEnvelope,
   liveEnvelopeSchema,
   messageTextSchema,
+  newMessageId,
   type StoredMessage,
 } from '../../../functions/chat/protocol.ts'
 import {
@@ -16,19 +18,28 @@ import {
 } from '../transport/chat-transport.ts'
 import type { RoomApi } from './chat-api.ts'
 import { type Clock, systemClock } from './clock.ts'
+import { distinctNames, type NamedPerson } from './display-names.ts'
 import { Outbox, type OutboxEntry, type OutboxStorage } from './outbox.ts'
 import { parsePrebuiltChat } from './prebuilt-chat.ts'
 import { Timeline, type TimelineMessage } from './timeline.ts'
 import { TypingNotifier, TypingRoster, typingLine } from './typing.ts'
+import { UrlRefresher } from './url-refresh.ts'
 
 export const HISTORY_PAGE_SIZE = 50
 const CATCH_UP_PAGE_SIZE = 200
 /** Messages sent with Daily's REST API arrive from this session id. */
 const API_SESSION_ID = 'API'
 
+/** Someone in the call, with the name to show them by (`label`: "Ana (2)" for a second Ana). */
+export type ChatParticipant = Participant & { label: string }
+
 export interface ChatSnapshot {
+  /**
+   * The conversation. Each sender is named as shown: two people in the call with one name are
+   * told apart ("Ana", "Ana (2)"), on their messages as in the participant list.
+   */
   messages: readonly TimelineMessage[]
-  participants: readonly Participant[]
+  participants: readonly ChatParticipant[]
   /** "Ana is typing…", or ''. */
   typingLine: string
   connection: ConnectionState
@@ -75,13 +86,22 @@ export class ChatClient {
   readonly #announceWhenStored = new Set<string>()
   #connection: ConnectionState = 'connecting'
   #history: ChatSnapshot['history'] = { loaded: false, hasOlder: false, loading: true }
+  /** The catch-up in flight, and the one queued behind it: a burst of announcements costs two. */
   #catchUp: Promise<void> | undefined
+  #catchUpAgain: Promise<void> | undefined
   /**
    * The revision up to which this client has read the room's changes from the server (the newest
    * page, then catch-ups). Not advanced by own writes: their revisions can lie beyond changes
    * missed in a drop noticed late.
    */
   #syncedRevision = 0
+  readonly #urls: UrlRefresher
+  /** Everyone seen in the call, in the order first seen: who is "Ana" and who "Ana (2)". */
+  readonly #seen: NamedPerson[] = []
+  readonly #seenIds = new Set<string>()
+  /** Messages as last handed out with their senders' labels (kept while nothing changes). */
+  #labeled: { list: readonly TimelineMessage[]; key: string; messages: readonly TimelineMessage[] }
+  readonly #labeledMessage = new WeakMap<TimelineMessage, TimelineMessage>()
   #snapshot: ChatSnapshot
   #disposed = false
 
@@ -107,6 +127,16 @@ export class ChatClient {
         }),
       onChange: (entry, stored) => this.#outboxChanged(entry, stored),
     })
+    this.#urls = new UrlRefresher({
+      clock: this.#clock,
+      shown: () => this.#timeline.list().map((message) => message.attachments),
+      sign: (files) => options.api.signAttachments(files),
+      apply: (signed) => {
+        if (this.#timeline.replaceUrls(signed) > 0) this.#changed()
+      },
+      log: this.#log,
+    })
+    this.#labeled = { list: [], key: '', messages: [] }
     this.#snapshot = this.#buildSnapshot()
   }
 
@@ -153,7 +183,8 @@ export class ChatClient {
     if (body.data === '' && attachments.length === 0) {
       return { ok: false, error: 'The message is empty.' }
     }
-    const id = crypto.randomUUID()
+    // Bound to this user: nobody else can claim it first, live or in a write.
+    const id = newMessageId(this.#options.user.id)
     const createdAt = new Date(this.#clock.now()).toISOString()
     this.#timeline.addUnsaved({
       id,
@@ -204,7 +235,7 @@ export class ChatClient {
     this.#changed()
     try {
       const page = await this.#options.api.loadHistoryPage({ before, limit: HISTORY_PAGE_SIZE })
-      this.#timeline.addStored(page.messages)
+      this.#addStored(page.messages)
       this.#history = { ...this.#history, hasOlder: page.hasMore, loading: false }
     } catch (error) {
       this.#history = { ...this.#history, loading: false, error: (error as Error).message }
@@ -220,6 +251,7 @@ export class ChatClient {
     for (const unsubscribe of this.#unsubscribe) unsubscribe()
     this.#outbox.dispose()
     this.#roster.dispose()
+    this.#urls.dispose()
     this.#listeners.clear()
     await this.#options.transport.leave()
   }
@@ -227,7 +259,7 @@ export class ChatClient {
   async #loadNewestPage(): Promise<void> {
     try {
       const page = await this.#options.api.loadHistoryPage({ limit: HISTORY_PAGE_SIZE })
-      this.#timeline.addStored(page.messages)
+      this.#addStored(page.messages)
       this.#syncedRevision = page.revision
       this.#history = { loaded: true, hasOlder: page.hasMore, loading: false }
     } catch (error) {
@@ -301,6 +333,7 @@ export class ChatClient {
         return
       case 'chat':
         this.#roster.clear(from)
+        if (!this.#isSendersId(envelope, from, sender)) return
         if (
           this.#timeline.addUnsaved({
             id: envelope.id,
@@ -324,12 +357,25 @@ export class ChatClient {
         return
       case 'chat-ref':
         this.#roster.clear(from)
-        this.#options.api.loadMessage(envelope.id).then(
-          (message) => this.#stored([message]),
-          (error) => this.#log(`could not load announced message ${envelope.id}`, error),
-        )
         this.#changed()
+        // Stored before it was announced: the changes feed brings it, and a burst of
+        // announcements shares one catch-up instead of a request each.
+        if (this.#isSendersId(envelope, from, sender)) void this.sync()
     }
+  }
+
+  /**
+   * Whether a message's id is one its sender (as the transport knows them) made: anything else
+   * is someone showing a message under another's id, and is dropped.
+   */
+  #isSendersId(envelope: { id: string; type: string }, from: string, sender: { id: string }) {
+    if (isMessageIdOf(envelope.id, sender.id)) return true
+    this.#log("dropped a live message whose id is not its sender's", {
+      from,
+      type: envelope.type,
+      id: envelope.id,
+    })
+    return false
   }
 
   /** Live messages carry files without URLs: the function signs them for this room's members. */
@@ -338,6 +384,7 @@ export class ChatClient {
       (signed) => {
         if (this.#disposed) return
         this.#timeline.setAttachments(id, signed)
+        this.#urls.note(signed)
         this.#changed()
       },
       (error) => this.#log(`could not get the files of message ${id}`, error),
@@ -372,32 +419,54 @@ export class ChatClient {
    * already shown come back too; the timeline merges them by id.
    */
   sync(): Promise<void> {
-    if (!this.#history.loaded) return Promise.resolve()
-    this.#catchUp ??= (async () => {
-      try {
-        for (;;) {
-          const page = await this.#options.api.loadChanges({
-            since: this.#syncedRevision,
-            limit: CATCH_UP_PAGE_SIZE,
-          })
-          if (this.#disposed) return
-          this.#stored(
-            page.changes.flatMap((change) => (change.type === 'message' ? [change.message] : [])),
-          )
-          for (const change of page.changes) {
-            if (change.type === 'deleted') this.#timeline.markDeleted(change.id)
-          }
-          this.#syncedRevision = page.revision
-          this.#changed()
-          if (!page.hasMore) break
+    if (!this.#history.loaded || this.#disposed) return Promise.resolve()
+    if (this.#catchUp) {
+      // What is being read may predate what was asked for now: one more read after it, shared
+      // by everyone who asks meanwhile.
+      this.#catchUpAgain ??= this.#catchUp.then(() => {
+        this.#catchUpAgain = undefined
+        return this.sync()
+      })
+      return this.#catchUpAgain
+    }
+    const run = this.#catchUpOnce().finally(() => {
+      this.#catchUp = undefined
+    })
+    this.#catchUp = run
+    return run
+  }
+
+  async #catchUpOnce(): Promise<void> {
+    try {
+      for (;;) {
+        const page = await this.#options.api.loadChanges({
+          since: this.#syncedRevision,
+          limit: CATCH_UP_PAGE_SIZE,
+        })
+        if (this.#disposed) return
+        this.#stored(
+          page.changes.flatMap((change) => (change.type === 'message' ? [change.message] : [])),
+        )
+        for (const change of page.changes) {
+          if (change.type === 'deleted') this.#timeline.markDeleted(change.id)
         }
-      } catch (error) {
-        this.#log('could not catch up with the room', error)
-      } finally {
-        this.#catchUp = undefined
+        this.#forgetPurged(page.firstSeq)
+        this.#syncedRevision = page.revision
+        this.#changed()
+        if (!page.hasMore) break
       }
-    })()
-    return this.#catchUp
+    } catch (error) {
+      this.#log('could not catch up with the room', error)
+    }
+  }
+
+  /** Retention removed messages for good (no change says so): whatever is below firstSeq goes. */
+  #forgetPurged(firstSeq: number | null): void {
+    if (!this.#timeline.forgetStoredBefore(firstSeq)) return
+    const oldest = this.#timeline.oldestSeq()
+    if (firstSeq === null || oldest === undefined || oldest <= firstSeq) {
+      this.#history = { ...this.#history, hasOlder: false }
+    }
   }
 
   /** Changes the text of an own message; others see it live. Returns why not. */
@@ -476,18 +545,60 @@ export class ChatClient {
 
   #stored(messages: readonly StoredMessage[]): void {
     if (this.#disposed) return
-    this.#timeline.addStored(messages)
+    this.#addStored(messages)
     this.#changed()
   }
 
+  #addStored(messages: readonly StoredMessage[]): void {
+    this.#timeline.addStored(messages)
+    for (const message of messages) this.#urls.note(message.attachments)
+  }
+
   #buildSnapshot(): ChatSnapshot {
+    const participants = this.#options.transport.participants()
+    for (const participant of participants) {
+      if (this.#seenIds.has(participant.userId)) continue
+      this.#seenIds.add(participant.userId)
+      this.#seen.push(participant)
+    }
+    const labels = distinctNames(this.#seen)
     return {
-      messages: this.#timeline.list(),
-      participants: this.#options.transport.participants(),
+      messages: this.#labelSenders(this.#timeline.list(), labels),
+      participants: participants.map((participant) => ({
+        ...participant,
+        label: labels.get(participant.userId) ?? participant.userName,
+      })),
       typingLine: typingLine(this.#roster.names()),
       connection: this.#connection,
       history: this.#history,
     }
+  }
+
+  /**
+   * The messages with each sender named by their label where it differs from their name. The same
+   * array, and the same message objects, while neither the timeline nor the labels change.
+   */
+  #labelSenders(
+    list: readonly TimelineMessage[],
+    labels: ReadonlyMap<string, string>,
+  ): readonly TimelineMessage[] {
+    const renamed = [...this.#seen].filter(
+      (person) => labels.get(person.userId) !== person.userName,
+    )
+    if (renamed.length === 0) return list
+    const key = renamed.map((person) => `${person.userId}\n${labels.get(person.userId)}`).join('\n')
+    if (this.#labeled.list === list && this.#labeled.key === key) return this.#labeled.messages
+    const messages = list.map((message) => {
+      const label = labels.get(message.sender.id)
+      if (label === undefined || label === message.sender.name) return message
+      const cached = this.#labeledMessage.get(message)
+      if (cached?.sender.name === label) return cached
+      const labeled = { ...message, sender: { ...message.sender, name: label } }
+      this.#labeledMessage.set(message, labeled)
+      return labeled
+    })
+    this.#labeled = { list, key, messages }
+    return messages
   }
 
   #changed(): void {

@@ -41,3 +41,44 @@ describe('linkify', () => {
     }
   })
 })
+
+describe('linkify, links that would mislead', () => {
+  it('shows the host a link with a user name really opens, without the user name', () => {
+    expect(linkify('log in at http://127.0.0.1@evil.example/ now')).toEqual([
+      { kind: 'text', text: 'log in at ' },
+      { kind: 'link', text: 'http://evil.example/', href: 'http://evil.example/' },
+      { kind: 'text', text: ' now' },
+    ])
+    expect(linkify('https://bank.test:secret@evil.example/pay')).toEqual([
+      { kind: 'link', text: 'https://evil.example/pay', href: 'https://evil.example/pay' },
+    ])
+  })
+
+  it('shows the real host where the text hides it behind a backslash or an encoding', () => {
+    const [backslash] = linkify('http://evil.example\\@bank.test/')
+    expect(backslash).toMatchObject({ kind: 'link', href: 'http://evil.example/@bank.test/' })
+    expect(backslash?.text).toBe('http://evil.example/@bank.test/')
+    const [encoded] = linkify('http://%65vil.example/')
+    expect(encoded).toEqual({
+      kind: 'link',
+      text: 'http://evil.example/',
+      href: 'http://evil.example/',
+    })
+    // A look-alike foreign host shows as the browser resolves it.
+    const [foreign] = linkify('https://аpple.com/')
+    expect(foreign?.text).toBe('https://xn--pple-43d.com/')
+  })
+
+  it('keeps the text of honest links as written', () => {
+    expect(linkify('HTTPS://Example.COM/A')).toEqual([
+      { kind: 'link', text: 'HTTPS://Example.COM/A', href: 'https://example.com/A' },
+    ])
+    expect(linkify('http://localhost:8787/?room=x')).toEqual([
+      {
+        kind: 'link',
+        text: 'http://localhost:8787/?room=x',
+        href: 'http://localhost:8787/?room=x',
+      },
+    ])
+  })
+})

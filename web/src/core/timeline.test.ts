@@ -410,6 +410,73 @@ describe('Timeline', () => {
     })
   })
 
+  describe('forgetStoredBefore', () => {
+    it('forgets stored messages below the oldest one the room still has, keeping unsaved ones', () => {
+      const timeline = new Timeline()
+      timeline.addStored(range(1, 5))
+      timeline.addUnsaved(unsaved('mine', { status: 'retrying', own: true }))
+      const before = timeline.list()
+
+      expect(timeline.forgetStoredBefore(4)).toBe(true)
+
+      expect(ids(timeline)).toEqual(['m4', 'm5', 'mine'])
+      expect(timeline.list()).not.toBe(before)
+      expect(timeline.has('m1')).toBe(false)
+      expect(timeline.oldestSeq()).toBe(4)
+      // A page read before the purge may bring them back: they are new again, not "deleted".
+      timeline.addStored([stored(2)])
+      expect(ids(timeline)).toEqual(['m2', 'm4', 'm5', 'mine'])
+    })
+
+    it('forgets every stored message when the room has none, and changes nothing when all remain', () => {
+      const timeline = new Timeline()
+      timeline.addStored(range(1, 3))
+      timeline.addUnsaved(unsaved('live'))
+      const before = timeline.list()
+      expect(timeline.forgetStoredBefore(1)).toBe(false)
+      expect(timeline.list()).toBe(before)
+
+      expect(timeline.forgetStoredBefore(null)).toBe(true)
+      expect(ids(timeline)).toEqual(['live'])
+      expect(timeline.oldestSeq()).toBeUndefined()
+    })
+
+    it('keeps "Message deleted" where a deletion was shown', () => {
+      const timeline = new Timeline()
+      timeline.addStored(range(1, 2))
+      timeline.markDeleted('m1')
+      timeline.forgetStoredBefore(null)
+      expect(timeline.list()).toMatchObject([{ id: 'm1', deleted: true, body: '' }])
+    })
+  })
+
+  describe('replaceUrls', () => {
+    const file = (name: string, url?: string) => ({
+      path: `standup/${name}.png`,
+      name: `${name}.png`,
+      type: 'image/png' as const,
+      size: 10,
+      ...(url ? { url, urlExpiresAt: '2030-01-01T01:00:00.000Z' } : {}),
+    })
+
+    it("gives stored and live messages their files' new URLs, leaving other files as they are", () => {
+      const timeline = new Timeline()
+      timeline.addStored([stored(1, { attachments: [file('a', 'old-a'), file('b', 'old-b')] })])
+      timeline.addUnsaved(unsaved('live', { attachments: [file('c', 'old-c')] }))
+      const untouched = timeline.list()[0]
+      timeline.addStored([stored(2)])
+      const plain = timeline.get('m2')
+
+      const fresh = { ...file('a', 'new-a'), urlExpiresAt: '2030-01-01T02:00:00.000Z' }
+      expect(timeline.replaceUrls([fresh, file('c', 'new-c')])).toBe(2)
+
+      expect(timeline.get('m1')?.attachments).toEqual([fresh, file('b', 'old-b')])
+      expect(timeline.get('live')?.attachments[0]?.url).toBe('new-c')
+      expect(timeline.get('m1')).not.toBe(untouched)
+      expect(timeline.get('m2')).toBe(plain)
+    })
+  })
+
   describe('at scale', () => {
     it('builds 10,000+ messages from live arrivals and older pages, in order', () => {
       const timeline = new Timeline({ ownUserId: ANA.id })

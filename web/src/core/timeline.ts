@@ -11,8 +11,11 @@ import type { Attachment, StoredMessage } from '../../../functions/chat/protocol
  */
 export type MessageStatus = 'sending' | 'retrying' | 'failed' | 'saved' | 'live' | 'not-saved'
 
-/** A file of a message; `url` reads it (signed, expiring), unknown until the function signs it. */
-export type TimelineAttachment = Attachment & { url?: string }
+/**
+ * A file of a message; `url` reads it (signed, expiring at `urlExpiresAt`), unknown until the
+ * function signs it.
+ */
+export type TimelineAttachment = Attachment & { url?: string; urlExpiresAt?: string }
 
 export interface TimelineMessage {
   id: string
@@ -161,6 +164,53 @@ export class Timeline {
     if (entry.message.deleted) return true
     entry.message = { ...entry.message, body: '', attachments: [], deleted: true }
     this.view = undefined
+    return true
+  }
+
+  /**
+   * Gives files new URLs (signed again before the old ones expire), wherever they are shown, stored
+   * messages included. `signed` names each file by its path. Returns how many files changed.
+   */
+  replaceUrls(signed: readonly TimelineAttachment[]): number {
+    const byPath = new Map(signed.flatMap((file) => (file.url ? [[file.path, file] as const] : [])))
+    let changed = 0
+    for (const entry of this.entries) {
+      const { attachments } = entry.message
+      if (!attachments.some((file) => byPath.has(file.path))) continue
+      entry.message = {
+        ...entry.message,
+        attachments: attachments.map((file) => {
+          const fresh = byPath.get(file.path)
+          if (!fresh) return file
+          changed++
+          return { ...file, url: fresh.url, urlExpiresAt: fresh.urlExpiresAt }
+        }),
+      }
+      this.view = undefined
+    }
+    return changed
+  }
+
+  /**
+   * Forgets stored messages older than `firstSeq`, the room's oldest message (all stored ones when
+   * null): retention purged them for good. Messages not stored yet stay, and so does "Message
+   * deleted" where a deletion was shown (it carries nothing). Returns whether any went.
+   */
+  forgetStoredBefore(firstSeq: number | null): boolean {
+    const gone = new Set<Entry>()
+    for (const entry of this.entries) {
+      const { seq, deleted } = entry.message
+      if (seq !== undefined && !deleted && (firstSeq === null || seq < firstSeq)) gone.add(entry)
+    }
+    if (gone.size === 0) return false
+    for (const entry of gone) this.byId.delete(entry.message.id)
+    this.remove(gone)
+    this.view = undefined
+    this.minSeq = undefined
+    for (const entry of this.entries) {
+      const { seq } = entry.message
+      if (seq !== undefined && (this.minSeq === undefined || seq < this.minSeq)) this.minSeq = seq
+    }
     return true
   }
 

@@ -266,7 +266,14 @@ export async function uploadFile(
   }
 }
 
-/** The browser's PUT, with upload progress. Never rejects but on abort: failures are status 0. */
+/** A PUT that sends nothing for this long has stalled: it counts as a network failure. */
+export const UPLOAD_STALL_TIMEOUT_MS = 30_000
+
+/**
+ * The browser's PUT, with upload progress. Never rejects but on abort: failures are status 0,
+ * and so is a PUT that makes no progress for UPLOAD_STALL_TIMEOUT_MS (a big file may take long,
+ * but never that long without a byte moving).
+ */
 export function xhrPut(request: PutRequest): Promise<PutResponse> {
   return new Promise((resolve, reject) => {
     const { signal } = request
@@ -276,23 +283,37 @@ export function xhrPut(request: PutRequest): Promise<PutResponse> {
     }
     const xhr = new XMLHttpRequest()
     const onAbort = () => xhr.abort()
+    let stalled = false
+    let stallTimer: ReturnType<typeof setTimeout> | undefined
+    const watchStall = () => {
+      clearTimeout(stallTimer)
+      stallTimer = setTimeout(() => {
+        stalled = true
+        xhr.abort()
+      }, UPLOAD_STALL_TIMEOUT_MS)
+    }
     const settle = (response: PutResponse) => {
+      clearTimeout(stallTimer)
       signal?.removeEventListener('abort', onAbort)
       resolve(response)
     }
     xhr.open('PUT', request.url)
     xhr.setRequestHeader('Content-Type', request.contentType)
     xhr.upload.onprogress = (event) => {
+      watchStall()
       if (event.lengthComputable) request.onProgress(event.loaded, event.total)
     }
     xhr.onload = () => settle({ status: xhr.status, body: xhr.responseText })
     xhr.onerror = () => settle({ status: 0, body: '' })
     xhr.ontimeout = () => settle({ status: 0, body: '' })
     xhr.onabort = () => {
+      if (stalled) return settle({ status: 0, body: '' })
+      clearTimeout(stallTimer)
       signal?.removeEventListener('abort', onAbort)
       reject(abortError())
     }
     signal?.addEventListener('abort', onAbort, { once: true })
     xhr.send(request.body)
+    watchStall()
   })
 }

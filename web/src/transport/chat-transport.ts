@@ -13,7 +13,11 @@ export interface Participant {
   local: boolean
 }
 
-export type ConnectionState = 'connecting' | 'connected' | 'interrupted' | 'closed'
+/**
+ * `expired`: the channel ended this session because its token expired; final, like `closed`, and
+ * only a new token (rejoining the room) gets back in.
+ */
+export type ConnectionState = 'connecting' | 'connected' | 'interrupted' | 'closed' | 'expired'
 
 export interface TransportEvents {
   /** Data broadcast by another session (never by this one). `fromSessionId` may be 'API'. */

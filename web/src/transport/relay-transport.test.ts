@@ -6,9 +6,10 @@ import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { WebSocket } from 'ws'
-import { createRoomTokens, type RoomTokens } from '../../../functions/chat/tokens.ts'
-import { attachRelay } from '../../../local/relay.ts'
+import { CLOCK_TOLERANCE_SECONDS, createRoomTokens } from '../../../functions/chat/tokens.ts'
+import { attachRelay, type RelayOptions } from '../../../local/relay.ts'
 import type { Clock } from '../core/clock.ts'
+import { FakeClock } from '../core/fake-clock.ts'
 import {
   type ChatTransport,
   type ConnectionState,
@@ -41,9 +42,9 @@ afterEach(async () => {
 })
 
 /** A relay on 127.0.0.1 (on `port`, or a free one), closed after the test. */
-async function startRelay(port = 0, relayTokens: RoomTokens = tokens): Promise<Running> {
+async function startRelay(port = 0, relayOptions: Partial<RelayOptions> = {}): Promise<Running> {
   const server: Server = createServer((_, response) => response.writeHead(404).end())
-  const relay = attachRelay(server, { tokens: relayTokens })
+  const relay = attachRelay(server, { tokens, ...relayOptions })
   const sockets: Duplex[] = []
   server.on('upgrade', (_, socket) => sockets.push(socket))
   server.listen(port, '127.0.0.1')
@@ -381,14 +382,85 @@ describe('createRelayTransport', () => {
     clockSkewMs = 2 * 3600_000
     relay.sockets.at(-1)?.destroy()
     ;(await clock.nextTimer()).fire()
-    await nextEvent(ana, 'connection', (state) => state === 'closed')
+    await nextEvent(ana, 'connection', (state) => state === 'expired')
 
-    expect(states).toEqual(['interrupted', 'closed'])
+    expect(states).toEqual(['interrupted', 'expired'])
     expect(clock.pending()).toBe(0)
     expect(ana.participants()).toEqual([])
     expect(sendError(ana, 'hello?').code).toBe('not_joined')
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('Your session has expired'))
     warn.mockRestore()
+  })
+
+  it('reports expired, and stops, when the relay ends an open connection at token expiry', async () => {
+    // The relay's clock moves; the tokens (minted with a 1 h lifetime) are checked at real time.
+    const relayClock = new FakeClock(Date.now())
+    const relay = await startRelay(0, { clock: relayClock })
+    const room = uniqueRoom()
+    const clock = new ManualClock()
+    const ana = await joinedAs(relay.url, room, 'Ana', clock)
+    const states = connectionStates(ana)
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+
+    relayClock.advance((3600 + CLOCK_TOLERANCE_SECONDS) * 1000)
+    await nextEvent(ana, 'connection', (state) => state === 'expired')
+
+    // No reconnect loop: no timer, nobody known, nothing can be sent.
+    expect(states).toEqual(['expired'])
+    expect(clock.pending()).toBe(0)
+    expect(ana.participants()).toEqual([])
+    expect(sendError(ana, 'anyone?').code).toBe('not_joined')
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('token_expired'))
+    warn.mockRestore()
+  })
+
+  it("rejects join with the relay's message when this user holds 5 connections", async () => {
+    const { url } = await startRelay()
+    const room = uniqueRoom()
+    const token = await tokenFor(room, 'Ana')
+    for (let i = 0; i < 5; i++) await transportFor(url, token).join()
+    const clock = new ManualClock()
+    const sixth = transportFor(url, token, clock)
+    const states = connectionStates(sixth)
+
+    await expect(sixth.join()).rejects.toThrow(
+      'You already have 5 connections to this room: close another tab or window, then try again.',
+    )
+    expect(states).toEqual(['connecting', 'closed'])
+    expect(clock.pending()).toBe(0)
+  })
+
+  it('keeps reconnecting with backoff while its place is taken, gets back in once freed', async () => {
+    const relay = await startRelay()
+    const room = uniqueRoom()
+    const bea = await joinedAs(relay.url, room, 'Bea')
+    const token = await tokenFor(room, 'Ana')
+    const clock = new ManualClock()
+    const ana = transportFor(relay.url, token, clock)
+    await ana.join()
+    const anaSocket = relay.sockets.at(-1) as Duplex
+    for (let i = 0; i < 4; i++) await transportFor(relay.url, token).join()
+    const states = connectionStates(ana)
+
+    // Ana's connection drops; before she is back, another tab of hers takes the fifth place.
+    const gone = nextEvent(bea, 'participant-left')
+    anaSocket.destroy()
+    await gone
+    const intruder = transportFor(relay.url, token)
+    await intruder.join()
+    const first = await clock.nextTimer()
+    expect(first.ms).toBe(500)
+    first.fire() // refused: too_many_connections
+    const second = await clock.nextTimer()
+    expect(second.ms).toBe(1000)
+
+    const freed = nextEvent(bea, 'participant-left')
+    await intruder.leave()
+    await freed
+    const connected = nextEvent(ana, 'connection', (state) => state === 'connected')
+    second.fire()
+    await connected
+    expect(states).toEqual(['interrupted', 'connected'])
   })
 
   it('leave() closes for good: closed, no reconnect, no more events', async () => {

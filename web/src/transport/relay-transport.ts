@@ -104,7 +104,9 @@ export function createRelayTransport(options: RelayTransportOptions): ChatTransp
         onWelcome(frame.sessionId, frame.participants)
       } else if (frame.type === 'error') {
         if (!welcomed) refusal = frame.message
-        // After the welcome the relay refuses only what send() refuses first: a bug, not a user's.
+        // After the welcome the relay refuses what send() refuses first (a bug), frames over its
+        // rate limit (rare: people type slower; the messages are stored anyway), or the token as
+        // it expires, explained again by the close that follows.
         else console.warn(`Chat relay refused a frame: ${frame.code}: ${frame.message}`)
       } else if (frame.type === 'app-message') {
         emit('message', frame.data, frame.fromId)
@@ -122,7 +124,7 @@ export function createRelayTransport(options: RelayTransportOptions): ChatTransp
     ws.onclose = (event: CloseEvent) => {
       if (socket !== ws) return
       socket = undefined
-      onClose(event.code, refusal)
+      onClose(event.code, event.reason, refusal)
     }
   }
 
@@ -152,20 +154,24 @@ export function createRelayTransport(options: RelayTransportOptions): ChatTransp
     pendingJoin = undefined
   }
 
-  function onClose(code: number, refusal: string | undefined) {
+  function onClose(code: number, reason: string, refusal: string | undefined) {
     if (phase === 'connecting') {
-      // Like Daily's join(): a first connection that fails is an error for the caller, not retried.
+      // Like Daily's join(): a first connection that fails is an error for the caller, not retried
+      // (too many connections of this user included: the relay's message says what to do).
       const unreachable = `Could not connect to the chat relay at ${options.url}`
       fail(new Error(refusal ?? `${unreachable} (WebSocket closed with code ${code}).`))
       return
     }
     if (code === CLOSE_UNAUTHORIZED) {
-      // The token is refused (it expired meanwhile, say): retrying cannot help.
+      // The token is refused, on an open connection or a reconnect: retrying cannot help. An
+      // expired one is said apart, as a new token (rejoining) is all it takes.
       if (refusal) console.warn(`Chat relay closed the connection: ${refusal}`)
       stop()
-      emit('connection', 'closed')
+      emit('connection', reason === 'token_expired' ? 'expired' : 'closed')
       return
     }
+    // Anything else is retried with backoff: a drop, a relay restart, or (CLOSE_TRY_LATER) this
+    // user's connections all taken, as when the relay has not yet noticed this one's old one died.
     if (phase === 'joined') {
       phase = 'interrupted'
       emit('connection', 'interrupted')

@@ -1,0 +1,128 @@
+// The local stack over a real socket, as an attacker reaches it: oversized and short bodies,
+// addresses that do not exist.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { expectError, uniqueRoom } from '../test/chat-harness.ts'
+import { sendHugeBody, sendShortBody } from '../test/raw-http.ts'
+import { type LocalStack, startLocalStack } from './stack.ts'
+
+const HUGE = 120 * 1024 * 1024
+const MESSAGE_ID = '0b5c3e2a-9d41-8f6e-a1b2-c3d4e5f60718'
+
+describe('the local stack at its edges', () => {
+  let dataDir: string
+  let stack: LocalStack
+  let base: string
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'backchannel-stack-'))
+    stack = await startLocalStack({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      env: { DATABASE_URL: inject('databaseUrl'), CHAT_BODY_TIMEOUT_MS: '200' },
+    })
+    // The printed URL says localhost; the socket listens on 127.0.0.1 only.
+    base = `http://127.0.0.1:${new URL(stack.url).port}`
+  })
+
+  afterAll(async () => {
+    await stack?.stop()
+    await rm(dataDir, { recursive: true, force: true })
+  })
+
+  describe('a 120 MB body, sent without any token', () => {
+    it.each([
+      ['POST', '/rooms/x/tokens'],
+      ['POST', '/rooms/x/uploads'],
+      ['POST', '/rooms/x/attachments/sign'],
+      ['POST', '/rooms/x/messages'],
+      ['PATCH', `/rooms/x/messages/${MESSAGE_ID}`],
+    ])('%s %s answers 413 within a second, with a length or streamed', async (method, route) => {
+      for (const declareLength of [true, false]) {
+        const answer = await sendHugeBody(`${base}/functions/v1/chat${route}`, {
+          method,
+          totalBytes: HUGE,
+          declareLength,
+        })
+        expect(answer.status).toBe(413)
+        expect(answer.json).toEqual({
+          error: { code: 'payload_too_large', message: expect.stringContaining('64 KiB') },
+        })
+        expect(answer.ms).toBeLessThan(1000)
+        // Refused long before the body was in: the connection is closed, not drained.
+        // Answered long before the body was all sent (how much loopback carries meanwhile varies).
+        expect(answer.sentBytes).toBeLessThan(HUGE)
+        expect(answer.headers.connection).toBe('close')
+      }
+      expect((await fetch(`${base}/functions/v1/chat/health`)).status).toBe(200)
+    })
+  })
+
+  it('takes a small body streamed without a length like any other', async () => {
+    const room = uniqueRoom('streamed')
+    const bytes = new TextEncoder().encode(JSON.stringify({ userName: 'Stream' }))
+    const body = new ReadableStream({
+      start(controller) {
+        controller.enqueue(bytes.subarray(0, 5))
+        controller.enqueue(bytes.subarray(5))
+        controller.close()
+      },
+    })
+    const response = await fetch(`${base}/functions/v1/chat/rooms/${room}/tokens`, {
+      method: 'POST',
+      body,
+      duplex: 'half',
+    } as RequestInit)
+    expect(response.status).toBe(201)
+    expect((await response.json()).user.name).toBe('Stream')
+  })
+
+  it('answers a body shorter than its Content-Length with 400 and closes the socket', async () => {
+    const { answer, closed } = sendShortBody(`${base}/functions/v1/chat/rooms/x/tokens`, {
+      declaredBytes: 100,
+      sentBytes: 10,
+    })
+    const { status, json, ms } = await answer
+    expect(status).toBe(400)
+    expect(json).toEqual({
+      error: {
+        code: 'incomplete_body',
+        message: expect.stringContaining('ended before its declared length'),
+      },
+    })
+    expect(ms).toBeGreaterThanOrEqual(190)
+    expect(ms).toBeLessThan(2000)
+    await closed
+  })
+
+  describe('addresses nobody answers', () => {
+    it.each([
+      '/functions/v1/chat/nothing-here',
+      '/functions/v1/chat/rooms/x/messages/extra/parts',
+      '/functions/v1/other-function',
+      '/functions/nothing',
+      '/storage/v1/nothing-here',
+    ])('GET %s is a JSON 404, not the web app', async (address) => {
+      await expectError(await fetch(`${base}${address}`), 404, 'not_found')
+    })
+
+    it.each([
+      ['PUT', '/functions/v1/chat/rooms/x/messages', 'GET, HEAD, OPTIONS, POST'],
+      ['DELETE', '/functions/v1/chat/health', 'GET, HEAD, OPTIONS'],
+      ['GET', '/functions/v1/chat/rooms/x/tokens', 'OPTIONS, POST'],
+    ])('%s %s is a JSON 405 naming the allowed methods', async (method, address, allow) => {
+      const response = await fetch(`${base}${address}`, { method })
+      expect(response.headers.get('allow')).toBe(allow)
+      await expectError(response, 405, 'method_not_allowed')
+    })
+
+    it('still serves the web app at its own client-side routes', async () => {
+      const response = await fetch(`${base}/standup`)
+      expect(response.status).toBe(200)
+      expect(response.headers.get('content-type')).toMatch(/^text\/html/)
+    })
+  })
+})
