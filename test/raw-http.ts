@@ -1,6 +1,7 @@
 // Hostile HTTP requests over a real socket, for the edges fetch() hides: a body far larger than
 // any limit (generated as it is sent, never held whole) and a body shorter than its length.
 import http from 'node:http'
+import { expect } from 'vitest'
 
 export interface RawAnswer {
   status: number
@@ -74,6 +75,26 @@ export function sendShortBody(
   })
   request.write('{"userName"'.padEnd(options.sentBytes, ' ').slice(0, options.sentBytes))
   return { answer: readAnswer(request, started, () => options.sentBytes), closed }
+}
+
+/**
+ * Asserts that `url` answers a body that stops 90 bytes short of its length with 400
+ * incomplete_body once the body timeout (about 200 ms in these tests) passes, then lets go of the
+ * socket. The upper bound only catches a hang.
+ */
+export async function expectShortBodyRefused(url: string): Promise<void> {
+  const { answer, closed } = sendShortBody(url, { declaredBytes: 100, sentBytes: 10 })
+  const { status, json, ms } = await answer
+  expect(status).toBe(400)
+  expect(json).toEqual({
+    error: {
+      code: 'incomplete_body',
+      message: expect.stringContaining('ended before its declared length'),
+    },
+  })
+  expect(ms).toBeGreaterThanOrEqual(190)
+  expect(ms).toBeLessThan(5000)
+  await closed
 }
 
 function readAnswer(

@@ -159,7 +159,8 @@ describe('the chat app when the database freezes', () => {
       expect(response.status).toBe(503)
       expect(response.headers.get('Retry-After')).toBe('5')
       expect(ms).toBeGreaterThanOrEqual(1900)
-      expect(ms).toBeLessThan(2500)
+      // About 2 s; the bound only catches waiting for the database.
+      expect(ms).toBeLessThan(4500)
     } finally {
       proxy.thaw()
       await slowStore.close()

@@ -6,7 +6,7 @@ import { SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { freePort } from '../../local/embedded-postgres.ts'
 import { TEST_API_KEY, uniqueRoom } from '../../test/chat-harness.ts'
-import { sendHugeBody, sendShortBody } from '../../test/raw-http.ts'
+import { expectShortBodyRefused, sendHugeBody } from '../../test/raw-http.ts'
 import { newMessageId } from './protocol.ts'
 
 const here = import.meta.dirname
@@ -95,7 +95,7 @@ describe('the chat function on Deno', () => {
       ['with its Content-Length', true],
       ['streamed (chunked)', false],
     ])(
-      'is refused with 413 within a second %s, and the function lives on',
+      'is refused with 413 before it is all sent %s, and the function lives on',
       async (_label, declareLength) => {
         for (const route of ['/rooms/x/tokens', '/rooms/x/messages']) {
           const answer = await sendHugeBody(`${baseUrl}${route}`, {
@@ -106,7 +106,8 @@ describe('the chat function on Deno', () => {
           expect(answer.json).toEqual({
             error: { code: 'payload_too_large', message: expect.stringContaining('64 KiB') },
           })
-          expect(answer.ms).toBeLessThan(1000)
+          // Well under a second when the machine is idle; the bound only catches a hang.
+          expect(answer.ms).toBeLessThan(5000)
           // Answered long before the body was all sent (how much loopback carries meanwhile varies).
           expect(answer.sentBytes).toBeLessThan(HUGE)
         }
@@ -137,21 +138,7 @@ describe('the chat function on Deno', () => {
   })
 
   it('answers a body shorter than its Content-Length with 400 and lets go of the socket', async () => {
-    const { answer, closed } = sendShortBody(`${baseUrl}/rooms/x/tokens`, {
-      declaredBytes: 100,
-      sentBytes: 10,
-    })
-    const { status, json, ms } = await answer
-    expect(status).toBe(400)
-    expect(json).toEqual({
-      error: {
-        code: 'incomplete_body',
-        message: expect.stringContaining('ended before its declared length'),
-      },
-    })
-    expect(ms).toBeGreaterThanOrEqual(190)
-    expect(ms).toBeLessThan(2000)
-    await closed
+    await expectShortBodyRefused(`${baseUrl}/rooms/x/tokens`)
   })
 
   it('answers a token whose user id holds a NUL with 401, not 500', async () => {

@@ -66,7 +66,7 @@ describe('the chat function at its edges', () => {
           duplex: 'half',
           headers: { 'Content-Length': String(HUGE) },
         })
-        expect(performance.now() - started).toBeLessThan(1000)
+        expect(performance.now() - started).toBeLessThan(5000)
         const error = await expectError(response, 413, 'payload_too_large')
         expect(error.message).toContain('64 KiB')
         expect(response.headers.get('connection')).toBe('close')
@@ -80,7 +80,7 @@ describe('the chat function at its edges', () => {
         const body = generatedBody(HUGE)
         const started = performance.now()
         const response = await request(method, path, { body: body.stream, duplex: 'half' })
-        expect(performance.now() - started).toBeLessThan(1000)
+        expect(performance.now() - started).toBeLessThan(5000)
         await expectError(response, 413, 'payload_too_large')
         expect(body.pulled()).toBeLessThan(1024 * 1024)
       },
@@ -119,7 +119,7 @@ describe('the chat function at its edges', () => {
       expect(error.message).toContain('ended before its declared length')
       expect(response.headers.get('connection')).toBe('close')
       expect(ms).toBeGreaterThanOrEqual(190)
-      expect(ms).toBeLessThan(2000)
+      expect(ms).toBeLessThan(5000)
     })
 
     it('answers a streamed body that stops arriving with 400 incomplete_body', async () => {
