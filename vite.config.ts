@@ -1,3 +1,4 @@
+import path from 'node:path'
 import react from '@vitejs/plugin-react'
 import { loadEnv, type Plugin } from 'vite'
 import { defineConfig } from 'vitest/config'
@@ -38,6 +39,8 @@ export default defineConfig(({ mode }) => {
     root: 'web',
     envDir: '..',
     plugins: [react(), contentSecurityPolicyMeta(policy)],
+    // The contracts shared with the chat function (functions/_shared deploys with it).
+    resolve: { alias: { '@shared': path.resolve(import.meta.dirname, 'functions/_shared') } },
     build: { outDir: '../dist/web', emptyOutDir: true },
     // `npm run dev`: Vite's hot reload in front of a running local stack (`npm start`).
     server: {

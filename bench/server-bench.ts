@@ -5,7 +5,7 @@ import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import postgres from 'postgres'
-import { type ChatUser, newMessageId } from '../functions/chat/protocol.ts'
+import { type ChatUser, newMessageId } from '../functions/_shared/protocol.ts'
 import { createRoomTokens } from '../functions/chat/tokens.ts'
 import { freePort } from '../local/embedded-postgres.ts'
 import {

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto'
 import type { Route } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { newMessageId } from '../functions/chat/protocol.ts'
+import { newMessageId } from '../functions/_shared/protocol.ts'
 import {
   expectHidden,
   expectVisible,

@@ -1,6 +1,6 @@
 // The chat column's reading comfort: long histories, new messages while scrolled up, narrow screens.
 import { expect, it } from 'vitest'
-import { newMessageId } from '../functions/chat/protocol.ts'
+import { newMessageId } from '../functions/_shared/protocol.ts'
 import { expectVisible, setupE2ESession, uniqueRoom } from './browser.ts'
 
 const session = setupE2ESession()

@@ -11,7 +11,7 @@ import { getRequestListener } from '@hono/node-server'
 import { Hono } from 'hono'
 import { decodeJwt, SignJWT } from 'jose'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { MediaType } from '../functions/chat/protocol.ts'
+import type { MediaType } from '../functions/_shared/protocol.ts'
 import {
   createDiskMediaStore,
   type DiskMediaStoreOptions,

@@ -9,15 +9,15 @@ import path from 'node:path'
 import { Readable } from 'node:stream'
 import { type Context, Hono } from 'hono'
 import { errors, type JWTPayload, jwtVerify, SignJWT } from 'jose'
-import { ApiError, renderError } from '../functions/chat/errors.ts'
-import type { MediaStore, StoredObject } from '../functions/chat/media-store.ts'
 import {
   isInlineMedia,
   MEDIA_BUCKET,
   MEDIA_PATH_PATTERN,
   MEDIA_TYPES,
   type MediaType,
-} from '../functions/chat/protocol.ts'
+} from '../functions/_shared/protocol.ts'
+import { ApiError, renderError } from '../functions/chat/errors.ts'
+import type { MediaStore, StoredObject } from '../functions/chat/media-store.ts'
 
 /** Where the stack mounts `routes`: Supabase Storage's REST prefix. */
 export const STORAGE_BASE_PATH = '/storage/v1'

@@ -6,10 +6,10 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type ClientOptions, WebSocket, WebSocketServer } from 'ws'
+import type { RelayParticipant, ServerFrame } from '../functions/_shared/relay-protocol.ts'
 import { CLOCK_TOLERANCE_SECONDS, createRoomTokens } from '../functions/chat/tokens.ts'
 import { FakeClock } from '../web/src/core/fake-clock.ts'
 import { attachRelay, type Relay, type RelayOptions } from './relay.ts'
-import type { RelayParticipant, ServerFrame } from './relay-protocol.ts'
 
 const API_KEY = 'relay-test-daily-api-key-0123456789'
 const tokens = createRoomTokens({ apiKey: API_KEY, ttlSeconds: 3600 })

@@ -2,9 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { type RawData, WebSocket, WebSocketServer } from 'ws'
-import { ApiError } from '../functions/chat/errors.ts'
-import { MAX_LIVE_MESSAGE_CHARS, type TokenClaims } from '../functions/chat/protocol.ts'
-import { CLOCK_TOLERANCE_SECONDS, type RoomTokens } from '../functions/chat/tokens.ts'
+import { MAX_LIVE_MESSAGE_CHARS, type TokenClaims } from '../functions/_shared/protocol.ts'
 import {
   CLOSE_TRY_LATER,
   CLOSE_UNAUTHORIZED,
@@ -14,7 +12,9 @@ import {
   type RelayErrorCode,
   type RelayParticipant,
   type ServerFrame,
-} from './relay-protocol.ts'
+} from '../functions/_shared/relay-protocol.ts'
+import { ApiError } from '../functions/chat/errors.ts'
+import { CLOCK_TOLERANCE_SECONDS, type RoomTokens } from '../functions/chat/tokens.ts'
 
 export interface RelayOptions {
   tokens: RoomTokens

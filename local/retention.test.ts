@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, describe, expect, inject, it } from 'vitest'
-import type { Attachment } from '../functions/chat/protocol.ts'
+import type { Attachment } from '../functions/_shared/protocol.ts'
 import { createChatHarness, uniqueRoom } from '../test/chat-harness.ts'
 import { runRetention } from './retention.ts'
 

@@ -5,7 +5,7 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { newMessageId } from '../functions/chat/protocol.ts'
+import { newMessageId } from '../functions/_shared/protocol.ts'
 import { freePort } from './embedded-postgres.ts'
 import { isAlive } from './postgres-leftover.ts'
 

@@ -6,15 +6,15 @@ import path from 'node:path'
 import { Hono } from 'hono'
 import postgres from 'postgres'
 import { expect, inject } from 'vitest'
-import { type ChatDeps, createChatApp } from '../functions/chat/app.ts'
-import { createPostgresMessageStore } from '../functions/chat/postgres-message-store.ts'
 import {
   type Attachment,
   DEFAULT_MEDIA_MAX_BYTES,
   errorResponseSchema,
   type MediaType,
   newMessageId,
-} from '../functions/chat/protocol.ts'
+} from '../functions/_shared/protocol.ts'
+import { type ChatDeps, createChatApp } from '../functions/chat/app.ts'
+import { createPostgresMessageStore } from '../functions/chat/postgres-message-store.ts'
 import { createRoomTokens } from '../functions/chat/tokens.ts'
 import { createDiskMediaStore } from '../local/disk-media-store.ts'
 

@@ -1,12 +1,12 @@
-import type { MediaStore } from './media-store.ts'
-import type { PersistedMessage } from './message-store.ts'
 import {
   type Attachment,
   MEDIA_TYPES,
   type MediaType,
   type StoredAttachment,
   type StoredMessage,
-} from './protocol.ts'
+} from '../_shared/protocol.ts'
+import type { MediaStore } from './media-store.ts'
+import type { PersistedMessage } from './message-store.ts'
 
 // Names that a file of this type may end with besides its own extension.
 const OTHER_EXTENSIONS: Partial<Record<MediaType, string[]>> = { 'image/jpeg': ['jpeg'] }

@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory'
+import type { ChatUser } from '../_shared/protocol.ts'
 import { ApiError } from './errors.ts'
-import type { ChatUser } from './protocol.ts'
 import { roomParam } from './request.ts'
 import { type RoomTokens, unauthorized } from './tokens.ts'
 

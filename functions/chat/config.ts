@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { DEFAULT_MEDIA_MAX_BYTES } from './protocol.ts'
+import { DEFAULT_MEDIA_MAX_BYTES } from '../_shared/protocol.ts'
 
 const flag = (fallback: boolean) =>
   z

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { freePort } from '../../local/embedded-postgres.ts'
 import { TEST_API_KEY, uniqueRoom } from '../../test/chat-harness.ts'
 import { expectShortBodyRefused, sendHugeBody } from '../../test/raw-http.ts'
-import { newMessageId } from './protocol.ts'
+import { newMessageId } from '../_shared/protocol.ts'
 
 const here = import.meta.dirname
 const denoBin = path.resolve(here, '../../node_modules/.bin/deno')

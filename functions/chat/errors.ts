@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { z } from 'zod'
-import type { ErrorResponse } from './protocol.ts'
+import type { ErrorResponse } from '../_shared/protocol.ts'
 
 /**
  * The one error type of the function: a status, a snake_case code for programs and a message a

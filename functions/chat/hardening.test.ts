@@ -8,7 +8,7 @@ import {
   TEST_API_KEY,
   uniqueRoom,
 } from '../../test/chat-harness.ts'
-import { MAX_REQUEST_BYTES, newMessageId } from './protocol.ts'
+import { MAX_REQUEST_BYTES, newMessageId } from '../_shared/protocol.ts'
 
 const HUGE = 120 * 1024 * 1024
 const MESSAGE_ID = '0b5c3e2a-9d41-8f6e-a1b2-c3d4e5f60718'

@@ -1,4 +1,4 @@
-import type { MediaType } from './protocol.ts'
+import type { MediaType } from '../_shared/protocol.ts'
 
 /** What storage holds at a path. */
 export interface StoredObject {

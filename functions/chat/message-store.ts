@@ -1,4 +1,10 @@
-import type { Attachment, ChangesQuery, ChatUser, HistoryQuery, StoredMessage } from './protocol.ts'
+import type {
+  Attachment,
+  ChangesQuery,
+  ChatUser,
+  HistoryQuery,
+  StoredMessage,
+} from '../_shared/protocol.ts'
 import type { Quota, QuotaAction } from './quotas.ts'
 
 export interface NewMessage {

@@ -1,4 +1,5 @@
 import postgres from 'postgres'
+import type { Attachment } from '../_shared/protocol.ts'
 import { DEFAULT_DB_TIMEOUT_MS } from './config.ts'
 import { databaseTimeout } from './errors.ts'
 import type {
@@ -8,7 +9,6 @@ import type {
   PostOutcome,
   UploadState,
 } from './message-store.ts'
-import type { Attachment } from './protocol.ts'
 
 interface MessageRow {
   id: string

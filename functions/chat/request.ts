@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import type { z } from 'zod'
+import { roomNameSchema } from '../_shared/protocol.ts'
 import { ApiError, invalidInput } from './errors.ts'
-import { roomNameSchema } from './protocol.ts'
 
 /** The `:room` path parameter, validated. */
 export function roomParam(c: Context): string {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { DEFAULT_MEDIA_MAX_BYTES, MEDIA_BUCKET, MEDIA_TYPES } from './protocol.ts'
+import { DEFAULT_MEDIA_MAX_BYTES, MEDIA_BUCKET, MEDIA_TYPES } from '../_shared/protocol.ts'
 import {
   createSupabaseMediaStore,
   MAX_REMOVE_BATCH,

@@ -1,6 +1,6 @@
 import { createClient, type WebSocketLikeConstructor } from '@supabase/supabase-js'
+import { isInlineMedia, MEDIA_BUCKET, MEDIA_TYPES } from '../_shared/protocol.ts'
 import type { MediaStore } from './media-store.ts'
-import { isInlineMedia, MEDIA_BUCKET, MEDIA_TYPES } from './protocol.ts'
 
 /** How long Supabase Storage keeps a signed upload URL valid (fixed by the service: 2 hours). */
 export const SIGNED_UPLOAD_TTL_MS = 2 * 60 * 60 * 1000

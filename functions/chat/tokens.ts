@@ -1,7 +1,7 @@
 import { errors, jwtVerify, SignJWT } from 'jose'
 import type { z } from 'zod'
+import { type ChatUser, type TokenClaims, tokenClaimsSchema } from '../_shared/protocol.ts'
 import { ApiError } from './errors.ts'
-import { type ChatUser, type TokenClaims, tokenClaimsSchema } from './protocol.ts'
 
 /**
  * Seconds of clock difference tolerated between whoever minted a token and whoever checks it (the

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { StoredMessage } from './protocol.ts'
+import type { StoredMessage } from '../_shared/protocol.ts'
 import { transcriptMarkdown } from './transcript.ts'
 
 const message = (fields: Partial<StoredMessage>): StoredMessage => ({

@@ -1,4 +1,4 @@
-import type { StoredMessage } from './protocol.ts'
+import type { StoredMessage } from '../_shared/protocol.ts'
 
 const time = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`
 

@@ -1,5 +1,5 @@
+import { chatUserSchema, roomNameSchema } from '@shared/protocol.ts'
 import { z } from 'zod'
-import { chatUserSchema, roomNameSchema } from '../../functions/chat/protocol.ts'
 
 /** Someone who joined a room: the token serves the call and every chat request. */
 export const joinedRoomSchema = z.object({

@@ -1,8 +1,8 @@
 import { Hono } from 'hono'
+import { type ChangesPage, changesQuerySchema } from '../../_shared/protocol.ts'
 import type { ChatDeps } from '../app.ts'
 import { withReadUrls } from '../attachment-urls.ts'
 import { type RoomAuth, requireRoomToken } from '../auth.ts'
-import { type ChangesPage, changesQuerySchema } from '../protocol.ts'
 import { queryParams } from '../request.ts'
 
 /**

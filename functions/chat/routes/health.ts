@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
+import type { HealthResponse } from '../../_shared/protocol.ts'
 import type { ChatDeps } from '../app.ts'
 import { databaseTimeout } from '../errors.ts'
-import type { HealthResponse } from '../protocol.ts'
 
 /**
  * How long `/health` waits for the database: a monitor is told "unhealthy" within this, even

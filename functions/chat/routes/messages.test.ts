@@ -13,7 +13,7 @@ import {
   historyPageSchema,
   type StoredMessage,
   storedMessageSchema,
-} from '../protocol.ts'
+} from '../../_shared/protocol.ts'
 import { createRoomTokens } from '../tokens.ts'
 
 const ORIGIN = 'https://app.example'

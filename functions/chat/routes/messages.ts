@@ -1,8 +1,4 @@
 import { Hono } from 'hono'
-import type { ChatDeps } from '../app.ts'
-import { withReadUrls } from '../attachment-urls.ts'
-import { type RoomAuth, requireRoomToken } from '../auth.ts'
-import { ApiError } from '../errors.ts'
 import {
   type Attachment,
   editMessageRequestSchema,
@@ -11,7 +7,11 @@ import {
   isMessageIdOf,
   messageIdSchema,
   postMessageRequestSchema,
-} from '../protocol.ts'
+} from '../../_shared/protocol.ts'
+import type { ChatDeps } from '../app.ts'
+import { withReadUrls } from '../attachment-urls.ts'
+import { type RoomAuth, requireRoomToken } from '../auth.ts'
+import { ApiError } from '../errors.ts'
 import { requireQuota } from '../quotas.ts'
 import { jsonBody, queryParams } from '../request.ts'
 import { requireRoomFile } from './uploads.ts'

@@ -15,7 +15,7 @@ import {
   historyPageSchema,
   type StoredMessage,
   storedMessageSchema,
-} from '../protocol.ts'
+} from '../../_shared/protocol.ts'
 
 interface Member {
   room: string

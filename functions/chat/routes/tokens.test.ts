@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { createChatHarness, expectError, uniqueRoom } from '../../../test/chat-harness.ts'
-import { newMessageId, tokenResponseSchema } from '../protocol.ts'
+import { newMessageId, tokenResponseSchema } from '../../_shared/protocol.ts'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const ORIGIN = 'https://app.example'

@@ -1,8 +1,8 @@
 import { Hono } from 'hono'
+import { createTokenRequestSchema, type TokenResponse } from '../../_shared/protocol.ts'
 import type { ChatDeps } from '../app.ts'
 import { clientAddress } from '../client-address.ts'
 import { ApiError } from '../errors.ts'
-import { createTokenRequestSchema, type TokenResponse } from '../protocol.ts'
 import { requireQuota } from '../quotas.ts'
 import { jsonBody, roomParam } from '../request.ts'
 

@@ -17,7 +17,7 @@ import {
   MEDIA_PATH_PATTERN,
   storedMessageSchema,
   uploadResponseSchema,
-} from '../protocol.ts'
+} from '../../_shared/protocol.ts'
 
 const PDF_BYTES = new TextEncoder().encode('%PDF-1.4\n% a tiny PDF for tests\n%%EOF\n')
 

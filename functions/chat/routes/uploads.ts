@@ -1,25 +1,19 @@
 import { Hono } from 'hono'
-import { z } from 'zod'
+import {
+  type Attachment,
+  fileTooLargeMessage,
+  MEDIA_TYPES,
+  signAttachmentsRequestSchema,
+  type UploadResponse,
+  uploadRequestSchema,
+} from '../../_shared/protocol.ts'
 import type { ChatDeps } from '../app.ts'
 import { signAttachments } from '../attachment-urls.ts'
 import { type RoomAuth, requireRoomToken } from '../auth.ts'
 import { ApiError } from '../errors.ts'
 import type { UploadState } from '../message-store.ts'
-import {
-  type Attachment,
-  attachmentSchema,
-  fileTooLargeMessage,
-  MAX_ATTACHMENTS,
-  MEDIA_TYPES,
-  type UploadResponse,
-  uploadRequestSchema,
-} from '../protocol.ts'
 import { requireQuota } from '../quotas.ts'
 import { jsonBody } from '../request.ts'
-
-const signRequestSchema = z.strictObject({
-  attachments: z.array(attachmentSchema).min(1).max(MAX_ATTACHMENTS),
-})
 
 /** Refuses a file that is not this room's: each room's files live under its own prefix. */
 export function requireRoomFile(room: string, file: Pick<Attachment, 'path' | 'name'>) {
@@ -84,7 +78,7 @@ export function uploadRoutes({ config, store, media, tokens }: ChatDeps) {
       return c.json(upload, 201)
     })
     .post('/rooms/:room/attachments/sign', async (c) => {
-      const { attachments } = await jsonBody(c, signRequestSchema)
+      const { attachments } = await jsonBody(c, signAttachmentsRequestSchema)
       for (const file of attachments) requireRoomFile(c.var.room, file)
       const states = await store.loadUploadStates(
         c.var.room,

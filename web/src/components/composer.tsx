@@ -1,3 +1,4 @@
+import { type Attachment, MEDIA_TYPES } from '@shared/protocol.ts'
 import {
   type ClipboardEvent,
   type FormEvent,
@@ -6,7 +7,6 @@ import {
   useRef,
   useState,
 } from 'react'
-import { type Attachment, MEDIA_TYPES } from '../../../functions/chat/protocol.ts'
 import { formatBytes } from '../core/upload-file.ts'
 import type { Attachments } from '../hooks/use-attachments.ts'
 

@@ -1,5 +1,5 @@
+import { roomNameSchema, userNameSchema } from '@shared/protocol.ts'
 import { type FormEvent, useId, useState } from 'react'
-import { roomNameSchema, userNameSchema } from '../../../functions/chat/protocol.ts'
 import { CHAT_API_URL } from '../config.ts'
 import { createChatApi } from '../core/chat-api.ts'
 import type { JoinedRoom } from '../session.ts'

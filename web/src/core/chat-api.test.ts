@@ -1,5 +1,5 @@
+import { newMessageId, type StoredMessage } from '@shared/protocol.ts'
 import { describe, expect, it } from 'vitest'
-import { newMessageId, type StoredMessage } from '../../../functions/chat/protocol.ts'
 import { ChatApiError, createChatApi, REQUEST_TIMEOUT_MS } from './chat-api.ts'
 import { FakeClock } from './fake-clock.ts'
 import { Outbox } from './outbox.ts'

@@ -1,4 +1,3 @@
-import { z } from 'zod'
 import {
   type Attachment,
   type ChangesPage,
@@ -8,14 +7,15 @@ import {
   historyPageSchema,
   type StoredAttachment,
   type StoredMessage,
-  storedAttachmentSchema,
+  signAttachmentsResponseSchema,
   storedMessageSchema,
   type TokenResponse,
   tokenResponseSchema,
   type UploadRequest,
   type UploadResponse,
   uploadResponseSchema,
-} from '../../../functions/chat/protocol.ts'
+} from '@shared/protocol.ts'
+import type { z } from 'zod'
 import { type Clock, systemClock } from './clock.ts'
 import type { PersistResult } from './outbox.ts'
 
@@ -64,8 +64,6 @@ export interface RoomApi {
   /** The room's conversation as a file to download. */
   downloadTranscript(format: 'md' | 'json'): Promise<{ file: Blob; name: string }>
 }
-
-const signedAttachmentsSchema = z.object({ attachments: z.array(storedAttachmentSchema) })
 
 export interface ChatApiOptions {
   fetch?: typeof fetch
@@ -231,7 +229,11 @@ export function createChatApi(baseUrl: string, options: ChatApiOptions = {}) {
         },
         async signAttachments(attachments) {
           const init = jsonInit('POST', { attachments }, token)
-          const signed = await call(`${roomPath}/attachments/sign`, signedAttachmentsSchema, init)
+          const signed = await call(
+            `${roomPath}/attachments/sign`,
+            signAttachmentsResponseSchema,
+            init,
+          )
           return signed.attachments
         },
       }

@@ -1,4 +1,3 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   type Attachment,
   type HistoryPage,
@@ -7,7 +6,8 @@ import {
   type StoredAttachment,
   type StoredMessage,
   type UploadRequest,
-} from '../../../functions/chat/protocol.ts'
+} from '@shared/protocol.ts'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { FakeTransport, fakeParticipant } from '../transport/fake-transport.ts'
 import { ChatApiError, type RoomApi } from './chat-api.ts'
 import { ChatClient } from './chat-client.ts'

@@ -9,7 +9,7 @@ import {
   messageTextSchema,
   newMessageId,
   type StoredMessage,
-} from '../../../functions/chat/protocol.ts'
+} from '@shared/protocol.ts'
 import {
   type ChatTransport,
   type ConnectionState,

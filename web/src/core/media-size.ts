@@ -1,4 +1,4 @@
-import { isInlineMedia } from '../../../functions/chat/protocol.ts'
+import { isInlineMedia } from '@shared/protocol.ts'
 
 export interface MediaSize {
   width: number

@@ -1,5 +1,5 @@
+import type { StoredMessage } from '@shared/protocol.ts'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { StoredMessage } from '../../../functions/chat/protocol.ts'
 import { FakeClock } from './fake-clock.ts'
 import { Outbox, type OutboxEntry, type OutboxOptions, type PersistResult } from './outbox.ts'
 

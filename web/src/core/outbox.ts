@@ -1,9 +1,5 @@
+import { type Attachment, attachmentSchema, type StoredMessage } from '@shared/protocol.ts'
 import { z } from 'zod'
-import {
-  type Attachment,
-  attachmentSchema,
-  type StoredMessage,
-} from '../../../functions/chat/protocol.ts'
 import type { Clock } from './clock.ts'
 
 /** A message waiting to be written (`pending`) or given up on (`failed`). */

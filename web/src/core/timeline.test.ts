@@ -1,5 +1,5 @@
+import type { StoredMessage } from '@shared/protocol.ts'
 import { describe, expect, it } from 'vitest'
-import type { StoredMessage } from '../../../functions/chat/protocol.ts'
 import { type NewTimelineMessage, Timeline } from './timeline.ts'
 
 const ANA = { id: 'user-ana', name: 'Ana' }

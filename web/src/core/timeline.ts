@@ -1,4 +1,4 @@
-import type { Attachment, StoredMessage } from '../../../functions/chat/protocol.ts'
+import type { Attachment, StoredMessage } from '@shared/protocol.ts'
 
 /**
  * Where a message stands, as the reader sees it:

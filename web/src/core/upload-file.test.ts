@@ -1,5 +1,5 @@
+import type { UploadRequest, UploadResponse } from '@shared/protocol.ts'
 import { describe, expect, it } from 'vitest'
-import type { UploadRequest, UploadResponse } from '../../../functions/chat/protocol.ts'
 import { ChatApiError } from './chat-api.ts'
 import { FakeClock } from './fake-clock.ts'
 import {

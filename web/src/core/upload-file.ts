@@ -7,7 +7,7 @@ import {
   SHAREABLE_MEDIA,
   type UploadRequest,
   type UploadResponse,
-} from '../../../functions/chat/protocol.ts'
+} from '@shared/protocol.ts'
 import { ChatApiError, type RoomApi } from './chat-api.ts'
 import { type Clock, systemClock } from './clock.ts'
 

@@ -1,5 +1,5 @@
+import type { Attachment } from '@shared/protocol.ts'
 import { describe, expect, it, vi } from 'vitest'
-import type { Attachment } from '../../../functions/chat/protocol.ts'
 import { ChatApiError } from './chat-api.ts'
 import { FakeClock } from './fake-clock.ts'
 import type { TimelineAttachment } from './timeline.ts'

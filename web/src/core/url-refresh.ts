@@ -1,4 +1,4 @@
-import { type Attachment, MAX_ATTACHMENTS } from '../../../functions/chat/protocol.ts'
+import { type Attachment, MAX_ATTACHMENTS } from '@shared/protocol.ts'
 import { ChatApiError } from './chat-api.ts'
 import type { Clock } from './clock.ts'
 import type { TimelineAttachment } from './timeline.ts'

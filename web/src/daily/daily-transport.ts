@@ -1,4 +1,4 @@
-import { MAX_LIVE_MESSAGE_CHARS } from '../../../functions/chat/protocol.ts'
+import { MAX_LIVE_MESSAGE_CHARS } from '@shared/protocol.ts'
 import {
   type ChatTransport,
   type Participant,

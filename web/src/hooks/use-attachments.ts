@@ -1,5 +1,5 @@
+import { type Attachment, MAX_ATTACHMENTS } from '@shared/protocol.ts'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import { type Attachment, MAX_ATTACHMENTS } from '../../../functions/chat/protocol.ts'
 import type { RoomApi } from '../core/chat-api.ts'
 import { measureMedia } from '../core/media-size.ts'
 import { checkFile, isAbortError, uploadFile } from '../core/upload-file.ts'

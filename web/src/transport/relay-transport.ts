@@ -1,10 +1,10 @@
-import { MAX_LIVE_MESSAGE_CHARS } from '../../../functions/chat/protocol.ts'
+import { MAX_LIVE_MESSAGE_CHARS } from '@shared/protocol.ts'
 import {
   CLOSE_UNAUTHORIZED,
   type RelayParticipant,
   type ServerFrame,
   serverFrameSchema,
-} from '../../../local/relay-protocol.ts'
+} from '@shared/relay-protocol.ts'
 import { type Clock, systemClock } from '../core/clock.ts'
 import {
   type ChatTransport,

@@ -278,6 +278,18 @@ const attachmentsSchema = z
     message: 'The same file is attached twice.',
   })
 
+/** `POST /rooms/:room/attachments/sign`: files announced live, to get URLs to read them. */
+export const signAttachmentsRequestSchema = z.strictObject({
+  attachments: z.array(attachmentSchema).min(1).max(MAX_ATTACHMENTS),
+})
+export type SignAttachmentsRequest = z.infer<typeof signAttachmentsRequestSchema>
+
+/** The answer to `POST /rooms/:room/attachments/sign`: the same files, with URLs. */
+export const signAttachmentsResponseSchema = z.object({
+  attachments: z.array(storedAttachmentSchema),
+})
+export type SignAttachmentsResponse = z.infer<typeof signAttachmentsResponseSchema>
+
 /** A message says something, carries files, or both. */
 const withContent = <T extends { body: string; attachments?: unknown[] }>(message: T) =>
   message.body !== '' || (message.attachments?.length ?? 0) > 0
