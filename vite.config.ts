@@ -56,6 +56,7 @@ export default defineConfig(({ mode }) => {
       include: [
         'functions/**/*.test.ts',
         'local/**/*.test.ts',
+        'ops/**/*.test.ts',
         'web/**/*.test.{ts,tsx}',
         'e2e/**/*.e2e.test.ts',
       ],

@@ -277,7 +277,7 @@ async function seedRoom(databaseUrl: string, room: string, count: number) {
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} })
   try {
     await sql`
-      insert into public.messages (id, room, sender_id, sender_name, body, created_at)
+      insert into chat.messages (id, room, sender_id, sender_name, body, created_at)
       select gen_random_uuid(), ${room}, 'seed-' || (g % 7), 'Seeder ' || (g % 7),
         'history ' || ${room} || ' #' || g, now() - make_interval(secs => ${count} - g)
       from generate_series(1, ${count}::int) as g

@@ -180,13 +180,14 @@ async function benchWrites(
   const direct = await throughput(async (writer) => {
     const user = users[writer] as ChatUser
     // The same call, with the same arguments, as functions/chat/postgres-message-store.ts.
-    const [row] = await sql<{ result: { outcome: string } }[]>`
-      select public.persist_chat_message(
+    const [row] = await sql<{ outcome: string }[]>`
+      select result.outcome, result.retry_after_ms, (result.message).*
+      from chat.persist_chat_message(
         ${randomUUID()}::uuid, ${rooms[writer] as string}, ${user.id}, ${user.name},
         ${`bench message from writer ${writer}`}, ${sql.json([])}::jsonb, ${RATE.messages}::int,
         make_interval(secs => ${RATE.windowSeconds}::int)
       ) as result`
-    if (row?.result.outcome !== 'created') throw new Error(`direct write: ${row?.result.outcome}`)
+    if (row?.outcome !== 'created') throw new Error(`direct write: ${row?.outcome}`)
   })
   log(`write: direct persist_chat_message ${round(direct)} msg/s`)
 
@@ -194,7 +195,7 @@ async function benchWrites(
   const plain = await throughput(async (writer) => {
     const user = users[writer] as ChatUser
     await sql`
-      insert into public.messages (id, room, sender_id, sender_name, body)
+      insert into chat.messages (id, room, sender_id, sender_name, body)
       values (${randomUUID()}::uuid, ${rooms[writer] as string}, ${user.id}, ${user.name},
         ${`bench message from writer ${writer}`})`
   })
@@ -251,7 +252,7 @@ async function seed(sql: Sql, from: number, to: number) {
   // Ids in order of g: a random uuid primary key makes the bulk load several times slower, and
   // history never reads by id. Rooms interleave, as in a live deployment.
   await sql`
-    insert into public.messages (id, room, sender_id, sender_name, body, created_at)
+    insert into chat.messages (id, room, sender_id, sender_name, body, created_at)
     select
       ('00000000-0000-4000-8000-' || lpad(to_hex(g), 12, '0'))::uuid,
       'history-' || (g % ${HISTORY_ROOMS}),
@@ -276,7 +277,7 @@ async function cursors(sql: Sql, tokens: Tokens): Promise<HistoryCursors[]> {
     (_, i) => `history-${Math.floor((i * HISTORY_ROOMS) / SAMPLED_ROOMS)}`,
   )
   const rows = await sql<{ room: string; seqs: string[] }[]>`
-    select room, array_agg(seq order by seq) as seqs from public.messages
+    select room, array_agg(seq order by seq) as seqs from chat.messages
     where room = any(${rooms}) and deleted_at is null group by room`
   return Promise.all(
     rows.map(async ({ room, seqs }) => {
@@ -340,7 +341,8 @@ async function benchHistory(
   log: (line: string) => void,
 ): Promise<Figure[]> {
   // Start from an empty table with seq from 1, without the write benchmark's rows.
-  await sql`truncate public.messages restart identity`
+  // uploads reference messages: they go together.
+  await sql`truncate chat.uploads, chat.messages restart identity`
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
   const figures: Figure[] = []
   const p50s = new Map<string, number>()
@@ -358,7 +360,7 @@ async function benchHistory(
       seeded = size
       // Vacuum sets the hint bits and visibility map a bulk load leaves unset, and the checkpoint
       // flushes its dirty pages: otherwise the first reads pay for both and we measure the load.
-      await sql`vacuum (analyze) public.messages`
+      await sql`vacuum (analyze) chat.messages`
       await sql`checkpoint`
       log(`history: seeded ${label} rows in ${round((performance.now() - started) / 1000)} s`)
 

@@ -96,7 +96,7 @@ it("a room owner deletes someone else's message", async () => {
   await menu.getByRole('menuitem', { name: 'Delete' }).click()
   await row(host, 'Buy cheap watches').getByRole('button', { name: 'Delete' }).click()
   await expectVisible(ben.log.getByText('Message deleted'), LIVE_MS)
-  const [stored] = await sql`select deleted_by from public.messages where body = 'Buy cheap watches'
+  const [stored] = await sql`select deleted_by from chat.messages where body = 'Buy cheap watches'
     and room = ${room}`
   expect(stored?.deleted_by).not.toBeNull()
 }, 30_000)
@@ -107,11 +107,11 @@ it('a blocked sender is refused, and told why', async () => {
   const userId = await ben.page.evaluate(
     () => JSON.parse(sessionStorage.getItem('backchannel.joined') ?? '{}').user.id as string,
   )
-  await sql`insert into public.blocked_senders (sender_id, room, reason)
+  await sql`insert into chat.blocked_senders (sender_id, room, reason)
     values (${userId}, ${room}, 'posting spam')`
   await ben.send('Am I still here?')
   await expectVisible(row(ben, 'Am I still here?').getByText(/posting spam/), 5000)
-  const stored = await sql`select 1 from public.messages where room = ${room}`
+  const stored = await sql`select 1 from chat.messages where room = ${room}`
   expect(stored).toHaveLength(0)
 })
 

@@ -5,8 +5,9 @@ import postgres from 'postgres'
 export const MIGRATIONS_DIR = path.resolve(import.meta.dirname, '../supabase/migrations')
 
 /**
- * Applies the SQL files of supabase/migrations that the database has not seen yet, each in its
- * own transaction, and records them where the Supabase CLI does
+ * Applies the SQL files of supabase/migrations that the database has not seen yet, in name order
+ * and all in one transaction (a migration that fails leaves the database as it was, none of that
+ * run applied), and records them where the Supabase CLI does
  * (supabase_migrations.schema_migrations), so `supabase db push` and this agree on what is applied.
  * Returns the versions it applied.
  */

@@ -7,9 +7,8 @@ import { serveStatic } from '@hono/node-server/serve-static'
 import { type Context, Hono } from 'hono'
 import { createChatApp } from '../functions/chat/app.ts'
 import { loadChatConfig } from '../functions/chat/config.ts'
+import { createChatDeps } from '../functions/chat/create-chat-deps.ts'
 import { ApiError } from '../functions/chat/errors.ts'
-import { createPostgresMessageStore } from '../functions/chat/postgres-message-store.ts'
-import { createRoomTokens } from '../functions/chat/tokens.ts'
 import { contentSecurityPolicy, FRAME_ANCESTORS_ENV, parseFrameAncestors } from '../web/csp.ts'
 import { type RunningPostgres, startEmbeddedPostgres } from './embedded-postgres.ts'
 import { localSecret, openLocalMediaStore } from './media.ts'
@@ -82,16 +81,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       DATABASE_URL: databaseUrl,
       DAILY_API_KEY: options.env.DAILY_API_KEY || (await localSecret(dataDir, 'daily-api-key')),
     })
-    const store = createPostgresMessageStore(config.databaseUrl, {
-      poolMax: config.databasePoolMax,
-      timeoutMs: config.databaseTimeoutMs,
-    })
-    const tokens = createRoomTokens({
-      apiKey: config.dailyApiKey,
-      domainId: config.dailyDomainId,
-      ttlSeconds: config.tokenTtlSeconds,
-    })
-    const relay = attachRelay(server, { tokens })
+    const { media, routes: storageRoutes } = await openLocalMediaStore(config, dataDir)
+    const deps = createChatDeps(config, { media, peerAddress: nodePeerAddress })
+    const relay = attachRelay(server, { tokens: deps.tokens })
 
     const address = server.address()
     const port = typeof address === 'object' && address ? address.port : options.port
@@ -100,12 +92,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       : options.host
     const url = `http://${shownHost}:${port}`
 
-    const { media, routes: storageRoutes } = await openLocalMediaStore(config, dataDir)
-
-    const root = new Hono().route(
-      '/functions/v1',
-      createChatApp({ config, store, media, tokens, peerAddress: nodePeerAddress }),
-    )
+    const root = new Hono().route('/functions/v1', createChatApp(deps))
     if (storageRoutes) root.route('/storage/v1', storageRoutes)
     // Under the function's and Storage's prefixes an address nobody answers is a JSON 404, like
     // Supabase's, never the SPA's page.
@@ -141,7 +128,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           server.close(() => resolve())
           server.closeAllConnections()
         })
-        await store.close()
+        await deps.store.close()
         await embedded?.stop()
         await rm(databaseUrlFile, { force: true })
       },

@@ -13,7 +13,8 @@ import {
   type MediaType,
   newMessageId,
 } from '../functions/_shared/protocol.ts'
-import { type ChatDeps, createChatApp } from '../functions/chat/app.ts'
+import { createChatApp } from '../functions/chat/app.ts'
+import type { ChatDeps } from '../functions/chat/deps.ts'
 import { createPostgresMessageStore } from '../functions/chat/postgres-message-store.ts'
 import { createRoomTokens } from '../functions/chat/tokens.ts'
 import { createDiskMediaStore } from '../local/disk-media-store.ts'

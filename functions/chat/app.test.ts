@@ -1,8 +1,35 @@
 import net from 'node:net'
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
-import { createChatHarness, uniqueRoom } from '../../test/chat-harness.ts'
+import { createChatHarness, expectError, uniqueRoom } from '../../test/chat-harness.ts'
 import { createChatApp } from './app.ts'
 import { createPostgresMessageStore } from './postgres-message-store.ts'
+
+describe('the room routes', () => {
+  const chat = createChatHarness()
+  afterAll(() => chat.close())
+
+  it('ask every route of a room for its token, except joining', async () => {
+    const roomRoutes = chat.app.routes.filter(
+      (route) => route.method !== 'ALL' && route.path.startsWith('/chat/rooms/:room/'),
+    )
+    // Read from the app itself, so a route added later is covered without touching this test.
+    expect(roomRoutes.length).toBeGreaterThanOrEqual(9)
+    const room = uniqueRoom('guarded')
+    for (const { method, path } of roomRoutes) {
+      const address = path
+        .replace('/chat', '')
+        .replace(':room', room)
+        .replace(':id', chat.newIdFor(await chat.tokenFor(room)))
+      const body = method === 'GET' ? undefined : { userName: 'Eve' }
+      const response = await chat.call(method, address, { body })
+      if (method === 'POST' && path === '/chat/rooms/:room/tokens') {
+        expect(response.status, `${method} ${path}`).toBe(201)
+      } else {
+        await expectError(response, 401, 'missing_token')
+      }
+    }
+  })
+})
 
 describe('the chat app when the database is down', () => {
   const chat = createChatHarness()

@@ -1,39 +1,19 @@
 import { Hono } from 'hono'
 import { cors } from 'hono/cors'
 import { MAX_REQUEST_BYTES } from '../_shared/protocol.ts'
-import type { PeerAddress } from './client-address.ts'
-import { type ChatConfig, DEFAULT_BODY_TIMEOUT_MS } from './config.ts'
+import { type RoomEnv, requireRoomToken } from './auth.ts'
+import { DEFAULT_BODY_TIMEOUT_MS } from './config.ts'
+import type { ChatDeps } from './deps.ts'
 import { ApiError, renderError } from './errors.ts'
-import type { MediaStore } from './media-store.ts'
-import type { MessageStore } from './message-store.ts'
 import { boundedBody } from './request.ts'
+import { attachmentRoutes } from './routes/attachments.ts'
 import { changeRoutes } from './routes/changes.ts'
 import { healthRoutes } from './routes/health.ts'
 import { messageRoutes } from './routes/messages.ts'
 import { tokenRoutes } from './routes/tokens.ts'
 import { transcriptRoutes } from './routes/transcript.ts'
 import { uploadRoutes } from './routes/uploads.ts'
-import type { RoomTokens } from './tokens.ts'
 import { refuseUnroutable } from './unknown-routes.ts'
-
-export interface ChatDeps {
-  config: Pick<
-    ChatConfig,
-    | 'openRooms'
-    | 'rateLimit'
-    | 'allowedOrigins'
-    | 'mediaMaxBytes'
-    | 'mediaUrlTtlSeconds'
-    | 'quotas'
-    | 'proxyHops'
-  > &
-    Partial<Pick<ChatConfig, 'bodyTimeoutMs'>>
-  store: MessageStore
-  media: MediaStore
-  tokens: RoomTokens
-  /** The address of the peer that sent a request (runtime-specific; see client-address.ts). */
-  peerAddress?: PeerAddress
-}
 
 /** The function's name, which starts every path Supabase hands it. */
 const BASE_PATH = '/chat'
@@ -41,7 +21,7 @@ const BASE_PATH = '/chat'
 /**
  * The chat function as a Hono app under `/chat` (Supabase serves it at `/functions/v1/chat`).
  *
- * @example Deno.serve(createChatApp({ config, store, tokens }).fetch)
+ * @example Deno.serve(createChatApp(createChatDeps(config, { media })).fetch)
  */
 export function createChatApp(deps: ChatDeps): Hono {
   const { allowedOrigins } = deps.config
@@ -71,12 +51,8 @@ export function createChatApp(deps: ChatDeps): Hono {
       timeoutMs: deps.config.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
     }),
   )
-  app.route('/', healthRoutes(deps))
-  app.route('/', tokenRoutes(deps))
-  app.route('/', messageRoutes(deps))
-  app.route('/', uploadRoutes(deps))
-  app.route('/', changeRoutes(deps))
-  app.route('/', transcriptRoutes(deps))
+  app.route('/health', healthRoutes(deps))
+  app.route('/rooms/:room', roomRoutes(deps))
 
   // Answered, not thrown: a throw here would pass the middleware above and miss its CORS headers.
   app.notFound((c) =>
@@ -84,4 +60,23 @@ export function createChatApp(deps: ChatDeps): Hono {
   )
   app.onError(renderError)
   return app
+}
+
+/**
+ * Everything under `/rooms/:room`. Joining (`/tokens`) is open; every other route is behind the
+ * one token check, which sets `c.var.room`, `user` and `owner` for them.
+ */
+function roomRoutes(deps: ChatDeps) {
+  return (
+    new Hono<RoomEnv>()
+      // Before the check, which also matches this path: Hono runs handlers in the order they were
+      // added, and the token route answers without calling on.
+      .route('/tokens', tokenRoutes(deps))
+      .use(requireRoomToken(deps.tokens))
+      .route('/messages', messageRoutes(deps))
+      .route('/uploads', uploadRoutes(deps))
+      .route('/attachments', attachmentRoutes(deps))
+      .route('/changes', changeRoutes(deps))
+      .route('/transcript', transcriptRoutes(deps))
+  )
 }

@@ -1,31 +1,7 @@
-import {
-  type Attachment,
-  MEDIA_TYPES,
-  type MediaType,
-  type StoredAttachment,
-  type StoredMessage,
-} from '../_shared/protocol.ts'
+import type { Attachment, StoredAttachment, StoredMessage } from '../_shared/protocol.ts'
+import { downloadName } from './attachments.ts'
 import type { MediaStore } from './media-store.ts'
 import type { PersistedMessage } from './message-store.ts'
-
-// Names that a file of this type may end with besides its own extension.
-const OTHER_EXTENSIONS: Partial<Record<MediaType, string[]>> = { 'image/jpeg': ['jpeg'] }
-
-/**
- * The name a file downloads under: the sender's name, ending in its type's extension (a text
- * file named `page.html` downloads as `page.html.txt`), so that no name makes a download open as
- * something it is not.
- *
- * @example downloadName({ name: 'notes.html', type: 'text/plain' }) // 'notes.html.txt'
- */
-export function downloadName(file: Pick<Attachment, 'name' | 'type'>): string {
-  const extension = MEDIA_TYPES[file.type]
-  const ending = file.name.slice(file.name.lastIndexOf('.') + 1).toLowerCase()
-  const fits =
-    file.name.includes('.') &&
-    (ending === extension || OTHER_EXTENSIONS[file.type]?.includes(ending))
-  return fits ? file.name : `${file.name}.${extension}`
-}
 
 /** The attachments with signed, expiring URLs to read them: one batch for all of them. */
 export async function signAttachments(

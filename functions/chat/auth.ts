@@ -4,14 +4,18 @@ import { ApiError } from './errors.ts'
 import { roomParam } from './request.ts'
 import { type RoomTokens, unauthorized } from './tokens.ts'
 
-export type RoomAuth = { Variables: { room: string; user: ChatUser; owner: boolean } }
+/** What a room's routes read from the request once its token is verified (`c.var`). */
+export type RoomEnv = { Variables: { room: string; user: ChatUser; owner: boolean } }
 
 /**
  * Admits a request only with `Authorization: Bearer <token>` for the `:room` in its path, and sets
- * `room` and `user` (from the verified token, never from the request body).
+ * `room`, `user` and `owner` (from the verified token, never from the request body). Used once,
+ * on the app mounted at `/rooms/:room`.
+ *
+ * @example new Hono<RoomEnv>().use(requireRoomToken(tokens)).route('/messages', messageRoutes(deps))
  */
 export const requireRoomToken = (tokens: RoomTokens) =>
-  createMiddleware<RoomAuth>(async (c, next) => {
+  createMiddleware<RoomEnv>(async (c, next) => {
     const room = roomParam(c)
     const header = c.req.header('Authorization') ?? ''
     const match = /^Bearer\s+(\S+)$/i.exec(header)

@@ -216,7 +216,7 @@ describe('the chat function at its edges', () => {
         const error = await expectError(response, 401, 'invalid_token')
         expect(error.message).toContain(named)
         const [row] = await chat.sql<{ n: number }[]>`
-        select count(*)::int as n from public.messages where room = ${room}`
+        select count(*)::int as n from chat.messages where room = ${room}`
         expect(row?.n).toBe(0)
       },
     )
@@ -274,7 +274,7 @@ describe('the chat function at its edges', () => {
     }
     const storedBody = async (id: string) => {
       const [row] = await chat.sql<{ body: string }[]>`
-        select body from public.messages where id = ${id}::uuid`
+        select body from chat.messages where id = ${id}::uuid`
       return row?.body
     }
 

@@ -1,9 +1,8 @@
 // Entry point as Supabase deploys it: Deno, with deno.json beside this file as the import map.
 import { createChatApp } from './app.ts'
 import { loadChatConfig } from './config.ts'
-import { createPostgresMessageStore } from './postgres-message-store.ts'
+import { createChatDeps } from './create-chat-deps.ts'
 import { createSupabaseMediaStore } from './supabase-media-store.ts'
-import { createRoomTokens } from './tokens.ts'
 
 // Supabase's gateway stands in front of every Edge Function and appends the caller's address to
 // X-Forwarded-For: one trusted proxy, unless configured otherwise.
@@ -13,21 +12,13 @@ if (!config.supabase) {
   throw new Error('Set SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY: shared files live in Storage.')
 }
 
-const app = createChatApp({
-  config,
-  store: createPostgresMessageStore(config.databaseUrl, {
-    poolMax: config.databasePoolMax,
-    timeoutMs: config.databaseTimeoutMs,
+const app = createChatApp(
+  createChatDeps(config, {
+    media: createSupabaseMediaStore(config.supabase),
+    // Deno.serve hands Hono the connection info as the request's env.
+    peerAddress: (c) =>
+      (c.env as Deno.ServeHandlerInfo<Deno.NetAddr> | undefined)?.remoteAddr?.hostname,
   }),
-  media: createSupabaseMediaStore(config.supabase),
-  // Deno.serve hands Hono the connection info as the request's env.
-  peerAddress: (c) =>
-    (c.env as Deno.ServeHandlerInfo<Deno.NetAddr> | undefined)?.remoteAddr?.hostname,
-  tokens: createRoomTokens({
-    apiKey: config.dailyApiKey,
-    domainId: config.dailyDomainId,
-    ttlSeconds: config.tokenTtlSeconds,
-  }),
-})
+)
 
 Deno.serve(app.fetch)

@@ -2,14 +2,9 @@ import postgres from 'postgres'
 import type { Attachment } from '../_shared/protocol.ts'
 import { DEFAULT_DB_TIMEOUT_MS } from './config.ts'
 import { databaseTimeout } from './errors.ts'
-import type {
-  DeleteOutcome,
-  MessageStore,
-  PersistedMessage,
-  PostOutcome,
-  UploadState,
-} from './message-store.ts'
+import type { DeleteOutcome, MessageStore, PersistedMessage, UploadState } from './message-store.ts'
 
+/** A row of chat.messages as postgres.js reads it (bigint as a string). */
 interface MessageRow {
   id: string
   room: string
@@ -17,12 +12,27 @@ interface MessageRow {
   sender_name: string
   body: string
   attachments: Attachment[]
-  created_at: string | Date
-  edited_at: string | Date | null
-  deleted_at: string | Date | null
-  seq: string | number
-  revision: string | number
+  created_at: Date
+  edited_at: Date | null
+  deleted_at: Date | null
+  seq: string
+  revision: string
 }
+
+/** The message columns of a database function's outcome that carries no message. */
+type NoMessage = { [Column in keyof MessageRow]: null }
+
+/** chat.persist_chat_message's row: its outcome and, when created or duplicate, the message. */
+type PersistRow =
+  | (MessageRow & { outcome: 'created' | 'duplicate'; retry_after_ms: null })
+  | (NoMessage & { outcome: 'conflict' | 'deleted'; retry_after_ms: null })
+  | (NoMessage & { outcome: 'rate_limited'; retry_after_ms: number })
+
+/** chat.edit_chat_message's row: its outcome and, when edited or unchanged, the message. */
+type EditRow =
+  | (MessageRow & { outcome: 'edited' | 'unchanged'; block_reason: null })
+  | (NoMessage & { outcome: 'not_found' | 'deleted' | 'forbidden' | 'empty'; block_reason: null })
+  | (NoMessage & { outcome: 'blocked'; block_reason: string })
 
 const toPersistedMessage = (row: MessageRow): PersistedMessage => ({
   id: row.id,
@@ -30,8 +40,8 @@ const toPersistedMessage = (row: MessageRow): PersistedMessage => ({
   sender: { id: row.sender_id, name: row.sender_name },
   body: row.body,
   attachments: row.attachments,
-  createdAt: new Date(row.created_at).toISOString(),
-  ...(row.edited_at ? { editedAt: new Date(row.edited_at).toISOString() } : {}),
+  createdAt: row.created_at.toISOString(),
+  ...(row.edited_at ? { editedAt: row.edited_at.toISOString() } : {}),
   seq: Number(row.seq),
 })
 
@@ -60,10 +70,11 @@ export function createPostgresMessageStore(
     async persistMessage(message, limit) {
       // One round trip: the database function locks the room, checks the id and the rate limit
       // and inserts, so it holds across any number of function instances.
-      let row: { result: RawOutcome } | undefined
+      let row: PersistRow | undefined
       try {
-        ;[row] = await sql<{ result: RawOutcome }[]>`
-          select public.persist_chat_message(
+        ;[row] = await sql<PersistRow[]>`
+          select result.outcome, result.retry_after_ms, (result.message).*
+          from chat.persist_chat_message(
             ${message.id}::uuid, ${message.room}, ${message.sender.id}, ${message.sender.name},
             ${message.body}, ${sql.json(message.attachments)}::jsonb, ${limit.messages}::int,
             make_interval(secs => ${limit.windowSeconds}::int)
@@ -81,7 +92,18 @@ export function createPostgresMessageStore(
         throw error
       }
       if (!row) throw new Error('persist_chat_message returned no row')
-      return toOutcome(row.result)
+      switch (row.outcome) {
+        case 'created':
+        case 'duplicate':
+          return { kind: row.outcome, message: toPersistedMessage(row) }
+        case 'rate_limited':
+          return {
+            kind: 'rate_limited',
+            retryAfterSeconds: Math.max(1, Math.ceil(row.retry_after_ms / 1000)),
+          }
+        default:
+          return { kind: row.outcome }
+      }
     },
 
     async loadHistoryPage(room, { limit, before, after }) {
@@ -89,17 +111,17 @@ export function createPostgresMessageStore(
       // revision as of that page, from which catching up on changes continues.
       const page =
         after !== undefined
-          ? sql`select * from public.messages
+          ? sql`select * from chat.messages
                 where room = ${room} and deleted_at is null and seq > ${after}
                 order by seq asc limit ${limit + 1}`
-          : sql`select * from public.messages
+          : sql`select * from chat.messages
                 where room = ${room} and deleted_at is null
                   ${before !== undefined ? sql`and seq < ${before}` : sql``}
                 order by seq desc limit ${limit + 1}`
       const rows = await sql<(MessageRow & { room_revision: string })[]>`
         select latest.room_revision, page.*
         from (select coalesce(max(revision), 0) as room_revision
-              from public.messages where room = ${room}) as latest
+              from chat.messages where room = ${room}) as latest
         left join lateral (${page}) as page on true`
       const revision = Number(rows[0]?.room_revision ?? 0)
       const messages = rows.filter((row) => row.id !== null)
@@ -110,26 +132,26 @@ export function createPostgresMessageStore(
     },
 
     async editMessage(room, id, senderId, body) {
-      const [row] = await sql<{ result: RawEditOutcome }[]>`
-        select public.edit_chat_message(${id}::uuid, ${room}, ${senderId}, ${body}) as result`
+      const [row] = await sql<EditRow[]>`
+        select result.outcome, result.block_reason, (result.message).*
+        from chat.edit_chat_message(${id}::uuid, ${room}, ${senderId}, ${body}) as result`
       if (!row) throw new Error('edit_chat_message returned no row')
-      const raw = row.result
-      switch (raw.outcome) {
+      switch (row.outcome) {
         case 'edited':
         case 'unchanged':
-          return { kind: raw.outcome, message: toPersistedMessage(raw.message) }
+          return { kind: row.outcome, message: toPersistedMessage(row) }
         case 'blocked':
-          return { kind: 'blocked', reason: raw.reason }
+          return { kind: 'blocked', reason: row.block_reason }
         default:
-          return { kind: raw.outcome }
+          return { kind: row.outcome }
       }
     },
 
     async deleteMessage(room, id, actorId, isOwner) {
-      const [row] = await sql<{ result: { outcome: DeleteOutcome['kind'] } }[]>`
-        select public.delete_chat_message(${id}::uuid, ${room}, ${actorId}, ${isOwner}) as result`
+      const [row] = await sql<{ outcome: DeleteOutcome['kind'] }[]>`
+        select chat.delete_chat_message(${id}::uuid, ${room}, ${actorId}, ${isOwner}) as outcome`
       if (!row) throw new Error('delete_chat_message returned no row')
-      return { kind: row.result.outcome }
+      return { kind: row.outcome }
     },
 
     async loadChanges(room, { since, limit }) {
@@ -137,10 +159,10 @@ export function createPostgresMessageStore(
       // messages for good, which no change row can announce.
       const rows = await sql<(MessageRow & { first_seq: string | null })[]>`
         select first.first_seq, changed.*
-        from (select min(seq) as first_seq from public.messages
+        from (select min(seq) as first_seq from chat.messages
               where room = ${room} and deleted_at is null) as first
         left join lateral (
-          select * from public.messages
+          select * from chat.messages
           where room = ${room} and revision > ${since}
           order by revision asc limit ${limit + 1}
         ) as changed on true`
@@ -162,7 +184,7 @@ export function createPostgresMessageStore(
 
     async loadTranscriptPage(room, { afterSeq, throughSeq, limit }) {
       const rows = await sql<MessageRow[]>`
-        select * from public.messages
+        select * from chat.messages
         where room = ${room} and deleted_at is null and seq > ${afterSeq} and seq <= ${throughSeq}
         order by seq asc limit ${limit}`
       return rows.map(toPersistedMessage)
@@ -170,20 +192,20 @@ export function createPostgresMessageStore(
 
     async latestSeq(room) {
       const [row] = await sql<{ seq: string | null }[]>`
-        select max(seq) as seq from public.messages where room = ${room} and deleted_at is null`
+        select max(seq) as seq from chat.messages where room = ${room} and deleted_at is null`
       return Number(row?.seq ?? 0)
     },
 
     async loadMessage(room, id) {
       const [row] = await sql<MessageRow[]>`
-        select * from public.messages
+        select * from chat.messages
         where id = ${id}::uuid and room = ${room} and deleted_at is null`
       return row && toPersistedMessage(row)
     },
 
     async takeQuota(action, subject, quota) {
       const [row] = await sql<{ retry_after_ms: number }[]>`
-        select public.take_action_quota(
+        select chat.take_action_quota(
           ${action}, ${subject}, ${quota.count}::int, ${quota.windowSeconds}::int
         ) as retry_after_ms`
       const retryAfterMs = row?.retry_after_ms ?? 0
@@ -192,7 +214,7 @@ export function createPostgresMessageStore(
 
     async recordUpload({ path, room, uploaderId }) {
       await sql`
-        insert into public.uploads (path, room, uploader_id)
+        insert into chat.uploads (path, room, uploader_id)
         values (${path}, ${room}, ${uploaderId})`
     },
 
@@ -200,8 +222,8 @@ export function createPostgresMessageStore(
       if (paths.length === 0) return []
       const rows = await sql<{ path: string; message_id: string | null; deleted: boolean }[]>`
         select upload.path, upload.message_id, message.deleted_at is not null as deleted
-        from public.uploads as upload
-        left join public.messages as message on message.id = upload.message_id
+        from chat.uploads as upload
+        left join chat.messages as message on message.id = upload.message_id
         where upload.room = ${room} and upload.path in ${sql(paths as string[])}`
       const byPath = new Map(rows.map((row) => [row.path, row]))
       return paths.map((path): UploadState => {
@@ -228,31 +250,6 @@ const BLOCKED_SENDER = 'BCBLK'
 const FILE_REFUSALS: Record<string, 'file_not_yours' | 'file_already_sent'> = {
   BCFNY: 'file_not_yours',
   BCFSN: 'file_already_sent',
-}
-
-type RawOutcome =
-  | { outcome: 'created' | 'duplicate'; message: MessageRow }
-  | { outcome: 'conflict' | 'deleted' }
-  | { outcome: 'rate_limited'; retry_after_ms: number }
-
-type RawEditOutcome =
-  | { outcome: 'edited' | 'unchanged'; message: MessageRow }
-  | { outcome: 'not_found' | 'deleted' | 'forbidden' | 'empty' }
-  | { outcome: 'blocked'; reason: string }
-
-function toOutcome(raw: RawOutcome): PostOutcome {
-  switch (raw.outcome) {
-    case 'created':
-    case 'duplicate':
-      return { kind: raw.outcome, message: toPersistedMessage(raw.message) }
-    case 'rate_limited':
-      return {
-        kind: 'rate_limited',
-        retryAfterSeconds: Math.max(1, Math.ceil(raw.retry_after_ms / 1000)),
-      }
-    default:
-      return { kind: raw.outcome }
-  }
 }
 
 /**

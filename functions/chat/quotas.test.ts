@@ -94,7 +94,7 @@ describe('quotas', () => {
       const deletion = await first.call('DELETE', `/rooms/${room}/messages/${id}`, { token })
       await expectError(deletion, 429, 'rate_limited')
       const [row] = await first.sql<{ body: string; deleted_at: Date | null }[]>`
-        select body, deleted_at from public.messages where id = ${id}::uuid`
+        select body, deleted_at from chat.messages where id = ${id}::uuid`
       expect(row).toEqual({ body: 'v3', deleted_at: null })
     })
   })

@@ -1,8 +1,8 @@
 import type { ComponentType } from 'react'
 import { InitialsTiles } from './components/initials-tiles.tsx'
 import { DAILY_DOMAIN, relayUrl } from './config.ts'
+import type { ChatTransport } from './core/live-channel.ts'
 import type { JoinedRoom } from './session.ts'
-import type { ChatTransport } from './transport/chat-transport.ts'
 import { createRelayTransport } from './transport/relay-transport.ts'
 
 export type TilesProps = { transport: ChatTransport; onLeave: () => void }

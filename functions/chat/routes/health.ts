@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import type { HealthResponse } from '../../_shared/protocol.ts'
-import type { ChatDeps } from '../app.ts'
+import type { ChatDeps } from '../deps.ts'
 import { databaseTimeout } from '../errors.ts'
 
 /**
@@ -9,9 +9,12 @@ import { databaseTimeout } from '../errors.ts'
  */
 export const HEALTH_TIMEOUT_MS = 2_000
 
-/** `GET /health`: 200 when the database answers, 503 (with Retry-After) when it does not in time. */
+/**
+ * `GET /health`: 200 when the database answers, 503 (with Retry-After) when it does not in time.
+ * Mounted at `/health`; asks for no token.
+ */
 export function healthRoutes({ store }: ChatDeps) {
-  return new Hono().get('/health', async (c) => {
+  return new Hono().get('/', async (c) => {
     let timer: ReturnType<typeof setTimeout> | undefined
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(databaseTimeout(HEALTH_TIMEOUT_MS)), HEALTH_TIMEOUT_MS)

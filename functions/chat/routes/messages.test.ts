@@ -52,13 +52,13 @@ describe('/rooms/:room/messages', () => {
 
   async function rowCount(room: string): Promise<number> {
     const [row] = await chat.sql<{ n: number }[]>`
-      select count(*)::int as n from public.messages where room = ${room}`
+      select count(*)::int as n from chat.messages where room = ${room}`
     return row?.n ?? -1
   }
 
   async function storedBody(id: string): Promise<string | undefined> {
     const [row] = await chat.sql<{ body: string }[]>`
-      select body from public.messages where id = ${id}::uuid`
+      select body from chat.messages where id = ${id}::uuid`
     return row?.body
   }
 
@@ -88,7 +88,7 @@ describe('/rooms/:room/messages', () => {
 
       const rows = await chat.sql`
         select room, sender_id, sender_name, body, attachments, seq, deleted_at
-        from public.messages where id = ${id}::uuid`
+        from chat.messages where id = ${id}::uuid`
       expect(rows).toEqual([
         {
           room,
@@ -168,7 +168,7 @@ describe('/rooms/:room/messages', () => {
         const written = await post(ana.room, ana.token, { id, body: 'mine' })
         expect(written.status).toBe(201)
         expect((await storedMessage(written)).sender).toEqual(ana.user)
-        const [row] = await chat.sql`select sender_id from public.messages where id = ${id}::uuid`
+        const [row] = await chat.sql`select sender_id from chat.messages where id = ${id}::uuid`
         expect(row?.sender_id).toBe(ana.user.id)
       })
 
@@ -203,7 +203,7 @@ describe('/rooms/:room/messages', () => {
         const bo = await member(ana.room, 'Bo')
         const id = chat.newIdFor(ana.token)
         expect((await post(ana.room, ana.token, { id, body: 'gone' })).status).toBe(201)
-        await chat.sql`update public.messages set deleted_at = now() where id = ${id}::uuid`
+        await chat.sql`update chat.messages set deleted_at = now() where id = ${id}::uuid`
 
         await expectError(
           await post(bo.room, bo.token, { id, body: 'gone' }),
@@ -226,7 +226,7 @@ describe('/rooms/:room/messages', () => {
         const { room, token } = await member()
         const id = chat.newIdFor(token)
         expect((await post(room, token, { id, body: 'oops' })).status).toBe(201)
-        await chat.sql`update public.messages set deleted_at = now() where id = ${id}::uuid`
+        await chat.sql`update chat.messages set deleted_at = now() where id = ${id}::uuid`
 
         await expectError(await post(room, token, { id, body: 'oops' }), 410, 'message_deleted')
         expect(await rowCount(room)).toBe(1)
@@ -269,7 +269,7 @@ describe('/rooms/:room/messages', () => {
 
       it('leaves the table working after SQL-looking text', async () => {
         const { room, token } = await member()
-        const sneaky = "x'); drop table public.messages; --"
+        const sneaky = "x'); drop table chat.messages; --"
         expect((await post(room, token, { id: chat.newIdFor(token), body: sneaky })).status).toBe(
           201,
         )
@@ -286,7 +286,7 @@ describe('/rooms/:room/messages', () => {
         const id = chat.newIdFor(token)
         expect((await post(room, token, { id, body: '😀'.repeat(4000) })).status).toBe(201)
         const [row] = await chat.sql<{ n: number }[]>`
-          select char_length(body) as n from public.messages where id = ${id}::uuid`
+          select char_length(body) as n from chat.messages where id = ${id}::uuid`
         expect(row?.n).toBe(4000)
       })
 
@@ -548,12 +548,12 @@ describe('/rooms/:room/messages', () => {
     /** Inserts `count` messages into `room` straight into the table; their ids in seq order. */
     async function seed(room: string, count: number): Promise<{ id: string; seq: number }[]> {
       await chat.sql`
-        insert into public.messages (id, room, sender_id, sender_name, body)
+        insert into chat.messages (id, room, sender_id, sender_name, body)
         select gen_random_uuid(), ${room}, 'seeder', 'Seeder', 'message ' || n
         from generate_series(1, ${count}::int) as n
         order by n`
       const rows = await chat.sql<{ id: string; seq: string }[]>`
-        select id, seq from public.messages where room = ${room} order by seq`
+        select id, seq from chat.messages where room = ${room} order by seq`
       return rows.map((row) => ({ id: row.id, seq: Number(row.seq) }))
     }
 
@@ -680,7 +680,7 @@ describe('/rooms/:room/messages', () => {
       const token = await chat.tokenFor(room)
       const deleted = [seeded[0], seeded[5], seeded[6], seeded[11]].map((row) => row?.id ?? '')
       await chat.sql`
-        update public.messages set deleted_at = now() where id in ${chat.sql(deleted)}`
+        update chat.messages set deleted_at = now() where id in ${chat.sql(deleted)}`
       const visible = ids(seeded).filter((id) => !deleted.includes(id))
 
       const newest = await page(room, token)
@@ -791,7 +791,7 @@ describe('/rooms/:room/messages', () => {
       const deleted = await storedMessage(
         await post(room, token, { id: chat.newIdFor(token), body: 'gone' }),
       )
-      await chat.sql`update public.messages set deleted_at = now() where id = ${deleted.id}::uuid`
+      await chat.sql`update chat.messages set deleted_at = now() where id = ${deleted.id}::uuid`
 
       for (const id of [randomUUID(), theirs.id, deleted.id]) {
         await expectError(await one(room, token, id), 404, 'message_not_found')

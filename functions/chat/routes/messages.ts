@@ -2,19 +2,18 @@ import { Hono } from 'hono'
 import {
   type Attachment,
   editMessageRequestSchema,
-  fileTooLargeMessage,
   historyQuerySchema,
   isMessageIdOf,
   messageIdSchema,
   postMessageRequestSchema,
 } from '../../_shared/protocol.ts'
-import type { ChatDeps } from '../app.ts'
 import { withReadUrls } from '../attachment-urls.ts'
-import { type RoomAuth, requireRoomToken } from '../auth.ts'
+import { requireUploaded } from '../attachments.ts'
+import type { RoomEnv } from '../auth.ts'
+import type { ChatDeps } from '../deps.ts'
 import { ApiError } from '../errors.ts'
 import { requireQuota } from '../quotas.ts'
 import { jsonBody, queryParams } from '../request.ts'
-import { requireRoomFile } from './uploads.ts'
 
 const notFound = () =>
   new ApiError(404, 'message_not_found', 'There is no such message in this room.')
@@ -42,9 +41,10 @@ const fileName = (attachments: readonly Attachment[], path: string) =>
 
 /**
  * `POST` and `GET /rooms/:room/messages`: persist one message, read history a page at a time;
- * `GET /rooms/:room/messages/:id`: one message (announced live by reference when too large).
+ * `GET /rooms/:room/messages/:id`: one message (announced live by reference when too large);
+ * `PATCH` and `DELETE` it: edit or delete it. Mounted at `/rooms/:room/messages`, behind the token.
  */
-export function messageRoutes({ config, store, media, tokens }: ChatDeps) {
+export function messageRoutes({ config, store, media }: ChatDeps) {
   const signed = (messages: Parameters<typeof withReadUrls>[1]) =>
     withReadUrls(media, messages, config.mediaUrlTtlSeconds)
 
@@ -58,40 +58,8 @@ export function messageRoutes({ config, store, media, tokens }: ChatDeps) {
       'You are editing or deleting messages too quickly',
     )
 
-  /** Each file must be this room's, uploaded completely, and what the message says it is. */
-  async function requireUploaded(room: string, attachments: readonly Attachment[]) {
-    for (const file of attachments) requireRoomFile(room, file)
-    const stored = await Promise.all(attachments.map((file) => media.stat(file.path)))
-    attachments.forEach((file, index) => {
-      const object = stored[index]
-      if (!object) {
-        throw new ApiError(
-          400,
-          'file_not_uploaded',
-          `"${file.name}" was never uploaded, or its upload did not finish. Attach it again.`,
-        )
-      }
-      if (object.size > config.mediaMaxBytes) {
-        throw new ApiError(
-          413,
-          'file_too_large',
-          fileTooLargeMessage(file.name, object.size, config.mediaMaxBytes),
-        )
-      }
-      if (object.size !== file.size || object.type !== file.type) {
-        throw new ApiError(
-          400,
-          'file_mismatch',
-          `"${file.name}" is stored as ${object.type}, ${object.size} bytes, not as the message says.`,
-        )
-      }
-    })
-  }
-
-  return new Hono<RoomAuth>()
-    .use('/rooms/:room/messages', requireRoomToken(tokens))
-    .use('/rooms/:room/messages/:id', requireRoomToken(tokens))
-    .post('/rooms/:room/messages', async (c) => {
+  return new Hono<RoomEnv>()
+    .post('/', async (c) => {
       const { id, body, attachments } = await jsonBody(c, postMessageRequestSchema)
       if (!isMessageIdOf(id, c.var.user.id)) {
         // Ids carry their sender, so nobody can store (or block) a message under an id seen live.
@@ -101,7 +69,7 @@ export function messageRoutes({ config, store, media, tokens }: ChatDeps) {
           'This message id belongs to someone else. Make ids with newMessageId(your user id) and send the message with a new one.',
         )
       }
-      await requireUploaded(c.var.room, attachments)
+      await requireUploaded(media, c.var.room, attachments, config.mediaMaxBytes)
       const outcome = await store.persistMessage(
         { id, room: c.var.room, sender: c.var.user, body, attachments },
         config.rateLimit,
@@ -147,7 +115,7 @@ export function messageRoutes({ config, store, media, tokens }: ChatDeps) {
           )
       }
     })
-    .get('/rooms/:room/messages', async (c) => {
+    .get('/', async (c) => {
       const query = queryParams(c, historyQuerySchema, 'history')
       const page = await store.loadHistoryPage(c.var.room, query)
       return c.json({
@@ -156,13 +124,13 @@ export function messageRoutes({ config, store, media, tokens }: ChatDeps) {
         revision: page.revision,
       })
     })
-    .get('/rooms/:room/messages/:id', async (c) => {
+    .get('/:id', async (c) => {
       const message = await store.loadMessage(c.var.room, messageIdParam(c.req.param('id')))
       if (!message) throw notFound()
       const [withUrls] = await signed([message])
       return c.json(withUrls)
     })
-    .patch('/rooms/:room/messages/:id', async (c) => {
+    .patch('/:id', async (c) => {
       const id = messageIdParam(c.req.param('id'))
       const { body } = await jsonBody(c, editMessageRequestSchema)
       await requireEditQuota(c.var.user.id)
@@ -191,7 +159,7 @@ export function messageRoutes({ config, store, media, tokens }: ChatDeps) {
           throw blocked(outcome.reason)
       }
     })
-    .delete('/rooms/:room/messages/:id', async (c) => {
+    .delete('/:id', async (c) => {
       const id = messageIdParam(c.req.param('id'))
       await requireEditQuota(c.var.user.id)
       const outcome = await store.deleteMessage(c.var.room, id, c.var.user.id, c.var.owner)

@@ -118,20 +118,20 @@ describe('moderation', () => {
   async function row(id: string): Promise<MessageRow | undefined> {
     const [found] = await chat.sql<MessageRow[]>`
       select body, edited_at, deleted_at, deleted_by, revision::text as revision
-      from public.messages where id = ${id}::uuid`
+      from chat.messages where id = ${id}::uuid`
     return found
   }
 
   async function rowCount(room: string): Promise<number> {
     const [found] = await chat.sql<{ n: number }[]>`
-      select count(*)::int as n from public.messages where room = ${room}`
+      select count(*)::int as n from chat.messages where room = ${room}`
     return found?.n ?? -1
   }
 
   const logFor = (column: 'message_id' | 'sender_id', value: string) =>
     chat.sql<LogRow[]>`
       select action, room, message_id::text as message_id, sender_id, actor, reason, details
-      from public.moderation_log where ${chat.sql(column)}::text = ${value} order by id`
+      from chat.moderation_log where ${chat.sql(column)}::text = ${value} order by id`
 
   async function databaseUser(): Promise<string> {
     const [found] = await chat.sql<{ name: string }[]>`select current_user as name`
@@ -427,11 +427,11 @@ describe('moderation', () => {
       const sent = await send(ana, 'moderate me')
       const { revision } = await history(ana)
 
-      await chat.sql`update public.messages set deleted_at = now() where id = ${sent.id}::uuid`
+      await chat.sql`update chat.messages set deleted_at = now() where id = ${sent.id}::uuid`
       const deleted = await changes(ana, `since=${revision}`)
       expect(deleted.changes).toEqual([{ type: 'deleted', id: sent.id }])
 
-      await chat.sql`update public.messages set deleted_at = null where id = ${sent.id}::uuid`
+      await chat.sql`update chat.messages set deleted_at = null where id = ${sent.id}::uuid`
       const restored = await changes(ana, `since=${deleted.revision}`)
       expect(restored.changes).toEqual([{ type: 'message', message: sent }])
       expect(restored.revision).toBeGreaterThan(deleted.revision)
@@ -479,11 +479,11 @@ describe('moderation', () => {
   describe('blocked senders', () => {
     const block = (senderId: string, room: string | null, reason: string) =>
       chat.sql`
-        insert into public.blocked_senders (sender_id, room, reason)
+        insert into chat.blocked_senders (sender_id, room, reason)
         values (${senderId}, ${room}, ${reason})`
 
     const unblock = (senderId: string) =>
-      chat.sql`delete from public.blocked_senders where sender_id = ${senderId}`
+      chat.sql`delete from chat.blocked_senders where sender_id = ${senderId}`
 
     it('refuses a sender blocked in a room there (403 with the reason), not elsewhere', async () => {
       const ana = await member()
@@ -577,9 +577,9 @@ describe('moderation', () => {
       const dbUser = await databaseUser()
       expect(dbUser).toMatch(/\S/)
 
-      await chat.sql`update public.messages set deleted_at = now() where id = ${sent.id}::uuid`
+      await chat.sql`update chat.messages set deleted_at = now() where id = ${sent.id}::uuid`
       expect((await row(sent.id))?.deleted_by).toBe(dbUser)
-      await chat.sql`update public.messages set deleted_at = null where id = ${sent.id}::uuid`
+      await chat.sql`update chat.messages set deleted_at = null where id = ${sent.id}::uuid`
       expect(await bodies(ana)).toEqual(['studio'])
 
       const entry = { room: ana.room, message_id: sent.id, sender_id: ana.user.id, actor: dbUser }
@@ -593,9 +593,9 @@ describe('moderation', () => {
       const ana = await member()
       const sent = await send(ana, 'back and forth')
       expect((await remove(ana, sent.id)).status).toBe(204)
-      await chat.sql`update public.messages set deleted_at = null where id = ${sent.id}::uuid`
+      await chat.sql`update chat.messages set deleted_at = null where id = ${sent.id}::uuid`
       expect((await row(sent.id))?.deleted_by).toBeNull()
-      await chat.sql`update public.messages set deleted_at = now() where id = ${sent.id}::uuid`
+      await chat.sql`update chat.messages set deleted_at = now() where id = ${sent.id}::uuid`
 
       const dbUser = await databaseUser()
       expect((await row(sent.id))?.deleted_by).toBe(dbUser)
@@ -618,15 +618,15 @@ describe('moderation', () => {
       const bo = await member(ana.room, 'Bo')
       const dbUser = await databaseUser()
       await chat.sql`
-        insert into public.blocked_senders (sender_id, room, reason, blocked_by)
+        insert into chat.blocked_senders (sender_id, room, reason, blocked_by)
         values (${ana.user.id}, ${ana.room}, 'flooding', 'moderator-lea')`
       await chat.sql`
-        insert into public.blocked_senders (sender_id, reason) values (${bo.user.id}, 'spam')`
+        insert into chat.blocked_senders (sender_id, reason) values (${bo.user.id}, 'spam')`
       const [blocked] = await chat.sql<{ blocked_by: string }[]>`
-        select blocked_by from public.blocked_senders where sender_id = ${bo.user.id}`
+        select blocked_by from chat.blocked_senders where sender_id = ${bo.user.id}`
       expect(blocked?.blocked_by).toBe(dbUser)
 
-      await chat.sql`delete from public.blocked_senders where sender_id = ${ana.user.id}`
+      await chat.sql`delete from chat.blocked_senders where sender_id = ${ana.user.id}`
 
       expect(await logFor('sender_id', ana.user.id)).toMatchObject([
         { action: 'block_sender', room: ana.room, actor: 'moderator-lea', reason: 'flooding' },
@@ -650,11 +650,11 @@ describe('moderation', () => {
 
       const [times] = await chat.sql<{ first: Date; last: Date }[]>`
         select min(created_at) as first, max(created_at) as last
-        from public.messages where room = ${ana.room}`
+        from chat.messages where room = ${ana.room}`
       const activity = await chat.sql`
         select room, messages::int, deleted_messages::int, senders::int,
                first_message_at, last_message_at
-        from public.room_activity where room = ${ana.room}`
+        from chat.room_activity where room = ${ana.room}`
       expect(activity).toEqual([
         {
           room: ana.room,
@@ -678,7 +678,7 @@ describe('moderation', () => {
 
       const rows = await chat.sql`
         select id, room, sender_id, sender_name, body, files, edited_at, deleted_at
-        from public.latest_messages where room = ${ana.room}`
+        from chat.latest_messages where room = ${ana.room}`
       const common = { room: ana.room, sender_id: ana.user.id, sender_name: 'Ana', edited_at: null }
       expect(rows).toEqual([
         { ...common, id: third.id, body: 'third', files: 0, deleted_at: null },
@@ -694,7 +694,7 @@ describe('moderation', () => {
       const [found] = await chat.sql<{ description: string | null; options: string[] | null }[]>`
           select obj_description(c.oid, 'pg_class') as description, c.reloptions as options
           from pg_class c join pg_namespace n on n.oid = c.relnamespace
-          where n.nspname = 'public' and c.relname = ${view} and c.relkind = 'v'`
+          where n.nspname = 'chat' and c.relname = ${view} and c.relkind = 'v'`
       expect(found?.description).toMatch(says)
       expect(found?.options).toContain('security_invoker=true')
     })
@@ -709,26 +709,26 @@ describe('moderation', () => {
       const almost = await send(ana, '29 days old')
       await send(ana, 'today')
       await chat.sql`
-        update public.messages set created_at = now() - interval '40 days'
+        update chat.messages set created_at = now() - interval '40 days'
         where id in ${chat.sql([oldText.id, oldPhoto.id])}`
       await chat.sql`
-        update public.messages set created_at = now() - interval '29 days'
+        update chat.messages set created_at = now() - interval '29 days'
         where id = ${almost.id}::uuid`
       const [mark] = await chat.sql<{ id: string }[]>`
-        select coalesce(max(id), 0)::text as id from public.moderation_log`
+        select coalesce(max(id), 0)::text as id from chat.moderation_log`
       const dbUser = await databaseUser()
 
       const [result] = await chat.sql<{ purged: number }[]>`
-        select public.purge_expired_messages(30) as purged`
+        select chat.purge_expired_messages(30) as purged`
       expect(result?.purged).toBe(2)
 
       expect(await bodies(ana)).toEqual(['29 days old', 'today'])
       expect(await rowCount(ana.room)).toBe(2)
       const queued = await chat.sql`
-        select path from public.media_deletions where path like ${`${ana.room}/%`}`
+        select path from chat.media_deletions where path like ${`${ana.room}/%`}`
       expect(queued).toEqual([{ path: photo.path }])
       const purges = await chat.sql<LogRow[]>`
-        select action, room, actor, details from public.moderation_log
+        select action, room, actor, details from chat.moderation_log
         where id > ${mark?.id ?? '0'}::bigint and action = 'purge_messages'`
       expect(purges).toEqual([
         {
@@ -744,14 +744,14 @@ describe('moderation', () => {
       const ana = await member(uniqueRoom('purge'))
       const sent = await send(ana, 'old but safe')
       await chat.sql`
-        update public.messages set created_at = now() - interval '400 days'
+        update chat.messages set created_at = now() - interval '400 days'
         where id = ${sent.id}::uuid`
-      await expect(chat.sql`select public.purge_expired_messages(${days}::int)`).rejects.toThrow(
+      await expect(chat.sql`select chat.purge_expired_messages(${days}::int)`).rejects.toThrow(
         /retention_days must be at least 1/,
       )
       expect(await rowCount(ana.room)).toBe(1)
       // Leave nothing expired behind for the purge test.
-      await chat.sql`delete from public.messages where id = ${sent.id}::uuid`
+      await chat.sql`delete from chat.messages where id = ${sent.id}::uuid`
     })
   })
 
@@ -847,7 +847,7 @@ describe('moderation', () => {
       const ana = await member(uniqueRoom('long'))
       // More than two pages of the export (500 each), written straight into the table.
       await chat.sql`
-        insert into public.messages (id, room, sender_id, sender_name, body)
+        insert into chat.messages (id, room, sender_id, sender_name, body)
         select gen_random_uuid(), ${ana.room}, ${ana.user.id}, 'Ana', 'message ' || n
         from generate_series(1, 1201) as n order by n`
       const markdown = await (await transcript(ana, ana.room, 'md')).text()

@@ -1,14 +1,17 @@
 import { Hono } from 'hono'
 import { createTokenRequestSchema, type TokenResponse } from '../../_shared/protocol.ts'
-import type { ChatDeps } from '../app.ts'
 import { clientAddress } from '../client-address.ts'
+import type { ChatDeps } from '../deps.ts'
 import { ApiError } from '../errors.ts'
 import { requireQuota } from '../quotas.ts'
 import { jsonBody, roomParam } from '../request.ts'
 
-/** `POST /rooms/:room/tokens`: anyone may join an open room under a name of their choosing. */
+/**
+ * `POST /rooms/:room/tokens`: anyone may join an open room under a name of their choosing.
+ * Mounted at `/rooms/:room/tokens`, the one room address that asks for no token.
+ */
 export function tokenRoutes({ config, store, tokens, peerAddress }: ChatDeps) {
-  return new Hono().post('/rooms/:room/tokens', async (c) => {
+  return new Hono().post('/', async (c) => {
     const room = roomParam(c)
     if (!config.openRooms) {
       throw new ApiError(

@@ -1,8 +1,8 @@
 import { Hono } from 'hono'
 import { transcriptQuerySchema } from '../../_shared/protocol.ts'
-import type { ChatDeps } from '../app.ts'
 import { withReadUrls } from '../attachment-urls.ts'
-import { type RoomAuth, requireRoomToken } from '../auth.ts'
+import type { RoomEnv } from '../auth.ts'
+import type { ChatDeps } from '../deps.ts'
 import { requireQuota } from '../quotas.ts'
 import { queryParams } from '../request.ts'
 import { transcriptEntry, transcriptFooter, transcriptHeader } from '../transcript.ts'
@@ -14,77 +14,76 @@ const TRANSCRIPT_PAGE_SIZE = 500
  * `GET /rooms/:room/transcript?format=md|json`: the room's conversation as a download. Deleted
  * messages are left out, edits show their final text, files are signed links. Streamed a page at a
  * time, so the function's memory stays flat however long the room's history is.
+ * Mounted at `/rooms/:room/transcript`, behind the token.
  */
-export function transcriptRoutes({ config, store, media, tokens }: ChatDeps) {
-  return new Hono<RoomAuth>()
-    .use('/rooms/:room/transcript', requireRoomToken(tokens))
-    .get('/rooms/:room/transcript', async (c) => {
-      const { format } = queryParams(c, transcriptQuerySchema, 'transcript')
-      const { room, user } = c.var
-      await requireQuota(
-        store,
-        'transcript',
-        user.id,
-        config.quotas.transcript,
-        'You are downloading transcripts too often',
-      )
-      const exportedAt = new Date()
-      const linksExpireAt = new Date(exportedAt.getTime() + config.mediaUrlTtlSeconds * 1000)
-      // The export covers the room as it was when asked: later messages are not chased.
-      const throughSeq = await store.latestSeq(room)
+export function transcriptRoutes({ config, store, media }: ChatDeps) {
+  return new Hono<RoomEnv>().get('/', async (c) => {
+    const { format } = queryParams(c, transcriptQuerySchema, 'transcript')
+    const { room, user } = c.var
+    await requireQuota(
+      store,
+      'transcript',
+      user.id,
+      config.quotas.transcript,
+      'You are downloading transcripts too often',
+    )
+    const exportedAt = new Date()
+    const linksExpireAt = new Date(exportedAt.getTime() + config.mediaUrlTtlSeconds * 1000)
+    // The export covers the room as it was when asked: later messages are not chased.
+    const throughSeq = await store.latestSeq(room)
 
-      const pieces = async function* () {
-        yield format === 'json'
-          ? `{"room":${JSON.stringify(room)},"exportedAt":"${exportedAt.toISOString()}","messages":[`
-          : transcriptHeader(room, exportedAt, linksExpireAt)
-        let afterSeq = 0
-        let count = 0
-        for (;;) {
-          const page = await store.loadTranscriptPage(room, {
-            afterSeq,
-            throughSeq,
-            limit: TRANSCRIPT_PAGE_SIZE,
-          })
-          const messages = await withReadUrls(media, page, config.mediaUrlTtlSeconds)
-          // One chunk per page: small enough to keep memory flat, large enough to stream fast.
-          yield messages
-            .map((message, index) =>
-              format === 'json'
-                ? `${count + index === 0 ? '' : ','}${JSON.stringify(message)}`
-                : transcriptEntry(message),
-            )
-            .join('')
-          count += messages.length
-          const last = page.at(-1)
-          if (!last || page.length < TRANSCRIPT_PAGE_SIZE) break
-          afterSeq = last.seq
-        }
-        yield format === 'json' ? ']}' : transcriptFooter(count)
+    const pieces = async function* () {
+      yield format === 'json'
+        ? `{"room":${JSON.stringify(room)},"exportedAt":"${exportedAt.toISOString()}","messages":[`
+        : transcriptHeader(room, exportedAt, linksExpireAt)
+      let afterSeq = 0
+      let count = 0
+      for (;;) {
+        const page = await store.loadTranscriptPage(room, {
+          afterSeq,
+          throughSeq,
+          limit: TRANSCRIPT_PAGE_SIZE,
+        })
+        const messages = await withReadUrls(media, page, config.mediaUrlTtlSeconds)
+        // One chunk per page: small enough to keep memory flat, large enough to stream fast.
+        yield messages
+          .map((message, index) =>
+            format === 'json'
+              ? `${count + index === 0 ? '' : ','}${JSON.stringify(message)}`
+              : transcriptEntry(message),
+          )
+          .join('')
+        count += messages.length
+        const last = page.at(-1)
+        if (!last || page.length < TRANSCRIPT_PAGE_SIZE) break
+        afterSeq = last.seq
       }
+      yield format === 'json' ? ']}' : transcriptFooter(count)
+    }
 
-      const encoder = new TextEncoder()
-      const source = pieces()
-      const body = new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          try {
-            const next = await source.next()
-            if (next.done) controller.close()
-            else controller.enqueue(encoder.encode(next.value))
-          } catch (error) {
-            // The status is sent already: the download breaks off instead of ending as if whole.
-            console.error('chat: transcript stopped:', error)
-            controller.error(error)
-          }
-        },
-        async cancel() {
-          await source.return(undefined)
-        },
-      })
-      c.header('Content-Disposition', `attachment; filename="${room}-transcript.${format}"`)
-      c.header(
-        'Content-Type',
-        format === 'json' ? 'application/json; charset=utf-8' : 'text/markdown; charset=utf-8',
-      )
-      return c.body(body)
+    const encoder = new TextEncoder()
+    const source = pieces()
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const next = await source.next()
+          if (next.done) controller.close()
+          else controller.enqueue(encoder.encode(next.value))
+        } catch (error) {
+          // The status is sent already: the download breaks off instead of ending as if whole.
+          console.error('chat: transcript stopped:', error)
+          controller.error(error)
+        }
+      },
+      async cancel() {
+        await source.return(undefined)
+      },
     })
+    c.header('Content-Disposition', `attachment; filename="${room}-transcript.${format}"`)
+    c.header(
+      'Content-Type',
+      format === 'json' ? 'application/json; charset=utf-8' : 'text/markdown; charset=utf-8',
+    )
+    return c.body(body)
+  })
 }

@@ -40,7 +40,7 @@ describe('media in chat', () => {
 
   async function rowCount(room: string) {
     const [row] = await chat.sql<{ n: number }[]>`
-      select count(*)::int as n from public.messages where room = ${room}`
+      select count(*)::int as n from chat.messages where room = ${room}`
     return row?.n
   }
 
@@ -325,7 +325,7 @@ describe('media in chat', () => {
       const [row] = await chat.sql<
         { uploader_id: string; room: string; message_id: string | null }[]
       >`
-        select uploader_id, room, message_id from public.uploads where path = ${path}`
+        select uploader_id, room, message_id from chat.uploads where path = ${path}`
       return row
     }
 
@@ -356,7 +356,7 @@ describe('media in chat', () => {
     it('refuses a file stored without a grant with 403', async () => {
       const ana = await member()
       const file = await chat.uploadFile(ana.room, ana.token)
-      await chat.sql`delete from public.uploads where path = ${file.path}`
+      await chat.sql`delete from chat.uploads where path = ${file.path}`
       await expectError(await send(ana, [file]), 403, 'file_not_yours')
       expect(await rowCount(ana.room)).toBe(0)
     })
@@ -443,7 +443,7 @@ describe('the upload quota', () => {
     expect(retryAfter).toBeGreaterThanOrEqual(1)
     expect(retryAfter).toBeLessThanOrEqual(upload.windowSeconds)
     const [granted] = await chat.sql<{ n: number }[]>`
-      select count(*)::int as n from public.uploads where uploader_id = ${userIdOf(ana)}`
+      select count(*)::int as n from chat.uploads where uploader_id = ${userIdOf(ana)}`
     expect(granted?.n).toBe(upload.count)
 
     // The quota is each person's own.
@@ -457,12 +457,12 @@ describe('the uploads table, as ops see it in Studio', () => {
 
   it('describes the table and every column, with row level security on', async () => {
     const [table] = await chat.sql<{ comment: string | null; rls: boolean }[]>`
-      select obj_description('public.uploads'::regclass) as comment, relrowsecurity as rls
-      from pg_class where oid = 'public.uploads'::regclass`
+      select obj_description('chat.uploads'::regclass) as comment, relrowsecurity as rls
+      from pg_class where oid = 'chat.uploads'::regclass`
     expect(table).toEqual({ comment: expect.stringMatching(/uploader/), rls: true })
     const columns = await chat.sql<{ name: string; comment: string | null }[]>`
       select attname as name, col_description(attrelid, attnum) as comment from pg_attribute
-      where attrelid = 'public.uploads'::regclass and attnum > 0 and not attisdropped`
+      where attrelid = 'chat.uploads'::regclass and attnum > 0 and not attisdropped`
     expect(columns.map((column) => column.name).sort()).toEqual(
       ['created_at', 'message_id', 'path', 'room', 'uploader_id'].sort(),
     )
@@ -493,8 +493,14 @@ describe('the uploads table, as ops see it in Studio', () => {
       })
       const [first, second] = [file(randomUUID()), file(randomUUID())]
       const [ana, bo] = [randomUUID(), randomUUID()]
-      const insert = (id: string, sender: string, attachments: unknown[]) => sql`
-        insert into public.messages (id, room, sender_id, sender_name, body, attachments)
+      // The messages table is public's until the chat schema migration moves it.
+      const insert = (
+        id: string,
+        sender: string,
+        attachments: unknown[],
+        table = 'public.messages',
+      ) => sql`
+        insert into ${sql(table)} (id, room, sender_id, sender_name, body, attachments)
         values (${id}, ${room}, ${sender}, 'Someone', 'files', ${sql.json(attachments as postgres.JSONValue)})`
       const [anaMessage, boCopy] = [randomUUID(), randomUUID()]
       await insert(anaMessage, ana, [first, second])
@@ -503,7 +509,7 @@ describe('the uploads table, as ops see it in Studio', () => {
 
       await applyMigrations(databaseUrl)
 
-      const rows = await sql`select path, room, uploader_id, message_id from public.uploads`
+      const rows = await sql`select path, room, uploader_id, message_id from chat.uploads`
       expect(rows).toHaveLength(2)
       expect(rows).toEqual(
         expect.arrayContaining(
@@ -515,7 +521,9 @@ describe('the uploads table, as ops see it in Studio', () => {
           })),
         ),
       )
-      await expect(insert(randomUUID(), ana, [second])).rejects.toMatchObject({ code: 'BCFSN' })
+      await expect(insert(randomUUID(), ana, [second], 'chat.messages')).rejects.toMatchObject({
+        code: 'BCFSN',
+      })
     } finally {
       await sql.end()
       await admin`drop database ${admin(name)} with (force)`

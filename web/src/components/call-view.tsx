@@ -1,15 +1,18 @@
-import { useEffect, useRef, useState } from 'react'
+import { useState } from 'react'
+import type { Arrivals } from '../core/arrivals.ts'
+import type { ReadableStore } from '../core/store.ts'
+import { ChatPanel } from '../embed/chat-panel.tsx'
 import { useCall } from '../hooks/use-call.ts'
 import { useMediaQuery } from '../hooks/use-media-query.ts'
+import { useUnseenCount } from '../hooks/use-unseen-count.ts'
 import type { JoinedRoom } from '../session.ts'
-import { ChatColumn } from './chat-column.tsx'
 
 /** The call: people on the left, the chat on the right (a panel to open on narrow screens). */
 export function CallView({ joined, onLeave }: { joined: JoinedRoom; onLeave: () => void }) {
-  const { session, client, api, snapshot, error } = useCall(joined)
+  const { session, chat, error } = useCall(joined)
   const narrow = useMediaQuery('(max-width: 760px)')
   const [chatOpen, setChatOpen] = useState(false)
-  const unread = useUnreadCount(snapshot.messages, !narrow || chatOpen)
+  const unread = useUnreadCount(chat.client?.arrivals, !narrow || chatOpen)
 
   if (error) {
     return (
@@ -21,7 +24,7 @@ export function CallView({ joined, onLeave }: { joined: JoinedRoom; onLeave: () 
       </main>
     )
   }
-  if (!session || !client || !api) return <p className="loading">Joining {joined.room}…</p>
+  if (!session || !chat.client) return <p className="loading">Joining {joined.room}…</p>
 
   const showChat = !narrow || chatOpen
   return (
@@ -35,20 +38,12 @@ export function CallView({ joined, onLeave }: { joined: JoinedRoom; onLeave: () 
         )}
       </header>
       <session.Tiles transport={session.transport} onLeave={onLeave} />
-      {showChat && <ChatColumn client={client} api={api} snapshot={snapshot} />}
+      {showChat && <ChatPanel chat={chat} />}
     </main>
   )
 }
 
-/** Messages from others that arrived while the chat was out of sight. */
-function useUnreadCount(messages: readonly { id: string; own: boolean }[], visible: boolean) {
-  const seen = useRef(new Set<string>())
-  const [unread, setUnread] = useState(0)
-  useEffect(() => {
-    const fresh = messages.filter((message) => !seen.current.has(message.id))
-    for (const message of fresh) seen.current.add(message.id)
-    if (visible) setUnread(0)
-    else setUnread((count) => count + fresh.filter((message) => !message.own).length)
-  }, [messages, visible])
-  return unread
+/** New messages (see Arrivals) that came while the chat was out of sight. */
+function useUnreadCount(arrivals: ReadableStore<Arrivals> | undefined, visible: boolean) {
+  return useUnseenCount(arrivals, visible).unseen
 }

@@ -37,7 +37,7 @@ export function ChatColumn({
 }) {
   const connection = CONNECTION_TEXT[snapshot.connection]
   const attachments = useAttachments(api)
-  const { editing, actions, editLatest } = useMessageEditing(client, snapshot.messages)
+  const { editing, actions, editLatest } = useMessageEditing(client)
   const [dragging, setDragging] = useState(false)
 
   function dragOver(event: DragEvent) {
@@ -89,8 +89,9 @@ export function ChatColumn({
         onRetry={(id) => client.retry(id)}
         actions={actions}
         editing={editing}
+        arrivals={client.arrivals}
       />
-      <LiveAnnouncer messages={snapshot.messages} />
+      <LiveAnnouncer arrivals={client.arrivals} />
       <p className="typing" aria-live="polite">
         {snapshot.typingLine}
       </p>

@@ -7,6 +7,7 @@ import {
   useRef,
   useState,
 } from 'react'
+import type { Result } from '../core/result.ts'
 import { formatBytes } from '../core/upload-file.ts'
 import type { Attachments } from '../hooks/use-attachments.ts'
 
@@ -27,7 +28,7 @@ export function Composer({
     text: string,
     attachments: readonly Attachment[],
     previews: readonly (string | undefined)[],
-  ) => { ok: true } | { ok: false; error: string }
+  ) => Result
   onInput: (text: string) => void
   /** The files to send (from useAttachments, which the chat column holds for drops). */
   attachments: Attachments

@@ -1,23 +1,24 @@
 import { useEffect, useRef, useState } from 'react'
+import { type Arrivals, RECENT_ARRIVALS } from '../core/arrivals.ts'
+import type { ReadableStore } from '../core/store.ts'
 import type { TimelineMessage } from '../core/timeline.ts'
+import { useStore } from '../hooks/use-store.ts'
 
-/** Tells screen readers about each message that arrives from someone else, once. */
-export function LiveAnnouncer({ messages }: { messages: readonly TimelineMessage[] }) {
+/** Tells screen readers about each new message from someone else (see Arrivals), once. */
+export function LiveAnnouncer({ arrivals }: { arrivals: ReadableStore<Arrivals> }) {
+  const { count, recent } = useStore(arrivals)
   const [text, setText] = useState('')
-  const seen = useRef<Set<string> | undefined>(undefined)
+  // Whatever arrived before this mounted is history, not news.
+  const announced = useRef(count)
 
   useEffect(() => {
-    // Whatever is there on first render is history, not news.
-    if (!seen.current) {
-      seen.current = new Set(messages.map((message) => message.id))
-      return
+    const news = count - announced.current
+    announced.current = count
+    // A burst (a long gap filled at once) is no news to read out; a few messages at once are.
+    if (news > 0 && news <= RECENT_ARRIVALS) {
+      setText(recent.slice(-news).map(announcement).join('\n'))
     }
-    const arrived = messages.filter((message) => !seen.current?.has(message.id))
-    for (const message of arrived) seen.current.add(message.id)
-    // A page of older history is not news; a few messages at once (a gap filled) are.
-    const news = arrived.filter((message) => !message.own)
-    if (news.length > 0 && news.length <= 5) setText(news.map(announcement).join('\n'))
-  }, [messages])
+  }, [count, recent])
 
   return (
     <div className="visually-hidden" aria-live="polite" aria-atomic="true">

@@ -1,6 +1,5 @@
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from 'react'
-
-type Result = { ok: true } | { ok: false; error: string }
+import type { Result } from '../core/result.ts'
 
 /**
  * A message's text as a field to change: Enter (or Save) saves, Shift+Enter adds a line, Escape

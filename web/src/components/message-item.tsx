@@ -1,5 +1,6 @@
 import { memo } from 'react'
 import { linkify } from '../core/linkify.ts'
+import type { Result } from '../core/result.ts'
 import type { TimelineMessage } from '../core/timeline.ts'
 import { MessageActions } from './message-actions.tsx'
 import { MessageAttachments } from './message-attachments.tsx'
@@ -14,8 +15,6 @@ const STATUS_TEXT: Partial<Record<TimelineMessage['status'], string>> = {
   failed: 'not saved',
   'not-saved': 'not saved',
 }
-
-type Result = { ok: true } | { ok: false; error: string }
 
 /** What this user may do with messages, and how (the chat column binds these to the client). */
 export interface MessageActionHandlers {

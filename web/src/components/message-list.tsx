@@ -1,6 +1,9 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react'
+import { useCallback, useEffect, useLayoutEffect, useRef } from 'react'
+import type { Arrivals } from '../core/arrivals.ts'
+import type { ReadableStore } from '../core/store.ts'
 import type { TimelineMessage } from '../core/timeline.ts'
+import { useUnseenCount } from '../hooks/use-unseen-count.ts'
 import { type MessageActionHandlers, MessageItem } from './message-item.tsx'
 
 const GROUP_WINDOW_MS = 5 * 60 * 1000
@@ -19,7 +22,8 @@ const continues = (message: TimelineMessage, previous: TimelineMessage | undefin
 
 /**
  * The conversation, rendering only the messages in view. It sticks to the bottom while the reader
- * is there; otherwise new messages raise a "New messages" button instead of moving the view.
+ * is there; otherwise new messages (see Arrivals) raise a "New messages" button instead of moving
+ * the view.
  */
 export function MessageList({
   messages,
@@ -29,6 +33,7 @@ export function MessageList({
   onRetry,
   actions,
   editing,
+  arrivals,
 }: {
   messages: readonly TimelineMessage[]
   hasOlder: boolean
@@ -39,10 +44,14 @@ export function MessageList({
   actions: MessageActionHandlers
   /** The message being edited and its draft: the list brings it into view when editing starts. */
   editing?: { id: string; text: string; started: number }
+  /** Which messages are new (the client's `arrivals`): counted while the reader is scrolled up. */
+  arrivals: ReadableStore<Arrivals>
 }) {
   const scrollRef = useRef<HTMLDivElement>(null)
   const atBottom = useRef(true)
-  const [unseen, setUnseen] = useState(0)
+  // The reader sees what came while at the bottom, a scroll position (not state): the list marks
+  // it seen whenever they are there.
+  const { unseen, markSeen } = useUnseenCount(arrivals, false)
   const previous = useRef({
     first: messages[0]?.id,
     last: messages.at(-1)?.id,
@@ -63,8 +72,8 @@ export function MessageList({
     if (element) element.scrollTop = element.scrollHeight
     if (messages.length > 0) virtualizer.scrollToIndex(messages.length - 1, { align: 'end' })
     atBottom.current = true
-    setUnseen(0)
-  }, [messages.length, virtualizer])
+    markSeen()
+  }, [messages.length, virtualizer, markSeen])
 
   // After each change of the list: keep the reader where they were.
   useLayoutEffect(() => {
@@ -79,15 +88,13 @@ export function MessageList({
       // the view does not jump.
       if (atBottom.current) scrollToBottom()
       else element.scrollTop += height - before.height
-    } else if (last !== before.last) {
-      if (atBottom.current) scrollToBottom()
-      else {
-        const added = messages.length - before.count
-        setUnseen((count) => count + Math.max(1, added))
-      }
+    } else if (last !== before.last && atBottom.current) {
+      scrollToBottom()
     }
+    // At the bottom, whatever came is in view (a gap filled above the last message too).
+    if (atBottom.current) markSeen()
     previous.current = { first, last, count: messages.length, height }
-  }, [messages, virtualizer, scrollToBottom])
+  }, [messages, virtualizer, scrollToBottom, markSeen])
 
   // Editing can start on a message out of view (Up arrow in the composer): its row may not even be
   // rendered yet, so the virtualizer scrolls to it; the editor then takes focus as it mounts.
@@ -108,9 +115,9 @@ export function MessageList({
     if (!element) return
     const distance = element.scrollHeight - element.scrollTop - element.clientHeight
     atBottom.current = distance <= STICK_THRESHOLD_PX
-    if (atBottom.current) setUnseen(0)
+    if (atBottom.current) markSeen()
     if (element.scrollTop <= LOAD_OLDER_THRESHOLD_PX && hasOlder && !loadingOlder) onLoadOlder()
-  }, [hasOlder, loadingOlder, onLoadOlder])
+  }, [hasOlder, loadingOlder, onLoadOlder, markSeen])
 
   // A short conversation does not scroll, so ask for older history right away.
   useEffect(() => {

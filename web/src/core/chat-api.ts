@@ -17,14 +17,16 @@ import {
 } from '@shared/protocol.ts'
 import type { z } from 'zod'
 import { type Clock, systemClock } from './clock.ts'
-import type { PersistResult } from './outbox.ts'
 
 /** How long a call may take, answer and body together, before it counts as failed (retryable). */
 export const REQUEST_TIMEOUT_MS = 15_000
 /** A transcript of a big room takes longer to stream. */
 const TRANSCRIPT_TIMEOUT_MS = 120_000
 
-/** A failed call to the chat function, with a message a person can read. */
+/**
+ * A failed call to the chat function, with a message a person can read: the one error every
+ * RoomApi method throws. Whoever retries (the outbox, the URL refresher) asks `retryable`.
+ */
 export class ChatApiError extends Error {
   constructor(
     readonly status: number,
@@ -44,11 +46,12 @@ export class ChatApiError extends Error {
 
 /** The chat function as one room's client sees it, bound to that room and token. */
 export interface RoomApi {
+  /** Writes one's message (again, with the same id, is safe); throws ChatApiError, `retryable` or not. */
   persistMessage(message: {
     id: string
     body: string
     attachments: readonly Attachment[]
-  }): Promise<PersistResult>
+  }): Promise<StoredMessage>
   loadHistoryPage(query: { limit?: number; before?: number; after?: number }): Promise<HistoryPage>
   loadMessage(id: string): Promise<StoredMessage>
   /** A signed URL to upload one file to. */
@@ -176,19 +179,8 @@ export function createChatApi(baseUrl: string, options: ChatApiOptions = {}) {
       const base = `${roomPath}/messages`
       const auth = { headers: { Authorization: `Bearer ${token}` } }
       return {
-        async persistMessage(message) {
-          try {
-            const stored = await call(base, storedMessageSchema, jsonInit('POST', message, token))
-            return { ok: true, message: stored }
-          } catch (error) {
-            if (!(error instanceof ChatApiError)) throw error
-            return {
-              ok: false,
-              retryable: error.retryable,
-              error: error.message,
-              retryAfterMs: error.retryAfterMs,
-            }
-          }
+        persistMessage(message) {
+          return call(base, storedMessageSchema, jsonInit('POST', message, token))
         },
         loadHistoryPage(query) {
           const params = new URLSearchParams()

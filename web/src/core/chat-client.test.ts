@@ -12,7 +12,6 @@ import { FakeTransport, fakeParticipant } from '../transport/fake-transport.ts'
 import { ChatApiError, type RoomApi } from './chat-api.ts'
 import { ChatClient } from './chat-client.ts'
 import { FakeClock } from './fake-clock.ts'
-import type { PersistResult } from './outbox.ts'
 import type { TimelineMessage } from './timeline.ts'
 
 const ROOM = 'standup'
@@ -134,8 +133,8 @@ class FakeRoomApi implements RoomApi {
   async downloadTranscript(format: 'md' | 'json') {
     return { file: new Blob([format]), name: `${ROOM}-transcript.${format}` }
   }
-  /** When set, the next writes answer this instead of storing. */
-  failWith: PersistResult | undefined
+  /** When set, the next writes throw this instead of storing. */
+  failWith: ChatApiError | undefined
   holdWrites: ReturnType<typeof deferred<void>> | undefined
   holdHistory: ReturnType<typeof deferred<void>> | undefined
 
@@ -148,18 +147,18 @@ class FakeRoomApi implements RoomApi {
     id: string
     body: string
     attachments: readonly Attachment[]
-  }): Promise<PersistResult> {
+  }): Promise<StoredMessage> {
     this.writes.push(message)
     await this.holdWrites?.promise
-    if (this.failWith) return this.failWith
+    if (this.failWith) throw this.failWith
     const existing = this.messages.find((m) => m.id === message.id)
-    if (existing) return { ok: true, message: existing }
+    if (existing) return existing
     const saved = {
       ...stored(message.body, me, message.id),
       attachments: message.attachments.map((file) => ({ ...file, url: signedUrl(file) })),
     }
     this.messages.push(saved)
-    return { ok: true, message: saved }
+    return saved
   }
 
   async loadHistoryPage(query: { limit?: number; before?: number; after?: number }) {
@@ -307,7 +306,7 @@ describe('ChatClient', () => {
   it('marks a message whose write failed as retrying, and saved once a retry succeeds', async () => {
     const { api, clock, client } = setup()
     await client.start()
-    api.failWith = { ok: false, retryable: true, error: 'The chat service answered 503.' }
+    api.failWith = new ChatApiError(503, 'http_error', 'The chat service answered 503.')
     client.send('keep me')
     await settle()
     expect(client.getSnapshot().messages).toMatchObject([
@@ -324,7 +323,7 @@ describe('ChatClient', () => {
     const { api, client, makeClient } = setup()
     api.messages = [stored('said before')]
     await client.start()
-    api.failWith = { ok: false, retryable: true, error: 'offline' }
+    api.failWith = new ChatApiError(0, 'network_error', 'offline')
     client.send('written after the reload')
     await settle()
     await client.dispose()
@@ -722,7 +721,7 @@ describe('ChatClient', () => {
     const { api, client, bodies } = setup()
     api.messages = Array.from({ length: 60 }, (_, i) => stored(`m${i}`))
     await client.start()
-    api.failWith = { ok: false, retryable: true, error: 'offline' }
+    api.failWith = new ChatApiError(0, 'network_error', 'offline')
     client.send('not saved yet')
     await settle()
     expect(client.getSnapshot().history.hasOlder).toBe(true)
@@ -771,6 +770,26 @@ describe('ChatClient', () => {
     clock.advance(hour - 5 * 60_000)
     await until(client, () => urls().every((url) => url?.endsWith('&v=2')))
     expect(api.signRequests).toHaveLength(4)
+  })
+
+  it('counts new messages from others once each: not own ones, nor older pages scrolled up for', async () => {
+    const { api, transport, client } = setup()
+    transport.arrive(ana)
+    api.messages = Array.from({ length: 60 }, (_, i) => stored(`m${i}`))
+    await client.start()
+    // The newest page is news to whoever has not read it yet.
+    expect(client.arrivals.getSnapshot().count).toBe(50)
+
+    await client.loadOlder()
+    client.send('mine')
+    transport.deliver(envelope('live from Ana'), ana.sessionId)
+
+    expect(client.getSnapshot().messages).toHaveLength(62)
+    expect(client.arrivals.getSnapshot().count).toBe(51)
+    expect(client.arrivals.getSnapshot().recent.at(-1)).toMatchObject({
+      body: 'live from Ana',
+      sender: { name: 'Ana' },
+    })
   })
 
   it('tells apart two people in the call with one name, on the list and on their messages', async () => {

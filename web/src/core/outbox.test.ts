@@ -1,7 +1,8 @@
 import type { StoredMessage } from '@shared/protocol.ts'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { ChatApiError } from './chat-api.ts'
 import { FakeClock } from './fake-clock.ts'
-import { Outbox, type OutboxEntry, type OutboxOptions, type PersistResult } from './outbox.ts'
+import { Outbox, type OutboxEntry, type OutboxOptions } from './outbox.ts'
 
 const KEY = 'backchannel:outbox:standup:user-ana'
 
@@ -21,6 +22,9 @@ class MemoryStorage {
     return JSON.parse(this.data.get(KEY) ?? 'null')
   }
 }
+
+/** How a test answers a write attempt: the stored message, or the ChatApiError the API throws. */
+type PersistResult = StoredMessage | ChatApiError
 
 interface Call {
   entry: OutboxEntry
@@ -46,17 +50,15 @@ const storedFor = (entry: { id: string; body: string }, seq = 1): StoredMessage 
   seq,
 })
 
-const ok = (entry: { id: string; body: string }): PersistResult => ({
-  ok: true,
-  message: storedFor(entry),
-})
-const retryable = (error = 'Server error (503)', retryAfterMs?: number): PersistResult => ({
-  ok: false,
-  retryable: true,
-  error,
-  ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-})
-const refused = (error = 'Refused (400)'): PersistResult => ({ ok: false, retryable: false, error })
+const ok = (entry: { id: string; body: string }): PersistResult => storedFor(entry)
+const retryable = (error = 'Server error (503)', retryAfterMs?: number): PersistResult =>
+  new ChatApiError(503, 'http_error', error, retryAfterMs)
+const refused = (error = 'Refused (400)'): PersistResult =>
+  new ChatApiError(400, 'invalid_message', error)
+
+/** The write attempt's outcome as `persist` gives it: the stored message, or a throw. */
+const settleWith = (result: PersistResult): Promise<StoredMessage> =>
+  result instanceof ChatApiError ? Promise.reject(result) : Promise.resolve(result)
 
 /**
  * An outbox over fake time and memory storage. By default each write attempt waits until the test
@@ -79,10 +81,16 @@ function setup(
       clock,
       persist: (entry) => {
         if (!respond) {
-          return new Promise((resolve, reject) => calls.push({ entry, resolve, reject }))
+          return new Promise((resolve, reject) =>
+            calls.push({
+              entry,
+              resolve: (result) => settleWith(result).then(resolve, reject),
+              reject,
+            }),
+          )
         }
         calls.push({ entry, resolve: () => {}, reject: () => {} })
-        return Promise.resolve(respond(entry))
+        return Promise.resolve(respond(entry)).then(settleWith)
       },
       onChange: (entry, stored) => changes.push(stored ? { entry, stored } : { entry }),
       ...overrides,

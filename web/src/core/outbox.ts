@@ -1,5 +1,6 @@
 import { type Attachment, attachmentSchema, type StoredMessage } from '@shared/protocol.ts'
 import { z } from 'zod'
+import { ChatApiError } from './chat-api.ts'
 import type { Clock } from './clock.ts'
 
 /** A message waiting to be written (`pending`) or given up on (`failed`). */
@@ -16,18 +17,6 @@ export interface OutboxEntry {
   error?: string
 }
 
-/** What one write attempt came to. */
-export type PersistResult =
-  | { ok: true; message: StoredMessage }
-  | {
-      ok: false
-      /** false: no point retrying (400, 403, 409...): the entry fails at once. */
-      retryable: boolean
-      error: string
-      /** The server's Retry-After, in ms. */
-      retryAfterMs?: number
-    }
-
 /** The parts of localStorage the outbox uses. */
 export type OutboxStorage = Pick<Storage, 'getItem' | 'setItem'>
 
@@ -35,8 +24,12 @@ export interface OutboxOptions {
   /** Where entries are kept so they survive a reload; one key per room and user. */
   storage: OutboxStorage
   storageKey: string
-  /** One write attempt. It may throw (network error): that counts as retryable. */
-  persist: (entry: OutboxEntry) => Promise<PersistResult>
+  /**
+   * One write attempt: the stored message. A ChatApiError says whether to try again (`retryable`:
+   * the network, the server, a rate limit; not a refusal such as 400, 403 or 409, which fails the
+   * entry at once) and when (`retryAfterMs`); anything else thrown counts as a network error.
+   */
+  persist: (entry: OutboxEntry) => Promise<StoredMessage>
   clock: Clock
   /** Called after every change of an entry; `stored` is set once it is written. */
   onChange: (entry: OutboxEntry, stored?: StoredMessage) => void
@@ -144,32 +137,35 @@ export class Outbox {
   }
 
   private async run(attempting: OutboxEntry): Promise<void> {
-    let result: PersistResult
+    let stored: StoredMessage
     try {
-      result = await this.options.persist({ ...attempting })
+      stored = await this.options.persist({ ...attempting })
     } catch (error) {
-      result = { ok: false, retryable: true, error: `Network error: ${errorMessage(error)}` }
+      if (!this.disposed) this.failed(attempting, failureOf(error))
+      return
     }
     if (this.disposed) return
     const id = attempting.id
-    if (result.ok) {
-      this.retryAfterFlight.delete(id)
-      const written = this.items.get(id) ?? attempting
-      this.items.delete(id)
-      this.save()
-      this.options.onChange(written, result.message)
-      return
-    }
+    this.retryAfterFlight.delete(id)
+    const written = this.items.get(id) ?? attempting
+    this.items.delete(id)
+    this.save()
+    this.options.onChange(written, stored)
+  }
+
+  /** After a failed attempt: another one later, or, for a refusal or the last attempt, failed. */
+  private failed(attempting: OutboxEntry, failure: Failure): void {
+    const id = attempting.id
     // retry() may have reset the entry meanwhile; the attempt it asked for runs next.
     if (this.retryAfterFlight.has(id)) return
     const { attempts } = attempting
-    if (!result.retryable || attempts >= this.maxAttempts) {
-      this.update({ ...attempting, state: 'failed', error: result.error })
+    if (!failure.retryable || attempts >= this.maxAttempts) {
+      this.update({ ...attempting, state: 'failed', error: failure.error })
       return
     }
     const backoff = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempts - 1))
-    const delay = Math.max(result.retryAfterMs ?? 0, backoff)
-    this.update({ ...attempting, state: 'pending', error: result.error })
+    const delay = Math.max(failure.retryAfterMs ?? 0, backoff)
+    this.update({ ...attempting, state: 'pending', error: failure.error })
     this.timers.set(
       id,
       this.options.clock.setTimeout(() => {
@@ -209,6 +205,21 @@ const DEFAULT_BASE_DELAY_MS = 1000
 const DEFAULT_MAX_DELAY_MS = 30_000
 
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error))
+
+/** Why an attempt failed, and whether and when to try again. */
+interface Failure {
+  retryable: boolean
+  error: string
+  retryAfterMs?: number
+}
+
+/** The outbox's reading of what `persist` threw: the chat function's own verdict, or the network. */
+function failureOf(error: unknown): Failure {
+  if (error instanceof ChatApiError) {
+    return { retryable: error.retryable, error: error.message, retryAfterMs: error.retryAfterMs }
+  }
+  return { retryable: true, error: `Network error: ${errorMessage(error)}` }
+}
 
 /** The entries kept under `key`; anything unreadable is dropped, with a warning. */
 function load(storage: OutboxStorage, key: string): OutboxEntry[] {

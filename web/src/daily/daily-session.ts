@@ -1,6 +1,6 @@
 import Daily, { type DailyEventObject } from '@daily-co/daily-js'
 import { type ComponentType, createElement } from 'react'
-import type { ChatTransport } from '../transport/chat-transport.ts'
+import type { ChatTransport } from '../core/live-channel.ts'
 import { DailyTiles } from './daily-tiles.tsx'
 import {
   createDailyTransport,

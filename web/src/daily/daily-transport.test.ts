@@ -1,9 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import {
-  type ConnectionState,
-  type Participant,
-  TransportError,
-} from '../transport/chat-transport.ts'
+import { type ConnectionState, type Participant, TransportError } from '../core/live-channel.ts'
 import { createDailyTransport } from './daily-transport.ts'
 import { dailyParticipant, FakeDailyCall } from './fake-daily-call.ts'
 
@@ -311,5 +307,92 @@ describe('leave', () => {
 
     expect(connection).toEqual([])
     expect(received).toEqual([])
+  })
+})
+
+describe("on the host app's call (no url, no token)", () => {
+  function hosted() {
+    const call = new FakeDailyCall()
+    const transport = createDailyTransport({ callObject: call })
+    const connection: ConnectionState[] = []
+    transport.on('connection', (state) => connection.push(state))
+    return { call, transport, connection }
+  }
+
+  it('resolves join at once on a call the host has joined, without joining it again', async () => {
+    const { call, transport } = hosted()
+    call.joinedByHost()
+
+    await transport.join()
+
+    expect(call.joinCalls).toEqual([])
+    transport.send({ hello: true })
+    expect(call.sendAppMessageCalls).toEqual([{ data: { hello: true }, to: '*' }])
+  })
+
+  it('waits for the joined-meeting event while the host is still joining', async () => {
+    const { call, transport } = hosted()
+    call.state = 'joining-meeting'
+    let joined = false
+    const joining = transport.join().then(() => {
+      joined = true
+    })
+    await Promise.resolve()
+    expect(joined).toBe(false)
+    expectTransportError(() => transport.send({ early: true }), 'not_joined')
+
+    call.joinedByHost()
+    await joining
+
+    expect(joined).toBe(true)
+    expect(call.joinCalls).toEqual([])
+    expect(call.listenerCount('joined-meeting')).toBe(0)
+  })
+
+  it('listens from join on: messages and connection changes reach chat', async () => {
+    const { call, transport, connection } = hosted()
+    call.joinedByHost()
+    await transport.join()
+    const received: unknown[] = []
+    transport.on('message', (data) => received.push(data))
+
+    call.emit('app-message', { data: 'hi', fromId: 's-ben' })
+    call.emit('network-connection', { type: 'signaling', event: 'interrupted' })
+
+    expect(received).toEqual(['hi'])
+    expect(connection).toEqual(['interrupted'])
+  })
+
+  it("leave only stops listening: the host's call is neither left nor destroyed", async () => {
+    const { call, transport, connection } = hosted()
+    call.joinedByHost()
+    await transport.join()
+    const received: unknown[] = []
+    transport.on('message', (data) => received.push(data))
+
+    await transport.leave()
+    call.emit('app-message', { data: 'after', fromId: 's-ben' })
+
+    expect(call.leaveCalls).toBe(0)
+    expect(call.meetingState()).toBe('joined-meeting')
+    expect(call.listenerCount()).toBe(0)
+    expect(received).toEqual([])
+    expect(connection).toEqual([])
+  })
+
+  it('ends a waiting join when chat leaves first, or when the call ends before it is joined', async () => {
+    const first = hosted()
+    first.call.state = 'joining-meeting'
+    const leftFirst = first.transport.join()
+    await first.transport.leave()
+    await expect(leftFirst).rejects.toThrow('Left the chat before the call was joined.')
+    expect(first.call.listenerCount()).toBe(0)
+
+    const second = hosted()
+    second.call.state = 'joining-meeting'
+    const ended = second.transport.join()
+    second.call.emit('error', { action: 'error', errorMsg: 'Meeting token has expired' })
+    await expect(ended).rejects.toThrow('The call ended before it was joined.')
+    expect(second.connection).toEqual(['closed'])
   })
 })

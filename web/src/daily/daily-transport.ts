@@ -1,10 +1,12 @@
 import { MAX_LIVE_MESSAGE_CHARS } from '@shared/protocol.ts'
+import { Emitter } from '../core/emitter.ts'
 import {
   type ChatTransport,
+  liveChannelJson,
   type Participant,
   TransportError,
   type TransportEvents,
-} from '../transport/chat-transport.ts'
+} from '../core/live-channel.ts'
 
 /** A participant as daily-js reports it: only the fields chat reads. */
 export interface DailyParticipantLike {
@@ -20,6 +22,7 @@ export interface DailyEventPayloads {
   'participant-joined': { participant: DailyParticipantLike }
   'participant-left': { participant: DailyParticipantLike }
   'network-connection': { type: string; event: string }
+  'joined-meeting': { action: string }
   'left-meeting': { action: string }
   error: { action: string; errorMsg: string }
 }
@@ -35,6 +38,7 @@ export interface DailyListen {
   (event: 'participant-joined', handler: DailyHandler<'participant-joined'>): unknown
   (event: 'participant-left', handler: DailyHandler<'participant-left'>): unknown
   (event: 'network-connection', handler: DailyHandler<'network-connection'>): unknown
+  (event: 'joined-meeting', handler: DailyHandler<'joined-meeting'>): unknown
   (event: 'left-meeting', handler: DailyHandler<'left-meeting'>): unknown
   (event: 'error', handler: DailyHandler<'error'>): unknown
 }
@@ -54,39 +58,34 @@ export interface DailyCallLike {
   off: DailyListen
 }
 
-type Listeners = { [E in keyof TransportEvents]: Set<TransportEvents[E]> }
-type DailyHandlers = { [E in DailyEventName]: DailyHandler<E> }
+/** The handlers chat keeps on the call while it listens ('joined-meeting' only while waiting). */
+type ChatEventName = Exclude<DailyEventName, 'joined-meeting'>
+type DailyHandlers = { [E in ChatEventName]: DailyHandler<E> }
 
-/** Chat's live channel over a Daily call's app messages. */
-export function createDailyTransport(options: {
-  callObject: DailyCallLike
-  url: string
-  token: string
-}): ChatTransport {
-  const { callObject, url, token } = options
-  const listeners: Listeners = {
-    message: new Set(),
-    'participant-joined': new Set(),
-    'participant-left': new Set(),
-    connection: new Set(),
-  }
+/**
+ * Either a call this transport joins and leaves itself (`url` and `token`), or one the host app
+ * has joined (or is joining) on its own, which the transport only listens to.
+ */
+export type DailyTransportOptions =
+  | { callObject: DailyCallLike; url: string; token: string }
+  | { callObject: DailyCallLike; url?: undefined; token?: undefined }
 
-  const emit = <E extends keyof TransportEvents>(
-    event: E,
-    ...args: Parameters<TransportEvents[E]>
-  ) => {
-    for (const listener of [...listeners[event]]) {
-      try {
-        ;(listener as (...values: Parameters<TransportEvents[E]>) => void)(...args)
-      } catch (error) {
-        // A failing listener must neither starve the others nor throw into daily-js's own event
-        // dispatch: report it on its own, the way an uncaught error would be.
-        queueMicrotask(() => {
-          throw error
-        })
-      }
-    }
-  }
+/**
+ * Chat's live channel over a Daily call's app messages.
+ *
+ * With `url` and `token`, `join()` joins the call and `leave()` leaves it. Without them the call
+ * is the host app's (an app that mounts the chat inside its own DailyProvider): `join()` starts
+ * listening and resolves once the call is joined (at once if it is), and `leave()` only stops
+ * listening; the host's call is never joined, left or destroyed here.
+ *
+ * @example
+ * const transport = createDailyTransport({ callObject: useDaily() })
+ */
+export function createDailyTransport(options: DailyTransportOptions): ChatTransport {
+  const { callObject } = options
+  const own = options.url !== undefined ? { url: options.url, token: options.token } : undefined
+  const events = new Emitter<TransportEvents>()
+  const emit = events.emit.bind(events)
 
   const handlers: DailyHandlers = {
     // Daily never delivers a broadcast to its sender, so every message here is someone else's;
@@ -127,28 +126,53 @@ export function createDailyTransport(options: {
     listen(callObject.off.bind(callObject))
   }
 
+  // A join() waiting for the host's call to be joined: leave() ends it.
+  let waiting: { promise: Promise<void>; stop: (reason?: Error) => void } | undefined
+
+  /** Resolves once the host's call is joined; rejects if it ends first, or on leave(). */
+  function untilJoined(): Promise<void> {
+    if (callObject.meetingState() === 'joined-meeting') return Promise.resolve()
+    if (waiting) return waiting.promise
+    let settle: (reason?: Error) => void = () => {}
+    const promise = new Promise<void>((resolve, reject) => {
+      const joined = () => settle()
+      const ended = () => settle(new Error('The call ended before it was joined.'))
+      settle = (reason) => {
+        callObject.off('joined-meeting', joined)
+        callObject.off('left-meeting', ended)
+        callObject.off('error', ended)
+        waiting = undefined
+        if (reason) reject(reason)
+        else resolve()
+      }
+      callObject.on('joined-meeting', joined)
+      callObject.on('left-meeting', ended)
+      callObject.on('error', ended)
+    })
+    waiting = { promise, stop: (reason) => settle(reason) }
+    return promise
+  }
+
   return {
     async join() {
       // Listen first: a fatal 'error' while joining (expired token, full room) must reach chat.
       attach()
-      await callObject.join({ url, token })
+      if (own) await callObject.join(own)
+      else await untilJoined()
     },
 
     async leave() {
       // Detach first: leaving makes daily-js emit 'left-meeting', which chat no longer wants.
       detach()
-      await callObject.leave()
+      waiting?.stop(new Error('Left the chat before the call was joined.'))
+      if (own) await callObject.leave()
     },
 
     send(data) {
-      const json = JSON.stringify(data)
-      if (json === undefined) throw new TypeError('Only JSON data can be sent.')
-      if (json.length > MAX_LIVE_MESSAGE_CHARS) {
-        throw new TransportError(
-          'too_large',
-          `${json.length} characters of JSON, over Daily's limit of ${MAX_LIVE_MESSAGE_CHARS}.`,
-        )
-      }
+      liveChannelJson(
+        data,
+        (chars) => `${chars} characters of JSON, over Daily's limit of ${MAX_LIVE_MESSAGE_CHARS}.`,
+      )
       if (callObject.meetingState() !== 'joined-meeting') {
         throw new TransportError('not_joined', 'Not in the call: join before sending.')
       }
@@ -164,10 +188,9 @@ export function createDailyTransport(options: {
     },
 
     on(event, listener) {
-      listeners[event].add(listener)
-      return () => {
-        listeners[event].delete(listener)
-      }
+      // A failing listener must not throw into daily-js's own event dispatch: the emitter
+      // reports it apart.
+      return events.on(event, listener)
     },
   }
 }

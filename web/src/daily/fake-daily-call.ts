@@ -56,6 +56,12 @@ export class FakeDailyCall implements DailyCallLike {
     return this.participantsById
   }
 
+  /** The host app joins the call itself (not through the transport): 'joined-meeting' follows. */
+  joinedByHost() {
+    this.state = 'joined-meeting'
+    this.emit('joined-meeting', { action: 'joined-meeting' })
+  }
+
   /** Like daily-js: leaving ends in a 'left-meeting' event. */
   async leave() {
     this.leaveCalls += 1

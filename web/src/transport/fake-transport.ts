@@ -1,10 +1,12 @@
+import { Emitter } from '../core/emitter.ts'
 import {
   type ChatTransport,
   type ConnectionState,
+  liveChannelJson,
   type Participant,
   TransportError,
   type TransportEvents,
-} from './chat-transport.ts'
+} from '../core/live-channel.ts'
 
 /** A transport double for tests: records what is sent, and delivers what a test says arrived. */
 export class FakeTransport implements ChatTransport {
@@ -12,12 +14,7 @@ export class FakeTransport implements ChatTransport {
   joined = false
   left = false
   #participants: Participant[]
-  readonly #listeners: { [E in keyof TransportEvents]: Set<TransportEvents[E]> } = {
-    message: new Set(),
-    'participant-joined': new Set(),
-    'participant-left': new Set(),
-    connection: new Set(),
-  }
+  readonly #events = new Emitter<TransportEvents>()
 
   constructor(readonly self: Participant = fakeParticipant('me', 'Me', true)) {
     this.#participants = [self]
@@ -35,7 +32,7 @@ export class FakeTransport implements ChatTransport {
 
   send(data: unknown) {
     if (!this.joined) throw new TransportError('not_joined', 'Not joined.')
-    if (JSON.stringify(data).length > 4096) throw new TransportError('too_large', 'Too large.')
+    liveChannelJson(data)
     this.sent.push(data)
   }
 
@@ -44,32 +41,29 @@ export class FakeTransport implements ChatTransport {
   }
 
   on<E extends keyof TransportEvents>(event: E, listener: TransportEvents[E]) {
-    this.#listeners[event].add(listener)
-    return () => {
-      this.#listeners[event].delete(listener)
-    }
+    return this.#events.on(event, listener)
   }
 
   /** Someone else's data arrives. */
   deliver(data: unknown, fromSessionId: string) {
-    for (const listener of this.#listeners.message) listener(data, fromSessionId)
+    this.#events.emit('message', data, fromSessionId)
   }
 
   arrive(participant: Participant) {
     this.#participants.push(participant)
-    for (const listener of this.#listeners['participant-joined']) listener(participant)
+    this.#events.emit('participant-joined', participant)
   }
 
   depart(sessionId: string) {
     const participant = this.#participants.find((p) => p.sessionId === sessionId)
     if (!participant) return
     this.#participants = this.#participants.filter((p) => p !== participant)
-    for (const listener of this.#listeners['participant-left']) listener(participant)
+    this.#events.emit('participant-left', participant)
   }
 
   connection(state: ConnectionState) {
     this.joined = state === 'connected'
-    for (const listener of this.#listeners.connection) listener(state)
+    this.#events.emit('connection', state)
   }
 }
 

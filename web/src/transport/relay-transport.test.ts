@@ -15,7 +15,7 @@ import {
   type ConnectionState,
   TransportError,
   type TransportEvents,
-} from './chat-transport.ts'
+} from '../core/live-channel.ts'
 import { createRelayTransport } from './relay-transport.ts'
 
 const API_KEY = 'relay-transport-test-api-key-0123456789'

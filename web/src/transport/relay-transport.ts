@@ -1,4 +1,3 @@
-import { MAX_LIVE_MESSAGE_CHARS } from '@shared/protocol.ts'
 import {
   CLOSE_UNAUTHORIZED,
   type RelayParticipant,
@@ -6,12 +5,14 @@ import {
   serverFrameSchema,
 } from '@shared/relay-protocol.ts'
 import { type Clock, systemClock } from '../core/clock.ts'
+import { Emitter } from '../core/emitter.ts'
 import {
   type ChatTransport,
+  liveChannelJson,
   type Participant,
   TransportError,
   type TransportEvents,
-} from './chat-transport.ts'
+} from '../core/live-channel.ts'
 
 export interface RelayTransportOptions {
   /** The relay's WebSocket URL, e.g. `ws://localhost:8787/relay`. */
@@ -27,7 +28,6 @@ export interface RelayTransportOptions {
 }
 
 type Phase = 'idle' | 'connecting' | 'joined' | 'interrupted'
-type Listeners = { [E in keyof TransportEvents]: Set<TransportEvents[E]> }
 
 /**
  * The live channel over the local relay (local/relay.ts), behaving like Daily's app messages:
@@ -39,12 +39,8 @@ export function createRelayTransport(options: RelayTransportOptions): ChatTransp
   const clock = options.clock ?? systemClock
   const initialDelayMs = options.backoff?.initialMs ?? 500
   const maxDelayMs = options.backoff?.maxMs ?? 10_000
-  const listeners: Listeners = {
-    message: new Set(),
-    'participant-joined': new Set(),
-    'participant-left': new Set(),
-    connection: new Set(),
-  }
+  const events = new Emitter<TransportEvents>()
+  const emit = events.emit.bind(events)
 
   // idle: not joined (before join, after leave or a final close); connecting: join's first
   // connection; interrupted: joined once, reconnecting.
@@ -61,22 +57,6 @@ export function createRelayTransport(options: RelayTransportOptions): ChatTransp
   let pendingJoin:
     | { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void }
     | undefined
-
-  function emit<E extends keyof TransportEvents>(
-    event: E,
-    ...args: Parameters<TransportEvents[E]>
-  ) {
-    for (const listener of [...listeners[event]]) {
-      try {
-        ;(listener as (...values: unknown[]) => void)(...args)
-      } catch (error) {
-        // One failing listener must not leave the transport half updated or starve the others.
-        queueMicrotask(() => {
-          throw error
-        })
-      }
-    }
-  }
 
   const withLocal = (person: RelayParticipant): Participant => ({
     ...person,
@@ -244,15 +224,8 @@ export function createRelayTransport(options: RelayTransportOptions): ChatTransp
           'Not connected to the room: messages can be sent once the call is joined.',
         )
       }
-      const json = JSON.stringify(data)
-      if (json === undefined) throw new TypeError('Message data must be a JSON value.')
-      if (json.length > MAX_LIVE_MESSAGE_CHARS) {
-        throw new TransportError(
-          'too_large',
-          `Message data too large. Max size is ${MAX_LIVE_MESSAGE_CHARS}`,
-        )
-      }
       // The JSON is already made for the size check: no need to make it twice.
+      const json = liveChannelJson(data)
       socket.send(`{"type":"send","data":${json}}`)
     },
 
@@ -261,10 +234,8 @@ export function createRelayTransport(options: RelayTransportOptions): ChatTransp
     },
 
     on(event, listener) {
-      listeners[event].add(listener)
-      return () => {
-        listeners[event].delete(listener)
-      }
+      // One failing listener must not leave the transport half updated: the emitter reports it apart.
+      return events.on(event, listener)
     },
   }
 }

@@ -6,11 +6,11 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { loadChatConfig } from '../functions/chat/config.ts'
-import { startEmbeddedPostgres } from './embedded-postgres.ts'
-import { openLocalMediaStore } from './media.ts'
-import { applyMigrations } from './migrate.ts'
+import { startEmbeddedPostgres } from '../local/embedded-postgres.ts'
+import { openLocalMediaStore } from '../local/media.ts'
+import { applyMigrations } from '../local/migrate.ts'
+import { RUNNING_DATABASE_FILE } from '../local/stack.ts'
 import { runRetention } from './retention.ts'
-import { RUNNING_DATABASE_FILE } from './stack.ts'
 
 if (existsSync('.env')) process.loadEnvFile('.env')
 const env = process.env

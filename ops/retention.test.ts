@@ -26,14 +26,14 @@ describe('runRetention', () => {
   }
 
   const uploadRows = (paths: string[]) =>
-    chat.sql<{ path: string }[]>`select path from public.uploads where path in ${chat.sql(paths)}`
+    chat.sql<{ path: string }[]>`select path from chat.uploads where path in ${chat.sql(paths)}`
 
   it('deletes messages past the retention period and their files, and keeps the rest', async () => {
     const { room, token, post } = await member()
     const file = await chat.uploadFile(room, token)
     const old = await post('from long ago', [file])
     const recent = await post('from today')
-    await chat.sql`update public.messages set created_at = now() - interval '40 days'
+    await chat.sql`update chat.messages set created_at = now() - interval '40 days'
       where id = ${old}::uuid`
     const [signed] = (
       await (
@@ -49,17 +49,15 @@ describe('runRetention', () => {
 
     expect(result.messages).toBeGreaterThanOrEqual(1)
     expect(result.files).toBeGreaterThanOrEqual(1)
-    const left = await chat.sql`select id from public.messages where room = ${room}`
+    const left = await chat.sql`select id from chat.messages where room = ${room}`
     expect(left.map((row) => row.id)).toEqual([recent])
     expect(await chat.deps.media.stat(file.path)).toBeUndefined()
     expect((await chat.storage(signed.url)).status).toBe(404)
-    expect(await chat.sql`select * from public.media_deletions where path = ${file.path}`).toEqual(
-      [],
-    )
+    expect(await chat.sql`select * from chat.media_deletions where path = ${file.path}`).toEqual([])
     // The purged message's upload goes with it: its path is no longer anyone's to sign.
     expect(await uploadRows([file.path])).toEqual([])
     const [logged] = await chat.sql`
-      select actor, details from public.moderation_log
+      select actor, details from chat.moderation_log
       where action = 'purge_messages' order by id desc limit 1`
     expect(logged).toMatchObject({ actor: 'retention command', details: { retention_days: 30 } })
   })
@@ -70,9 +68,9 @@ describe('runRetention', () => {
     const fresh = await chat.uploadFile(room, token)
     const sent = await chat.uploadFile(room, token)
     await post('sent long after its upload', [sent])
-    await chat.sql`update public.uploads set created_at = now() - interval '25 hours'
+    await chat.sql`update chat.uploads set created_at = now() - interval '25 hours'
       where path in ${chat.sql([abandoned.path, sent.path])}`
-    await chat.sql`update public.uploads set created_at = now() - interval '23 hours'
+    await chat.sql`update chat.uploads set created_at = now() - interval '23 hours'
       where path = ${fresh.path}`
 
     const result = await retention()
@@ -95,14 +93,14 @@ describe('runRetention', () => {
   it('deletes quota counters of windows that ended more than a day ago', async () => {
     const subject = `retention-${randomUUID()}`
     await chat.sql`
-      insert into public.action_quotas (action, subject, window_start, used) values
+      insert into chat.action_quotas (action, subject, window_start, used) values
         ('upload', ${subject}, now() - interval '3 days', 5),
         ('upload', ${subject}, date_trunc('minute', now()), 2)`
 
     await retention()
 
     const left = await chat.sql<{ used: number }[]>`
-      select used from public.action_quotas where subject = ${subject}`
+      select used from chat.action_quotas where subject = ${subject}`
     expect(left).toEqual([{ used: 2 }])
   })
 })

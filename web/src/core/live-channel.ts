@@ -1,6 +1,8 @@
+import { MAX_LIVE_MESSAGE_CHARS } from '@shared/protocol.ts'
+
 /**
- * The live channel as chat sees it: Daily's app messages in production, the local relay otherwise.
- * Chat code above this interface does not know which one it runs on.
+ * The live-channel port: the live channel as chat sees it (Daily's app messages in production, the
+ * local relay otherwise). Transports implement it; chat code above it does not know which one runs.
  */
 
 /** Someone in the call, as the transport knows them (from their verified token). */
@@ -57,4 +59,26 @@ export interface ChatTransport {
   /** Everyone in the room, this session included (`local: true`). */
   participants(): Participant[]
   on<E extends keyof TransportEvents>(event: E, listener: TransportEvents[E]): () => void
+}
+
+/**
+ * The JSON that `data` travels as, checked the way Daily's `sendAppMessage` checks it: at most
+ * MAX_LIVE_MESSAGE_CHARS UTF-16 code units of JSON (not bytes). Throws TransportError `too_large`
+ * (its message from `describe`, given the JSON's length) before anything is sent, and a TypeError
+ * for data that has no JSON. Every transport's `send` starts here.
+ *
+ * @example
+ * const json = liveChannelJson(envelope) // then socket.send(json)
+ */
+export function liveChannelJson(
+  data: unknown,
+  describe: (chars: number) => string = () =>
+    `Message data too large. Max size is ${MAX_LIVE_MESSAGE_CHARS}`,
+): string {
+  const json = JSON.stringify(data)
+  if (json === undefined) throw new TypeError('Only JSON data can be sent.')
+  if (json.length > MAX_LIVE_MESSAGE_CHARS) {
+    throw new TransportError('too_large', describe(json.length))
+  }
+  return json
 }

@@ -1,0 +1,34 @@
+import type { PeerAddress } from './client-address.ts'
+import type { ChatConfig } from './config.ts'
+import type { ChatDeps } from './deps.ts'
+import type { MediaStore } from './media-store.ts'
+import { createPostgresMessageStore } from './postgres-message-store.ts'
+import { createRoomTokens } from './tokens.ts'
+
+/**
+ * The function's dependencies built from its configuration: the Postgres message store and the
+ * room tokens. The runtime supplies what differs between runtimes: where files live (Supabase
+ * Storage when deployed; the local stack chooses in `local/media.ts`) and how to read a request's
+ * peer address.
+ *
+ * @example createChatApp(createChatDeps(config, { media: createSupabaseMediaStore(config.supabase) }))
+ */
+export function createChatDeps(
+  config: ChatConfig,
+  runtime: { media: MediaStore; peerAddress?: PeerAddress },
+): ChatDeps {
+  return {
+    config,
+    store: createPostgresMessageStore(config.databaseUrl, {
+      poolMax: config.databasePoolMax,
+      timeoutMs: config.databaseTimeoutMs,
+    }),
+    tokens: createRoomTokens({
+      apiKey: config.dailyApiKey,
+      domainId: config.dailyDomainId,
+      ttlSeconds: config.tokenTtlSeconds,
+    }),
+    media: runtime.media,
+    peerAddress: runtime.peerAddress,
+  }
+}

@@ -1,0 +1,28 @@
+import type { PeerAddress } from './client-address.ts'
+import type { ChatConfig } from './config.ts'
+import type { MediaStore } from './media-store.ts'
+import type { MessageStore } from './message-store.ts'
+import type { RoomTokens } from './tokens.ts'
+
+/**
+ * What the chat function's routes run on: the settings they read and the ports they talk to.
+ * Built from configuration by `createChatDeps`; tests build their own.
+ */
+export interface ChatDeps {
+  config: Pick<
+    ChatConfig,
+    | 'openRooms'
+    | 'rateLimit'
+    | 'allowedOrigins'
+    | 'mediaMaxBytes'
+    | 'mediaUrlTtlSeconds'
+    | 'quotas'
+    | 'proxyHops'
+  > &
+    Partial<Pick<ChatConfig, 'bodyTimeoutMs'>>
+  store: MessageStore
+  media: MediaStore
+  tokens: RoomTokens
+  /** The address of the peer that sent a request (runtime-specific; see client-address.ts). */
+  peerAddress?: PeerAddress
+}

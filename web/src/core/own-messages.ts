@@ -1,0 +1,153 @@
+import {
+  type Attachment,
+  type ChatUser,
+  fitsLiveChannel,
+  LIVE_PROTOCOL_VERSION,
+  type LiveEnvelope,
+  messageTextSchema,
+  newMessageId,
+  type StoredMessage,
+} from '@shared/protocol.ts'
+import type { RoomApi } from './chat-api.ts'
+import type { Clock } from './clock.ts'
+import { Outbox, type OutboxEntry, type OutboxStorage } from './outbox.ts'
+import { type Result, refused } from './result.ts'
+import type { Timeline } from './timeline.ts'
+
+export interface OwnMessagesOptions {
+  room: string
+  user: ChatUser
+  api: Pick<RoomApi, 'persistMessage'>
+  storage: OutboxStorage
+  clock: Clock
+  timeline: Timeline
+  sendLive: (envelope: LiveEnvelope) => void
+  /** The message is sent: the others stop seeing this user typing. */
+  stopTyping: () => void
+  /** Shows messages as stored (unless the client is gone). */
+  stored: (messages: readonly StoredMessage[]) => void
+  changed: () => void
+}
+
+/**
+ * The text of a message as it will be sent (trimmed), or why it is none: too long, or empty
+ * without files.
+ */
+export function messageBody(text: string, hasFiles: boolean): Result<{ body: string }> {
+  const body = messageTextSchema.safeParse(text)
+  if (!body.success) return refused(body.error.issues[0]?.message ?? 'Invalid.')
+  if (body.data === '' && !hasFiles) return refused('The message is empty.')
+  return { ok: true, body: body.data }
+}
+
+/**
+ * This user's messages on their way: shown at once, sent live, and written through the outbox
+ * (retried, kept across reloads). One too large for the live channel is written first and then
+ * announced by id.
+ */
+export class OwnMessages {
+  readonly #options: OwnMessagesOptions
+  readonly #outbox: Outbox
+  /** Own messages too large for the channel: announced by id once written. */
+  readonly #announceWhenStored = new Set<string>()
+
+  constructor(options: OwnMessagesOptions) {
+    this.#options = options
+    this.#outbox = new Outbox({
+      storage: options.storage,
+      storageKey: `backchannel.outbox.${options.room}.${options.user.id}`,
+      clock: options.clock,
+      persist: (entry) =>
+        options.api.persistMessage({
+          id: entry.id,
+          body: entry.body,
+          attachments: entry.attachments,
+        }),
+      onChange: (entry, stored) => this.#outboxChanged(entry, stored),
+    })
+  }
+
+  /** Shows, sends live and writes a message; see ChatClient.send. */
+  send(
+    text: string,
+    attachments: readonly Attachment[],
+    previews: readonly (string | undefined)[],
+  ): Result<{ id: string }> {
+    const { user, room, clock, timeline, sendLive, stopTyping, changed } = this.#options
+    const checked = messageBody(text, attachments.length > 0)
+    if (!checked.ok) return checked
+    const { body } = checked
+    // Bound to this user: nobody else can claim it first, live or in a write.
+    const id = newMessageId(user.id)
+    const createdAt = new Date(clock.now()).toISOString()
+    timeline.addUnsaved({
+      id,
+      sender: user,
+      body,
+      attachments: attachments.map((file, index) => ({ ...file, url: previews[index] })),
+      createdAt,
+      status: 'sending',
+      own: true,
+    })
+    stopTyping()
+    const envelope: LiveEnvelope = {
+      v: LIVE_PROTOCOL_VERSION,
+      type: 'chat',
+      id,
+      body,
+      ...(attachments.length > 0 ? { attachments: [...attachments] } : {}),
+      createdAt,
+    }
+    if (fitsLiveChannel(envelope)) sendLive(envelope)
+    else this.#announceWhenStored.add(id)
+    this.#outbox.add({ id, room, body, attachments: [...attachments], createdAt })
+    changed()
+    return { ok: true, id }
+  }
+
+  /** Tries a message the outbox gave up on again. */
+  retry(id: string): void {
+    this.#outbox.retry(id)
+  }
+
+  /** Unsent messages from before a reload, shown (after the history they followed). */
+  showUnsent(): void {
+    const { user, timeline } = this.#options
+    for (const entry of this.#outbox.entries()) {
+      timeline.addUnsaved({
+        id: entry.id,
+        sender: user,
+        body: entry.body,
+        attachments: entry.attachments,
+        createdAt: entry.createdAt,
+        status: entry.state === 'failed' ? 'failed' : 'retrying',
+        own: true,
+        error: entry.error,
+      })
+    }
+  }
+
+  /** Writes the unsent messages from before a reload. */
+  resume(): void {
+    this.#outbox.resume()
+  }
+
+  /** Stops retrying; unsent messages stay in storage. */
+  dispose(): void {
+    this.#outbox.dispose()
+  }
+
+  #outboxChanged(entry: OutboxEntry, stored?: StoredMessage): void {
+    const { timeline, sendLive, changed } = this.#options
+    if (stored) {
+      this.#options.stored([stored])
+      if (this.#announceWhenStored.delete(entry.id)) {
+        sendLive({ v: LIVE_PROTOCOL_VERSION, type: 'chat-ref', id: entry.id })
+      }
+      return
+    }
+    if (entry.state === 'failed') timeline.setStatus(entry.id, 'failed', entry.error)
+    else if (entry.attempts > 0) timeline.setStatus(entry.id, 'retrying', entry.error)
+    changed()
+  }
+}
