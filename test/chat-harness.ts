@@ -82,6 +82,7 @@ export function createChatHarness(config: Partial<ChatDeps['config']> = {}): Cha
         edit: { count: 1000, windowSeconds: 60 },
         token: { count: 1000, windowSeconds: 60 },
         transcript: { count: 1000, windowSeconds: 60 },
+        reaction: { count: 1000, windowSeconds: 60 },
       },
       proxyHops: 0,
       ...config,

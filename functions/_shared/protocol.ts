@@ -294,15 +294,68 @@ export type SignAttachmentsResponse = z.infer<typeof signAttachmentsResponseSche
 const withContent = <T extends { body: string; attachments?: unknown[] }>(message: T) =>
   message.body !== '' || (message.attachments?.length ?? 0) > 0
 
+/** What a message replies to: the id of another message of its room. */
+const replyToSchema = z
+  .uuid({ error: 'replyTo is the id of the message this one replies to.' })
+  .transform((id) => id.toLowerCase())
+
 /** `POST /rooms/:room/messages` */
 export const postMessageRequestSchema = z
   .strictObject({
     id: messageIdSchema,
     body: messageTextSchema.default(''),
     attachments: attachmentsSchema.default([]),
+    /** The message this one replies to: a message of the same room (else 400 invalid_reply). */
+    replyTo: replyToSchema.optional(),
   })
   .refine(withContent, { message: 'The message is empty.', path: ['body'] })
 export type PostMessageRequest = z.infer<typeof postMessageRequestSchema>
+
+// Reactions: one emoji per person per reaction, at most MAX_REACTION_EMOJI different per message.
+
+/** How many different emoji one message may carry (the database enforces it too). */
+export const MAX_REACTION_EMOJI = 20
+// One emoji grapheme is at most a few code points (a ZWJ family with skin tones is 10); this
+// bounds the text before it is segmented, and the database column alike.
+const MAX_EMOJI_UNITS = 32
+// The pieces of one emoji: a pictograph with its presentation selector or skin tone, a tag
+// sequence (subdivision flags), ZWJ joins; flags (two regional indicators); keycaps (#️⃣).
+const PICTOGRAPH =
+  '(?!\\p{Regional_Indicator})[\\p{Extended_Pictographic}\\p{Emoji_Presentation}](?:\\uFE0F|\\p{Emoji_Modifier})?'
+const EMOJI = new RegExp(
+  `^(?:\\p{Regional_Indicator}{2}|[0-9#*]\\uFE0F?\\u20E3|${PICTOGRAPH}(?:[\\u{E0020}-\\u{E007E}]+\\u{E007F})?(?:\\u200D${PICTOGRAPH})*)$`,
+  'u',
+)
+const EMOJI_PRESENTATION = /^\p{Emoji_Presentation}$/u
+let graphemes: Intl.Segmenter | undefined
+
+/** Whether `text` is exactly one emoji: one grapheme, and that an emoji (not text, not two). */
+function isOneEmoji(text: string): boolean {
+  if (!EMOJI.test(text)) return false
+  graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' })
+  const [first, second] = graphemes.segment(text)
+  return first !== undefined && second === undefined
+}
+
+/**
+ * One emoji, as a reaction: refused unless it is exactly one emoji grapheme. A single pictograph
+ * that shows as text by default (❤, ☺) takes its emoji form (❤️): both spellings are one reaction.
+ */
+export const emojiSchema = z
+  .string({ error: 'A reaction is one emoji.' })
+  .max(MAX_EMOJI_UNITS, { message: 'A reaction is one emoji, e.g. 👍.', abort: true })
+  .refine(isOneEmoji, { message: 'A reaction is one emoji, e.g. 👍 (not text, not several).' })
+  .transform((emoji) =>
+    [...emoji].length === 1 && !EMOJI_PRESENTATION.test(emoji) ? `${emoji}\uFE0F` : emoji,
+  )
+
+/** One emoji on a message: how many people reacted with it, and who (first to react first). */
+export const reactionSchema = z.object({
+  emoji: z.string(),
+  count: z.number().int().positive(),
+  userIds: z.array(z.string()),
+})
+export type Reaction = z.infer<typeof reactionSchema>
 
 export const storedMessageSchema = z.object({
   id: z.uuid(),
@@ -313,7 +366,15 @@ export const storedMessageSchema = z.object({
   createdAt: z.iso.datetime(),
   /** When the sender last edited the text; absent if never. */
   editedAt: z.iso.datetime().optional(),
+  /** The message this one replies to; absent if none. It may since be deleted or purged. */
+  replyTo: z.uuid().optional(),
   seq: z.number().int().positive(),
+  /**
+   * Its reactions, in the order each emoji was first given; [] when none. The function always
+   * sends them (PersistedMessage requires them); optional here only for a function deployed
+   * before reactions, and for messages built by hand.
+   */
+  reactions: z.array(reactionSchema).optional(),
 })
 export type StoredMessage = z.infer<typeof storedMessageSchema>
 
@@ -434,6 +495,8 @@ export const liveEnvelopeSchema = z.discriminatedUnion('type', [
       body: messageTextSchema,
       // Metadata only: files travel over HTTP, receivers ask the function for URLs to read them.
       attachments: attachmentsSchema.optional(),
+      // The message this one replies to (receivers show its quote from their own copy of it).
+      replyTo: replyToSchema.optional(),
       createdAt: z.iso.datetime(),
     })
     .refine(withContent, { message: 'The message is empty.', path: ['body'] }),

@@ -10,6 +10,7 @@ import { attachmentRoutes } from './routes/attachments.ts'
 import { changeRoutes } from './routes/changes.ts'
 import { healthRoutes } from './routes/health.ts'
 import { messageRoutes } from './routes/messages.ts'
+import { reactionRoutes } from './routes/reactions.ts'
 import { tokenRoutes } from './routes/tokens.ts'
 import { transcriptRoutes } from './routes/transcript.ts'
 import { uploadRoutes } from './routes/uploads.ts'
@@ -29,7 +30,7 @@ export function createChatApp(deps: ChatDeps): Hono {
 
   const corsHeaders = cors({
     origin: allowedOrigins.includes('*') ? '*' : allowedOrigins,
-    allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+    allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     allowHeaders: ['Authorization', 'Content-Type'],
     exposeHeaders: ['Retry-After', 'Content-Disposition'],
     maxAge: 600,
@@ -74,6 +75,7 @@ function roomRoutes(deps: ChatDeps) {
       .route('/tokens', tokenRoutes(deps))
       .use(requireRoomToken(deps.tokens))
       .route('/messages', messageRoutes(deps))
+      .route('/messages/:id/reactions', reactionRoutes(deps))
       .route('/uploads', uploadRoutes(deps))
       .route('/attachments', attachmentRoutes(deps))
       .route('/changes', changeRoutes(deps))

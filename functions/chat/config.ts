@@ -46,6 +46,7 @@ const configSchema = z
     CHAT_EDIT_QUOTA: quota('30/60'),
     CHAT_TOKEN_QUOTA: quota('20/60'),
     CHAT_TRANSCRIPT_QUOTA: quota('5/300'),
+    CHAT_REACTION_QUOTA: quota('60/60'),
     CHAT_PROXY_HOPS: z.coerce
       .number({ error: 'Use a whole number of proxies (0 when clients connect directly).' })
       .int()
@@ -77,6 +78,7 @@ const configSchema = z
       edit: env.CHAT_EDIT_QUOTA,
       token: env.CHAT_TOKEN_QUOTA,
       transcript: env.CHAT_TRANSCRIPT_QUOTA,
+      reaction: env.CHAT_REACTION_QUOTA,
     },
     proxyHops: env.CHAT_PROXY_HOPS,
     mediaMaxBytes: env.MEDIA_MAX_BYTES,

@@ -3,6 +3,7 @@ import type {
   ChangesQuery,
   ChatUser,
   HistoryQuery,
+  Reaction,
   StoredMessage,
 } from '../_shared/protocol.ts'
 import type { Quota, QuotaAction } from './quotas.ts'
@@ -13,10 +14,15 @@ export interface NewMessage {
   sender: ChatUser
   body: string
   attachments: Attachment[]
+  /** The message it replies to (checked by the database to be of the same room). */
+  replyTo?: string
 }
 
 /** A message as the database keeps it: its files by path, without URLs to read them. */
-export type PersistedMessage = Omit<StoredMessage, 'attachments'> & { attachments: Attachment[] }
+export type PersistedMessage = Omit<StoredMessage, 'attachments' | 'reactions'> & {
+  attachments: Attachment[]
+  reactions: Reaction[]
+}
 
 export interface RateLimit {
   messages: number
@@ -33,6 +39,16 @@ export type PostOutcome =
   | { kind: 'file_not_yours'; path: string }
   /** A file already sent with another message. */
   | { kind: 'file_already_sent'; path: string }
+  /** `replyTo` names no message (`unknown`) or one of another room (`other_room`). */
+  | { kind: 'invalid_reply'; reason: 'unknown' | 'other_room' }
+
+/**
+ * What a transcript quotes of a message replied to: its sender and the first line of its text (the
+ * name of its first file when it has no text), or only that it was deleted.
+ */
+export type ReplyParent =
+  | { id: string; deleted: false; senderName: string; firstLine: string }
+  | { id: string; deleted: true }
 
 /**
  * Where a granted upload stands: `unsent` (not attached yet, or its message still on its way),
@@ -44,6 +60,15 @@ export type UploadState = 'unknown' | 'unsent' | 'sent' | 'withdrawn'
 export type EditOutcome =
   | { kind: 'edited' | 'unchanged'; message: PersistedMessage }
   | { kind: 'not_found' | 'deleted' | 'forbidden' | 'empty' }
+  | { kind: 'blocked'; reason: string }
+
+/** Adding or removing a reaction: the message as it is after (`unchanged` when it already was). */
+export type ReactionOutcome =
+  | { kind: 'added' | 'removed' | 'unchanged'; message: PersistedMessage }
+  /** No visible message with this id in the room. */
+  | { kind: 'not_found' }
+  /** The message has 20 different emoji already, and this one is not among them. */
+  | { kind: 'too_many' }
   | { kind: 'blocked'; reason: string }
 
 export type DeleteOutcome = { kind: 'deleted' | 'not_found' | 'forbidden' }
@@ -65,6 +90,17 @@ export interface MessageStore {
   editMessage(room: string, id: string, senderId: string, body: string): Promise<EditOutcome>
   /** Hides a message: its sender's or, for a room owner, anyone's. */
   deleteMessage(room: string, id: string, actorId: string, isOwner: boolean): Promise<DeleteOutcome>
+  /**
+   * Adds (`on`) or removes `userId`'s reaction `emoji` to a visible message of the room; the
+   * message takes a new revision when it changes. Idempotent both ways.
+   */
+  toggleReaction(
+    room: string,
+    id: string,
+    userId: string,
+    emoji: string,
+    on: boolean,
+  ): Promise<ReactionOutcome>
   /** What changed in a room after a revision (writes, edits, deletions), oldest first. */
   loadChanges(
     room: string,
@@ -88,6 +124,8 @@ export interface MessageStore {
   latestSeq(room: string): Promise<number>
   /** One visible message of a room, or undefined when there is none (or it was deleted). */
   loadMessage(room: string, id: string): Promise<PersistedMessage | undefined>
+  /** The messages of a room that replies quote, deleted ones included; unknown ids are left out. */
+  loadReplyParents(room: string, ids: readonly string[]): Promise<ReplyParent[]>
   /**
    * Counts one attempt of `action` by `subject` against `quota`: 0 when allowed, else the whole
    * seconds until it may be tried again.

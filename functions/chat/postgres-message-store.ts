@@ -2,7 +2,14 @@ import postgres from 'postgres'
 import type { Attachment } from '../_shared/protocol.ts'
 import { DEFAULT_DB_TIMEOUT_MS } from './config.ts'
 import { databaseTimeout } from './errors.ts'
-import type { DeleteOutcome, MessageStore, PersistedMessage, UploadState } from './message-store.ts'
+import type {
+  DeleteOutcome,
+  MessageStore,
+  PersistedMessage,
+  PostOutcome,
+  ReplyParent,
+  UploadState,
+} from './message-store.ts'
 
 /** A row of chat.messages as postgres.js reads it (bigint as a string). */
 interface MessageRow {
@@ -15,8 +22,11 @@ interface MessageRow {
   created_at: Date
   edited_at: Date | null
   deleted_at: Date | null
+  reply_to: string | null
   seq: string
   revision: string
+  /** chat.message_reactions(id), where the query asks for it: [{emoji, userIds}]. */
+  reactions?: { emoji: string; userIds: string[] }[] | null
 }
 
 /** The message columns of a database function's outcome that carries no message. */
@@ -27,6 +37,12 @@ type PersistRow =
   | (MessageRow & { outcome: 'created' | 'duplicate'; retry_after_ms: null })
   | (NoMessage & { outcome: 'conflict' | 'deleted'; retry_after_ms: null })
   | (NoMessage & { outcome: 'rate_limited'; retry_after_ms: number })
+
+/** chat.toggle_chat_reaction's row: its outcome and, unless refused, the message. */
+type ReactionRow =
+  | (MessageRow & { outcome: 'added' | 'removed' | 'unchanged'; block_reason: null })
+  | (NoMessage & { outcome: 'not_found'; block_reason: null })
+  | (NoMessage & { outcome: 'blocked'; block_reason: string })
 
 /** chat.edit_chat_message's row: its outcome and, when edited or unchanged, the message. */
 type EditRow =
@@ -42,7 +58,13 @@ const toPersistedMessage = (row: MessageRow): PersistedMessage => ({
   attachments: row.attachments,
   createdAt: row.created_at.toISOString(),
   ...(row.edited_at ? { editedAt: row.edited_at.toISOString() } : {}),
+  ...(row.reply_to ? { replyTo: row.reply_to } : {}),
   seq: Number(row.seq),
+  reactions: (row.reactions ?? []).map(({ emoji, userIds }) => ({
+    emoji,
+    count: userIds.length,
+    userIds,
+  })),
 })
 
 /**
@@ -67,17 +89,20 @@ export function createPostgresMessageStore(
   )
 
   return {
-    async persistMessage(message, limit) {
+    async persistMessage(message, limit): Promise<PostOutcome> {
       // One round trip: the database function locks the room, checks the id and the rate limit
       // and inserts, so it holds across any number of function instances.
       let row: PersistRow | undefined
       try {
         ;[row] = await sql<PersistRow[]>`
-          select result.outcome, result.retry_after_ms, (result.message).*
+          select result.outcome, result.retry_after_ms, (result.message).*,
+                 -- A new message has none; a retry answers the message as it is now.
+                 case when result.outcome = 'duplicate'
+                   then chat.message_reactions((result.message).id) end as reactions
           from chat.persist_chat_message(
             ${message.id}::uuid, ${message.room}, ${message.sender.id}, ${message.sender.name},
             ${message.body}, ${sql.json(message.attachments)}::jsonb, ${limit.messages}::int,
-            make_interval(secs => ${limit.windowSeconds}::int)
+            make_interval(secs => ${limit.windowSeconds}::int), ${message.replyTo ?? null}::uuid
           ) as result`
       } catch (error) {
         // The messages table refuses blocked senders (trigger messages_refuse_blocked).
@@ -88,6 +113,14 @@ export function createPostgresMessageStore(
         const refusedFile = FILE_REFUSALS[(error as { code?: string }).code ?? '']
         if (refusedFile) {
           return { kind: refusedFile, path: (error as { detail?: string }).detail ?? '' }
+        }
+        // The parent must be a message of the room (trigger messages_require_reply_parent).
+        if ((error as { code?: string }).code === BAD_REPLY) {
+          const detail = (error as { detail?: string }).detail
+          return {
+            kind: 'invalid_reply',
+            reason: detail === 'other_room' ? 'other_room' : 'unknown',
+          }
         }
         throw error
       }
@@ -111,10 +144,10 @@ export function createPostgresMessageStore(
       // revision as of that page, from which catching up on changes continues.
       const page =
         after !== undefined
-          ? sql`select * from chat.messages
+          ? sql`select *, chat.message_reactions(id) as reactions from chat.messages
                 where room = ${room} and deleted_at is null and seq > ${after}
                 order by seq asc limit ${limit + 1}`
-          : sql`select * from chat.messages
+          : sql`select *, chat.message_reactions(id) as reactions from chat.messages
                 where room = ${room} and deleted_at is null
                   ${before !== undefined ? sql`and seq < ${before}` : sql``}
                 order by seq desc limit ${limit + 1}`
@@ -133,7 +166,8 @@ export function createPostgresMessageStore(
 
     async editMessage(room, id, senderId, body) {
       const [row] = await sql<EditRow[]>`
-        select result.outcome, result.block_reason, (result.message).*
+        select result.outcome, result.block_reason, (result.message).*,
+               chat.message_reactions((result.message).id) as reactions
         from chat.edit_chat_message(${id}::uuid, ${room}, ${senderId}, ${body}) as result`
       if (!row) throw new Error('edit_chat_message returned no row')
       switch (row.outcome) {
@@ -154,6 +188,30 @@ export function createPostgresMessageStore(
       return { kind: row.outcome }
     },
 
+    async toggleReaction(room, id, userId, emoji, on) {
+      let row: ReactionRow | undefined
+      try {
+        ;[row] = await sql<ReactionRow[]>`
+          select result.outcome, result.block_reason, (result.message).*, result.reactions
+          from chat.toggle_chat_reaction(${id}::uuid, ${room}, ${userId}, ${emoji}, ${on}) as result`
+      } catch (error) {
+        // At most 20 different emoji per message (trigger reactions_check_insert).
+        if ((error as { code?: string }).code === TOO_MANY_REACTIONS) return { kind: 'too_many' }
+        throw error
+      }
+      if (!row) throw new Error('toggle_chat_reaction returned no row')
+      switch (row.outcome) {
+        case 'added':
+        case 'removed':
+        case 'unchanged':
+          return { kind: row.outcome, message: toPersistedMessage(row) }
+        case 'blocked':
+          return { kind: 'blocked', reason: row.block_reason }
+        default:
+          return { kind: row.outcome }
+      }
+    },
+
     async loadChanges(room, { since, limit }) {
       // The oldest visible seq rides along (one index probe): below it, retention removed
       // messages for good, which no change row can announce.
@@ -162,7 +220,8 @@ export function createPostgresMessageStore(
         from (select min(seq) as first_seq from chat.messages
               where room = ${room} and deleted_at is null) as first
         left join lateral (
-          select * from chat.messages
+          select *, case when deleted_at is null then chat.message_reactions(id) end as reactions
+          from chat.messages
           where room = ${room} and revision > ${since}
           order by revision asc limit ${limit + 1}
         ) as changed on true`
@@ -184,7 +243,7 @@ export function createPostgresMessageStore(
 
     async loadTranscriptPage(room, { afterSeq, throughSeq, limit }) {
       const rows = await sql<MessageRow[]>`
-        select * from chat.messages
+        select *, chat.message_reactions(id) as reactions from chat.messages
         where room = ${room} and deleted_at is null and seq > ${afterSeq} and seq <= ${throughSeq}
         order by seq asc limit ${limit}`
       return rows.map(toPersistedMessage)
@@ -198,9 +257,34 @@ export function createPostgresMessageStore(
 
     async loadMessage(room, id) {
       const [row] = await sql<MessageRow[]>`
-        select * from chat.messages
+        select *, chat.message_reactions(id) as reactions from chat.messages
         where id = ${id}::uuid and room = ${room} and deleted_at is null`
       return row && toPersistedMessage(row)
+    },
+
+    async loadReplyParents(room, ids) {
+      if (ids.length === 0) return []
+      // Only what a quote shows: a first line of at most 200 characters, never a deleted text.
+      const rows = await sql<
+        { id: string; deleted: boolean; sender_name: string; first_line: string | null }[]
+      >`
+        select id, deleted_at is not null as deleted, sender_name,
+               case when deleted_at is null then
+                 left(coalesce(nullif(split_part(body, chr(10), 1), ''), attachments -> 0 ->> 'name', ''), 200)
+               end as first_line
+        from chat.messages
+        where room = ${room} and id in ${sql([...ids])}`
+      return rows.map(
+        (row): ReplyParent =>
+          row.deleted
+            ? { id: row.id, deleted: true }
+            : {
+                id: row.id,
+                deleted: false,
+                senderName: row.sender_name,
+                firstLine: row.first_line ?? '',
+              },
+      )
     },
 
     async takeQuota(action, subject, quota) {
@@ -244,8 +328,12 @@ export function createPostgresMessageStore(
   }
 }
 
+/** SQLSTATE raised when a message would get a 21st different emoji (trigger reactions_check_insert). */
+const TOO_MANY_REACTIONS = 'BCRXN'
 /** SQLSTATE raised when a blocked sender's message would be stored. */
 const BLOCKED_SENDER = 'BCBLK'
+/** SQLSTATE raised when a message replies to one that is unknown or of another room. */
+const BAD_REPLY = 'BCRPL'
 /** SQLSTATEs raised when a message attaches a file it may not (trigger messages_claim_uploads). */
 const FILE_REFUSALS: Record<string, 'file_not_yours' | 'file_already_sent'> = {
   BCFNY: 'file_not_yours',

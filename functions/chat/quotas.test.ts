@@ -8,6 +8,7 @@ const tight = {
   edit: { count: 3, windowSeconds: 3600 },
   token: { count: 3, windowSeconds: 3600 },
   transcript: { count: 2, windowSeconds: 3600 },
+  reaction: { count: 1000, windowSeconds: 3600 },
 }
 
 describe('quotas', () => {

@@ -99,6 +99,54 @@ describe('transcriptMarkdown', () => {
     )
   })
 
+  it('puts a quote line before a reply: who said it and their first line, literal', () => {
+    const parentId = crypto.randomUUID()
+    const parents = new Map([
+      [
+        parentId,
+        {
+          id: parentId,
+          deleted: false as const,
+          senderName: '[Ben](x)',
+          firstLine: `**urgent** <img src=x> ${'long '.repeat(30)}`,
+        },
+      ],
+    ])
+    const markdown = transcriptMarkdown(
+      'standup',
+      [message({ body: 'on it', replyTo: parentId })],
+      new Date('2030-01-02T00:00:00Z'),
+      new Date('2030-01-02T01:00:00Z'),
+      parents,
+    )
+    const line = markdown.split('\n').find((text) => text.startsWith('↩'))
+    // 100 characters of the line, then an ellipsis; each Markdown character escaped.
+    const shown = `**urgent** <img src=x> ${'long '.repeat(30)}`.slice(0, 100)
+    expect(line).toBe(
+      `↩ \\[Ben\\](x): ${shown.replaceAll('*', '\\*').replace('<', '&lt;').replace('>', '&gt;')}…`,
+    )
+    expect(markdown).toContain(`${line}\n\n> on it\n`)
+  })
+
+  it('says when the message replied to is deleted or gone', () => {
+    const deletedId = crypto.randomUUID()
+    const markdown = transcriptMarkdown(
+      'standup',
+      [
+        message({ body: 'a', replyTo: deletedId }),
+        message({ body: 'b', replyTo: crypto.randomUUID(), seq: 2 }),
+        message({ body: 'c', seq: 3 }),
+      ],
+      new Date('2030-01-02T00:00:00Z'),
+      new Date('2030-01-02T01:00:00Z'),
+      new Map([[deletedId, { id: deletedId, deleted: true as const }]]),
+    )
+    expect(markdown.split('\n').filter((line) => line.startsWith('↩'))).toEqual([
+      '↩ Reply to a deleted message',
+      '↩ Reply to a message that is no longer available',
+    ])
+  })
+
   it('escapes Markdown in sender names', () => {
     expect(render([message({ sender: { id: 'u2', name: '*Boss* [admin]' } })])).toContain(
       '**\\*Boss\\* \\[admin\\]** ·',

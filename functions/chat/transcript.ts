@@ -1,4 +1,5 @@
 import type { StoredMessage } from '../_shared/protocol.ts'
+import type { ReplyParent } from './message-store.ts'
 
 const time = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`
 
@@ -30,10 +31,35 @@ export function transcriptHeader(room: string, exportedAt: Date, linksExpireAt: 
   ].join('\n')
 }
 
-/** One message of a Markdown transcript: sender and time, the text quoted, files as links. */
-export function transcriptEntry(message: StoredMessage): string {
+/** How much of the first line of a message replied to a transcript shows. */
+const REPLY_QUOTE_CHARS = 100
+
+/**
+ * The line before a reply: what it answers. Never inside the quote of the text, so no message can
+ * forge one; the parent's name and words are literal.
+ */
+function replyLine(parent: ReplyParent | undefined): string {
+  if (!parent) return '↩ Reply to a message that is no longer available'
+  if (parent.deleted) return '↩ Reply to a deleted message'
+  const chars = [...parent.firstLine]
+  const line =
+    chars.length > REPLY_QUOTE_CHARS
+      ? `${chars.slice(0, REPLY_QUOTE_CHARS).join('').trimEnd()}…`
+      : parent.firstLine
+  return `↩ ${literal(parent.senderName)}: ${literal(line)}`
+}
+
+/**
+ * One message of a Markdown transcript: sender and time, what it replies to (`parents` holds the
+ * messages replied to, by id), the text quoted, files as links.
+ */
+export function transcriptEntry(
+  message: StoredMessage,
+  parents: ReadonlyMap<string, ReplyParent> = new Map(),
+): string {
   const edited = message.editedAt ? ' (edited)' : ''
   const lines = [`**${literal(message.sender.name)}** · ${time(message.createdAt)}${edited}`]
+  if (message.replyTo) lines.push('', replyLine(parents.get(message.replyTo)))
   if (message.body) lines.push('', quoted(message.body))
   for (const file of message.attachments) {
     const name = literal(file.name)
@@ -54,10 +80,11 @@ export function transcriptMarkdown(
   messages: readonly StoredMessage[],
   exportedAt: Date,
   linksExpireAt: Date,
+  parents: ReadonlyMap<string, ReplyParent> = new Map(),
 ): string {
   return (
     transcriptHeader(room, exportedAt, linksExpireAt) +
-    messages.map(transcriptEntry).join('') +
+    messages.map((message) => transcriptEntry(message, parents)).join('') +
     transcriptFooter(messages.length)
   )
 }

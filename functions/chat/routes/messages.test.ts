@@ -23,7 +23,7 @@ const nowSeconds = () => Math.floor(Date.now() / 1000)
 async function storedMessage(response: Response): Promise<StoredMessage> {
   const json = await response.json()
   expect(Object.keys(json).sort()).toEqual(
-    ['attachments', 'body', 'createdAt', 'id', 'room', 'sender', 'seq'].sort(),
+    ['attachments', 'body', 'createdAt', 'id', 'reactions', 'room', 'sender', 'seq'].sort(),
   )
   return storedMessageSchema.parse(json)
 }
@@ -80,6 +80,7 @@ describe('/rooms/:room/messages', () => {
         attachments: [],
         createdAt: expect.any(String),
         seq: expect.any(Number),
+        reactions: [],
       })
       expect(Number.isInteger(message.seq) && message.seq > 0).toBe(true)
       expect(new Date(message.createdAt).toISOString()).toBe(message.createdAt)

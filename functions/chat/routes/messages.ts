@@ -25,6 +25,15 @@ const blocked = (reason: string) =>
     `You have been blocked from sending messages here${reason ? ` (${reason})` : ''}. Ask the room's host if you think this is a mistake.`,
   )
 
+/** A reply whose parent is not a message of this room: why, in the field it concerns. */
+function invalidReply(reason: 'unknown' | 'other_room'): ApiError {
+  const why =
+    reason === 'other_room'
+      ? 'The message you reply to is in another room. Reply to a message of this room.'
+      : 'There is no message with this id to reply to (it may never have been saved). Send it without the reply, or reply to another message.'
+  return new ApiError(400, 'invalid_reply', why, { fields: { replyTo: [why] } })
+}
+
 /** The `:id` path parameter, validated. */
 function messageIdParam(value: string | undefined): string {
   const id = messageIdSchema.safeParse(value)
@@ -60,7 +69,7 @@ export function messageRoutes({ config, store, media }: ChatDeps) {
 
   return new Hono<RoomEnv>()
     .post('/', async (c) => {
-      const { id, body, attachments } = await jsonBody(c, postMessageRequestSchema)
+      const { id, body, attachments, replyTo } = await jsonBody(c, postMessageRequestSchema)
       if (!isMessageIdOf(id, c.var.user.id)) {
         // Ids carry their sender, so nobody can store (or block) a message under an id seen live.
         throw new ApiError(
@@ -71,7 +80,7 @@ export function messageRoutes({ config, store, media }: ChatDeps) {
       }
       await requireUploaded(media, c.var.room, attachments, config.mediaMaxBytes)
       const outcome = await store.persistMessage(
-        { id, room: c.var.room, sender: c.var.user, body, attachments },
+        { id, room: c.var.room, sender: c.var.user, body, attachments, replyTo },
         config.rateLimit,
       )
       switch (outcome.kind) {
@@ -113,6 +122,8 @@ export function messageRoutes({ config, store, media }: ChatDeps) {
             'file_already_sent',
             `"${fileName(attachments, outcome.path)}" was already sent with another message. Attach the file again to send it once more.`,
           )
+        case 'invalid_reply':
+          throw invalidReply(outcome.reason)
       }
     })
     .get('/', async (c) => {

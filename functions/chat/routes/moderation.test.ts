@@ -41,7 +41,16 @@ interface LogRow {
   details: Record<string, unknown>
 }
 
-const MESSAGE_KEYS = ['attachments', 'body', 'createdAt', 'id', 'room', 'sender', 'seq']
+const MESSAGE_KEYS = [
+  'attachments',
+  'body',
+  'createdAt',
+  'id',
+  'reactions',
+  'room',
+  'sender',
+  'seq',
+]
 
 describe('moderation', () => {
   const chat = createChatHarness({ rateLimit: { messages: 1000, windowSeconds: 10 } })

@@ -17,6 +17,13 @@ const TRANSCRIPT_PAGE_SIZE = 500
  * Mounted at `/rooms/:room/transcript`, behind the token.
  */
 export function transcriptRoutes({ config, store, media }: ChatDeps) {
+  /** The messages that `page`'s replies answer, by id (purged ones are missing). */
+  async function replyParents(room: string, page: readonly { replyTo?: string }[]) {
+    const ids = [...new Set(page.flatMap((message) => (message.replyTo ? [message.replyTo] : [])))]
+    const parents = await store.loadReplyParents(room, ids)
+    return new Map(parents.map((parent) => [parent.id, parent]))
+  }
+
   return new Hono<RoomEnv>().get('/', async (c) => {
     const { format } = queryParams(c, transcriptQuerySchema, 'transcript')
     const { room, user } = c.var
@@ -45,12 +52,14 @@ export function transcriptRoutes({ config, store, media }: ChatDeps) {
           limit: TRANSCRIPT_PAGE_SIZE,
         })
         const messages = await withReadUrls(media, page, config.mediaUrlTtlSeconds)
+        // What this page's replies quote: one more query per page, whatever the page holds.
+        const parents = format === 'md' ? await replyParents(room, page) : new Map()
         // One chunk per page: small enough to keep memory flat, large enough to stream fast.
         yield messages
           .map((message, index) =>
             format === 'json'
               ? `${count + index === 0 ? '' : ','}${JSON.stringify(message)}`
-              : transcriptEntry(message),
+              : transcriptEntry(message, parents),
           )
           .join('')
         count += messages.length

@@ -90,6 +90,9 @@ export function ChatColumn({
         actions={actions}
         editing={editing}
         arrivals={client.arrivals}
+        quotes={snapshot.quotes}
+        onReply={client.replyDraft.start}
+        onReveal={client.reveal}
       />
       <LiveAnnouncer arrivals={client.arrivals} />
       <p className="typing" aria-live="polite">
@@ -100,6 +103,7 @@ export function ChatColumn({
         onInput={(text) => client.inputChanged(text)}
         attachments={attachments}
         onEditLast={editLatest}
+        reply={client.replyDraft}
       />
       {dragging && <div className="drop-hint">Drop files to attach</div>}
     </aside>

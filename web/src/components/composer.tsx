@@ -3,26 +3,37 @@ import {
   type ClipboardEvent,
   type FormEvent,
   type KeyboardEvent,
+  useEffect,
   useId,
   useRef,
   useState,
 } from 'react'
+import type { ReplyDraft, ReplyDraftSnapshot } from '../core/reply-draft.ts'
 import type { Result } from '../core/result.ts'
+import type { ReadableStore } from '../core/store.ts'
 import { formatBytes } from '../core/upload-file.ts'
 import type { Attachments } from '../hooks/use-attachments.ts'
+import { useStore } from '../hooks/use-store.ts'
+import { ReplyBanner } from './reply-banner.tsx'
 
 const ACCEPT = Object.keys(MEDIA_TYPES).join(',')
+const NO_REPLY: ReadableStore<ReplyDraftSnapshot> = {
+  subscribe: () => () => {},
+  getSnapshot: () => ({ started: 0 }),
+}
 
 /**
  * The message field and its files: Enter sends, Shift+Enter adds a line, Up arrow in the empty
  * field edits one's last message. Files come from the Attach button, a paste, or a drop on the
- * chat column; the message waits for their uploads.
+ * chat column; the message waits for their uploads. While a reply is drafted, a banner above the
+ * field says to whom (Esc cancels it), and the field takes focus when a reply starts.
  */
 export function Composer({
   onSend,
   onInput,
   attachments,
   onEditLast,
+  reply,
 }: {
   onSend: (
     text: string,
@@ -34,12 +45,21 @@ export function Composer({
   attachments: Attachments
   /** Edits this user's most recent message (focus comes back to `field`); false if none. */
   onEditLast?: (field: HTMLTextAreaElement) => boolean
+  /** The reply being drafted (ChatClient.replyDraft): the next message answers its message. */
+  reply?: ReplyDraft
 }) {
   const [text, setText] = useState('')
   const [error, setError] = useState<string>()
   const errorId = useId()
   const fileInput = useRef<HTMLInputElement>(null)
+  const field = useRef<HTMLTextAreaElement>(null)
   const { files, ready, busy } = attachments
+  const { target: replyTarget, started: repliesStarted } = useStore(reply ?? NO_REPLY)
+
+  // Reply (in a message's menu) means "now write the answer": the field takes focus.
+  useEffect(() => {
+    if (repliesStarted > 0) field.current?.focus()
+  }, [repliesStarted])
 
   function send(event?: FormEvent) {
     event?.preventDefault()
@@ -57,7 +77,10 @@ export function Composer({
   }
 
   function keyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
-    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+    if (event.key === 'Escape' && replyTarget && !event.nativeEvent.isComposing) {
+      event.preventDefault()
+      reply?.cancel()
+    } else if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault()
       send()
     } else if (
@@ -120,15 +143,29 @@ export function Composer({
           ))}
         </ul>
       )}
+      {replyTarget && (
+        <ReplyBanner
+          id={`${errorId}-reply`}
+          target={replyTarget}
+          onCancel={() => {
+            reply?.cancel()
+            field.current?.focus()
+          }}
+        />
+      )}
       <label htmlFor={`${errorId}-message`} className="visually-hidden">
         Message
       </label>
       <textarea
+        ref={field}
         id={`${errorId}-message`}
         value={text}
         rows={2}
         placeholder="Message"
-        aria-describedby={error ? errorId : undefined}
+        aria-describedby={
+          [replyTarget && `${errorId}-reply`, error && errorId].filter(Boolean).join(' ') ||
+          undefined
+        }
         aria-invalid={error ? true : undefined}
         onChange={(event) => {
           setText(event.target.value)

@@ -6,7 +6,7 @@ const menuItems = (menu: HTMLElement | null) => [
 ]
 
 /**
- * A message's menu ("Message actions"): Edit and Delete, whichever this user may do. Delete asks
+ * A message's menu ("Message actions"): Reply, Edit and Delete, whichever this user may do. Delete asks
  * again inline before it deletes. The menu follows the ARIA menu button pattern: arrows move
  * between the items, Escape closes it and focus goes back to the button.
  */
@@ -16,6 +16,8 @@ export function MessageActions({
   hidden,
   onEdit,
   onRemove,
+  onReply,
+  onAddReaction,
 }: {
   canEdit: boolean
   canRemove: boolean
@@ -24,6 +26,10 @@ export function MessageActions({
   /** Starts editing; focus comes back to `button` when editing ends. */
   onEdit: (button: HTMLElement | null) => void
   onRemove: () => Promise<Result>
+  /** Replies to the message (the composer takes focus); absent where replying is not offered. */
+  onReply?: () => void
+  /** Opens the reaction picker; focus goes back to `from` when it closes. Absent: no reactions. */
+  onAddReaction?: (from: HTMLElement | null) => void
 }) {
   const [open, setOpen] = useState(false)
   const [above, setAbove] = useState(false)
@@ -101,6 +107,18 @@ export function MessageActions({
     }
   }
 
+  function addReaction() {
+    setOpen(false)
+    setError(undefined)
+    onAddReaction?.(button.current)
+  }
+
+  function reply() {
+    setOpen(false)
+    setError(undefined)
+    onReply?.()
+  }
+
   function edit() {
     setOpen(false)
     setError(undefined)
@@ -138,6 +156,17 @@ export function MessageActions({
   return (
     <>
       <div ref={wrapper} className="message-menu" hidden={hidden}>
+        {onAddReaction && (
+          <button
+            type="button"
+            className="message-menu-button message-react-button"
+            aria-label="Add reaction"
+            title="Add reaction"
+            onClick={(event) => onAddReaction(event.currentTarget)}
+          >
+            <span aria-hidden="true">☺+</span>
+          </button>
+        )}
         <button
           ref={button}
           type="button"
@@ -161,6 +190,16 @@ export function MessageActions({
             className={`message-menu-list${above ? ' above' : ''}`}
             onKeyDown={menuKeyDown}
           >
+            {onAddReaction && (
+              <button type="button" role="menuitem" tabIndex={-1} onClick={addReaction}>
+                Add reaction
+              </button>
+            )}
+            {onReply && (
+              <button type="button" role="menuitem" tabIndex={-1} onClick={reply}>
+                Reply
+              </button>
+            )}
             {canEdit && (
               <button type="button" role="menuitem" tabIndex={-1} onClick={edit}>
                 Edit

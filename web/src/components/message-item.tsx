@@ -1,10 +1,14 @@
 import { memo } from 'react'
-import { linkify } from '../core/linkify.ts'
+import { canReply } from '../core/reply-draft.ts'
+import type { ReplyQuote as Quote } from '../core/reply-quotes.ts'
 import type { Result } from '../core/result.ts'
 import type { TimelineMessage } from '../core/timeline.ts'
 import { MessageActions } from './message-actions.tsx'
 import { MessageAttachments } from './message-attachments.tsx'
+import { MessageBody } from './message-body.tsx'
 import { MessageEditor } from './message-editor.tsx'
+import { type ReactionHandlers, useMessageReactions } from './message-reactions.tsx'
+import { ReplyQuote } from './reply-quote.tsx'
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
 const editedFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
@@ -17,7 +21,7 @@ const STATUS_TEXT: Partial<Record<TimelineMessage['status'], string>> = {
 }
 
 /** What this user may do with messages, and how (the chat column binds these to the client). */
-export interface MessageActionHandlers {
+export interface MessageActionHandlers extends ReactionHandlers {
   can: (action: 'edit' | 'remove', message: TimelineMessage) => boolean
   /** Starts editing a message; focus goes back to `from` when editing ends. */
   startEditing: (id: string, from: HTMLElement | null) => void
@@ -31,9 +35,10 @@ export interface MessageActionHandlers {
 }
 
 /**
- * One message: sender and time (unless it continues a group), text, files, its saving state, and
- * a menu to edit or delete it where this user may. A message of files alone has no text element;
- * a deleted one keeps its place as "Message deleted".
+ * One message: sender and time (unless it continues a group), the quote of what it replies to,
+ * text, files, its saving state, and a menu to reply to it, or edit or delete it where this user
+ * may. A message of files alone has no text element; a deleted one keeps its place as "Message
+ * deleted".
  */
 export const MessageItem = memo(function MessageItem({
   message,
@@ -41,6 +46,9 @@ export const MessageItem = memo(function MessageItem({
   onRetry,
   actions,
   editing,
+  quote,
+  onReply,
+  onGoToQuote,
 }: {
   message: TimelineMessage
   /** Same sender as the message before, shortly after it: the header is left out. */
@@ -49,7 +57,15 @@ export const MessageItem = memo(function MessageItem({
   actions: MessageActionHandlers
   /** While this message is edited: the text being typed, and a count of editing starts. */
   editing?: { text: string; started: number }
+  /** What this message replies to, shown above its text (see ChatSnapshot.quotes). */
+  quote?: Quote
+  /** Starts a reply to a message (its Reply action); absent where replies are not offered. */
+  onReply?: (message: TimelineMessage) => void
+  /** Goes to the message a quote shows (scrolling to it, older pages loaded if need be). */
+  onGoToQuote?: (id: string) => void
 }) {
+  // Before the early return below: hooks run on every render.
+  const reactions = useMessageReactions(message, actions)
   const status = STATUS_TEXT[message.status]
   const header = !continued && (
     <div className="message-header">
@@ -67,20 +83,7 @@ export const MessageItem = memo(function MessageItem({
     )
   }
 
-  const body = message.body !== '' && (
-    <div className="message-body" data-testid="message-body">
-      {linkify(message.body).map((part, index) =>
-        part.kind === 'link' ? (
-          // biome-ignore lint/suspicious/noArrayIndexKey: parts never move within a message.
-          <a key={index} href={part.href} target="_blank" rel="noopener noreferrer">
-            {part.text}
-          </a>
-        ) : (
-          part.text
-        ),
-      )}
-    </div>
-  )
+  const body = message.body !== '' && <MessageBody text={message.body} />
   // Without the label the text element stands alone, so that finding a message by its exact text
   // finds one element, not also a wrapper with the same text.
   const text = message.editedAt ? (
@@ -98,15 +101,17 @@ export const MessageItem = memo(function MessageItem({
   )
   const canEdit = actions.can('edit', message)
   const canRemove = actions.can('remove', message)
+  const reply = onReply && canReply(message) ? () => onReply(message) : undefined
   const editor = editing && canEdit ? editing : undefined
   return (
     <div
       className={`message${continued ? ' continued' : ''}${message.own ? ' own' : ''}${
-        canEdit || canRemove ? ' actionable' : ''
+        canEdit || canRemove || reply || reactions.canReact ? ' actionable' : ''
       }`}
       data-status={message.status}
     >
       {header}
+      {quote && <ReplyQuote quote={quote} onGo={(id) => onGoToQuote?.(id)} />}
       {editor ? (
         <MessageEditor
           text={editor.text}
@@ -137,13 +142,16 @@ export const MessageItem = memo(function MessageItem({
           )}
         </div>
       )}
-      {(canEdit || canRemove) && (
+      {reactions.view}
+      {(canEdit || canRemove || reply || reactions.canReact) && (
         <MessageActions
           canEdit={canEdit}
           canRemove={canRemove}
           hidden={editor !== undefined}
           onEdit={(from) => actions.startEditing(message.id, from)}
           onRemove={() => actions.remove(message.id)}
+          onReply={reply}
+          onAddReaction={reactions.canReact ? reactions.open : undefined}
         />
       )}
     </div>

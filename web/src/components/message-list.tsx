@@ -1,6 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { useCallback, useEffect, useLayoutEffect, useRef } from 'react'
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react'
 import type { Arrivals } from '../core/arrivals.ts'
+import type { ReplyQuote } from '../core/reply-quotes.ts'
 import type { ReadableStore } from '../core/store.ts'
 import type { TimelineMessage } from '../core/timeline.ts'
 import { useUnseenCount } from '../hooks/use-unseen-count.ts'
@@ -34,6 +35,9 @@ export function MessageList({
   actions,
   editing,
   arrivals,
+  quotes,
+  onReply,
+  onReveal,
 }: {
   messages: readonly TimelineMessage[]
   hasOlder: boolean
@@ -46,6 +50,15 @@ export function MessageList({
   editing?: { id: string; text: string; started: number }
   /** Which messages are new (the client's `arrivals`): counted while the reader is scrolled up. */
   arrivals: ReadableStore<Arrivals>
+  /** What replies quote, by the id of the message replied to (ChatSnapshot.quotes). */
+  quotes?: ReadonlyMap<string, ReplyQuote>
+  /** A message's Reply action (ChatClient.replyDraft.start). */
+  onReply?: (message: TimelineMessage) => void
+  /**
+   * Makes a message part of the list, loading older pages if need be (ChatClient.reveal); false
+   * when it is not to be had. The list then scrolls to it and highlights it.
+   */
+  onReveal?: (id: string) => Promise<boolean>
 }) {
   const scrollRef = useRef<HTMLDivElement>(null)
   const atBottom = useRef(true)
@@ -110,6 +123,38 @@ export function MessageList({
     if (index >= 0) virtualizer.scrollToIndex(index, { align: 'auto' })
   }, [editingId, editingStarted, messages, virtualizer])
 
+  // Going to the message a quote shows: once it is in the list, it is scrolled to (once per click),
+  // focused so that a screen reader reads it, and highlighted until its animation ends.
+  const [target, setTarget] = useState<{ id: string; count: number }>()
+  const revealed = useRef(0)
+  const goToQuote = useCallback(
+    async (id: string) => {
+      const count = ++revealed.current
+      if (!(await onReveal?.(id)) || count !== revealed.current) return
+      setTarget({ id, count })
+    },
+    [onReveal],
+  )
+  const scrolledTo = useRef<number>(undefined)
+  useEffect(() => {
+    if (!target || scrolledTo.current === target.count) return
+    const index = messages.findIndex((message) => message.id === target.id)
+    if (index < 0) return
+    scrolledTo.current = target.count
+    atBottom.current = false
+    virtualizer.scrollToIndex(index, { align: 'center' })
+  }, [target, messages, virtualizer])
+  const focusedFor = useRef<number>(undefined)
+  const measureTarget = useCallback(
+    (element: HTMLDivElement | null) => {
+      virtualizer.measureElement(element)
+      if (!element || !target || focusedFor.current === target.count) return
+      focusedFor.current = target.count
+      element.focus({ preventScroll: true })
+    },
+    [virtualizer, target],
+  )
+
   const onScroll = useCallback(() => {
     const element = scrollRef.current
     if (!element) return
@@ -155,14 +200,28 @@ export function MessageList({
             {items.map((item) => {
               const message = messages[item.index]
               if (!message) return null
+              const targeted = target?.id === message.id
               return (
-                <div key={item.key} data-index={item.index} ref={virtualizer.measureElement}>
+                <div
+                  key={item.key}
+                  data-index={item.index}
+                  ref={targeted ? measureTarget : virtualizer.measureElement}
+                  className={targeted ? 'reply-target' : undefined}
+                  tabIndex={targeted ? -1 : undefined}
+                  onAnimationEnd={(event) => {
+                    // Its own highlight, not an animation inside the message.
+                    if (targeted && event.target === event.currentTarget) setTarget(undefined)
+                  }}
+                >
                   <MessageItem
                     message={message}
                     continued={continues(message, messages[item.index - 1])}
                     onRetry={onRetry}
                     actions={actions}
                     editing={editing?.id === message.id ? editing : undefined}
+                    quote={message.replyTo ? quotes?.get(message.replyTo) : undefined}
+                    onReply={onReply}
+                    onGoToQuote={goToQuote}
                   />
                 </div>
               )

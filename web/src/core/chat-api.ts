@@ -51,6 +51,7 @@ export interface RoomApi {
     id: string
     body: string
     attachments: readonly Attachment[]
+    replyTo?: string
   }): Promise<StoredMessage>
   loadHistoryPage(query: { limit?: number; before?: number; after?: number }): Promise<HistoryPage>
   loadMessage(id: string): Promise<StoredMessage>
@@ -62,6 +63,10 @@ export interface RoomApi {
   editMessage(id: string, body: string): Promise<StoredMessage>
   /** Deletes one's own message (or, for a room owner, anyone's). */
   deleteMessage(id: string): Promise<void>
+  /** Adds one's reaction `emoji` to a message (again is safe): the message as it is now. */
+  addReaction(id: string, emoji: string): Promise<StoredMessage>
+  /** Takes back one's reaction `emoji` (none to take back is fine). */
+  removeReaction(id: string, emoji: string): Promise<void>
   /** What was written, edited or deleted after a revision. */
   loadChanges(query: { since: number; limit?: number }): Promise<ChangesPage>
   /** The room's conversation as a file to download. */
@@ -202,6 +207,14 @@ export function createChatApi(baseUrl: string, options: ChatApiOptions = {}) {
         },
         async deleteMessage(id) {
           const path = `${base}/${encodeURIComponent(id)}`
+          await request(path, { method: 'DELETE', ...auth }, async () => {})
+        },
+        addReaction(id, emoji) {
+          const path = `${base}/${encodeURIComponent(id)}/reactions/${encodeURIComponent(emoji)}`
+          return call(path, storedMessageSchema, { method: 'PUT', ...auth })
+        },
+        async removeReaction(id, emoji) {
+          const path = `${base}/${encodeURIComponent(id)}/reactions/${encodeURIComponent(emoji)}`
           await request(path, { method: 'DELETE', ...auth }, async () => {})
         },
         loadChanges({ since, limit }) {

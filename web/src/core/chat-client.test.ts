@@ -103,6 +103,40 @@ class FakeRoomApi implements RoomApi {
     this.deleteBehindTheScenes(id)
   }
 
+  /** As the function keeps reactions: one per person and emoji, a new revision on a change. */
+  reactBehindTheScenes(id: string, emoji: string, userId: string, on: boolean) {
+    this.messages = this.messages.map((m) => {
+      if (m.id !== id) return m
+      const reactions = (m.reactions ?? []).map((r) => ({ ...r, userIds: [...r.userIds] }))
+      let target = reactions.find((r) => r.emoji === emoji)
+      if (on && !target) {
+        target = { emoji, count: 0, userIds: [] }
+        reactions.push(target)
+      }
+      if (target) {
+        const has = target.userIds.includes(userId)
+        if (on && !has) target.userIds.push(userId)
+        if (!on) target.userIds = target.userIds.filter((user) => user !== userId)
+      }
+      return {
+        ...m,
+        reactions: reactions
+          .map((r) => ({ ...r, count: r.userIds.length }))
+          .filter((r) => r.count > 0),
+      }
+    })
+    this.revisions.set(id, ++seq)
+  }
+
+  async addReaction(id: string, emoji: string) {
+    this.reactBehindTheScenes(id, emoji, me.id, true)
+    return this.messages.find((m) => m.id === id) as StoredMessage
+  }
+
+  async removeReaction(id: string, emoji: string) {
+    this.reactBehindTheScenes(id, emoji, me.id, false)
+  }
+
   async loadChanges(query: { since: number; limit?: number }) {
     this.changesQueries.push(query)
     const limit = query.limit ?? 200
@@ -817,5 +851,35 @@ describe('ChatClient', () => {
     const before = client.getSnapshot().messages
     transport.deliver({ v: 1, type: 'typing', typing: true }, otherAna.sessionId)
     expect(client.getSnapshot().messages).toBe(before)
+  })
+})
+
+describe('ChatClient reactions', () => {
+  it('shows a reaction announced live as the function has it, with who reacted by name', async () => {
+    const { api, transport, client } = setup()
+    transport.arrive(ana)
+    const message = stored('vote')
+    api.messages = [message]
+    await client.start()
+
+    api.reactBehindTheScenes(message.id, '👍', ana.userId, true)
+    // What the announcement would claim does not matter: only that the message changed.
+    transport.deliver({ v: 1, type: 'changed', id: message.id }, ana.sessionId)
+    await until(client, (snapshot) => (snapshot.messages[0]?.reactions?.length ?? 0) > 0)
+    expect(client.getSnapshot().messages[0]?.reactions).toEqual([
+      { emoji: '👍', count: 1, userIds: [ana.userId], mine: false, names: ['Ana'] },
+    ])
+
+    expect(await client.react(message.id, '👍', true)).toEqual({ ok: true })
+    expect(client.getSnapshot().messages[0]?.reactions).toEqual([
+      { emoji: '👍', count: 2, userIds: [ana.userId, me.id], mine: true, names: ['Ana', 'You'] },
+    ])
+    expect(transport.sent.at(-1)).toEqual({ v: 1, type: 'changed', id: message.id })
+
+    expect(await client.react(message.id, '👍', false)).toEqual({ ok: true })
+    expect(client.getSnapshot().messages[0]?.reactions).toEqual([
+      { emoji: '👍', count: 1, userIds: [ana.userId], mine: false, names: ['Ana'] },
+    ])
+    expect(client.canReact(client.getSnapshot().messages[0] as TimelineMessage)).toBe(true)
   })
 })

@@ -14,6 +14,9 @@ import { LiveSender } from './live-sender.ts'
 import { MessageChanges } from './message-changes.ts'
 import type { OutboxStorage } from './outbox.ts'
 import { OwnMessages } from './own-messages.ts'
+import { MessageReactions, ReactionNames } from './reactions.ts'
+import { ReplyDraft } from './reply-draft.ts'
+import { type ReplyQuote, ReplyQuotes } from './reply-quotes.ts'
 import type { Result } from './result.ts'
 import { type HistoryState, RoomSync } from './room-sync.ts'
 import { type ChatParticipant, SenderLabels } from './sender-labels.ts'
@@ -22,6 +25,7 @@ import { Timeline, type TimelineMessage } from './timeline.ts'
 import { TypingNotifier, TypingRoster, typingLine } from './typing.ts'
 
 export type { Arrivals } from './arrivals.ts'
+export type { ReplyQuote } from './reply-quotes.ts'
 export { HISTORY_PAGE_SIZE } from './room-sync.ts'
 export type { ChatParticipant } from './sender-labels.ts'
 
@@ -37,6 +41,8 @@ export interface ChatSnapshot {
   connection: ConnectionState
   /** Older history: whether there is more, whether a page is loading, why it failed. */
   history: HistoryState
+  /** What replies quote, by the id of the message they reply to (see TimelineMessage.replyTo). */
+  quotes: ReadonlyMap<string, ReplyQuote>
 }
 
 export interface ChatClientOptions {
@@ -73,6 +79,11 @@ export class ChatClient {
   readonly #urls: AttachmentUrls
   readonly #labels = new SenderLabels()
   readonly #arrivals = new ArrivalLog()
+  readonly #reactions: MessageReactions
+  readonly #reactionNames: ReactionNames
+  readonly #quotes: ReplyQuotes
+  /** The message the next one replies to ("Replying to Ana" above the Message field). */
+  readonly replyDraft = new ReplyDraft()
   /**
    * Which messages are new, counted once for the unread count, the list's "New messages" and
    * the screen-reader announcements; it changes with the snapshot's messages.
@@ -100,6 +111,7 @@ export class ChatClient {
       send: (typing) => sendLive({ v: LIVE_PROTOCOL_VERSION, type: 'typing', typing }),
     })
     this.#urls = new AttachmentUrls({ api: options.api, timeline, clock, changed, disposed, log })
+    this.#quotes = new ReplyQuotes({ api: options.api, changed, disposed, log })
     this.#sync = new RoomSync({
       api: options.api,
       timeline,
@@ -119,6 +131,14 @@ export class ChatClient {
       signLive: (id, files) => this.#urls.signLive(id, files),
       log,
     })
+    this.#reactions = new MessageReactions({
+      api: options.api,
+      timeline,
+      sendLive,
+      stored,
+      sync: () => this.sync(),
+    })
+    this.#reactionNames = new ReactionNames(options.user.id)
     this.#own = new OwnMessages({
       room: options.room,
       user: options.user,
@@ -174,14 +194,37 @@ export class ChatClient {
   /**
    * Shows the message at once, sends it live and writes it, in parallel: live delivery never
    * waits for the write. `attachments` are files already uploaded; `previews` shows them here
-   * until the function hands back URLs. Returns why not, for a message that is none.
+   * until the function hands back URLs. It replies to the reply draft's message, if any, and
+   * ends the draft. Returns why not, for a message that is none.
    */
   send(
     text: string,
     attachments: readonly Attachment[] = [],
     previews: readonly (string | undefined)[] = [],
   ): Result<{ id: string }> {
-    return this.#own.send(text, attachments, previews)
+    const sent = this.#own.send(text, attachments, previews, this.replyDraft.replyTo)
+    if (sent.ok) this.replyDraft.cancel()
+    return sent
+  }
+
+  /**
+   * Makes the message `id` part of the timeline, loading older pages until it is there (as far
+   * back as the message's own seq, fetched first, and no further). Resolves false when it is not
+   * to be had: unknown, purged, deleted before it was ever shown here, or history failing.
+   */
+  reveal = async (id: string): Promise<boolean> => {
+    const timeline = this.#timeline
+    if (timeline.has(id)) return true
+    const seq = await this.#quotes.seqOf(id)
+    while (seq !== undefined && !timeline.has(id) && !this.#disposed) {
+      const oldest = timeline.oldestSeq()
+      const { hasOlder, error } = this.#sync.history
+      if (!hasOlder || error || oldest === undefined || oldest <= seq) return false
+      await this.#sync.loadOlder()
+      // No page came (it failed, or history ended): nothing more to look through.
+      if (timeline.oldestSeq() === oldest) return timeline.has(id)
+    }
+    return timeline.has(id)
   }
 
   /** Tries a message the outbox gave up on again. */
@@ -225,11 +268,25 @@ export class ChatClient {
     return this.#changes.can(action, message)
   }
 
+  /**
+   * Adds (`on`) or takes back this user's reaction `emoji` to a message; others see it live, read
+   * from the function. Resolves once the timeline shows the function's state. Returns why not.
+   */
+  react(id: string, emoji: string, on: boolean): Promise<Result> {
+    return this.#reactions.react(id, emoji, on)
+  }
+
+  /** Whether a message shown can take reactions (stored, or received live; not deleted). */
+  canReact(message: TimelineMessage): boolean {
+    return this.#reactions.can(message)
+  }
+
   /** Leaves the channel and stops every timer; unsent messages stay in storage. */
   async dispose(): Promise<void> {
     if (this.#disposed) return
     this.#disposed = true
     this.#typing.stop()
+    this.replyDraft.unsubscribeAll()
     for (const unsubscribe of this.#unsubscribe) unsubscribe()
     this.#own.dispose()
     this.#roster.dispose()
@@ -260,10 +317,9 @@ export class ChatClient {
   }
 
   #buildSnapshot(): ChatSnapshot {
-    const { participants, messages } = this.#labels.label(
-      this.#transport.participants(),
-      this.#timeline.list(),
-    )
+    const labeled = this.#labels.label(this.#transport.participants(), this.#timeline.list())
+    const { participants } = labeled
+    const messages = this.#reactionNames.name(labeled.messages, participants)
     this.#arrivals.observe(messages)
     return {
       messages,
@@ -271,6 +327,7 @@ export class ChatClient {
       typingLine: typingLine(this.#roster.names()),
       connection: this.#connection,
       history: this.#sync.history,
+      quotes: this.#quotes.quotesFor(messages),
     }
   }
 

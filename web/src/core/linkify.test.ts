@@ -24,6 +24,16 @@ describe('linkify', () => {
     ])
   })
 
+  it('leaves formatting markers around a link out of it', () => {
+    expect(linkify('*https://example.com/x* _https://example.com/a_b_')).toEqual([
+      { kind: 'text', text: '*' },
+      { kind: 'link', text: 'https://example.com/x', href: 'https://example.com/x' },
+      { kind: 'text', text: '* _' },
+      { kind: 'link', text: 'https://example.com/a_b', href: 'https://example.com/a_b' },
+      { kind: 'text', text: '_' },
+    ])
+  })
+
   it('never links other schemes or markup', () => {
     for (const text of [
       'javascript:alert(1)',

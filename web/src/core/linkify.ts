@@ -1,7 +1,14 @@
 export type TextPart = { kind: 'text'; text: string } | { kind: 'link'; text: string; href: string }
 
-// http(s) URLs only; a trailing period, comma, quote or closing bracket is punctuation, not URL.
-const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]}]/gi
+// Where an address may start: "http://" or "https://", not glued to a letter or digit before it.
+const SCHEME = /https?:\/\//gi
+// The address from its scheme up to the next space, quote or angle bracket. Sticky: matched only
+// where a scheme starts, so every character is read once.
+const ADDRESS = /https?:\/\/[^\s<>"']+/iy
+// A trailing period, comma, closing bracket or formatting marker (`*bold link*`) is punctuation
+// around the address, not part of it.
+const TRAILING = new Set(['.', ',', ';', ':', '!', '?', ')', ']', '}', '*', '_', '~'])
+const LETTER_OR_DIGIT = /[A-Za-z0-9]/
 
 /**
  * Splits message text into plain text and http(s) links. Nothing else ever becomes markup: the
@@ -13,14 +20,34 @@ const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]}]/gi
 export function linkify(text: string): TextPart[] {
   const parts: TextPart[] = []
   let last = 0
-  for (const match of text.matchAll(URL_PATTERN)) {
-    const start = match.index
-    if (start > last) parts.push({ kind: 'text', text: text.slice(last, start) })
-    parts.push(linkPart(match[0]))
-    last = start + match[0].length
+  for (const match of text.matchAll(SCHEME)) {
+    if (match.index < last) continue
+    const found = linkAt(text, match.index)
+    if (!found) continue
+    if (match.index > last) parts.push({ kind: 'text', text: text.slice(last, match.index) })
+    parts.push(found.part)
+    last = found.end
   }
   if (last < text.length) parts.push({ kind: 'text', text: text.slice(last) })
   return parts
+}
+
+/**
+ * The address that starts at `start` in `text`, if one does, and where it ends: a link part, or a
+ * text part when it does not parse as an http(s) URL (so it is never read as anything else).
+ */
+export function linkAt(text: string, start: number): { part: TextPart; end: number } | undefined {
+  if (start > 0 && LETTER_OR_DIGIT.test(text.charAt(start - 1))) return undefined
+  ADDRESS.lastIndex = start
+  const match = ADDRESS.exec(text)
+  if (!match) return undefined
+  const scheme = match[0].indexOf('//') + 2
+  let length = match[0].length
+  while (length > scheme && TRAILING.has(match[0].charAt(length - 1))) length -= 1
+  // At least two characters after "//", as the pattern this replaces required.
+  if (length - scheme < 2) return undefined
+  const candidate = match[0].slice(0, length)
+  return { part: linkPart(candidate), end: start + length }
 }
 
 function linkPart(candidate: string): TextPart {

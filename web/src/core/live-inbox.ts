@@ -104,6 +104,7 @@ export class LiveInbox {
             sender: { id: sender.id, name: sender.name },
             body: envelope.body,
             attachments: envelope.attachments ?? [],
+            ...(envelope.replyTo ? { replyTo: envelope.replyTo } : {}),
             createdAt: envelope.createdAt,
             status: 'live',
             own: sender.id === user.id,

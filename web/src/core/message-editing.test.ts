@@ -28,6 +28,7 @@ class FakeClient extends Store<ChatSnapshot> {
       typingLine: '',
       connection: 'connected',
       history: { loaded: true, hasOlder: false, loading: false },
+      quotes: new Map(),
     })
   }
 

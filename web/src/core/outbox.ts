@@ -9,6 +9,8 @@ export interface OutboxEntry {
   room: string
   body: string
   attachments: Attachment[]
+  /** The message this one replies to, if any. */
+  replyTo?: string
   /** Sender's ISO time at send. */
   createdAt: string
   attempts: number
@@ -259,6 +261,7 @@ const outboxEntrySchema = z.object({
   body: z.string(),
   // Entries written before files could be attached have none.
   attachments: z.array(attachmentSchema).default([]),
+  replyTo: z.string().optional(),
   createdAt: z.string(),
   attempts: z.number().int().nonnegative(),
   state: z.enum(['pending', 'failed']),

@@ -8,11 +8,11 @@ import {
   newMessageId,
   type StoredMessage,
 } from '@shared/protocol.ts'
-import type { RoomApi } from './chat-api.ts'
+import { ChatApiError, type RoomApi } from './chat-api.ts'
 import type { Clock } from './clock.ts'
 import { Outbox, type OutboxEntry, type OutboxStorage } from './outbox.ts'
 import { type Result, refused } from './result.ts'
-import type { Timeline } from './timeline.ts'
+import type { Timeline, TimelineMessage } from './timeline.ts'
 
 export interface OwnMessagesOptions {
   room: string
@@ -40,6 +40,9 @@ export function messageBody(text: string, hasFiles: boolean): Result<{ body: str
   return { ok: true, body: body.data }
 }
 
+/** Where a parent that is not stored yet may still be stored: a reply to it waits for it. */
+const UNSAVED_PARENT = new Set<TimelineMessage['status']>(['live', 'sending', 'retrying'])
+
 /**
  * This user's messages on their way: shown at once, sent live, and written through the outbox
  * (retried, kept across reloads). One too large for the live channel is written first and then
@@ -58,11 +61,16 @@ export class OwnMessages {
       storageKey: `backchannel.outbox.${options.room}.${options.user.id}`,
       clock: options.clock,
       persist: (entry) =>
-        options.api.persistMessage({
-          id: entry.id,
-          body: entry.body,
-          attachments: entry.attachments,
-        }),
+        options.api
+          .persistMessage({
+            id: entry.id,
+            body: entry.body,
+            attachments: entry.attachments,
+            ...(entry.replyTo ? { replyTo: entry.replyTo } : {}),
+          })
+          .catch((error: unknown) => {
+            throw this.#waitingForParent(entry, error) ?? error
+          }),
       onChange: (entry, stored) => this.#outboxChanged(entry, stored),
     })
   }
@@ -72,6 +80,7 @@ export class OwnMessages {
     text: string,
     attachments: readonly Attachment[],
     previews: readonly (string | undefined)[],
+    replyTo?: string,
   ): Result<{ id: string }> {
     const { user, room, clock, timeline, sendLive, stopTyping, changed } = this.#options
     const checked = messageBody(text, attachments.length > 0)
@@ -85,6 +94,7 @@ export class OwnMessages {
       sender: user,
       body,
       attachments: attachments.map((file, index) => ({ ...file, url: previews[index] })),
+      ...(replyTo ? { replyTo } : {}),
       createdAt,
       status: 'sending',
       own: true,
@@ -96,11 +106,19 @@ export class OwnMessages {
       id,
       body,
       ...(attachments.length > 0 ? { attachments: [...attachments] } : {}),
+      ...(replyTo ? { replyTo } : {}),
       createdAt,
     }
     if (fitsLiveChannel(envelope)) sendLive(envelope)
     else this.#announceWhenStored.add(id)
-    this.#outbox.add({ id, room, body, attachments: [...attachments], createdAt })
+    this.#outbox.add({
+      id,
+      room,
+      body,
+      attachments: [...attachments],
+      ...(replyTo ? { replyTo } : {}),
+      createdAt,
+    })
     changed()
     return { ok: true, id }
   }
@@ -119,6 +137,7 @@ export class OwnMessages {
         sender: user,
         body: entry.body,
         attachments: entry.attachments,
+        ...(entry.replyTo ? { replyTo: entry.replyTo } : {}),
         createdAt: entry.createdAt,
         status: entry.state === 'failed' ? 'failed' : 'retrying',
         own: true,
@@ -135,6 +154,24 @@ export class OwnMessages {
   /** Stops retrying; unsent messages stay in storage. */
   dispose(): void {
     this.#outbox.dispose()
+  }
+
+  /**
+   * A reply refused because its parent is not stored yet, while this page still sees that parent
+   * on its way (received live, or one's own still sending): worth trying again, like a network
+   * error, instead of failing. Undefined for every other failure.
+   */
+  #waitingForParent(entry: OutboxEntry, error: unknown): ChatApiError | undefined {
+    if (!(error instanceof ChatApiError) || error.code !== 'invalid_reply' || !entry.replyTo) {
+      return undefined
+    }
+    const parent = this.#options.timeline.get(entry.replyTo)
+    if (!parent || parent.seq !== undefined || !UNSAVED_PARENT.has(parent.status)) return undefined
+    return new ChatApiError(
+      0,
+      'reply_parent_unsaved',
+      'The message it replies to is not saved yet.',
+    )
   }
 
   #outboxChanged(entry: OutboxEntry, stored?: StoredMessage): void {

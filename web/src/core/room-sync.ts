@@ -33,6 +33,8 @@ export class RoomSync {
   /** The catch-up in flight, and the one queued behind it: a burst of announcements costs two. */
   #catchUp: Promise<void> | undefined
   #catchUpAgain: Promise<void> | undefined
+  /** The older page being read: whoever asks meanwhile waits for it instead of a second one. */
+  #older: Promise<void> | undefined
   /**
    * The revision up to which this client has read the room's changes from the server (the newest
    * page, then catch-ups). Not advanced by own writes: their revisions can lie beyond changes
@@ -65,8 +67,15 @@ export class RoomSync {
     }
   }
 
-  /** Loads the page of history before the oldest message shown. */
-  async loadOlder(): Promise<void> {
+  /** Loads the page of history before the oldest message shown (the one being loaded, if any). */
+  loadOlder(): Promise<void> {
+    this.#older ??= this.#loadOlderOnce().finally(() => {
+      this.#older = undefined
+    })
+    return this.#older
+  }
+
+  async #loadOlderOnce(): Promise<void> {
     const { api, timeline, addStored, changed } = this.#options
     const before = timeline.oldestSeq()
     if (!this.#history.hasOlder || this.#history.loading || before === undefined) return

@@ -1,4 +1,4 @@
-import type { Attachment, StoredMessage } from '@shared/protocol.ts'
+import type { Attachment, Reaction, StoredMessage } from '@shared/protocol.ts'
 
 /**
  * Where a message stands, as the reader sees it:
@@ -17,6 +17,12 @@ export type MessageStatus = 'sending' | 'retrying' | 'failed' | 'saved' | 'live'
  */
 export type TimelineAttachment = Attachment & { url?: string; urlExpiresAt?: string }
 
+/**
+ * A reaction as shown: as the function stored it; the snapshot adds whether this user is among
+ * those who reacted (`mine`) and their names, in the same order (see ReactionNames).
+ */
+export type TimelineReaction = Reaction & { mine?: boolean; names?: readonly string[] }
+
 export interface TimelineMessage {
   id: string
   sender: { id: string; name: string }
@@ -28,6 +34,10 @@ export interface TimelineMessage {
   editedAt?: string
   /** Deleted while shown: it stays in place as "Message deleted", without its text or files. */
   deleted?: boolean
+  /** The message this one replies to (its id); absent if none. */
+  replyTo?: string
+  /** Its reactions, as the function last said (absent when none, and before it is stored). */
+  reactions?: readonly TimelineReaction[]
   seq?: number
   status: MessageStatus
   /** Sent by this user (same user id as the token's). */
@@ -162,7 +172,8 @@ export class Timeline {
     const entry = this.byId.get(id)
     if (!entry) return false
     if (entry.message.deleted) return true
-    entry.message = { ...entry.message, body: '', attachments: [], deleted: true }
+    const { reactions: _gone, ...rest } = entry.message
+    entry.message = { ...rest, body: '', attachments: [], deleted: true }
     this.view = undefined
     return true
   }
@@ -260,6 +271,8 @@ export class Timeline {
       attachments: stored.attachments,
       createdAt: stored.createdAt,
       ...(stored.editedAt ? { editedAt: stored.editedAt } : {}),
+      ...(stored.replyTo ? { replyTo: stored.replyTo } : {}),
+      ...(stored.reactions?.length ? { reactions: stored.reactions } : {}),
       seq: stored.seq,
       status: 'saved',
       own,
@@ -360,8 +373,20 @@ const sameMessage = (a: TimelineMessage, b: TimelineMessage) =>
   a.createdAt === b.createdAt &&
   a.editedAt === b.editedAt &&
   a.deleted === b.deleted &&
+  a.replyTo === b.replyTo &&
+  sameReactions(a.reactions, b.reactions) &&
   a.sender.id === b.sender.id &&
   a.sender.name === b.sender.name
+
+/** Same emoji, in the same order, from the same people. */
+const sameReactions = (a: readonly TimelineReaction[] = [], b: readonly TimelineReaction[] = []) =>
+  a.length === b.length &&
+  a.every(
+    (reaction, index) =>
+      reaction.emoji === b[index]?.emoji &&
+      reaction.userIds.length === b[index].userIds.length &&
+      reaction.userIds.every((userId, at) => userId === b[index]?.userIds[at]),
+  )
 
 const sameAttachments = (a: readonly TimelineAttachment[], b: readonly TimelineAttachment[]) =>
   a.length === b.length &&

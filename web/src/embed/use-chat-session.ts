@@ -63,6 +63,7 @@ const idle: ChatSnapshot = {
   typingLine: '',
   connection: 'connecting',
   history: { loaded: false, hasOlder: false, loading: true },
+  quotes: new Map(),
 }
 const noClient = { subscribe: () => () => {}, getSnapshot: () => idle }
 const SYNC_INTERVAL_MS = 60_000

@@ -11,7 +11,9 @@ export type { Editing } from '../core/message-editing.ts'
  * actions every message offers, bound to the client. Moves focus back once editing ends, unless
  * the reader has moved on to something else meanwhile.
  */
-export function useMessageEditing(client: EditingClient & Pick<ChatClient, 'remove'>) {
+export function useMessageEditing(
+  client: EditingClient & Pick<ChatClient, 'remove' | 'react' | 'canReact'>,
+) {
   const store = useMemo(() => new MessageEditing(client), [client])
   const { editing, ended } = useStore(store)
 
@@ -33,6 +35,8 @@ export function useMessageEditing(client: EditingClient & Pick<ChatClient, 'remo
       cancelEdit: () => store.finish(),
       takeFocus: store.takeFocus,
       remove: (id: string) => client.remove(id),
+      canReact: (target: TimelineMessage) => client.canReact(target),
+      react: (id: string, emoji: string, on: boolean) => client.react(id, emoji, on),
     }),
     [client, store],
   )

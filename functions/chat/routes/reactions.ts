@@ -1,0 +1,87 @@
+import { Hono } from 'hono'
+import { emojiSchema, MAX_REACTION_EMOJI, messageIdSchema } from '../../_shared/protocol.ts'
+import { withReadUrls } from '../attachment-urls.ts'
+import type { RoomEnv } from '../auth.ts'
+import type { ChatDeps } from '../deps.ts'
+import { ApiError } from '../errors.ts'
+import { requireQuota } from '../quotas.ts'
+
+const notFound = () =>
+  new ApiError(404, 'message_not_found', 'There is no such message in this room.')
+
+/** The `:id` and `:emoji` path parameters (the emoji URL-encoded), validated. */
+function reactionParams(id: string | undefined, emoji: string | undefined) {
+  const fields: Record<string, string[]> = {}
+  const parsedId = messageIdSchema.safeParse(id)
+  if (!parsedId.success) fields.id = ['Message ids are UUIDs.']
+  const parsedEmoji = emojiSchema.safeParse(emoji)
+  if (!parsedEmoji.success) {
+    fields.emoji = [parsedEmoji.error.issues[0]?.message ?? 'A reaction is one emoji.']
+  }
+  if (!parsedId.success || !parsedEmoji.success) {
+    const message = fields.emoji?.[0] ?? 'Message ids are UUIDs.'
+    throw new ApiError(400, 'invalid_input', message, { fields })
+  }
+  return { id: parsedId.data, emoji: parsedEmoji.data }
+}
+
+/** The message id (from the mount path) and the emoji (decoded) of the request's path. */
+const pathParams = (params: Record<string, string | undefined>) => ({
+  id: params.id,
+  emoji: params.emoji,
+})
+
+/**
+ * `PUT` and `DELETE /rooms/:room/messages/:id/reactions/:emoji`: add or take back one's own
+ * reaction, idempotently. PUT answers the message with its reactions; DELETE answers 204 whether
+ * or not there was one. Mounted at `/rooms/:room/messages/:id/reactions`, behind the token.
+ */
+export function reactionRoutes({ config, store, media }: ChatDeps) {
+  async function toggle(
+    room: string,
+    user: { id: string },
+    params: { id: string | undefined; emoji: string | undefined },
+    on: boolean,
+  ) {
+    const { id, emoji } = reactionParams(params.id, params.emoji)
+    await requireQuota(
+      store,
+      'reaction',
+      user.id,
+      config.quotas.reaction,
+      'You are reacting too quickly',
+    )
+    const outcome = await store.toggleReaction(room, id, user.id, emoji, on)
+    switch (outcome.kind) {
+      case 'added':
+      case 'removed':
+      case 'unchanged':
+        return outcome.message
+      case 'not_found':
+        throw notFound()
+      case 'too_many':
+        throw new ApiError(
+          409,
+          'too_many_reactions',
+          `This message already has ${MAX_REACTION_EMOJI} different reactions. Add one of those instead.`,
+        )
+      case 'blocked':
+        throw new ApiError(
+          403,
+          'sender_blocked',
+          `You have been blocked from reacting here${outcome.reason ? ` (${outcome.reason})` : ''}. Ask the room's host if you think this is a mistake.`,
+        )
+    }
+  }
+
+  return new Hono<RoomEnv>()
+    .put('/:emoji', async (c) => {
+      const message = await toggle(c.var.room, c.var.user, pathParams(c.req.param()), true)
+      const [withUrls] = await withReadUrls(media, [message], config.mediaUrlTtlSeconds)
+      return c.json(withUrls)
+    })
+    .delete('/:emoji', async (c) => {
+      await toggle(c.var.room, c.var.user, pathParams(c.req.param()), false)
+      return c.body(null, 204)
+    })
+}
