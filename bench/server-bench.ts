@@ -341,8 +341,8 @@ async function benchHistory(
   log: (line: string) => void,
 ): Promise<Figure[]> {
   // Start from an empty table with seq from 1, without the write benchmark's rows.
-  // uploads reference messages: they go together.
-  await sql`truncate chat.uploads, chat.messages restart identity`
+  // Everything that references messages (uploads, reactions) goes with them.
+  await sql`truncate chat.messages restart identity cascade`
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
   const figures: Figure[] = []
   const p50s = new Map<string, number>()

@@ -1,5 +1,7 @@
 // Sharing files as people do: attach, watch the upload, send; others see and download them.
-import { readFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import type { Page } from 'playwright-core'
 import { expect, it } from 'vitest'
 import { expectVisible, setupE2ESession, uniqueRoom } from './browser.ts'
@@ -93,16 +95,25 @@ it('refuses an SVG and an oversized file with a message, before any upload', asy
   ana.page.on('request', (request) => {
     if (request.url().includes('/uploads')) uploads.push(request.url())
   })
-  await ana.page.locator('input[type=file]').setInputFiles([
-    { name: 'diagram.svg', mimeType: 'image/svg+xml', buffer: Buffer.from('<svg/>') },
-    { name: 'movie.mp4', mimeType: 'video/mp4', buffer: Buffer.alloc(26 * 1024 * 1024) },
-  ])
-  const alerts = ana.page.getByRole('alert')
-  await expect
-    .poll(() => alerts.allTextContents())
-    .toEqual([
-      expect.stringMatching(/diagram\.svg.*SVG files cannot be shared/),
-      expect.stringMatching(/movie\.mp4.*25 MB/),
-    ])
-  expect(uploads).toEqual([])
+  // 26 MB from disk: the browser reads it by path (as a dropped file), where a buffer would have
+  // to cross the DevTools protocol as base64 first, which takes seconds on a busy machine.
+  const dir = await mkdtemp(path.join(tmpdir(), 'backchannel-media-'))
+  const movie = path.join(dir, 'movie.mp4')
+  const diagram = path.join(dir, 'diagram.svg')
+  await writeFile(movie, Buffer.alloc(26 * 1024 * 1024))
+  await writeFile(diagram, '<svg/>')
+  try {
+    // Both at once, as a person picks them; the type comes from the name, as in a browser.
+    await ana.page.locator('input[type=file]').setInputFiles([diagram, movie])
+    const alerts = ana.page.getByRole('alert')
+    await expect
+      .poll(() => alerts.allTextContents())
+      .toEqual([
+        expect.stringMatching(/diagram\.svg.*SVG files cannot be shared/),
+        expect.stringMatching(/movie\.mp4.*25 MB/),
+      ])
+    expect(uploads).toEqual([])
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
 })

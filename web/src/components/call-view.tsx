@@ -3,6 +3,7 @@ import type { Arrivals } from '../core/arrivals.ts'
 import type { ReadableStore } from '../core/store.ts'
 import { ChatPanel } from '../embed/chat-panel.tsx'
 import { useCall } from '../hooks/use-call.ts'
+import { useDocumentTitle } from '../hooks/use-document-title.ts'
 import { useMediaQuery } from '../hooks/use-media-query.ts'
 import { useUnseenCount } from '../hooks/use-unseen-count.ts'
 import type { JoinedRoom } from '../session.ts'
@@ -13,6 +14,8 @@ export function CallView({ joined, onLeave }: { joined: JoinedRoom; onLeave: () 
   const narrow = useMediaQuery('(max-width: 760px)')
   const [chatOpen, setChatOpen] = useState(false)
   const unread = useUnreadCount(chat.client?.arrivals, !narrow || chatOpen)
+  // "(3) standup · Backchannel" while the tab is hidden and messages come.
+  useDocumentTitle(`${joined.room} · Backchannel`, chat.client?.arrivals)
 
   if (error) {
     return (

@@ -93,6 +93,7 @@ export function ChatColumn({
         quotes={snapshot.quotes}
         onReply={client.replyDraft.start}
         onReveal={client.reveal}
+        readPosition={client.readPosition}
       />
       <LiveAnnouncer arrivals={client.arrivals} />
       <p className="typing" aria-live="polite">

@@ -13,6 +13,7 @@ import type { Result } from '../core/result.ts'
 import type { ReadableStore } from '../core/store.ts'
 import { formatBytes } from '../core/upload-file.ts'
 import type { Attachments } from '../hooks/use-attachments.ts'
+import { MESSAGE_SHORTCUT } from '../hooks/use-message-shortcut.ts'
 import { useStore } from '../hooks/use-store.ts'
 import { ReplyBanner } from './reply-banner.tsx'
 
@@ -163,10 +164,12 @@ export function Composer({
         rows={2}
         placeholder="Message"
         aria-describedby={
-          [replyTarget && `${errorId}-reply`, error && errorId].filter(Boolean).join(' ') ||
-          undefined
+          [replyTarget && `${errorId}-reply`, error && errorId, `${errorId}-hint`]
+            .filter(Boolean)
+            .join(' ') || undefined
         }
         aria-invalid={error ? true : undefined}
+        aria-keyshortcuts={MESSAGE_SHORTCUT}
         onChange={(event) => {
           setText(event.target.value)
           onInput(event.target.value)
@@ -174,6 +177,9 @@ export function Composer({
         onKeyDown={keyDown}
         onPaste={paste}
       />
+      <span id={`${errorId}-hint`} className="visually-hidden">
+        {MESSAGE_SHORTCUT} comes back to this field from anywhere in the call.
+      </span>
       <div className="composer-actions">
         <button type="button" onClick={() => fileInput.current?.click()}>
           Attach file

@@ -1,12 +1,14 @@
 import { type KeyboardEvent, useEffect, useId, useLayoutEffect, useRef, useState } from 'react'
 import type { Result } from '../core/result.ts'
+import { MessageActionBar } from './message-action-bar.tsx'
 
 const menuItems = (menu: HTMLElement | null) => [
   ...(menu?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? []),
 ]
 
 /**
- * A message's menu ("Message actions"): Reply, Edit and Delete, whichever this user may do. Delete asks
+ * A message's action bar (React and Reply, see MessageActionBar) and its menu ("Message actions"):
+ * Add reaction, Reply, Edit and Delete, whichever this user may do. Delete asks
  * again inline before it deletes. The menu follows the ARIA menu button pattern: arrows move
  * between the items, Escape closes it and focus goes back to the button.
  */
@@ -156,17 +158,7 @@ export function MessageActions({
   return (
     <>
       <div ref={wrapper} className="message-menu" hidden={hidden}>
-        {onAddReaction && (
-          <button
-            type="button"
-            className="message-menu-button message-react-button"
-            aria-label="Add reaction"
-            title="Add reaction"
-            onClick={(event) => onAddReaction(event.currentTarget)}
-          >
-            <span aria-hidden="true">☺+</span>
-          </button>
-        )}
+        <MessageActionBar onAddReaction={onAddReaction} onReply={onReply} />
         <button
           ref={button}
           type="button"

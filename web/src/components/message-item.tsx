@@ -3,6 +3,7 @@ import { canReply } from '../core/reply-draft.ts'
 import type { ReplyQuote as Quote } from '../core/reply-quotes.ts'
 import type { Result } from '../core/result.ts'
 import type { TimelineMessage } from '../core/timeline.ts'
+import { Avatar } from './avatar.tsx'
 import { MessageActions } from './message-actions.tsx'
 import { MessageAttachments } from './message-attachments.tsx'
 import { MessageBody } from './message-body.tsx'
@@ -69,6 +70,7 @@ export const MessageItem = memo(function MessageItem({
   const status = STATUS_TEXT[message.status]
   const header = !continued && (
     <div className="message-header">
+      <Avatar user={message.sender} />
       <span className="message-sender">{message.sender.name}</span>{' '}
       <time dateTime={message.createdAt}>{timeFormat.format(new Date(message.createdAt))}</time>
     </div>

@@ -1,13 +1,24 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react'
+import {
+  type KeyboardEvent,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from 'react'
 import type { Arrivals } from '../core/arrivals.ts'
+import type { ReadPosition } from '../core/read-position.ts'
 import type { ReplyQuote } from '../core/reply-quotes.ts'
 import type { ReadableStore } from '../core/store.ts'
 import type { TimelineMessage } from '../core/timeline.ts'
+import { pageVisible, usePageVisible } from '../hooks/use-page-visible.ts'
 import { useUnseenCount } from '../hooks/use-unseen-count.ts'
 import { type MessageActionHandlers, MessageItem } from './message-item.tsx'
 
 const GROUP_WINDOW_MS = 5 * 60 * 1000
+/** The keys that move focus between message rows (see onKeyDown in MessageList). */
+const ROW_KEYS = new Set(['ArrowUp', 'ArrowDown', 'Home', 'End'])
 /** How close to the bottom (px) still counts as "at the bottom". */
 const STICK_THRESHOLD_PX = 48
 /**
@@ -38,6 +49,7 @@ export function MessageList({
   quotes,
   onReply,
   onReveal,
+  readPosition,
 }: {
   messages: readonly TimelineMessage[]
   hasOlder: boolean
@@ -59,12 +71,23 @@ export function MessageList({
    * when it is not to be had. The list then scrolls to it and highlights it.
    */
   onReveal?: (id: string) => Promise<boolean>
+  /**
+   * How far the reader has read (ChatClient.readPosition): a "New messages" divider goes above
+   * the first message after it, and the list opens there.
+   */
+  readPosition?: ReadPosition
 }) {
   const scrollRef = useRef<HTMLDivElement>(null)
   const atBottom = useRef(true)
   // The reader sees what came while at the bottom, a scroll position (not state): the list marks
   // it seen whenever they are there.
-  const { unseen, markSeen } = useUnseenCount(arrivals, false)
+  const { unseen, markSeen: markArrivalsSeen } = useUnseenCount(arrivals, false)
+  // With the tab visible, being at the bottom also reads everything: the read position moves on.
+  const markSeen = useCallback(() => {
+    markArrivalsSeen()
+    const newest = messages.at(-1)
+    if (newest && pageVisible()) readPosition?.markRead(newest)
+  }, [markArrivalsSeen, messages, readPosition])
   const previous = useRef({
     first: messages[0]?.id,
     last: messages.at(-1)?.id,
@@ -88,6 +111,39 @@ export function MessageList({
     markSeen()
   }, [messages.length, virtualizer, markSeen])
 
+  // The "New messages" divider sits above the first message not read yet, placed when the list
+  // opens (a reload, a rejoin) and when the reader comes back to the tab; it does not follow them
+  // as they read. The list then shows it at the top instead of opening at the bottom.
+  const [divider, setDivider] = useState<string>()
+  const openAtDivider = useCallback(
+    (id: string, index: number, scroll: boolean) => {
+      setDivider(id)
+      if (!scroll) return
+      atBottom.current = false
+      virtualizer.scrollToIndex(index, { align: 'start' })
+      // Everything may fit on screen, then nothing scrolls: look again once the rows settle.
+      requestAnimationFrame(() => {
+        const element = scrollRef.current
+        if (!element) return
+        const distance = element.scrollHeight - element.scrollTop - element.clientHeight
+        atBottom.current = distance <= STICK_THRESHOLD_PX
+        if (atBottom.current) markSeen()
+      })
+    },
+    [virtualizer, markSeen],
+  )
+  const visible = usePageVisible()
+  const wasVisible = useRef(visible)
+  useEffect(() => {
+    if (visible === wasVisible.current) return
+    wasVisible.current = visible
+    if (!visible) return
+    // Back to the tab: what came meanwhile is unread. A reader scrolled up stays where they were.
+    const unread = readPosition?.firstUnread(messages)
+    if (unread) openAtDivider(unread.id, messages.indexOf(unread), atBottom.current)
+    else if (atBottom.current) markSeen()
+  }, [visible, messages, readPosition, openAtDivider, markSeen])
+
   // After each change of the list: keep the reader where they were.
   useLayoutEffect(() => {
     const element = scrollRef.current
@@ -95,7 +151,9 @@ export function MessageList({
     const first = messages[0]?.id
     const last = messages.at(-1)?.id
     const height = virtualizer.getTotalSize()
-    if (element && before.count > 0 && first !== before.first && last === before.last) {
+    const opening = before.count === 0 ? readPosition?.firstUnread(messages) : undefined
+    if (opening) openAtDivider(opening.id, messages.indexOf(opening), true)
+    else if (element && before.count > 0 && first !== before.first && last === before.last) {
       // Older history went in above. A reader at the bottom stays there (older pages load while
       // the newest are still settling into view); anyone else moves down by what was added, so
       // the view does not jump.
@@ -107,7 +165,7 @@ export function MessageList({
     // At the bottom, whatever came is in view (a gap filled above the last message too).
     if (atBottom.current) markSeen()
     previous.current = { first, last, count: messages.length, height }
-  }, [messages, virtualizer, scrollToBottom, markSeen])
+  }, [messages, virtualizer, scrollToBottom, markSeen, readPosition, openAtDivider])
 
   // Editing can start on a message out of view (Up arrow in the composer): its row may not even be
   // rendered yet, so the virtualizer scrolls to it; the editor then takes focus as it mounts.
@@ -155,6 +213,57 @@ export function MessageList({
     [virtualizer, target],
   )
 
+  // Arrow keys move focus between messages while the list or a message row has it (not while
+  // focus is inside a message: menus, pickers and the editor keep their own keys). ↑/↓ go one
+  // message, Home/End to the first and last loaded; from the list itself ↓ starts at the first
+  // message in view and ↑ at the last. A row not rendered yet takes focus as it mounts.
+  const focusOnMount = useRef<number>(undefined)
+  const focusRow = useCallback(
+    (index: number) => {
+      virtualizer.scrollToIndex(index, { align: 'auto' })
+      const row = scrollRef.current?.querySelector<HTMLElement>(`[data-index="${index}"]`)
+      if (row) row.focus({ preventScroll: true })
+      else focusOnMount.current = index
+    },
+    [virtualizer],
+  )
+  const measureRow = useCallback(
+    (element: HTMLDivElement | null) => {
+      virtualizer.measureElement(element)
+      if (!element || Number(element.dataset.index) !== focusOnMount.current) return
+      focusOnMount.current = undefined
+      element.focus({ preventScroll: true })
+    },
+    [virtualizer],
+  )
+  const onKeyDown = useCallback(
+    (event: KeyboardEvent<HTMLDivElement>) => {
+      if (!ROW_KEYS.has(event.key) || event.altKey || event.ctrlKey || event.metaKey) return
+      const target = event.target as HTMLElement
+      const fromList = target === event.currentTarget
+      if (!fromList && !target.classList.contains('message-row')) return
+      const last = messages.length - 1
+      if (last < 0) return
+      let index: number
+      if (event.key === 'Home') index = 0
+      else if (event.key === 'End') index = last
+      else if (fromList) {
+        const top = event.currentTarget.scrollTop
+        const bottom = top + event.currentTarget.clientHeight
+        const inView = virtualizer
+          .getVirtualItems()
+          .filter((item) => item.end > top && item.start < bottom)
+        index = (event.key === 'ArrowDown' ? inView[0] : inView.at(-1))?.index ?? last
+      } else {
+        const at = Number(target.dataset.index)
+        index = Math.min(last, Math.max(0, at + (event.key === 'ArrowDown' ? 1 : -1)))
+      }
+      event.preventDefault()
+      focusRow(index)
+    },
+    [messages.length, virtualizer, focusRow],
+  )
+
   const onScroll = useCallback(() => {
     const element = scrollRef.current
     if (!element) return
@@ -186,6 +295,7 @@ export function MessageList({
         // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard.
         tabIndex={0}
         onScroll={onScroll}
+        onKeyDown={onKeyDown}
       >
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           <div
@@ -205,14 +315,21 @@ export function MessageList({
                 <div
                   key={item.key}
                   data-index={item.index}
-                  ref={targeted ? measureTarget : virtualizer.measureElement}
-                  className={targeted ? 'reply-target' : undefined}
-                  tabIndex={targeted ? -1 : undefined}
+                  ref={targeted ? measureTarget : measureRow}
+                  className={targeted ? 'message-row reply-target' : 'message-row'}
+                  // Focused by the arrow keys (onKeyDown) and by going to a quoted message.
+                  tabIndex={-1}
                   onAnimationEnd={(event) => {
                     // Its own highlight, not an animation inside the message.
                     if (targeted && event.target === event.currentTarget) setTarget(undefined)
                   }}
                 >
+                  {message.id === divider && (
+                    // biome-ignore lint/a11y/useSemanticElements: an <hr> cannot show its label.
+                    <div className="unread-divider" role="separator" aria-label="New messages">
+                      <span>New messages</span>
+                    </div>
+                  )}
                   <MessageItem
                     message={message}
                     continued={continues(message, messages[item.index - 1])}

@@ -15,6 +15,7 @@ import { MessageChanges } from './message-changes.ts'
 import type { OutboxStorage } from './outbox.ts'
 import { OwnMessages } from './own-messages.ts'
 import { MessageReactions, ReactionNames } from './reactions.ts'
+import { ReadPosition } from './read-position.ts'
 import { ReplyDraft } from './reply-draft.ts'
 import { type ReplyQuote, ReplyQuotes } from './reply-quotes.ts'
 import type { Result } from './result.ts'
@@ -89,6 +90,8 @@ export class ChatClient {
    * the screen-reader announcements; it changes with the snapshot's messages.
    */
   readonly arrivals: ReadableStore<Arrivals> = this.#arrivals
+  /** How far this user has read in this room, kept across reloads (the list's unread divider). */
+  readonly readPosition: ReadPosition
   readonly #store: Store<ChatSnapshot>
   readonly #unsubscribe: (() => void)[] = []
   #connection: ConnectionState = 'connecting'
@@ -158,6 +161,11 @@ export class ChatClient {
       sendLive,
       stored,
       changed,
+    })
+    this.readPosition = new ReadPosition({
+      storage: options.storage,
+      room: options.room,
+      userId: options.user.id,
     })
     this.#store = new Store(this.#buildSnapshot())
   }

@@ -1,5 +1,8 @@
 import './backchannel.css'
+import { useRef } from 'react'
 import { ChatColumn } from '../components/chat-column.tsx'
+import { useDocumentTitle } from '../hooks/use-document-title.ts'
+import { useMessageShortcut } from '../hooks/use-message-shortcut.ts'
 import type { Backchannel, BackchannelStatus } from './use-chat-session.ts'
 
 const WAITING_TEXT: Partial<Record<BackchannelStatus, string>> = {
@@ -11,13 +14,28 @@ const WAITING_TEXT: Partial<Record<BackchannelStatus, string>> = {
  * Renders one room's chat (from `useBackchannel` or `useChatSession`): the chat column once it
  * runs, what it waits for before. Its root has the class `backchannel`, under which every style of
  * the module is scoped and its custom properties are read; `className` adds the host's own.
+ * Alt+Shift+M anywhere on the page focuses its Message field. The page's title is the host's:
+ * only with `documentTitle` does the panel set it, with the count of messages that came while the
+ * tab was hidden in front ("(3) standup · Backchannel").
  */
-export function ChatPanel({ chat, className }: { chat: Backchannel; className?: string }) {
+export function ChatPanel({
+  chat,
+  className,
+  documentTitle,
+}: {
+  chat: Backchannel
+  className?: string
+  /** Opt-in: the page's title while the chat is shown, the unread count added while hidden. */
+  documentTitle?: string
+}) {
   const root = className ? `backchannel ${className}` : 'backchannel'
   const { client, api } = chat
+  const rootRef = useRef<HTMLDivElement>(null)
+  useMessageShortcut(rootRef)
+  useDocumentTitle(documentTitle, client?.arrivals)
   if (client && api && !chat.error) {
     return (
-      <div className={root}>
+      <div className={root} ref={rootRef}>
         <ChatColumn client={client} api={api} snapshot={chat.snapshot} />
       </div>
     )

@@ -1,0 +1,225 @@
+// The column as people see it: the action bar on hover and focus, arrow keys between messages,
+// initials avatars, dark mode. Real Chromium, the whole local stack, a room per test. With
+// BACKCHANNEL_SCREENSHOTS=1 the last test also writes docs/screenshots/column-{light,dark}.png
+// (the README's pictures); without it, it takes them and keeps nothing.
+import path from 'node:path'
+import { expect, it } from 'vitest'
+import { expectHidden, expectVisible, type Person, setupE2ESession, uniqueRoom } from './browser.ts'
+
+/** How long a live message or reaction may take to reach the other side. */
+const LIVE_MS = 3000
+const SCREENSHOTS = process.env.BACKCHANNEL_SCREENSHOTS === '1'
+const SCREENSHOT_DIR = path.join(import.meta.dirname, '..', 'docs', 'screenshots')
+
+const session = setupE2ESession()
+const join = session.join.bind(session)
+
+function expectNoProblems() {
+  for (const person of session.people) {
+    expect(person.problems(), `${person.name}'s page`).toEqual([])
+  }
+}
+
+/** The row of the message whose text contains `text`. */
+const row = (person: Person, text: string) =>
+  person.log.locator('.message').filter({ hasText: text })
+
+/** The text of the focused element's message, or what has focus if it is not in a message. */
+const focused = (person: Person) =>
+  person.page.evaluate(() => {
+    const active = document.activeElement as HTMLElement | null
+    const body = active?.querySelector('[data-testid="message-body"]')
+    return body?.textContent ?? active?.getAttribute('aria-label') ?? active?.tagName ?? ''
+  })
+
+const opacity = (person: Person, text: string, name: string) =>
+  row(person, text)
+    .getByRole('button', { name, exact: true })
+    .evaluate((button) => getComputedStyle(button).opacity)
+
+it('the action bar shows on hover and focus, and Tab reaches React, Reply and the menu', async () => {
+  const room = uniqueRoom()
+  const ana = await join('Ana', room)
+  const ben = await join('Ben', room)
+  await ben.send('First from Ben')
+  await ben.send('Second from Ben')
+  await expectVisible(ana.message('Second from Ben'), LIVE_MS)
+
+  // Hidden until pointed at (a mouse is there: hover: hover).
+  await ana.page.getByRole('textbox', { name: 'Message' }).focus()
+  expect(await opacity(ana, 'First from Ben', 'Reply')).toBe('0')
+  await row(ana, 'First from Ben').hover()
+  for (const name of ['Add reaction', 'Reply', 'Message actions']) {
+    await expect.poll(() => opacity(ana, 'First from Ben', name)).toBe('1')
+  }
+  expect(await opacity(ana, 'Second from Ben', 'Reply')).toBe('0')
+  await ana.page.mouse.move(0, 0)
+
+  // By keyboard: the list, ↓ to the first message (the bar shows), then Tab through the bar.
+  await ana.log.focus()
+  await ana.page.keyboard.press('ArrowDown')
+  await expect.poll(() => focused(ana)).toBe('First from Ben')
+  await expect.poll(() => opacity(ana, 'First from Ben', 'Reply')).toBe('1')
+  await ana.page.keyboard.press('Tab')
+  expect(await focused(ana)).toBe('Add reaction')
+  await ana.page.keyboard.press('Tab')
+  expect(await focused(ana)).toBe('Reply')
+  await ana.page.keyboard.press('Tab')
+  expect(await focused(ana)).toBe('Message actions')
+
+  // The bar's Reply replies, as the menu's does.
+  await row(ana, 'First from Ben').getByRole('button', { name: 'Reply', exact: true }).click()
+  const banner = ana.page.getByText('Replying to Ben')
+  await expectVisible(banner)
+  await ana.page.getByRole('textbox', { name: 'Message' }).press('Escape')
+  await expectHidden(banner)
+
+  // The bar's React opens the picker; the menu still has its own items (menuitems, not buttons).
+  await row(ana, 'Second from Ben').hover()
+  await row(ana, 'Second from Ben').getByRole('button', { name: 'Add reaction' }).click()
+  await expectVisible(ana.page.getByRole('dialog', { name: 'Add reaction' }))
+  await ana.page.keyboard.press('Escape')
+  expectNoProblems()
+}, 30_000)
+
+it('↑ and ↓ move focus between messages while the list has it; Home and End go to the ends', async () => {
+  const room = uniqueRoom()
+  const ana = await join('Ana', room)
+  for (const text of ['one', 'two', 'three']) await ana.send(text)
+  await expectVisible(ana.message('three'))
+
+  await ana.log.focus()
+  await ana.page.keyboard.press('ArrowUp')
+  expect(await focused(ana)).toBe('three')
+  await ana.page.keyboard.press('ArrowUp')
+  expect(await focused(ana)).toBe('two')
+  await ana.page.keyboard.press('ArrowUp')
+  expect(await focused(ana)).toBe('one')
+  // At the first message ↑ stays there.
+  await ana.page.keyboard.press('ArrowUp')
+  expect(await focused(ana)).toBe('one')
+  await ana.page.keyboard.press('ArrowDown')
+  expect(await focused(ana)).toBe('two')
+  await ana.page.keyboard.press('End')
+  expect(await focused(ana)).toBe('three')
+  await ana.page.keyboard.press('Home')
+  expect(await focused(ana)).toBe('one')
+
+  // Inside a message the keys are the message's own: ↓ on the menu button opens the menu.
+  await row(ana, 'one').getByRole('button', { name: 'Message actions' }).focus()
+  await ana.page.keyboard.press('ArrowDown')
+  await expectVisible(ana.page.getByRole('menu', { name: 'Message actions' }))
+  expect(await ana.page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe(
+    'menuitem',
+  )
+  expectNoProblems()
+}, 30_000)
+
+it('avatars keep a colour per person for everyone; dark mode follows the system', async () => {
+  const room = uniqueRoom()
+  const ana = await join('Ana', room)
+  const ben = await join('Ben', room)
+  await ana.send('Hi from Ana')
+  await expectVisible(ben.message('Hi from Ana'), LIVE_MS)
+  await ben.send('Hi from Ben')
+  await expectVisible(ana.message('Hi from Ben'), LIVE_MS)
+
+  const avatar = (person: Person, text: string) =>
+    row(person, text)
+      .locator('.avatar')
+      .evaluate((element) => ({
+        text: element.textContent,
+        colour: getComputedStyle(element).backgroundColor,
+        hidden: element.getAttribute('aria-hidden'),
+      }))
+  const anaAsSeenByBen = await avatar(ben, 'Hi from Ana')
+  expect(anaAsSeenByBen).toEqual(await avatar(ana, 'Hi from Ana'))
+  expect(anaAsSeenByBen.text).toBe('A')
+  expect(anaAsSeenByBen.hidden).toBe('true')
+  expect((await avatar(ana, 'Hi from Ben')).text).toBe('B')
+  expect((await avatar(ana, 'Hi from Ben')).colour).toEqual(
+    (await avatar(ben, 'Hi from Ben')).colour,
+  )
+
+  const background = () =>
+    ana.page
+      .locator('.backchannel')
+      .evaluate((element) => getComputedStyle(element).backgroundColor)
+  await ana.page.emulateMedia({ colorScheme: 'light' })
+  const light = await background()
+  expect(light).toBe('rgb(255, 255, 255)')
+  await ana.page.emulateMedia({ colorScheme: 'dark' })
+  const dark = await background()
+  expect(dark).not.toBe(light)
+  expect(dark).toBe('rgb(22, 25, 31)')
+  // The page around the column goes dark too.
+  expect(
+    await ana.page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor),
+  ).toBe('rgb(15, 17, 21)')
+  // Emoji come from a colour emoji font where the system has one: the stack ends with them.
+  expect(
+    await ana.page
+      .locator('.backchannel')
+      .evaluate((element) => getComputedStyle(element).fontFamily),
+  ).toMatch(/"Apple Color Emoji", "Segoe UI Emoji", "Noto Color Emoji"$/)
+  expectNoProblems()
+}, 30_000)
+
+it('a conversation with formatting, a reply and reactions, in light and dark', async () => {
+  const room = uniqueRoom()
+  const ana = await join('Ana Lima', room)
+  const ben = await join('Ben Okafor', room)
+  await ana.page.setViewportSize({ width: 1000, height: 760 })
+  await expectVisible(
+    ana.page.getByRole('list', { name: 'Participants' }).getByText('Ben Okafor'),
+    LIVE_MS,
+  )
+
+  await ben.send('Morning! The *release notes* are ready for review 🎉')
+  await ben.send('> ship on Friday\nStill the plan? `npm test` is green on main.')
+  await expectVisible(row(ana, 'Still the plan?'), LIVE_MS)
+  await row(ana, 'Still the plan?').hover()
+  await row(ana, 'Still the plan?').getByRole('button', { name: 'Reply', exact: true }).click()
+  await ana.send('Yes: _Friday_ it is. I will take:\n- the changelog\n- the demo')
+  await expectVisible(row(ben, 'the changelog'), LIVE_MS)
+
+  // Ana reacts to the notes, Ben joins in, and adds his own to the reply.
+  await row(ana, 'release notes').hover()
+  await row(ana, 'release notes').getByRole('button', { name: 'Add reaction' }).click()
+  await ana.page
+    .getByRole('dialog', { name: 'Add reaction' })
+    .getByRole('button', { name: '👍' })
+    .click()
+  const thumbs = row(ben, 'release notes').getByRole('button', { name: '👍 1', exact: true })
+  await expectVisible(thumbs, LIVE_MS)
+  await thumbs.click()
+  await row(ben, 'the changelog').hover()
+  await row(ben, 'the changelog').getByRole('button', { name: 'Add reaction' }).click()
+  await ben.page
+    .getByRole('dialog', { name: 'Add reaction' })
+    .getByRole('button', { name: '🙏' })
+    .click()
+  await expectVisible(
+    row(ana, 'release notes').getByRole('button', { name: '👍 2', exact: true }),
+    LIVE_MS,
+  )
+  await expectVisible(
+    row(ana, 'the changelog').getByRole('button', { name: '🙏 1', exact: true }),
+    LIVE_MS,
+  )
+  await expectVisible(row(ana, 'the changelog').locator('.reply-quote'))
+
+  // Nothing hovered or focused: the column at rest.
+  await ana.page.mouse.move(0, 0)
+  await ana.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
+  const column = ana.page.locator('.backchannel')
+  for (const scheme of ['light', 'dark'] as const) {
+    await ana.page.emulateMedia({ colorScheme: scheme })
+    const picture = await column.screenshot({
+      animations: 'disabled',
+      path: SCREENSHOTS ? path.join(SCREENSHOT_DIR, `column-${scheme}.png`) : undefined,
+    })
+    expect(picture.byteLength).toBeGreaterThan(10_000)
+  }
+  expectNoProblems()
+}, 45_000)
