@@ -414,7 +414,7 @@ describe('attachRelay', () => {
   it('drops frames over 20 a second (40 at once), tells the sender once a second', async () => {
     // Time stands still: the 3,000 frames arrive within one instant of the relay's clock.
     const clock = new FakeClock(Date.now())
-    const { url } = await startRelay({ clock })
+    const { url } = await startRelay({ clock, frameRate: { perSecond: 20, burst: 40 } })
     const room = uniqueRoom()
     const ana = await joined(url, room, 'Ana')
     const bea = await joined(url, room, 'Bea')

@@ -79,8 +79,10 @@ export function attachRelay(server: Server, options: RelayOptions): Relay {
   const path = options.path ?? RELAY_PATH
   const helloTimeoutMs = options.helloTimeoutMs ?? 5000
   const clock = options.clock ?? systemClock
-  const perSecond = options.frameRate?.perSecond ?? 20
-  const burst = options.frameRate?.burst ?? 40
+  // Well above a person's chat (a message, its typing notices) and a busy room's bench (10
+  // messages a second), far below a flood.
+  const perSecond = options.frameRate?.perSecond ?? 50
+  const burst = options.frameRate?.burst ?? 100
   const maxConnectionsPerUser = options.maxConnectionsPerUser ?? 5
   const rooms = new Map<string, Set<Session>>()
   const alive = new WeakMap<WebSocket, boolean>()
