@@ -89,21 +89,20 @@ it('↑ and ↓ move focus between messages while the list has it; Home and End 
   await expectVisible(ana.message('three'))
 
   await ana.log.focus()
-  await ana.page.keyboard.press('ArrowUp')
-  expect(await focused(ana)).toBe('three')
-  await ana.page.keyboard.press('ArrowUp')
-  expect(await focused(ana)).toBe('two')
-  await ana.page.keyboard.press('ArrowUp')
-  expect(await focused(ana)).toBe('one')
-  // At the first message ↑ stays there.
-  await ana.page.keyboard.press('ArrowUp')
-  expect(await focused(ana)).toBe('one')
-  await ana.page.keyboard.press('ArrowDown')
-  expect(await focused(ana)).toBe('two')
-  await ana.page.keyboard.press('End')
-  expect(await focused(ana)).toBe('three')
-  await ana.page.keyboard.press('Home')
-  expect(await focused(ana)).toBe('one')
+  // Each key, and the message that has focus after it; at the first message ↑ stays there.
+  const moves = [
+    ['ArrowUp', 'three'],
+    ['ArrowUp', 'two'],
+    ['ArrowUp', 'one'],
+    ['ArrowUp', 'one'],
+    ['ArrowDown', 'two'],
+    ['End', 'three'],
+    ['Home', 'one'],
+  ] as const
+  for (const [key, message] of moves) {
+    await ana.page.keyboard.press(key)
+    expect(await focused(ana), `after ${key}`).toBe(message)
+  }
 
   // Inside a message the keys are the message's own: ↓ on the menu button opens the menu.
   await row(ana, 'one').getByRole('button', { name: 'Message actions' }).focus()

@@ -4,6 +4,7 @@ import {
   isMessageIdOf,
   type LiveEnvelope,
   liveEnvelopeSchema,
+  ROOM_SENDER_NAME,
 } from '@shared/protocol.ts'
 import type { Clock } from './clock.ts'
 import type { ChatTransport } from './live-channel.ts'
@@ -145,7 +146,8 @@ export class LiveInbox {
 
   /** Who sent live data: from the transport's participants, never from the data itself. */
   #senderOf(sessionId: string): Sender {
-    if (sessionId === API_SESSION_ID) return { id: API_SESSION_ID, name: 'Room', known: true }
+    if (sessionId === API_SESSION_ID)
+      return { id: API_SESSION_ID, name: ROOM_SENDER_NAME, known: true }
     const participant = this.#options.transport
       .participants()
       .find((candidate) => candidate.sessionId === sessionId)
