@@ -144,6 +144,15 @@ export const tokenResponseSchema = z.object({
 })
 export type TokenResponse = z.infer<typeof tokenResponseSchema>
 
+/** A person's id: the `ud` claim of their meeting token. */
+export const userIdSchema = z
+  .string({ error: 'User ids are text.' })
+  .min(1, 'User ids are 1 to 128 characters.')
+  .max(128, 'User ids are 1 to 128 characters.')
+  .refine((id) => !CONTROL_IN_NAME.test(id), {
+    message: 'User ids cannot contain control or invalid characters.',
+  })
+
 /**
  * The claims of a Daily meeting token that chat relies on. Daily defines more (`o`, `d`, ...);
  * they pass through untouched.
@@ -151,13 +160,7 @@ export type TokenResponse = z.infer<typeof tokenResponseSchema>
 export const tokenClaimsSchema = z.looseObject({
   r: roomNameSchema,
   u: userNameSchema,
-  ud: z
-    .string()
-    .min(1)
-    .max(128)
-    .refine((id) => !CONTROL_IN_NAME.test(id), {
-      message: 'User ids cannot contain control or invalid characters.',
-    }),
+  ud: userIdSchema,
   exp: z.number(),
   nbf: z.number().optional(),
   iat: z.number().optional(),
@@ -299,6 +302,37 @@ const replyToSchema = z
   .uuid({ error: 'replyTo is the id of the message this one replies to.' })
   .transform((id) => id.toLowerCase())
 
+// Mentions: `@Name` in a message's text, and who that is, so a mention still names the right
+// person when two share a name or someone is renamed.
+
+/** How many people one message may mention. */
+export const MAX_MENTIONS = 20
+
+/** One person a message mentions: its text says `@name`, and `userId` is who is meant. */
+export const mentionSchema = z.strictObject({ userId: userIdSchema, name: userNameSchema })
+export type Mention = z.infer<typeof mentionSchema>
+
+/** The text a mention shows as in a message: `@Ana`. */
+export const mentionText = (mention: Pick<Mention, 'name'>) => `@${mention.name}`
+
+/** The mentions whose `@name` the text still says (an edit keeps only those). */
+export const mentionsNamedIn = <T extends Pick<Mention, 'name'>>(
+  body: string,
+  mentions: readonly T[],
+): T[] => mentions.filter((mention) => body.includes(mentionText(mention)))
+
+const mentionsSchema = z
+  .array(mentionSchema)
+  .max(MAX_MENTIONS, `A message mentions at most ${MAX_MENTIONS} people.`)
+  .refine((mentions) => new Set(mentions.map((m) => m.userId)).size === mentions.length, {
+    message: 'The same person is mentioned twice.',
+  })
+
+/** Every mention must show in the text as `@name`: nobody is notified by a name they cannot see. */
+const mentionsShown = (message: { body: string; mentions?: readonly Mention[] }) =>
+  mentionsNamedIn(message.body, message.mentions ?? []).length === (message.mentions?.length ?? 0)
+const MENTION_NOT_IN_TEXT = "Each mention must appear in the text as @ and the person's name."
+
 /** `POST /rooms/:room/messages` */
 export const postMessageRequestSchema = z
   .strictObject({
@@ -307,8 +341,11 @@ export const postMessageRequestSchema = z
     attachments: attachmentsSchema.default([]),
     /** The message this one replies to: a message of the same room (else 400 invalid_reply). */
     replyTo: replyToSchema.optional(),
+    /** The people it mentions, each named in the text as `@name`. */
+    mentions: mentionsSchema.default([]),
   })
   .refine(withContent, { message: 'The message is empty.', path: ['body'] })
+  .refine(mentionsShown, { message: MENTION_NOT_IN_TEXT, path: ['mentions'] })
 export type PostMessageRequest = z.infer<typeof postMessageRequestSchema>
 
 // Reactions: one emoji per person per reaction, at most MAX_REACTION_EMOJI different per message.
@@ -368,6 +405,8 @@ export const storedMessageSchema = z.object({
   editedAt: z.iso.datetime().optional(),
   /** The message this one replies to; absent if none. It may since be deleted or purged. */
   replyTo: z.uuid().optional(),
+  /** The people it mentions (each `@name` in its text); absent if none. */
+  mentions: z.array(z.object({ userId: z.string(), name: z.string() })).optional(),
   seq: z.number().int().positive(),
   /**
    * Its reactions, in the order each emoji was first given; [] when none. The function always
@@ -497,9 +536,12 @@ export const liveEnvelopeSchema = z.discriminatedUnion('type', [
       attachments: attachmentsSchema.optional(),
       // The message this one replies to (receivers show its quote from their own copy of it).
       replyTo: replyToSchema.optional(),
+      // Whom it mentions (receivers mark a mention of themselves).
+      mentions: mentionsSchema.optional(),
       createdAt: z.iso.datetime(),
     })
-    .refine(withContent, { message: 'The message is empty.', path: ['body'] }),
+    .refine(withContent, { message: 'The message is empty.', path: ['body'] })
+    .refine(mentionsShown, { message: MENTION_NOT_IN_TEXT, path: ['mentions'] }),
   // A message too large for the channel: written first, receivers fetch it by id.
   z.strictObject({
     v: z.literal(LIVE_PROTOCOL_VERSION),

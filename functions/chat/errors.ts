@@ -32,7 +32,10 @@ export function invalidInput(error: z.ZodError, message = 'Some fields are inval
   for (const issue of error.issues) {
     const key = issue.path.length > 0 ? issue.path.join('.') : '_'
     if (issue.code === 'unrecognized_keys') {
-      for (const unknownKey of issue.keys) fields[unknownKey] = ['This field is not allowed.']
+      // Named where it is: "admin" at the top, "mentions.0.admin" inside a list.
+      for (const unknownKey of issue.keys) {
+        fields[[...issue.path, unknownKey].join('.')] = ['This field is not allowed.']
+      }
       continue
     }
     fields[key] = [...(fields[key] ?? []), issue.message]

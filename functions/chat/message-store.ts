@@ -3,6 +3,7 @@ import type {
   ChangesQuery,
   ChatUser,
   HistoryQuery,
+  Mention,
   Reaction,
   StoredMessage,
 } from '../_shared/protocol.ts'
@@ -16,6 +17,8 @@ export interface NewMessage {
   attachments: Attachment[]
   /** The message it replies to (checked by the database to be of the same room). */
   replyTo?: string
+  /** Whom it mentions, each named in `body` as `@name` (none when absent). */
+  mentions?: Mention[]
 }
 
 /** A message as the database keeps it: its files by path, without URLs to read them. */

@@ -1,5 +1,5 @@
 import postgres from 'postgres'
-import type { Attachment } from '../_shared/protocol.ts'
+import type { Attachment, Mention } from '../_shared/protocol.ts'
 import { DEFAULT_DB_TIMEOUT_MS } from './config.ts'
 import { databaseTimeout } from './errors.ts'
 import type {
@@ -23,6 +23,7 @@ interface MessageRow {
   edited_at: Date | null
   deleted_at: Date | null
   reply_to: string | null
+  mentions: Mention[]
   seq: string
   revision: string
   /** chat.message_reactions(id), where the query asks for it: [{emoji, userIds}]. */
@@ -59,6 +60,7 @@ const toPersistedMessage = (row: MessageRow): PersistedMessage => ({
   createdAt: row.created_at.toISOString(),
   ...(row.edited_at ? { editedAt: row.edited_at.toISOString() } : {}),
   ...(row.reply_to ? { replyTo: row.reply_to } : {}),
+  ...(row.mentions?.length ? { mentions: row.mentions } : {}),
   seq: Number(row.seq),
   reactions: (row.reactions ?? []).map(({ emoji, userIds }) => ({
     emoji,
@@ -102,7 +104,8 @@ export function createPostgresMessageStore(
           from chat.persist_chat_message(
             ${message.id}::uuid, ${message.room}, ${message.sender.id}, ${message.sender.name},
             ${message.body}, ${sql.json(message.attachments)}::jsonb, ${limit.messages}::int,
-            make_interval(secs => ${limit.windowSeconds}::int), ${message.replyTo ?? null}::uuid
+            make_interval(secs => ${limit.windowSeconds}::int), ${message.replyTo ?? null}::uuid,
+            ${sql.json(message.mentions ?? [])}::jsonb
           ) as result`
       } catch (error) {
         // The messages table refuses blocked senders (trigger messages_refuse_blocked).

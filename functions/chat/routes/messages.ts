@@ -69,7 +69,10 @@ export function messageRoutes({ config, store, media }: ChatDeps) {
 
   return new Hono<RoomEnv>()
     .post('/', async (c) => {
-      const { id, body, attachments, replyTo } = await jsonBody(c, postMessageRequestSchema)
+      const { id, body, attachments, replyTo, mentions } = await jsonBody(
+        c,
+        postMessageRequestSchema,
+      )
       if (!isMessageIdOf(id, c.var.user.id)) {
         // Ids carry their sender, so nobody can store (or block) a message under an id seen live.
         throw new ApiError(
@@ -80,7 +83,7 @@ export function messageRoutes({ config, store, media }: ChatDeps) {
       }
       await requireUploaded(media, c.var.room, attachments, config.mediaMaxBytes)
       const outcome = await store.persistMessage(
-        { id, room: c.var.room, sender: c.var.user, body, attachments, replyTo },
+        { id, room: c.var.room, sender: c.var.user, body, attachments, replyTo, mentions },
         config.rateLimit,
       )
       switch (outcome.kind) {
