@@ -2,10 +2,12 @@ import { type DragEvent, useState } from 'react'
 import type { RoomApi } from '../core/chat-api.ts'
 import type { ChatClient, ChatSnapshot } from '../core/chat-client.ts'
 import { useAttachments } from '../hooks/use-attachments.ts'
+import { useMentionAlerts } from '../hooks/use-mention-alerts.ts'
 import { useMessageEditing } from '../hooks/use-message-editing.ts'
 import { Composer } from './composer.tsx'
 import { LiveAnnouncer } from './live-announcer.tsx'
 import { MessageList } from './message-list.tsx'
+import { NotificationSettings } from './notification-settings.tsx'
 import { ParticipantList } from './participant-list.tsx'
 import { TranscriptDownload } from './transcript-download.tsx'
 
@@ -39,6 +41,7 @@ export function ChatColumn({
   const attachments = useAttachments(api)
   const { editing, actions, editLatest } = useMessageEditing(client)
   const [dragging, setDragging] = useState(false)
+  useMentionAlerts(client.arrivals, client.alertSettings)
 
   function dragOver(event: DragEvent) {
     if (!carriesFiles(event)) return
@@ -71,6 +74,7 @@ export function ChatColumn({
     >
       <ParticipantList participants={snapshot.participants} />
       <TranscriptDownload api={api} />
+      <NotificationSettings settings={client.alertSettings} />
       {connection && (
         <p className="connection" role={snapshot.connection === 'expired' ? 'alert' : 'status'}>
           {connection}
@@ -100,11 +104,12 @@ export function ChatColumn({
         {snapshot.typingLine}
       </p>
       <Composer
-        onSend={(text, files, previews) => client.send(text, files, previews)}
+        onSend={(text, files, previews, mentions) => client.send(text, files, previews, mentions)}
         onInput={(text) => client.inputChanged(text)}
         attachments={attachments}
         onEditLast={editLatest}
         reply={client.replyDraft}
+        mentionCandidates={client.mentionCandidates}
       />
       {dragging && <div className="drop-hint">Drop files to attach</div>}
     </aside>

@@ -1,13 +1,20 @@
-import { type Attachment, MEDIA_TYPES } from '@shared/protocol.ts'
+import { type Attachment, MEDIA_TYPES, type Mention } from '@shared/protocol.ts'
 import {
   type ClipboardEvent,
   type FormEvent,
   type KeyboardEvent,
   useEffect,
   useId,
+  useLayoutEffect,
   useRef,
   useState,
 } from 'react'
+import {
+  insertMention,
+  type MentionCandidate,
+  type MentionQuery,
+  mentionQueryAt,
+} from '../core/mention-suggestions.ts'
 import type { ReplyDraft, ReplyDraftSnapshot } from '../core/reply-draft.ts'
 import type { Result } from '../core/result.ts'
 import type { ReadableStore } from '../core/store.ts'
@@ -15,6 +22,7 @@ import { formatBytes } from '../core/upload-file.ts'
 import type { Attachments } from '../hooks/use-attachments.ts'
 import { MESSAGE_SHORTCUT } from '../hooks/use-message-shortcut.ts'
 import { useStore } from '../hooks/use-store.ts'
+import { Avatar } from './avatar.tsx'
 import { ReplyBanner } from './reply-banner.tsx'
 
 const ACCEPT = Object.keys(MEDIA_TYPES).join(',')
@@ -27,7 +35,9 @@ const NO_REPLY: ReadableStore<ReplyDraftSnapshot> = {
  * The message field and its files: Enter sends, Shift+Enter adds a line, Up arrow in the empty
  * field edits one's last message. Files come from the Attach button, a paste, or a drop on the
  * chat column; the message waits for their uploads. While a reply is drafted, a banner above the
- * field says to whom (Esc cancels it), and the field takes focus when a reply starts.
+ * field says to whom (Esc cancels it), and the field takes focus when a reply starts. Typing `@`
+ * opens a list of people to mention (↑/↓ to choose, Enter or Tab to pick, Esc to close); the
+ * people picked go with the message while its text still names them.
  */
 export function Composer({
   onSend,
@@ -35,11 +45,13 @@ export function Composer({
   attachments,
   onEditLast,
   reply,
+  mentionCandidates,
 }: {
   onSend: (
     text: string,
     attachments: readonly Attachment[],
     previews: readonly (string | undefined)[],
+    mentions: readonly Mention[],
   ) => Result
   onInput: (text: string) => void
   /** The files to send (from useAttachments, which the chat column holds for drops). */
@@ -48,8 +60,11 @@ export function Composer({
   onEditLast?: (field: HTMLTextAreaElement) => boolean
   /** The reply being drafted (ChatClient.replyDraft): the next message answers its message. */
   reply?: ReplyDraft
+  /** The people to suggest for `@query` (ChatClient.mentionCandidates); no list without it. */
+  mentionCandidates?: (query: string) => MentionCandidate[]
 }) {
   const [text, setText] = useState('')
+  const mentions = useMentionPicker(mentionCandidates)
   const [error, setError] = useState<string>()
   const errorId = useId()
   const fileInput = useRef<HTMLInputElement>(null)
@@ -69,15 +84,18 @@ export function Composer({
       text,
       ready.map((file) => file.attachment),
       ready.map((file) => file.preview),
+      mentions.picked,
     )
     if (result.ok) {
       setText('')
+      mentions.reset()
       setError(undefined)
       attachments.clear()
     } else setError(result.error)
   }
 
   function keyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (mentions.keyDown(event, text, setText)) return
     if (event.key === 'Escape' && replyTarget && !event.nativeEvent.isComposing) {
       event.preventDefault()
       reply?.cancel()
@@ -170,16 +188,56 @@ export function Composer({
         }
         aria-invalid={error ? true : undefined}
         aria-keyshortcuts={MESSAGE_SHORTCUT}
+        aria-autocomplete="list"
+        aria-controls={mentions.open ? `${errorId}-mentions` : undefined}
+        aria-activedescendant={
+          mentions.open ? `${errorId}-mention-${mentions.open.active}` : undefined
+        }
         onChange={(event) => {
           setText(event.target.value)
           onInput(event.target.value)
+          mentions.typed(event.target.value, event.target.selectionStart)
         }}
+        onBlur={mentions.close}
         onKeyDown={keyDown}
         onPaste={paste}
       />
       <span id={`${errorId}-hint`} className="visually-hidden">
-        {MESSAGE_SHORTCUT} comes back to this field from anywhere in the call.
+        {MESSAGE_SHORTCUT} comes back to this field from anywhere in the call. Type @ to mention
+        someone.
       </span>
+      {mentions.open && (
+        <div
+          id={`${errorId}-mentions`}
+          role="listbox"
+          aria-label="People to mention"
+          className="mention-suggestions"
+        >
+          {mentions.open.candidates.map((candidate, index) => (
+            // Chosen with the keyboard in the Message field (aria-activedescendant), or clicked.
+            // biome-ignore lint/a11y/useKeyWithClickEvents: the field takes the keys (see above).
+            <div
+              key={candidate.userId}
+              id={`${errorId}-mention-${index}`}
+              role="option"
+              aria-selected={index === mentions.open?.active}
+              // Focus stays in the field, which names the active option (aria-activedescendant).
+              tabIndex={-1}
+              // Keeps focus in the field.
+              onMouseDown={(event) => event.preventDefault()}
+              onClick={() => mentions.pick(candidate, text, setText, field.current)}
+            >
+              <Avatar user={{ id: candidate.userId, name: candidate.name }} />
+              <span className="mention-name">{candidate.label}</span>
+              {!candidate.present && <span className="mention-away">not in the call</span>}
+            </div>
+          ))}
+        </div>
+      )}
+      <p className="visually-hidden" aria-live="polite">
+        {mentions.open &&
+          `${mentions.open.candidates.length === 1 ? '1 person' : `${mentions.open.candidates.length} people`} to mention. Up and down arrows to choose, Enter to pick.`}
+      </p>
       <div className="composer-actions">
         <button type="button" onClick={() => fileInput.current?.click()}>
           Attach file
@@ -211,4 +269,98 @@ export function Composer({
       )}
     </form>
   )
+}
+
+interface OpenList {
+  at: MentionQuery
+  candidates: MentionCandidate[]
+  /** The option Enter picks. */
+  active: number
+}
+
+/**
+ * The Message field's `@` suggestions: which list is open, the people picked so far, and the keys
+ * that work while the list is open. The field's caret goes after a picked name.
+ */
+function useMentionPicker(candidatesFor?: (query: string) => MentionCandidate[]) {
+  const [open, setOpen] = useState<OpenList>()
+  const [picked, setPicked] = useState<Mention[]>([])
+  const caret = useRef<{ field: HTMLTextAreaElement; at: number }>(undefined)
+
+  useLayoutEffect(() => {
+    const pending = caret.current
+    if (!pending) return
+    caret.current = undefined
+    pending.field.setSelectionRange(pending.at, pending.at)
+  })
+
+  function typed(text: string, at: number | null) {
+    const query = candidatesFor && at !== null ? mentionQueryAt(text, at) : undefined
+    const candidates = query ? (candidatesFor?.(query.query) ?? []) : []
+    setOpen(query && candidates.length > 0 ? { at: query, candidates, active: 0 } : undefined)
+  }
+
+  function pick(
+    candidate: MentionCandidate,
+    text: string,
+    setText: (text: string) => void,
+    field: HTMLTextAreaElement | null,
+  ) {
+    if (!open) return
+    const next = insertMention(text, open.at, candidate)
+    setText(next.text)
+    setPicked((people) => [
+      ...people.filter((person) => person.userId !== candidate.userId),
+      { userId: candidate.userId, name: candidate.name },
+    ])
+    setOpen(undefined)
+    if (field) caret.current = { field, at: next.caret }
+  }
+
+  /** Handles a key for the open list; true when it did (the field does nothing more with it). */
+  function keyDown(
+    event: KeyboardEvent<HTMLTextAreaElement>,
+    text: string,
+    setText: (text: string) => void,
+  ): boolean {
+    if (!open || event.nativeEvent.isComposing) return false
+    const count = open.candidates.length
+    const move = (by: number) => setOpen({ ...open, active: (open.active + by + count) % count })
+    switch (event.key) {
+      case 'ArrowDown':
+        move(1)
+        break
+      case 'ArrowUp':
+        move(-1)
+        break
+      case 'Enter':
+      case 'Tab': {
+        if (event.shiftKey) return false
+        const candidate = open.candidates[open.active]
+        if (!candidate) return false
+        pick(candidate, text, setText, event.currentTarget)
+        break
+      }
+      case 'Escape':
+        setOpen(undefined)
+        break
+      default:
+        return false
+    }
+    event.preventDefault()
+    return true
+  }
+
+  return {
+    open,
+    picked,
+    typed,
+    pick,
+    keyDown,
+    close: () => setOpen(undefined),
+    reset: () => {
+      setOpen(undefined)
+      setPicked([])
+    },
+  }
 }

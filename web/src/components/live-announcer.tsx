@@ -27,10 +27,14 @@ export function LiveAnnouncer({ arrivals }: { arrivals: ReadableStore<Arrivals> 
   )
 }
 
-/** "Ana: hello", or for files alone "Ana sent photo.png and notes.pdf". */
+/**
+ * "Ana: hello", "Ana mentioned you: @Me hello", or for files alone "Ana sent photo.png and
+ * notes.pdf".
+ */
 function announcement(message: TimelineMessage): string {
   const files = message.attachments.map((file) => file.name)
   if (message.body === '') return `${message.sender.name} sent ${files.join(' and ')}`
   const withFiles = files.length > 0 ? ` (with ${files.join(', ')})` : ''
-  return `${message.sender.name}: ${message.body}${withFiles}`
+  const said = message.mentionsMe ? ' mentioned you' : ''
+  return `${message.sender.name}${said}: ${message.body}${withFiles}`
 }

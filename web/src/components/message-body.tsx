@@ -1,3 +1,4 @@
+import type { Mention } from '@shared/protocol.ts'
 import { type ReactNode, useMemo } from 'react'
 import { type Block, type Inline, parseMessage } from '../core/format.ts'
 
@@ -5,10 +6,11 @@ import { type Block, type Inline, parseMessage } from '../core/format.ts'
  * A message's text with its formatting (`core/format.ts`) as elements screen readers know:
  * strong, em, del, code, pre, blockquote, ul/ol/li, and links that open in a new tab. Everything is
  * a React text node or element, so markup in a message shows as typed. A message without
- * formatting renders as its text alone, as before.
+ * formatting renders as its text alone, as before. Each `@Name` of a person it mentions is
+ * highlighted.
  */
-export function MessageBody({ text }: { text: string }) {
-  const blocks = useMemo(() => parseMessage(text), [text])
+export function MessageBody({ text, mentions }: { text: string; mentions?: readonly Mention[] }) {
+  const blocks = useMemo(() => parseMessage(text, mentions), [text, mentions])
   return (
     <div className="message-body" data-testid="message-body">
       {blocks.map(renderBlock)}
@@ -58,6 +60,12 @@ function renderInline(node: Inline, key: number): ReactNode {
       )
     case 'code':
       return <code key={key}>{node.text}</code>
+    case 'mention':
+      return (
+        <span key={key} className="mention" data-user-id={node.userId}>
+          {node.text}
+        </span>
+      )
     case 'strong':
       return <strong key={key}>{node.children.map(renderInline)}</strong>
     case 'emphasis':

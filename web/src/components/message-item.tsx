@@ -85,7 +85,9 @@ export const MessageItem = memo(function MessageItem({
     )
   }
 
-  const body = message.body !== '' && <MessageBody text={message.body} />
+  const body = message.body !== '' && (
+    <MessageBody text={message.body} mentions={message.mentions} />
+  )
   // Without the label the text element stands alone, so that finding a message by its exact text
   // finds one element, not also a wrapper with the same text.
   const text = message.editedAt ? (
@@ -108,11 +110,12 @@ export const MessageItem = memo(function MessageItem({
   return (
     <div
       className={`message${continued ? ' continued' : ''}${message.own ? ' own' : ''}${
-        canEdit || canRemove || reply || reactions.canReact ? ' actionable' : ''
-      }`}
+        message.mentionsMe ? ' mentions-me' : ''
+      }${canEdit || canRemove || reply || reactions.canReact ? ' actionable' : ''}`}
       data-status={message.status}
     >
       {header}
+      {message.mentionsMe && <p className="mention-badge">Mentions you</p>}
       {quote && <ReplyQuote quote={quote} onGo={(id) => onGoToQuote?.(id)} />}
       {editor ? (
         <MessageEditor

@@ -5,6 +5,7 @@ import {
   errorResponseSchema,
   type HistoryPage,
   historyPageSchema,
+  type Mention,
   type StoredAttachment,
   type StoredMessage,
   signAttachmentsResponseSchema,
@@ -52,6 +53,7 @@ export interface RoomApi {
     body: string
     attachments: readonly Attachment[]
     replyTo?: string
+    mentions?: readonly Mention[]
   }): Promise<StoredMessage>
   loadHistoryPage(query: { limit?: number; before?: number; after?: number }): Promise<HistoryPage>
   loadMessage(id: string): Promise<StoredMessage>

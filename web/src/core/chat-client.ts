@@ -2,6 +2,7 @@ import {
   type Attachment,
   type ChatUser,
   LIVE_PROTOCOL_VERSION,
+  type Mention,
   type StoredMessage,
 } from '@shared/protocol.ts'
 import { ArrivalLog, type Arrivals } from './arrivals.ts'
@@ -11,6 +12,8 @@ import { type Clock, systemClock } from './clock.ts'
 import type { ChatTransport, ConnectionState } from './live-channel.ts'
 import { LiveInbox } from './live-inbox.ts'
 import { LiveSender } from './live-sender.ts'
+import { AlertSettingsStore } from './mention-alerts.ts'
+import { type MentionCandidate, mentionCandidates } from './mention-suggestions.ts'
 import { MessageChanges } from './message-changes.ts'
 import type { OutboxStorage } from './outbox.ts'
 import { OwnMessages } from './own-messages.ts'
@@ -26,6 +29,7 @@ import { Timeline, type TimelineMessage } from './timeline.ts'
 import { TypingNotifier, TypingRoster, typingLine } from './typing.ts'
 
 export type { Arrivals } from './arrivals.ts'
+export type { MentionCandidate } from './mention-suggestions.ts'
 export type { ReplyQuote } from './reply-quotes.ts'
 export { HISTORY_PAGE_SIZE } from './room-sync.ts'
 export type { ChatParticipant } from './sender-labels.ts'
@@ -69,6 +73,7 @@ export interface ChatClientOptions {
  */
 export class ChatClient {
   readonly #transport: ChatTransport
+  readonly #userId: string
   readonly #timeline: Timeline
   readonly #typing: TypingNotifier
   readonly #roster: TypingRoster
@@ -92,6 +97,8 @@ export class ChatClient {
   readonly arrivals: ReadableStore<Arrivals> = this.#arrivals
   /** How far this user has read in this room, kept across reloads (the list's unread divider). */
   readonly readPosition: ReadPosition
+  /** Whether a mention while the tab is hidden plays a sound; kept across reloads and rooms. */
+  readonly alertSettings: AlertSettingsStore
   readonly #store: Store<ChatSnapshot>
   readonly #unsubscribe: (() => void)[] = []
   #connection: ConnectionState = 'connecting'
@@ -105,6 +112,7 @@ export class ChatClient {
     const stored = (messages: readonly StoredMessage[]) => this.#stored(messages)
     const timeline = new Timeline({ ownUserId: options.user.id })
     this.#transport = options.transport
+    this.#userId = options.user.id
     this.#timeline = timeline
     this.#live = new LiveSender(options.transport, log)
     const sendLive = this.#live.send.bind(this.#live)
@@ -167,6 +175,7 @@ export class ChatClient {
       room: options.room,
       userId: options.user.id,
     })
+    this.alertSettings = new AlertSettingsStore(options.storage)
     this.#store = new Store(this.#buildSnapshot())
   }
 
@@ -203,14 +212,19 @@ export class ChatClient {
    * Shows the message at once, sends it live and writes it, in parallel: live delivery never
    * waits for the write. `attachments` are files already uploaded; `previews` shows them here
    * until the function hands back URLs. It replies to the reply draft's message, if any, and
-   * ends the draft. Returns why not, for a message that is none.
+   * ends the draft. `mentions` are the people picked while typing; those whose `@name` the text
+   * still says are mentioned. Returns why not, for a message that is none.
    */
   send(
     text: string,
     attachments: readonly Attachment[] = [],
     previews: readonly (string | undefined)[] = [],
+    mentions: readonly Mention[] = [],
   ): Result<{ id: string }> {
-    const sent = this.#own.send(text, attachments, previews, this.replyDraft.replyTo)
+    const sent = this.#own.send(text, attachments, previews, {
+      replyTo: this.replyDraft.replyTo,
+      mentions,
+    })
     if (sent.ok) this.replyDraft.cancel()
     return sent
   }
@@ -233,6 +247,15 @@ export class ChatClient {
       if (timeline.oldestSeq() === oldest) return timeline.has(id)
     }
     return timeline.has(id)
+  }
+
+  /**
+   * The people to suggest while `@query` is typed: those in the call, then recent senders, never
+   * this user (see mentionCandidates).
+   */
+  mentionCandidates = (query: string): MentionCandidate[] => {
+    const { participants, messages } = this.getSnapshot()
+    return mentionCandidates(query, { participants, messages }, this.#userId)
   }
 
   /** Tries a message the outbox gave up on again. */

@@ -329,3 +329,43 @@ describe('parseMessage: hostile input', () => {
     )
   })
 })
+
+describe('mentions', () => {
+  const ana = { userId: 'u-ana', name: 'Ana' }
+  const anaLopez = { userId: 'u-ana-lopez', name: 'Ana Lopez' }
+  const m = (person: { userId: string; name: string }): Inline => ({
+    kind: 'mention',
+    text: `@${person.name}`,
+    userId: person.userId,
+  })
+
+  it.each<[string, Inline[]]>([
+    ['@Ana can you look?', [m(ana), t(' can you look?')]],
+    ['thanks @Ana!', [t('thanks '), m(ana), t('!')]],
+    ["@Ana's turn", [m(ana), t("'s turn")]],
+    ['*@Ana* first', [b(m(ana)), t(' first')]],
+    ['@Anastasia is someone else', [t('@Anastasia is someone else')]],
+    ['mail ops@Ana please', [t('mail ops@Ana please')]],
+    ['`@Ana` in code', [code('@Ana'), t(' in code')]],
+  ])('%j', (line, expected) => {
+    expect(parseLine(line, [ana])).toEqual(expected)
+  })
+
+  it('only names the message mentions: a typed @name of nobody mentioned stays text', () => {
+    expect(parseLine('@Ana hi')).toEqual([t('@Ana hi')])
+    expect(parseLine('@Ben hi', [ana])).toEqual([t('@Ben hi')])
+  })
+
+  it('takes the longest name where two mentioned names start alike', () => {
+    expect(parseMessage('@Ana Lopez and @Ana', [ana, anaLopez])).toEqual([
+      p(m(anaLopez), t(' and '), m(ana)),
+    ])
+  })
+
+  it('finds mentions in quotes and list items too', () => {
+    expect(parseMessage('> @Ana said\n- ask @Ana', [ana])).toEqual([
+      quote(p(m(ana), t(' said'))),
+      ul([t('ask '), m(ana)]),
+    ])
+  })
+})

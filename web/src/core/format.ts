@@ -10,8 +10,10 @@
  * (`1. `). Within a line: `*bold*` and `**bold**`, `_italic_`, `~strike~` and `~~strike~~`,
  * `` `code` ``, and http(s) links (`linkify.ts`). Inline styles never span lines, markers must hug
  * the text they mark (`a * b * c`, `2*3*4`, `snake_case` stay as typed), and whatever does not
- * close stays literal. Inside code nothing is formatted or linked.
+ * close stays literal. Inside code nothing is formatted or linked. Mentions: `@Name` where the
+ * message says it mentions Name (its `mentions`), never a name typed by hand.
  */
+import { type Mention, mentionText } from '@shared/protocol.ts'
 import { linkAt } from './linkify.ts'
 
 export type InlineStyle = 'strong' | 'emphasis' | 'strike'
@@ -21,6 +23,8 @@ export type Inline =
   | { kind: 'text'; text: string }
   | { kind: 'link'; text: string; href: string }
   | { kind: 'code'; text: string }
+  /** `@Name` of a person the message mentions. */
+  | { kind: 'mention'; text: string; userId: string }
   | { kind: InlineStyle; children: Inline[] }
 
 export interface ListItem {
@@ -35,10 +39,14 @@ export type Block =
   | { kind: 'quote'; blocks: Block[] }
   | { kind: 'list'; ordered: boolean; items: ListItem[] }
 
-/** Reads message text (as stored: lines split on "\n") into blocks. */
-export function parseMessage(text: string): Block[] {
-  return parseBlocks(text.split('\n'), true)
+/** Reads message text (as stored: lines split on "\n") into blocks, with its `mentions`. */
+export function parseMessage(text: string, mentions: readonly Mention[] = []): Block[] {
+  return parseBlocks(text.split('\n'), true, mentionsByLength(mentions))
 }
+
+/** Longest name first, so that "@Ana Lopez" wins over "@Ana" where both are mentioned. */
+const mentionsByLength = (mentions: readonly Mention[]) =>
+  [...mentions].sort((a, b) => b.name.length - a.name.length)
 
 const FENCE = '```'
 // A fence line that opens a block whose first line follows it: "```" or "```ts".
@@ -48,7 +56,11 @@ const NUMBERED = /^(\d{1,9})\.[ \t]+(?=\S)/
 const BLANK = /^[ \t]*$/
 
 // Quotes hold any block but another quote, so the tree stays shallow whatever is typed.
-function parseBlocks(lines: string[], quotesAllowed: boolean): Block[] {
+function parseBlocks(
+  lines: string[],
+  quotesAllowed: boolean,
+  mentions: readonly Mention[],
+): Block[] {
   const closers = fenceClosers(lines)
   const blocks: Block[] = []
   let paragraph: string[] = []
@@ -59,7 +71,10 @@ function parseBlocks(lines: string[], quotesAllowed: boolean): Block[] {
     while (first < last && BLANK.test(paragraph[first] ?? '')) first += 1
     while (last > first && BLANK.test(paragraph[last - 1] ?? '')) last -= 1
     if (first < last)
-      blocks.push({ kind: 'paragraph', children: parseLines(paragraph.slice(first, last)) })
+      blocks.push({
+        kind: 'paragraph',
+        children: parseLines(paragraph.slice(first, last), mentions),
+      })
     paragraph = []
   }
 
@@ -79,6 +94,7 @@ function parseBlocks(lines: string[], quotesAllowed: boolean): Block[] {
       const inner = parseBlocks(
         lines.slice(start, index).map((quoted) => quoted.replace(/^> ?/, '')),
         false,
+        mentions,
       )
       if (inner.length > 0) {
         endParagraph()
@@ -98,7 +114,7 @@ function parseBlocks(lines: string[], quotesAllowed: boolean): Block[] {
         next?.ordered === item.ordered;
         next = listItemAt(lines[index] ?? '')
       ) {
-        items.push(listItem(lines[index] ?? '', next))
+        items.push(listItem(lines[index] ?? '', next, mentions))
         index += 1
       }
       blocks.push({ kind: 'list', ordered: item.ordered, items })
@@ -184,17 +200,17 @@ function listItemAt(line: string): ListMarker | undefined {
   return undefined
 }
 
-function listItem(line: string, marker: ListMarker): ListItem {
-  const children = parseLine(line.slice(marker.start))
+function listItem(line: string, marker: ListMarker, mentions: readonly Mention[]): ListItem {
+  const children = parseLine(line.slice(marker.start), mentions)
   return marker.number === undefined ? { children } : { number: marker.number, children }
 }
 
 // The lines of a paragraph, each parsed on its own, with their line breaks kept as text.
-function parseLines(lines: string[]): Inline[] {
+function parseLines(lines: string[], mentions: readonly Mention[]): Inline[] {
   const children: Inline[] = []
   lines.forEach((line, index) => {
     if (index > 0) appendText(children, '\n')
-    for (const node of parseLine(line)) {
+    for (const node of parseLine(line, mentions)) {
       if (node.kind === 'text') appendText(children, node.text)
       else children.push(node)
     }
@@ -218,6 +234,7 @@ type Token =
   | { kind: 'text'; text: string }
   | { kind: 'link'; text: string; href: string }
   | { kind: 'code'; text: string }
+  | { kind: 'mention'; text: string; userId: string }
   | {
       kind: 'marker'
       marker: Marker
@@ -227,9 +244,9 @@ type Token =
       pair?: 'open' | 'close'
     }
 
-/** Parses one line's inline content. */
-export function parseLine(line: string): Inline[] {
-  const tokens = tokenize(line)
+/** Parses one line's inline content; `mentions` longest name first (see mentionsByLength). */
+export function parseLine(line: string, mentions: readonly Mention[] = []): Inline[] {
+  const tokens = tokenize(line, mentions)
   pairMarkers(tokens)
   return buildTree(tokens)
 }
@@ -240,7 +257,7 @@ const isWordChar = (char: string) => /[\p{L}\p{N}]/u.test(char)
 
 // Pass 1: text, code spans, links and marker runs, left to right. A code span or link, once
 // found, is one token: nothing inside it is read again.
-function tokenize(line: string): Token[] {
+function tokenize(line: string, mentions: readonly Mention[]): Token[] {
   const tokens: Token[] = []
   const codeEnds = codeSpanEnds(line)
   let text = ''
@@ -264,6 +281,15 @@ function tokenize(line: string): Token[] {
         index = end
       }
       continue
+    }
+    if (char === '@' && mentions.length > 0) {
+      const mention = mentionAt(line, index, mentions)
+      if (mention) {
+        pushText()
+        tokens.push(mention)
+        index += mention.text.length
+        continue
+      }
     }
     if (char === 'h' || char === 'H') {
       const link = linkAt(line, index)
@@ -301,6 +327,23 @@ function tokenize(line: string): Token[] {
   }
   pushText()
   return tokens
+}
+
+// `@Name` at `index` for one of the mentions, standing as a word of its own: not inside a word
+// before it (an email address), not followed by more of a word ("@Anastasia" is not "@Ana").
+function mentionAt(
+  line: string,
+  index: number,
+  mentions: readonly Mention[],
+): { kind: 'mention'; text: string; userId: string } | undefined {
+  if (isWordChar(line.charAt(index - 1))) return undefined
+  for (const mention of mentions) {
+    const text = mentionText(mention)
+    if (line.startsWith(text, index) && !isWordChar(line.charAt(index + text.length))) {
+      return { kind: 'mention', text, userId: mention.userId }
+    }
+  }
+  return undefined
 }
 
 // Code spans: a run of backticks up to the next run of the same length, with something between.

@@ -14,6 +14,12 @@ import type { TypingRoster } from './typing.ts'
 
 /** Messages sent with Daily's REST API arrive from this session id. */
 const API_SESSION_ID = 'API'
+/** Senders of live data that the transport does not know get an id with this prefix. */
+const UNKNOWN_SENDER_PREFIX = 'session:'
+
+/** Whether a sender's id names a person: not the REST API ("Room"), not an unknown session. */
+export const isPersonId = (userId: string) =>
+  userId !== API_SESSION_ID && !userId.startsWith(UNKNOWN_SENDER_PREFIX)
 
 type LiveEvent = { data: unknown; from: string }
 type Sender = { id: string; name: string; known: boolean }
@@ -106,6 +112,7 @@ export class LiveInbox {
             body: envelope.body,
             attachments: envelope.attachments ?? [],
             ...(envelope.replyTo ? { replyTo: envelope.replyTo } : {}),
+            ...(envelope.mentions?.length ? { mentions: envelope.mentions } : {}),
             createdAt: envelope.createdAt,
             status: 'live',
             own: sender.id === user.id,
@@ -153,6 +160,6 @@ export class LiveInbox {
       .find((candidate) => candidate.sessionId === sessionId)
     return participant
       ? { id: participant.userId, name: participant.userName, known: true }
-      : { id: `session:${sessionId}`, name: 'Unknown participant', known: false }
+      : { id: `${UNKNOWN_SENDER_PREFIX}${sessionId}`, name: 'Unknown participant', known: false }
   }
 }

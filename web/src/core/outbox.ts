@@ -1,4 +1,10 @@
-import { type Attachment, attachmentSchema, type StoredMessage } from '@shared/protocol.ts'
+import {
+  type Attachment,
+  attachmentSchema,
+  type Mention,
+  mentionSchema,
+  type StoredMessage,
+} from '@shared/protocol.ts'
 import { z } from 'zod'
 import { ChatApiError } from './chat-api.ts'
 import type { Clock } from './clock.ts'
@@ -11,6 +17,8 @@ export interface OutboxEntry {
   attachments: Attachment[]
   /** The message this one replies to, if any. */
   replyTo?: string
+  /** Whom it mentions, if anyone. */
+  mentions?: Mention[]
   /** Sender's ISO time at send. */
   createdAt: string
   attempts: number
@@ -262,6 +270,7 @@ const outboxEntrySchema = z.object({
   // Entries written before files could be attached have none.
   attachments: z.array(attachmentSchema).default([]),
   replyTo: z.string().optional(),
+  mentions: z.array(mentionSchema).optional(),
   createdAt: z.string(),
   attempts: z.number().int().nonnegative(),
   state: z.enum(['pending', 'failed']),

@@ -4,6 +4,8 @@ import {
   fitsLiveChannel,
   LIVE_PROTOCOL_VERSION,
   type LiveEnvelope,
+  type Mention,
+  mentionsNamedIn,
   messageTextSchema,
   newMessageId,
   type StoredMessage,
@@ -40,6 +42,18 @@ export function messageBody(text: string, hasFiles: boolean): Result<{ body: str
   return { ok: true, body: body.data }
 }
 
+/** What a message is about besides its text and files: what it replies to, whom it mentions. */
+export interface MessageContext {
+  replyTo?: string
+  mentions?: readonly Mention[]
+}
+
+/** The context's parts that say something, for spreading into a message (no empty keys). */
+const contextOf = ({ replyTo, mentions }: MessageContext) => ({
+  ...(replyTo ? { replyTo } : {}),
+  ...(mentions?.length ? { mentions: [...mentions] } : {}),
+})
+
 /** Where a parent that is not stored yet may still be stored: a reply to it waits for it. */
 const UNSAVED_PARENT = new Set<TimelineMessage['status']>(['live', 'sending', 'retrying'])
 
@@ -66,7 +80,7 @@ export class OwnMessages {
             id: entry.id,
             body: entry.body,
             attachments: entry.attachments,
-            ...(entry.replyTo ? { replyTo: entry.replyTo } : {}),
+            ...contextOf(entry),
           })
           .catch((error: unknown) => {
             throw this.#waitingForParent(entry, error) ?? error
@@ -80,12 +94,17 @@ export class OwnMessages {
     text: string,
     attachments: readonly Attachment[],
     previews: readonly (string | undefined)[],
-    replyTo?: string,
+    context: MessageContext = {},
   ): Result<{ id: string }> {
     const { user, room, clock, timeline, sendLive, stopTyping, changed } = this.#options
     const checked = messageBody(text, attachments.length > 0)
     if (!checked.ok) return checked
     const { body } = checked
+    // Only the people the text still names: a mention picked and then typed over is no mention.
+    const about = contextOf({
+      replyTo: context.replyTo,
+      mentions: mentionsNamedIn(body, context.mentions ?? []),
+    })
     // Bound to this user: nobody else can claim it first, live or in a write.
     const id = newMessageId(user.id)
     const createdAt = new Date(clock.now()).toISOString()
@@ -94,7 +113,7 @@ export class OwnMessages {
       sender: user,
       body,
       attachments: attachments.map((file, index) => ({ ...file, url: previews[index] })),
-      ...(replyTo ? { replyTo } : {}),
+      ...about,
       createdAt,
       status: 'sending',
       own: true,
@@ -106,7 +125,7 @@ export class OwnMessages {
       id,
       body,
       ...(attachments.length > 0 ? { attachments: [...attachments] } : {}),
-      ...(replyTo ? { replyTo } : {}),
+      ...about,
       createdAt,
     }
     if (fitsLiveChannel(envelope)) sendLive(envelope)
@@ -116,7 +135,7 @@ export class OwnMessages {
       room,
       body,
       attachments: [...attachments],
-      ...(replyTo ? { replyTo } : {}),
+      ...about,
       createdAt,
     })
     changed()
@@ -137,7 +156,7 @@ export class OwnMessages {
         sender: user,
         body: entry.body,
         attachments: entry.attachments,
-        ...(entry.replyTo ? { replyTo: entry.replyTo } : {}),
+        ...contextOf(entry),
         createdAt: entry.createdAt,
         status: entry.state === 'failed' ? 'failed' : 'retrying',
         own: true,

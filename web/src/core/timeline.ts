@@ -1,4 +1,4 @@
-import type { Attachment, Reaction, StoredMessage } from '@shared/protocol.ts'
+import type { Attachment, Mention, Reaction, StoredMessage } from '@shared/protocol.ts'
 
 /**
  * Where a message stands, as the reader sees it:
@@ -36,6 +36,10 @@ export interface TimelineMessage {
   deleted?: boolean
   /** The message this one replies to (its id); absent if none. */
   replyTo?: string
+  /** Whom it mentions (each `@name` in its text); absent if nobody. */
+  mentions?: readonly Mention[]
+  /** It mentions this user (someone else's message): marked, announced and notified as such. */
+  mentionsMe?: boolean
   /** Its reactions, as the function last said (absent when none, and before it is stored). */
   reactions?: readonly TimelineReaction[]
   seq?: number
@@ -128,8 +132,9 @@ export class Timeline {
   /** Adds a message not stored (yet). Returns false, changing nothing, if the id is known. */
   addUnsaved(message: NewTimelineMessage): boolean {
     if (this.byId.has(message.id)) return false
+    const { mentions, mentionsMe: _derived, ...rest } = message
     const entry: Entry = {
-      message: { ...message },
+      message: { ...rest, ...this.mentionsOf(mentions, message.own) },
       major: this.maxSeq ?? 0,
       minor: 1,
       arrival: ++this.arrivals,
@@ -259,6 +264,14 @@ export class Timeline {
     if (this.minSeq === undefined || seq < this.minSeq) this.minSeq = seq
   }
 
+  /** A message's mentions, and whether they name this user (never on one's own message). */
+  private mentionsOf(mentions: readonly Mention[] | undefined, own: boolean) {
+    if (!mentions?.length) return {}
+    const mentionsMe =
+      !own && this.ownUserId !== undefined && mentions.some((m) => m.userId === this.ownUserId)
+    return mentionsMe ? { mentions, mentionsMe } : { mentions }
+  }
+
   private isOwn(stored: StoredMessage) {
     return this.ownUserId !== undefined && stored.sender.id === this.ownUserId
   }
@@ -272,6 +285,7 @@ export class Timeline {
       createdAt: stored.createdAt,
       ...(stored.editedAt ? { editedAt: stored.editedAt } : {}),
       ...(stored.replyTo ? { replyTo: stored.replyTo } : {}),
+      ...this.mentionsOf(stored.mentions, own),
       ...(stored.reactions?.length ? { reactions: stored.reactions } : {}),
       seq: stored.seq,
       status: 'saved',
@@ -374,6 +388,9 @@ const sameMessage = (a: TimelineMessage, b: TimelineMessage) =>
   a.editedAt === b.editedAt &&
   a.deleted === b.deleted &&
   a.replyTo === b.replyTo &&
+  a.mentionsMe === b.mentionsMe &&
+  (a.mentions?.length ?? 0) === (b.mentions?.length ?? 0) &&
+  (a.mentions ?? []).every((mention, index) => mention.userId === b.mentions?.[index]?.userId) &&
   sameReactions(a.reactions, b.reactions) &&
   a.sender.id === b.sender.id &&
   a.sender.name === b.sender.name

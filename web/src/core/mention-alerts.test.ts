@@ -1,0 +1,116 @@
+import { describe, expect, it, vi } from 'vitest'
+import { ArrivalLog } from './arrivals.ts'
+import {
+  ALERT_SETTINGS_KEY,
+  AlertSettingsStore,
+  mentionNotice,
+  watchMentions,
+} from './mention-alerts.ts'
+import type { TimelineMessage } from './timeline.ts'
+
+const message = (id: string, fields: Partial<TimelineMessage> = {}): TimelineMessage => ({
+  id,
+  sender: { id: 'ben', name: 'Ben' },
+  body: `message ${id}`,
+  attachments: [],
+  createdAt: '2030-01-01T00:00:00.000Z',
+  status: 'live',
+  own: false,
+  ...fields,
+})
+
+function memoryStorage(initial: Record<string, string> = {}) {
+  const items = new Map(Object.entries(initial))
+  return {
+    items,
+    getItem: (key: string) => items.get(key) ?? null,
+    setItem: (key: string, value: string) => void items.set(key, value),
+  }
+}
+
+function setup({ hidden = true, sound = true } = {}) {
+  const arrivals = new ArrivalLog()
+  const settings = new AlertSettingsStore(memoryStorage())
+  settings.setSound(sound)
+  const state = { hidden }
+  const notify = vi.fn()
+  const playSound = vi.fn()
+  const stop = watchMentions({
+    arrivals,
+    settings,
+    hidden: () => state.hidden,
+    notify,
+    playSound,
+  })
+  let shown: TimelineMessage[] = []
+  const arrive = (...messages: TimelineMessage[]) => {
+    shown = [...shown, ...messages]
+    arrivals.observe(shown)
+  }
+  return { arrive, notify, playSound, state, stop, settings }
+}
+
+describe('watchMentions', () => {
+  it('notifies and plays a sound for a mention of the reader while the tab is hidden', () => {
+    const { arrive, notify, playSound } = setup()
+    arrive(message('1'), message('2', { body: '@Me look', mentionsMe: true }))
+    expect(notify).toHaveBeenCalledExactlyOnceWith({
+      title: 'Ben mentioned you',
+      body: '@Me look',
+      tag: '2',
+    })
+    expect(playSound).toHaveBeenCalledTimes(1)
+  })
+
+  it('stays quiet while the tab is visible, and for messages that mention someone else', () => {
+    const { arrive, notify, playSound, state } = setup()
+    arrive(message('1'))
+    state.hidden = false
+    arrive(message('2', { mentionsMe: true }))
+    expect(notify).not.toHaveBeenCalled()
+    expect(playSound).not.toHaveBeenCalled()
+  })
+
+  it('plays no sound once the reader turned it off, and still notifies', () => {
+    const { arrive, notify, playSound } = setup({ sound: false })
+    arrive(message('1', { mentionsMe: true }))
+    expect(notify).toHaveBeenCalledTimes(1)
+    expect(playSound).not.toHaveBeenCalled()
+  })
+
+  it('plays one sound for a burst of mentions, with a notification each', () => {
+    const { arrive, notify, playSound } = setup()
+    arrive(message('1', { mentionsMe: true }), message('2', { mentionsMe: true }))
+    expect(notify.mock.calls.map(([notice]) => notice.tag)).toEqual(['1', '2'])
+    expect(playSound).toHaveBeenCalledTimes(1)
+  })
+
+  it('stops when told to', () => {
+    const { arrive, notify, stop } = setup()
+    stop()
+    arrive(message('1', { mentionsMe: true }))
+    expect(notify).not.toHaveBeenCalled()
+  })
+})
+
+describe('AlertSettingsStore', () => {
+  it('keeps the sound setting across reloads, on by default, whatever storage holds', () => {
+    const storage = memoryStorage()
+    expect(new AlertSettingsStore(storage).getSnapshot()).toEqual({ sound: true })
+    new AlertSettingsStore(storage).setSound(false)
+    expect(new AlertSettingsStore(storage).getSnapshot()).toEqual({ sound: false })
+    for (const junk of ['not json', '{"sound":"loud"}', 'null']) {
+      const unreadable = memoryStorage({ [ALERT_SETTINGS_KEY]: junk })
+      expect(new AlertSettingsStore(unreadable).getSnapshot()).toEqual({ sound: true })
+    }
+  })
+})
+
+describe('mentionNotice', () => {
+  it('shortens a long message to the start of its text, on one line', () => {
+    const notice = mentionNotice(message('1', { body: `@Me\n${'word '.repeat(60)}` }))
+    expect(notice.body).toHaveLength(140)
+    expect(notice.body.startsWith('@Me word word')).toBe(true)
+    expect(notice.body.endsWith('…')).toBe(true)
+  })
+})
