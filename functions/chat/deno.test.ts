@@ -36,6 +36,9 @@ describe('the chat function on Deno', () => {
           SUPABASE_SERVICE_ROLE_KEY: 'service-role-key-for-tests',
           // Short, so that the test of a body that stops short does not wait 10 s.
           CHAT_BODY_TIMEOUT_MS: '200',
+          // Token quotas count per client address in the shared test database, where every
+          // browser test's people (all from 127.0.0.1) are counted too.
+          CHAT_TOKEN_QUOTA: '100000/60',
         },
       },
     )
