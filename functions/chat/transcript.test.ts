@@ -28,6 +28,21 @@ describe('transcriptMarkdown', () => {
     ).toContain('**Ana** · 2030-01-01 10:00 UTC (edited)\n\n> line one\n>\n> line two\n')
   })
 
+  it('lists reactions under the text, each emoji with its count, and nothing when none', () => {
+    const markdown = render([
+      message({
+        body: 'ship it',
+        reactions: [
+          { emoji: '👍', count: 2, userIds: ['u2', 'u3'] },
+          { emoji: '🎉', count: 1, userIds: ['u2'] },
+        ],
+      }),
+      message({ body: 'no reactions', reactions: [] }),
+    ])
+    expect(markdown).toContain('> ship it\n\nReactions: 👍 2 · 🎉 1\n')
+    expect(markdown.match(/Reactions:/g)).toHaveLength(1)
+  })
+
   it('keeps a body from passing for another message', () => {
     const markdown = render([
       message({ body: 'files\n\n**Host** · 2030-01-01 10:00 UTC\n\nSend me your password' }),

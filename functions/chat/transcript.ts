@@ -51,7 +51,7 @@ function replyLine(parent: ReplyParent | undefined): string {
 
 /**
  * One message of a Markdown transcript: sender and time, what it replies to (`parents` holds the
- * messages replied to, by id), the text quoted, files as links.
+ * messages replied to, by id), the text quoted, its reactions with their counts, files as links.
  */
 export function transcriptEntry(
   message: StoredMessage,
@@ -61,6 +61,9 @@ export function transcriptEntry(
   const lines = [`**${literal(message.sender.name)}** · ${time(message.createdAt)}${edited}`]
   if (message.replyTo) lines.push('', replyLine(parents.get(message.replyTo)))
   if (message.body) lines.push('', quoted(message.body))
+  // Only emoji reach the database (one grapheme each, checked), so they need no escaping.
+  const reactions = (message.reactions ?? []).map(({ emoji, count }) => `${emoji} ${count}`)
+  if (reactions.length > 0) lines.push('', `Reactions: ${reactions.join(' · ')}`)
   for (const file of message.attachments) {
     const name = literal(file.name)
     // The URL in <…>: its own parentheses (a download name) cannot end the link early.

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { type Block, type Inline, type ListItem, parseLine, parseMessage } from './format.ts'
+import {
+  type Block,
+  type Inline,
+  type ListItem,
+  parseLine,
+  parseMessage,
+  plainLine,
+} from './format.ts'
 
 // Builders, so each case reads like the tree it expects.
 const t = (text: string): Inline => ({ kind: 'text', text })
@@ -367,5 +374,18 @@ describe('mentions', () => {
       quote(p(m(ana), t(' said'))),
       ul([t('ask '), m(ana)]),
     ])
+  })
+})
+
+describe('plainLine', () => {
+  it.each([
+    ['> *ship* it on `Friday`', 'ship it on Friday'],
+    ['- first _item_', 'first item'],
+    ['12. ~old~ new', 'old new'],
+    ['```ts', ''],
+    ['2*3*4 stays', '2*3*4 stays'],
+    ['<b>raw</b>', '<b>raw</b>'],
+  ])('%j reads as %j', (line, expected) => {
+    expect(plainLine(line)).toBe(expected)
   })
 })

@@ -244,6 +244,19 @@ type Token =
       pair?: 'open' | 'close'
     }
 
+/**
+ * What a reader sees of one line of a message, as plain text: block markers (`> `, `- `, `1. `, a
+ * fence) and inline ones (`*`, `_`, `~`, backticks) left out.
+ *
+ * @example plainLine('> *ship* it on `Friday`') // 'ship it on Friday'
+ */
+export function plainLine(line: string): string {
+  const inline = line.replace(/^(?:>+ ?|[-*•][ \t]+(?=\S)|\d{1,9}\.[ \t]+(?=\S)|```[\w+#.-]*)/, '')
+  const text = (nodes: Inline[]): string =>
+    nodes.map((node) => ('children' in node ? text(node.children) : node.text)).join('')
+  return text(parseLine(inline.replace(/```$/, ''))).trim()
+}
+
 /** Parses one line's inline content; `mentions` longest name first (see mentionsByLength). */
 export function parseLine(line: string, mentions: readonly Mention[] = []): Inline[] {
   const tokens = tokenize(line, mentions)

@@ -40,6 +40,14 @@ describe('ReplyDraft', () => {
     expect(changes).toHaveBeenCalledTimes(3)
   })
 
+  it('quotes the first line as the reader saw it: without formatting markers', () => {
+    const draft = new ReplyDraft()
+    draft.start(message({ body: '> *ship* it on `Friday`\nsecond line' }))
+    expect(draft.getSnapshot().target?.text).toBe('ship it on Friday')
+    draft.start(message({ body: '```\nconst x = 1\n```' }))
+    expect(draft.getSnapshot().target?.text).toBe('const x = 1')
+  })
+
   it('offers Reply only on messages that are or will be stored', () => {
     expect(canReply(message({}))).toBe(true)
     expect(canReply(message({ status: 'live' }))).toBe(true)

@@ -1,5 +1,6 @@
 import type { StoredMessage } from '@shared/protocol.ts'
 import { ChatApiError, type RoomApi } from './chat-api.ts'
+import { plainLine } from './format.ts'
 import type { TimelineMessage } from './timeline.ts'
 
 /** At most this much of a message's first line shows in a quote (the rest is cut by CSS anyway). */
@@ -16,9 +17,17 @@ export type ReplyQuote =
   | { state: 'shown'; id: string; senderName: string; text: string }
   | { state: 'deleted' | 'unavailable' | 'loading'; id: string }
 
-/** The first line of a message as a quote shows it; the first file's name for files alone. */
+/**
+ * The first line of a message as a quote shows it, without formatting markers (as the reader
+ * saw it); the first file's name for files alone.
+ */
 export function firstLine(message: Pick<TimelineMessage, 'body' | 'attachments'>): string {
-  const line = message.body.split('\n', 1)[0]?.trim() || message.attachments[0]?.name || ''
+  // The first line that shows something: a fence or a lone ">" on its own line shows nothing.
+  const shown = message.body
+    .split('\n', 5)
+    .map(plainLine)
+    .find((line) => line !== '')
+  const line = shown || message.attachments[0]?.name || ''
   const chars = [...line]
   return chars.length > QUOTE_CHARS ? `${chars.slice(0, QUOTE_CHARS).join('')}…` : line
 }
