@@ -13,6 +13,7 @@ import {
   type WebSocketRoute,
 } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest'
+import { newMessageId, type TokenResponse } from '../functions/_shared/protocol.ts'
 import { startLocalStack } from '../local/stack.ts'
 
 /** Where the SPA sends message writes (POST) and reads history (GET). */
@@ -372,6 +373,46 @@ export function setupE2ESession(): E2ESession {
       const person = await newPerson(browser, app.url, { name, room, ...options })
       people.push(person)
       return person
+    },
+  }
+}
+
+/**
+ * The chat function of the running app, called as a program would (no browser): for setting up
+ * a room's history before people join.
+ */
+export function chatFunction(appUrl: string) {
+  async function call(path: string, token: string | undefined, init: RequestInit = {}) {
+    const response = await fetch(`${appUrl}/functions/v1/chat${path}`, {
+      ...init,
+      headers: {
+        'Content-Type': 'application/json',
+        ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      },
+    })
+    if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${response.status}`)
+    return response
+  }
+  return {
+    /** A token for `userName` in the open room `room`. */
+    async tokenFor(room: string, userName: string): Promise<TokenResponse> {
+      const response = await call(`/rooms/${room}/tokens`, undefined, {
+        method: 'POST',
+        body: JSON.stringify({ userName }),
+      })
+      return (await response.json()) as TokenResponse
+    },
+    /** Writes a message as `who`; the stored message's id. */
+    async post(
+      room: string,
+      who: TokenResponse,
+      message: { body: string; replyTo?: string },
+    ): Promise<{ id: string }> {
+      const response = await call(`/rooms/${room}/messages`, who.token, {
+        method: 'POST',
+        body: JSON.stringify({ id: newMessageId(who.user.id), ...message }),
+      })
+      return (await response.json()) as { id: string }
     },
   }
 }

@@ -3,8 +3,14 @@
 // the message it answers, however far up it is.
 import type { Request } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { newMessageId, type TokenResponse } from '../functions/_shared/protocol.ts'
-import { expectHidden, expectVisible, type Person, setupE2ESession, uniqueRoom } from './browser.ts'
+import {
+  chatFunction,
+  expectHidden,
+  expectVisible,
+  type Person,
+  setupE2ESession,
+  uniqueRoom,
+} from './browser.ts'
 
 /** How long a live message may take to reach the other side. */
 const LIVE_MS = 1000
@@ -13,6 +19,9 @@ const HISTORY_MS = 15_000
 
 const session = setupE2ESession()
 const join = session.join.bind(session)
+const tokenFor = (room: string, name: string) => chatFunction(session.app.url).tokenFor(room, name)
+const post: ReturnType<typeof chatFunction>['post'] = (...args) =>
+  chatFunction(session.app.url).post(...args)
 
 /** Nobody's page threw, and no console error except the ones a test expects. */
 function expectNoProblems(allowed: RegExp[] = []) {
@@ -193,36 +202,3 @@ describe('quoted replies', () => {
     expectNoProblems([/status of 404/])
   }, 30_000)
 })
-
-/** Calls the chat function of the running stack as a program would (no browser). */
-async function fetchFunction(path: string, token: string | undefined, init: RequestInit = {}) {
-  const response = await fetch(`${session.app.url}/functions/v1/chat${path}`, {
-    ...init,
-    headers: {
-      'Content-Type': 'application/json',
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-    },
-  })
-  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${response.status}`)
-  return response
-}
-
-async function tokenFor(room: string, userName: string): Promise<TokenResponse> {
-  const response = await fetchFunction(`/rooms/${room}/tokens`, undefined, {
-    method: 'POST',
-    body: JSON.stringify({ userName }),
-  })
-  return (await response.json()) as TokenResponse
-}
-
-async function post(
-  room: string,
-  who: TokenResponse,
-  message: { body: string; replyTo?: string },
-): Promise<{ id: string }> {
-  const response = await fetchFunction(`/rooms/${room}/messages`, who.token, {
-    method: 'POST',
-    body: JSON.stringify({ id: newMessageId(who.user.id), ...message }),
-  })
-  return (await response.json()) as { id: string }
-}

@@ -3,8 +3,8 @@
 // and when she comes back, or reloads, a "New messages" divider shows where to pick up.
 import type { Page, Request } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { newMessageId, type TokenResponse } from '../functions/_shared/protocol.ts'
-import { expectVisible, type Person, setupE2ESession, uniqueRoom } from './browser.ts'
+import type { TokenResponse } from '../functions/_shared/protocol.ts'
+import { chatFunction, expectVisible, type Person, setupE2ESession, uniqueRoom } from './browser.ts'
 
 /** How long a live message may take to reach the other side. */
 const LIVE_MS = 1000
@@ -13,6 +13,10 @@ const HISTORY_MS = 10_000
 
 const session = setupE2ESession()
 const join = session.join.bind(session)
+const tokenFor = (room: string, name: string) => chatFunction(session.app.url).tokenFor(room, name)
+/** Writes a message as `who`; its id. */
+const post = async (room: string, who: TokenResponse, body: string) =>
+  (await chatFunction(session.app.url).post(room, who, { body })).id
 
 /**
  * Hides or shows the tab as the browser would when the person switches tabs: Chromium keeps a
@@ -147,34 +151,3 @@ describe('never missing a message', () => {
     expect(ana.problems()).toEqual([])
   })
 })
-
-/** Calls the chat function of the running stack as a program would (no browser). */
-async function fetchFunction(path: string, token: string | undefined, init: RequestInit = {}) {
-  const response = await fetch(`${session.app.url}/functions/v1/chat${path}`, {
-    ...init,
-    headers: {
-      'Content-Type': 'application/json',
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-    },
-  })
-  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${response.status}`)
-  return response
-}
-
-async function tokenFor(room: string, userName: string): Promise<TokenResponse> {
-  const response = await fetchFunction(`/rooms/${room}/tokens`, undefined, {
-    method: 'POST',
-    body: JSON.stringify({ userName }),
-  })
-  return (await response.json()) as TokenResponse
-}
-
-/** Writes a message as `who`; its id. */
-async function post(room: string, who: TokenResponse, body: string) {
-  const id = newMessageId(who.user.id)
-  await fetchFunction(`/rooms/${room}/messages`, who.token, {
-    method: 'POST',
-    body: JSON.stringify({ id, body }),
-  })
-  return id
-}

@@ -103,9 +103,20 @@ const hex = (bytes: Uint8Array) =>
   Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
 const textBytes = new TextEncoder()
 
+// Tags already computed, by user id: a sender sends many messages, and SHA-256 in JavaScript was
+// the largest cost of checking a message id. Bounded: emptied when it reaches TAG_CACHE_SIZE.
+const TAG_CACHE_SIZE = 1024
+const tags = new Map<string, string>()
+
 /** The 15 hex digits that start (around the version digit) every message id of `userId`. */
 function senderTag(userId: string): string {
-  return hex(sha256(textBytes.encode(`backchannel.sender:${userId}`))).slice(0, 15)
+  let tag = tags.get(userId)
+  if (tag === undefined) {
+    tag = hex(sha256(textBytes.encode(`backchannel.sender:${userId}`))).slice(0, 15)
+    if (tags.size >= TAG_CACHE_SIZE) tags.clear()
+    tags.set(userId, tag)
+  }
+  return tag
 }
 
 /**
@@ -497,6 +508,52 @@ export const changesPageSchema = z.object({
   firstSeq: z.number().int().positive().nullable(),
 })
 export type ChangesPage = z.infer<typeof changesPageSchema>
+
+// Search: the words of a query, matched in a room's messages (the last as a prefix, as people type).
+
+/** How long a search may be, and how many words of it count. */
+export const MAX_SEARCH_CHARS = 200
+export const MAX_SEARCH_WORDS = 8
+export const DEFAULT_SEARCH_PAGE_SIZE = 20
+export const MAX_SEARCH_PAGE_SIZE = 50
+
+/**
+ * The words a search looks for, as the database indexes them: lower case, letters and digits
+ * (every other character separates words), the first MAX_SEARCH_WORDS. The SPA highlights the
+ * same words in the results.
+ *
+ * @example searchWords('Ship it, Friday?') // ['ship', 'it', 'friday']
+ */
+export function searchWords(query: string): string[] {
+  return (query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, MAX_SEARCH_WORDS)
+}
+
+const searchLimitMessage = `limit is a whole number from 1 to ${MAX_SEARCH_PAGE_SIZE}.`
+
+/** `GET /rooms/:room/search?q=&before=&limit=` query string. */
+export const searchQuerySchema = z.strictObject({
+  q: z
+    .string({ error: 'q is the text to search for.' })
+    .max(MAX_SEARCH_CHARS, `Searches are at most ${MAX_SEARCH_CHARS} characters.`)
+    .refine((q) => searchWords(q).length > 0, {
+      message: 'Search for at least one word (letters or digits).',
+    }),
+  before: seqCursorSchema.optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, searchLimitMessage)
+    .transform(Number)
+    .pipe(z.number().min(1, searchLimitMessage).max(MAX_SEARCH_PAGE_SIZE, searchLimitMessage))
+    .default(DEFAULT_SEARCH_PAGE_SIZE),
+})
+export type SearchQuery = z.infer<typeof searchQuerySchema>
+
+/** The answer to a search: matching messages newest first; `hasMore`: ask with `before`. */
+export const searchPageSchema = z.object({
+  messages: z.array(storedMessageSchema),
+  hasMore: z.boolean(),
+})
+export type SearchPage = z.infer<typeof searchPageSchema>
 
 export const transcriptQuerySchema = z.strictObject({
   format: z.enum(['md', 'json'], { error: 'format is md or json.' }).default('md'),

@@ -11,6 +11,7 @@ import { changeRoutes } from './routes/changes.ts'
 import { healthRoutes } from './routes/health.ts'
 import { messageRoutes } from './routes/messages.ts'
 import { reactionRoutes } from './routes/reactions.ts'
+import { searchRoutes } from './routes/search.ts'
 import { tokenRoutes } from './routes/tokens.ts'
 import { transcriptRoutes } from './routes/transcript.ts'
 import { uploadRoutes } from './routes/uploads.ts'
@@ -80,5 +81,6 @@ function roomRoutes(deps: ChatDeps) {
       .route('/attachments', attachmentRoutes(deps))
       .route('/changes', changeRoutes(deps))
       .route('/transcript', transcriptRoutes(deps))
+      .route('/search', searchRoutes(deps))
   )
 }

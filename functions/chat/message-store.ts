@@ -127,6 +127,14 @@ export interface MessageStore {
   latestSeq(room: string): Promise<number>
   /** One visible message of a room, or undefined when there is none (or it was deleted). */
   loadMessage(room: string, id: string): Promise<PersistedMessage | undefined>
+  /**
+   * A room's visible messages that contain every word (the last as a prefix), newest first,
+   * before `before` when given: at most `limit`, and whether there are more.
+   */
+  searchMessages(
+    room: string,
+    query: { words: readonly string[]; before?: number; limit: number },
+  ): Promise<{ messages: PersistedMessage[]; hasMore: boolean }>
   /** The messages of a room that replies quote, deleted ones included; unknown ids are left out. */
   loadReplyParents(room: string, ids: readonly string[]): Promise<ReplyParent[]>
   /**

@@ -265,6 +265,24 @@ export function createPostgresMessageStore(
       return row && toPersistedMessage(row)
     },
 
+    async searchMessages(room, { words, before, limit }) {
+      // Words are letters and digits only (searchWords), so quoting each makes a valid tsquery;
+      // the last one matches as a prefix, as the person may still be typing it.
+      const query = words
+        .map((word, index) => `'${word}'${index === words.length - 1 ? ':*' : ''}`)
+        .join(' & ')
+      const rows = await sql<MessageRow[]>`
+        select *, chat.message_reactions(id) as reactions from chat.messages
+        where room = ${room} and deleted_at is null
+          and search @@ to_tsquery('simple', ${query})
+          ${before !== undefined ? sql`and seq < ${before}` : sql``}
+        order by seq desc limit ${limit + 1}`
+      return {
+        messages: rows.slice(0, limit).map(toPersistedMessage),
+        hasMore: rows.length > limit,
+      }
+    },
+
     async loadReplyParents(room, ids) {
       if (ids.length === 0) return []
       // Only what a quote shows: a first line of at most 200 characters, never a deleted text.

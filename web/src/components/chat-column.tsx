@@ -1,4 +1,4 @@
-import { type DragEvent, useState } from 'react'
+import { type DragEvent, useCallback, useState } from 'react'
 import type { RoomApi } from '../core/chat-api.ts'
 import type { ChatClient, ChatSnapshot } from '../core/chat-client.ts'
 import { useAttachments } from '../hooks/use-attachments.ts'
@@ -7,6 +7,7 @@ import { useMessageEditing } from '../hooks/use-message-editing.ts'
 import { Composer } from './composer.tsx'
 import { LiveAnnouncer } from './live-announcer.tsx'
 import { MessageList } from './message-list.tsx'
+import { MessageSearchPanel } from './message-search-panel.tsx'
 import { NotificationSettings } from './notification-settings.tsx'
 import { ParticipantList } from './participant-list.tsx'
 import { TranscriptDownload } from './transcript-download.tsx'
@@ -41,6 +42,11 @@ export function ChatColumn({
   const attachments = useAttachments(api)
   const { editing, actions, editLatest } = useMessageEditing(client)
   const [dragging, setDragging] = useState(false)
+  // The same functions from one render to the next: every message row gets them, and a new one
+  // would re-render every row on each snapshot (a message, a typing notice, a page of history).
+  const loadOlder = useCallback(() => void client.loadOlder(), [client])
+  const retry = useCallback((id: string) => client.retry(id), [client])
+  const [goTo, setGoTo] = useState<{ id: string }>()
   useMentionAlerts(client.arrivals, client.alertSettings)
 
   function dragOver(event: DragEvent) {
@@ -75,6 +81,7 @@ export function ChatColumn({
       <ParticipantList participants={snapshot.participants} />
       <TranscriptDownload api={api} />
       <NotificationSettings settings={client.alertSettings} />
+      <MessageSearchPanel search={client.search} onGoTo={(id) => setGoTo({ id })} />
       {connection && (
         <p className="connection" role={snapshot.connection === 'expired' ? 'alert' : 'status'}>
           {connection}
@@ -89,8 +96,8 @@ export function ChatColumn({
         messages={snapshot.messages}
         hasOlder={snapshot.history.hasOlder}
         loadingOlder={snapshot.history.loading && snapshot.history.loaded}
-        onLoadOlder={() => void client.loadOlder()}
-        onRetry={(id) => client.retry(id)}
+        onLoadOlder={loadOlder}
+        onRetry={retry}
         actions={actions}
         editing={editing}
         arrivals={client.arrivals}
@@ -98,6 +105,7 @@ export function ChatColumn({
         onReply={client.replyDraft.start}
         onReveal={client.reveal}
         readPosition={client.readPosition}
+        goTo={goTo}
       />
       <LiveAnnouncer arrivals={client.arrivals} />
       <p className="typing" aria-live="polite">

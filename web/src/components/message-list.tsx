@@ -1,5 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
 import {
+  type AnimationEvent,
   type KeyboardEvent,
   useCallback,
   useEffect,
@@ -50,6 +51,7 @@ export function MessageList({
   onReply,
   onReveal,
   readPosition,
+  goTo,
 }: {
   messages: readonly TimelineMessage[]
   hasOlder: boolean
@@ -76,6 +78,11 @@ export function MessageList({
    * the first message after it, and the list opens there.
    */
   readPosition?: ReadPosition
+  /**
+   * A request from outside the list (a search result) to go to a message, as a quote does: a new
+   * object each time, even for the same message.
+   */
+  goTo?: { id: string }
 }) {
   const scrollRef = useRef<HTMLDivElement>(null)
   const atBottom = useRef(true)
@@ -193,6 +200,9 @@ export function MessageList({
     },
     [onReveal],
   )
+  useEffect(() => {
+    if (goTo) void goToQuote(goTo.id)
+  }, [goTo, goToQuote])
   const scrolledTo = useRef<number>(undefined)
   useEffect(() => {
     if (!target || scrolledTo.current === target.count) return
@@ -212,6 +222,11 @@ export function MessageList({
     },
     [virtualizer, target],
   )
+  // The highlight ends with its own animation, not one inside the message. One function for every
+  // render: a new one per row would make React update every row's element on each render.
+  const endHighlight = useCallback((event: AnimationEvent<HTMLDivElement>) => {
+    if (event.target === event.currentTarget) setTarget(undefined)
+  }, [])
 
   // Arrow keys move focus between messages while the list or a message row has it (not while
   // focus is inside a message: menus, pickers and the editor keep their own keys). ↑/↓ go one
@@ -319,10 +334,7 @@ export function MessageList({
                   className={targeted ? 'message-row reply-target' : 'message-row'}
                   // Focused by the arrow keys (onKeyDown) and by going to a quoted message.
                   tabIndex={-1}
-                  onAnimationEnd={(event) => {
-                    // Its own highlight, not an animation inside the message.
-                    if (targeted && event.target === event.currentTarget) setTarget(undefined)
-                  }}
+                  onAnimationEnd={targeted ? endHighlight : undefined}
                 >
                   {message.id === divider && (
                     // biome-ignore lint/a11y/useSemanticElements: an <hr> cannot show its label.

@@ -6,8 +6,10 @@ import {
   type HistoryPage,
   historyPageSchema,
   type Mention,
+  type SearchPage,
   type StoredAttachment,
   type StoredMessage,
+  searchPageSchema,
   signAttachmentsResponseSchema,
   storedMessageSchema,
   type TokenResponse,
@@ -69,6 +71,8 @@ export interface RoomApi {
   addReaction(id: string, emoji: string): Promise<StoredMessage>
   /** Takes back one's reaction `emoji` (none to take back is fine). */
   removeReaction(id: string, emoji: string): Promise<void>
+  /** The room's messages with every word of `q` (the last as a prefix), newest first. */
+  searchMessages(query: { q: string; before?: number; limit?: number }): Promise<SearchPage>
   /** What was written, edited or deleted after a revision. */
   loadChanges(query: { since: number; limit?: number }): Promise<ChangesPage>
   /** The room's conversation as a file to download. */
@@ -190,12 +194,10 @@ export function createChatApi(baseUrl: string, options: ChatApiOptions = {}) {
           return call(base, storedMessageSchema, jsonInit('POST', message, token))
         },
         loadHistoryPage(query) {
-          const params = new URLSearchParams()
-          for (const [key, value] of Object.entries(query)) {
-            if (value !== undefined) params.set(key, String(value))
-          }
-          const search = params.size > 0 ? `?${params}` : ''
-          return call(`${base}${search}`, historyPageSchema, auth)
+          return call(withQuery(base, query), historyPageSchema, auth)
+        },
+        searchMessages(query) {
+          return call(withQuery(`${roomPath}/search`, query), searchPageSchema, auth)
         },
         loadMessage(id) {
           return call(`${base}/${encodeURIComponent(id)}`, storedMessageSchema, auth)
@@ -249,3 +251,12 @@ export function createChatApi(baseUrl: string, options: ChatApiOptions = {}) {
 }
 
 export type ChatApi = ReturnType<typeof createChatApi>
+
+/** `path` with the query string of `query`'s defined values. */
+function withQuery(path: string, query: Record<string, string | number | undefined>): string {
+  const params = new URLSearchParams()
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined) params.set(key, String(value))
+  }
+  return params.size > 0 ? `${path}?${params}` : path
+}

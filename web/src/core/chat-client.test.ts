@@ -137,6 +137,14 @@ class FakeRoomApi implements RoomApi {
     this.reactBehindTheScenes(id, emoji, me.id, false)
   }
 
+  async searchMessages(query: { q: string }) {
+    const words = query.q.toLowerCase().split(/\s+/)
+    const messages = this.messages
+      .filter((m) => words.every((word) => m.body.toLowerCase().includes(word)))
+      .reverse()
+    return { messages, hasMore: false }
+  }
+
   async loadChanges(query: { since: number; limit?: number }) {
     this.changesQueries.push(query)
     const limit = query.limit ?? 200

@@ -15,6 +15,7 @@ import { LiveSender } from './live-sender.ts'
 import { AlertSettingsStore } from './mention-alerts.ts'
 import { type MentionCandidate, mentionCandidates } from './mention-suggestions.ts'
 import { MessageChanges } from './message-changes.ts'
+import { MessageSearch } from './message-search.ts'
 import type { OutboxStorage } from './outbox.ts'
 import { OwnMessages } from './own-messages.ts'
 import { MessageReactions, ReactionNames } from './reactions.ts'
@@ -99,6 +100,8 @@ export class ChatClient {
   readonly readPosition: ReadPosition
   /** Whether a mention while the tab is hidden plays a sound; kept across reloads and rooms. */
   readonly alertSettings: AlertSettingsStore
+  /** Searching the room's messages (the column's "Search messages" field). */
+  readonly search: MessageSearch
   readonly #store: Store<ChatSnapshot>
   readonly #unsubscribe: (() => void)[] = []
   #connection: ConnectionState = 'connecting'
@@ -176,6 +179,7 @@ export class ChatClient {
       userId: options.user.id,
     })
     this.alertSettings = new AlertSettingsStore(options.storage)
+    this.search = new MessageSearch({ api: options.api, clock })
     this.#store = new Store(this.#buildSnapshot())
   }
 
@@ -322,6 +326,8 @@ export class ChatClient {
     this.#own.dispose()
     this.#roster.dispose()
     this.#urls.dispose()
+    this.search.clear()
+    this.search.unsubscribeAll()
     this.#store.unsubscribeAll()
     await this.#transport.leave()
   }
