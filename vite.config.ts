@@ -3,6 +3,7 @@ import react from '@vitejs/plugin-react'
 import { loadEnv, type Plugin } from 'vite'
 import { defineConfig } from 'vitest/config'
 import { contentSecurityPolicy } from './web/csp.ts'
+import { emojiDataPlugin } from './web/src/components/emoji-data.vite.ts'
 
 const localStack = `http://127.0.0.1:${process.env.PORT || 8787}`
 
@@ -38,7 +39,7 @@ export default defineConfig(({ mode }) => {
   return {
     root: 'web',
     envDir: '..',
-    plugins: [react(), contentSecurityPolicyMeta(policy)],
+    plugins: [react(), emojiDataPlugin(), contentSecurityPolicyMeta(policy)],
     // The contracts shared with the chat function (functions/_shared deploys with it).
     resolve: { alias: { '@shared': path.resolve(import.meta.dirname, 'functions/_shared') } },
     build: { outDir: '../dist/web', emptyOutDir: true },

@@ -6,6 +6,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import react from '@vitejs/plugin-react'
 import { defineConfig, type Plugin } from 'vite'
+import { emojiDataPlugin } from './web/src/components/emoji-data.vite.ts'
 
 const root = import.meta.dirname
 const outDir = path.join(root, 'dist/lib')
@@ -68,7 +69,7 @@ export default defineConfig({
   // Nothing of the SPA's: no index.html, no public folder, no .env of the web app.
   publicDir: false,
   envDir: false,
-  plugins: [react(), declarations()],
+  plugins: [react(), emojiDataPlugin(), declarations()],
   resolve: { alias: { '@shared': path.join(root, 'functions/_shared') } },
   build: {
     outDir,

@@ -112,18 +112,88 @@ it('the message menu opens the picker; the full picker loads only when asked for
     .toBe(true)
   expect(pickerChunks).toEqual([])
 
-  // More emoji: the full picker arrives as its own chunk, and picks like the quick row.
+  // More emoji: the full picker (every Unicode emoji, by category) arrives as its own chunk, with
+  // the focus in its search field; searching narrows it, and an emoji picks like the quick row.
   await row(ana, 'Ship it').hover()
   await row(ana, 'Ship it').getByRole('button', { name: 'Add reaction' }).click()
   await picker.getByRole('button', { name: 'More emoji' }).click()
-  const rocket = picker.getByRole('group', { name: 'Celebration' }).getByRole('button', {
-    name: '🚀',
-    exact: true,
-  })
-  await expectVisible(rocket, 5000)
+  const search = picker.getByRole('searchbox', { name: 'Search emoji' })
+  await expectVisible(search, 5000)
   expect(pickerChunks).toHaveLength(1)
+  await expect.poll(() => search.evaluate((field) => field === document.activeElement)).toBe(true)
+  const emoji = picker.getByRole('grid', { name: 'Emoji' })
+  const grinning = emoji
+    .getByRole('row', { name: 'Smileys & emotion' })
+    .getByRole('button', { name: '😀', exact: true })
+  await expectVisible(grinning, 5000)
+  expect(await grinning.getAttribute('title')).toBe('Grinning face')
+  await search.fill('rocket')
+  const rocket = emoji
+    .getByRole('row', { name: 'Travel & places' })
+    .getByRole('button', { name: '🚀', exact: true })
+  await expectVisible(rocket, 5000)
+  await expectHidden(grinning)
+  await search.fill('no such emoji')
+  await expectVisible(picker.getByText('No emoji found for “no such emoji”.'))
+  await search.fill('rocket')
   await rocket.click()
+  await expectHidden(picker)
   await expectVisible(chip(ana, 'Ship it', '🚀 1'), LIVE_MS)
   expect(await chip(ana, 'Ship it', '🚀 1').getAttribute('aria-pressed')).toBe('true')
+  expect(pickerChunks).toHaveLength(1)
+  expectNoProblems()
+}, 30_000)
+
+it('the full picker works from the keyboard alone: search, arrow keys, Enter', async () => {
+  const room = uniqueRoom()
+  const ana = await join('Ana', room)
+  await ana.send('Here be dragons')
+  await ana.allSaved()
+
+  // Add reaction from its button, Tab past the quick row to More emoji, Enter.
+  const react = row(ana, 'Here be dragons').getByRole('button', { name: 'Add reaction' })
+  await react.focus()
+  await ana.page.keyboard.press('Enter')
+  const picker = ana.page.getByRole('dialog', { name: 'Add reaction' })
+  await expectVisible(picker)
+  const more = picker.getByRole('button', { name: 'More emoji' })
+  for (let tab = 0; tab < 10; tab++) {
+    if (await more.evaluate((button) => button === document.activeElement)) break
+    await ana.page.keyboard.press('Tab')
+  }
+  expect(await more.evaluate((button) => button === document.activeElement)).toBe(true)
+  await ana.page.keyboard.press('Enter')
+
+  // Focus lands in the search field: type, then the arrow keys choose among the results (🐲 🐉
+  // under Animals & nature, 🀄 under Activities) and Enter picks the chosen one.
+  const search = picker.getByRole('searchbox', { name: 'Search emoji' })
+  await expect
+    .poll(() => search.evaluate((field) => field === document.activeElement), { timeout: 5000 })
+    .toBe(true)
+  await ana.page.keyboard.type('dragon')
+  const cell = (name: string) =>
+    picker
+      .getByRole('gridcell')
+      .filter({ has: ana.page.getByRole('button', { name, exact: true }) })
+  await expectVisible(cell('🐉'), 5000)
+  await expect.poll(() => cell('🐲').getAttribute('aria-selected')).toBe('true')
+  await ana.page.keyboard.press('ArrowRight')
+  await expect.poll(() => cell('🐉').getAttribute('aria-selected')).toBe('true')
+  expect(await cell('🐲').getAttribute('aria-selected')).toBeNull()
+  await ana.page.keyboard.press('Enter')
+  await expectHidden(picker)
+  await expectVisible(chip(ana, 'Here be dragons', '🐉 1'), LIVE_MS)
+  expect(await chip(ana, 'Here be dragons', '🐉 1').getAttribute('aria-pressed')).toBe('true')
+
+  // Escape from the search field closes the picker and gives the focus back.
+  await row(ana, 'Here be dragons').hover()
+  await react.click()
+  await more.click()
+  await expect
+    .poll(() => search.evaluate((field) => field === document.activeElement), { timeout: 5000 })
+    .toBe(true)
+  await ana.page.keyboard.press('Escape')
+  await expectHidden(picker)
+  await expect.poll(() => react.evaluate((button) => button === document.activeElement)).toBe(true)
   expectNoProblems()
 }, 30_000)

@@ -1,97 +1,129 @@
-import { type KeyboardEvent, useRef, useState } from 'react'
+import {
+  type EmojiPickerListCategoryHeaderProps,
+  type EmojiPickerListEmojiProps,
+  type EmojiPickerListRowProps,
+  EmojiPicker as Picker,
+} from 'frimousse'
+import { Children, isValidElement, type ReactNode, useEffect, useId, useRef } from 'react'
+import { emojiCategory, resolveEmojiData } from './emoji-data.ts'
 
-// A small built-in set, by category, in the order people look for them. Loaded lazily (see
-// reaction-picker.tsx): a full picker library can replace this module with the same props.
-const CATEGORIES: readonly { name: string; emoji: string }[] = [
-  {
-    name: 'Smileys',
-    emoji:
-      '😀😃😄😁😆😅🤣😂🙂🙃😉😊😇🥰😍🤩😘😗😚😙😋😛😜🤪😝🤑🤗🤭🤫🤔🤐🤨😐😑😶😏😒🙄😬😌😔😪🤤😴😷🤒🤕🤢🤮🥵🥶🥴😵🤯🤠🥳😎🤓🧐😕😟🙁😮😯😲😳🥺😦😧😨😰😥😢😭😱😖😣😞😓😩😫🥱😤😡😠🤬😈💀💩🤡👻👽🤖',
-  },
-  {
-    name: 'Gestures',
-    emoji: '👍👎👌🤌🤏✌️🤞🤟🤘🤙👈👉👆👇☝️✋🤚🖐️🖖👋👏🙌👐🤲🤝🙏✍️💪🫶👀🧠',
-  },
-  {
-    name: 'Hearts',
-    emoji: '❤️🧡💛💚💙💜🖤🤍🤎💔❣️💕💞💓💗💖💘💝',
-  },
-  {
-    name: 'Celebration',
-    emoji: '🎉🎊🎈🎂🎁🏆🥇🥈🥉🏅🎖️✨🌟⭐🔥💯💥🚀',
-  },
-  {
-    name: 'Nature and food',
-    emoji: '🐶🐱🦊🐻🐼🐨🐯🦁🐮🐷🐸🐵🦄🐝🦋🌸🌻🌈☀️🌙❄️☕🍕🍔🍟🌮🍣🍩🍪🍰🍺🍷🥂🍎🍌🍉',
-  },
-  {
-    name: 'Objects and symbols',
-    emoji: '💡📌📎📝📅📈📉💻📱⏰⌛🔔🎵🎧📷🎮⚽🏀✅☑️✔️❌❓❗⚠️🚫💤👑💰🔒🔑',
-  },
-  { name: 'Flags', emoji: '🏁🚩🏳️‍🌈🇺🇳🇪🇺🇺🇸🇬🇧🇫🇷🇩🇪🇪🇸🇮🇹🇵🇹🇧🇷🇯🇵🇮🇳🇨🇦' },
-]
+// Every Unicode emoji, with search, categories and skin tones: frimousse (Liveblocks), an unstyled
+// React picker. Chosen because it fits the page's Content-Security-Policy (web/csp.ts): it adds
+// no <style> element (only style attributes through the DOM, which the policy allows; the looks
+// are backchannel.css), draws native emoji (no image sprites) and takes its data from us
+// (emoji-data.ts, bundled) instead of a CDN, so it also works offline and inside host apps.
+// emoji-picker-react and emoji-picker-element both inject <style> elements (a nonce would be
+// needed, and a static policy has none) and fetch their data or images from jsDelivr by default.
+// Loaded lazily (reaction-picker.tsx): the library and the data are this chunk only.
 
-const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' })
-const GROUPS = CATEGORIES.map((category) => ({
-  name: category.name,
-  emoji: Array.from(segmenter.segment(category.emoji), (part) => part.segment),
-}))
-const ALL = GROUPS.flatMap((group) => group.emoji)
-/** Buttons per row of the grid (the stylesheet lays them out so): Up and Down move by this. */
+/** Emoji a row: frimousse lays the rows out, and Up and Down move by them. */
 const COLUMNS = 8
 
 /**
- * Every emoji of the set, by category, each a button named by its emoji. One tab stop: the arrow
- * keys (and Home, End) move between the emoji, Enter or Space picks one.
+ * Every emoji this system can draw, by category, each a button named by its emoji (its name,
+ * "Rocket", is its description and tooltip). Focus goes to the search field: typing filters,
+ * the arrow keys move through the emoji (the one chosen is announced and outlined), Enter picks
+ * it. The skin tone button beside the field changes the tone of every emoji that has one.
  */
 export default function EmojiPicker({ onPick }: { onPick: (emoji: string) => void }) {
-  const [active, setActive] = useState(0)
-  const root = useRef<HTMLFieldSetElement>(null)
+  const search = useRef<HTMLInputElement>(null)
+  const hint = useId()
 
-  function keyDown(event: KeyboardEvent<HTMLFieldSetElement>) {
-    const moves: Record<string, number> = {
-      ArrowRight: active + 1,
-      ArrowLeft: active - 1,
-      ArrowDown: active + COLUMNS,
-      ArrowUp: active - COLUMNS,
-      Home: 0,
-      End: ALL.length - 1,
-    }
-    const next = moves[event.key]
-    if (next === undefined) return
-    event.preventDefault()
-    const index = Math.min(ALL.length - 1, Math.max(0, next))
-    setActive(index)
-    root.current?.querySelectorAll<HTMLButtonElement>('button')[index]?.focus()
-  }
+  // Asking for more emoji is asking to look for one.
+  useEffect(() => {
+    search.current?.focus()
+  }, [])
 
-  let index = 0
   return (
-    <fieldset ref={root} className="emoji-picker" aria-label="All emoji" onKeyDown={keyDown}>
-      {GROUPS.map((group) => (
-        <fieldset key={group.name} aria-label={group.name} className="emoji-group">
-          <p className="emoji-group-name" aria-hidden="true">
-            {group.name}
-          </p>
-          <div className="emoji-grid">
-            {group.emoji.map((emoji) => {
-              const at = index++
-              return (
-                <button
-                  key={emoji}
-                  type="button"
-                  className="reaction-option"
-                  tabIndex={at === active ? 0 : -1}
-                  onFocus={() => setActive(at)}
-                  onClick={() => onPick(emoji)}
-                >
-                  {emoji}
-                </button>
-              )
-            })}
-          </div>
-        </fieldset>
-      ))}
-    </fieldset>
+    <Picker.Root
+      className="emoji-picker"
+      role="group"
+      aria-label="All emoji"
+      columns={COLUMNS}
+      resolveEmojiData={resolveEmojiData}
+      onEmojiSelect={({ emoji }) => onPick(emoji)}
+    >
+      <div className="emoji-picker-tools">
+        <Picker.Search
+          ref={search}
+          className="emoji-search"
+          aria-label="Search emoji"
+          aria-describedby={hint}
+          placeholder="Search emoji"
+        />
+        <Picker.SkinToneSelector className="emoji-skin-tone" />
+      </div>
+      <p id={hint} className="visually-hidden">
+        Arrow keys choose an emoji, Enter picks it.
+      </p>
+      {/* Not a tab stop of its own: the field's arrow keys reach every emoji. */}
+      <Picker.Viewport className="emoji-viewport" tabIndex={-1}>
+        <Picker.Loading className="emoji-status">Loading emoji…</Picker.Loading>
+        <Picker.Empty>
+          {({ search }) => (
+            <p className="emoji-status" role="status">
+              No emoji found for “{search}”.
+            </p>
+          )}
+        </Picker.Empty>
+        <Picker.List
+          className="emoji-list"
+          aria-label="Emoji"
+          components={{ CategoryHeader, Row, Emoji }}
+        />
+      </Picker.Viewport>
+    </Picker.Root>
+  )
+}
+
+/**
+ * A category's sticky heading. The list is virtual, so headings do not sit beside their rows in
+ * the document: screen readers hear the category as each row's name (`Row`) instead.
+ */
+function CategoryHeader({ category, ...props }: EmojiPickerListCategoryHeaderProps) {
+  return (
+    <div {...props} className="emoji-category" aria-hidden="true">
+      {category.label}
+    </div>
+  )
+}
+
+/** A row of the grid, named by its emoji's category ("Travel & places"). */
+function Row({ children, ...props }: EmojiPickerListRowProps) {
+  return (
+    // biome-ignore lint/a11y/useAriaPropsSupportedByRole: frimousse's props give it its role, row.
+    <div {...props} className="emoji-row" aria-label={rowCategory(children)}>
+      {children}
+    </div>
+  )
+}
+
+/** The category of a row's first emoji (frimousse renders each emoji with its `emoji` prop). */
+function rowCategory(children: ReactNode): string | undefined {
+  const first = Children.toArray(children)[0]
+  if (!isValidElement<{ emoji?: { emoji?: unknown } }>(first)) return undefined
+  const emoji = first.props.emoji?.emoji
+  return typeof emoji === 'string' ? emojiCategory(emoji) : undefined
+}
+
+/**
+ * A cell of the grid holding a button named by its emoji. Not a tab stop: focus stays in the
+ * search field while the arrow keys move the active emoji (`data-active`, outlined in CSS).
+ */
+function Emoji({
+  emoji,
+  role,
+  'aria-colindex': column,
+  'aria-selected': selected,
+  'aria-label': _name,
+  ...button
+}: EmojiPickerListEmojiProps) {
+  return (
+    // biome-ignore lint/a11y/useAriaPropsSupportedByRole: the role is frimousse's, gridcell.
+    <div role={role} aria-colindex={column} aria-selected={selected} className="emoji-cell">
+      <button type="button" {...button} title={emoji.label}>
+        {emoji.emoji}
+      </button>
+    </div>
   )
 }

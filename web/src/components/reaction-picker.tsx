@@ -2,7 +2,7 @@ import { type KeyboardEvent, lazy, Suspense, useEffect, useRef, useState } from 
 import { QUICK_REACTIONS } from '../core/reactions.ts'
 
 // The full picker is its own chunk, fetched the first time someone asks for more emoji: the entry
-// bundle carries only the quick row. (A picker library can take its place behind this import.)
+// bundle carries only the quick row. (frimousse, with its emoji data, see emoji-picker.tsx.)
 const EmojiPicker = lazy(() => import('./emoji-picker.tsx'))
 
 /**
