@@ -83,6 +83,7 @@ export function createChatHarness(config: Partial<ChatDeps['config']> = {}): Cha
         token: { count: 1000, windowSeconds: 60 },
         transcript: { count: 1000, windowSeconds: 60 },
         reaction: { count: 1000, windowSeconds: 60 },
+        report: { count: 1000, windowSeconds: 60 },
       },
       proxyHops: 0,
       ...config,

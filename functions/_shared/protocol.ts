@@ -509,6 +509,32 @@ export const changesPageSchema = z.object({
 })
 export type ChangesPage = z.infer<typeof changesPageSchema>
 
+// Reports: a participant tells the room's owners and ops that someone else's message is a problem.
+
+export const MAX_REPORT_REASON_CHARS = 500
+const reasonTooLong = `Reasons are at most ${MAX_REPORT_REASON_CHARS} characters.`
+
+/** `POST /rooms/:room/messages/:id/reports` */
+export const reportRequestSchema = z.strictObject({
+  reason: z
+    .string({ error: 'reason says why the message is a problem.' })
+    .max(rawLimit(MAX_REPORT_REASON_CHARS), { message: reasonTooLong, abort: true })
+    .overwrite((reason) => reason.replace(/\s+/g, ' '))
+    .trim()
+    .refine((reason) => VISIBLE.test(reason), { message: 'Say why you report this message.' })
+    .refine((reason) => charCount(reason) <= MAX_REPORT_REASON_CHARS, { message: reasonTooLong })
+    .refine((reason) => !CONTROL_IN_NAME.test(reason), {
+      message: 'Reasons cannot contain control or invalid characters.',
+    }),
+})
+export type ReportRequest = z.infer<typeof reportRequestSchema>
+
+/** The answer to a report: what was recorded (the first report, if the person reported before). */
+export const reportResponseSchema = z.object({
+  report: z.object({ messageId: z.uuid(), reason: z.string(), createdAt: z.iso.datetime() }),
+})
+export type ReportResponse = z.infer<typeof reportResponseSchema>
+
 // Search: the words of a query, matched in a room's messages (the last as a prefix, as people type).
 
 /** How long a search may be, and how many words of it count. */

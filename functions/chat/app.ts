@@ -11,6 +11,7 @@ import { changeRoutes } from './routes/changes.ts'
 import { healthRoutes } from './routes/health.ts'
 import { messageRoutes } from './routes/messages.ts'
 import { reactionRoutes } from './routes/reactions.ts'
+import { reportRoutes } from './routes/reports.ts'
 import { searchRoutes } from './routes/search.ts'
 import { tokenRoutes } from './routes/tokens.ts'
 import { transcriptRoutes } from './routes/transcript.ts'
@@ -77,6 +78,7 @@ function roomRoutes(deps: ChatDeps) {
       .use(requireRoomToken(deps.tokens))
       .route('/messages', messageRoutes(deps))
       .route('/messages/:id/reactions', reactionRoutes(deps))
+      .route('/messages/:id/reports', reportRoutes(deps))
       .route('/uploads', uploadRoutes(deps))
       .route('/attachments', attachmentRoutes(deps))
       .route('/changes', changeRoutes(deps))

@@ -47,6 +47,7 @@ const configSchema = z
     CHAT_TOKEN_QUOTA: quota('20/60'),
     CHAT_TRANSCRIPT_QUOTA: quota('5/300'),
     CHAT_REACTION_QUOTA: quota('60/60'),
+    CHAT_REPORT_QUOTA: quota('10/3600'),
     CHAT_PROXY_HOPS: z.coerce
       .number({ error: 'Use a whole number of proxies (0 when clients connect directly).' })
       .int()
@@ -79,6 +80,7 @@ const configSchema = z
       token: env.CHAT_TOKEN_QUOTA,
       transcript: env.CHAT_TRANSCRIPT_QUOTA,
       reaction: env.CHAT_REACTION_QUOTA,
+      report: env.CHAT_REPORT_QUOTA,
     },
     proxyHops: env.CHAT_PROXY_HOPS,
     mediaMaxBytes: env.MEDIA_MAX_BYTES,

@@ -76,6 +76,14 @@ export type ReactionOutcome =
 
 export type DeleteOutcome = { kind: 'deleted' | 'not_found' | 'forbidden' }
 
+/** Reporting a message: the report (the earlier one when reported before), or why not. */
+export type ReportOutcome =
+  | { kind: 'created' | 'duplicate'; report: { messageId: string; reason: string; createdAt: string } }
+  /** No visible message with this id in the room. */
+  | { kind: 'not_found' }
+  /** The reporter wrote it. */
+  | { kind: 'own_message' }
+
 export type PersistedChange =
   | { type: 'message'; message: PersistedMessage }
   | { type: 'deleted'; id: string }
@@ -135,6 +143,13 @@ export interface MessageStore {
     room: string,
     query: { words: readonly string[]; before?: number; limit: number },
   ): Promise<{ messages: PersistedMessage[]; hasMore: boolean }>
+  /** Reports someone else's visible message of the room, once per reporter. */
+  reportMessage(
+    room: string,
+    id: string,
+    reporter: ChatUser,
+    reason: string,
+  ): Promise<ReportOutcome>
   /** The messages of a room that replies quote, deleted ones included; unknown ids are left out. */
   loadReplyParents(room: string, ids: readonly string[]): Promise<ReplyParent[]>
   /**

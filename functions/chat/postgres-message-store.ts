@@ -283,6 +283,40 @@ export function createPostgresMessageStore(
       }
     },
 
+    async reportMessage(room, id, reporter, reason) {
+      // The message must be the room's: the insert below takes any id, the triggers only check
+      // that it is visible and not the reporter's own.
+      const [message] = await sql<{ id: string }[]>`
+        select id from chat.messages where id = ${id}::uuid and room = ${room} and deleted_at is null`
+      if (!message) return { kind: 'not_found' }
+      let rows: { created: boolean; reason: string; created_at: Date }[]
+      try {
+        rows = await sql`
+          with inserted as (
+            insert into chat.reports (message_id, reporter_id, reporter_name, reason)
+            values (${id}::uuid, ${reporter.id}, ${reporter.name}, ${reason})
+            on conflict (message_id, reporter_id) do nothing
+            returning true as created, reason, created_at
+          )
+          select * from inserted
+          union all
+          select false, reason, created_at from chat.reports
+          where message_id = ${id}::uuid and reporter_id = ${reporter.id}
+            and not exists (select from inserted)`
+      } catch (error) {
+        const code = (error as { code?: string }).code
+        if (code === OWN_MESSAGE) return { kind: 'own_message' }
+        if (code === NOT_VISIBLE) return { kind: 'not_found' }
+        throw error
+      }
+      const [row] = rows
+      if (!row) throw new Error('reporting a message returned no row')
+      return {
+        kind: row.created ? 'created' : 'duplicate',
+        report: { messageId: id, reason: row.reason, createdAt: row.created_at.toISOString() },
+      }
+    },
+
     async loadReplyParents(room, ids) {
       if (ids.length === 0) return []
       // Only what a quote shows: a first line of at most 200 characters, never a deleted text.
@@ -351,6 +385,10 @@ export function createPostgresMessageStore(
 
 /** SQLSTATE raised when a message would get a 21st different emoji (trigger reactions_check_insert). */
 const TOO_MANY_REACTIONS = 'BCRXN'
+/** SQLSTATE raised when someone reports their own message (trigger reports_check_insert). */
+const OWN_MESSAGE = 'BCROW'
+/** SQLSTATE raised when a reaction or report concerns no visible message. */
+const NOT_VISIBLE = 'BCRNF'
 /** SQLSTATE raised when a blocked sender's message would be stored. */
 const BLOCKED_SENDER = 'BCBLK'
 /** SQLSTATE raised when a message replies to one that is unknown or of another room. */

@@ -9,6 +9,7 @@ const tight = {
   token: { count: 3, windowSeconds: 3600 },
   transcript: { count: 2, windowSeconds: 3600 },
   reaction: { count: 1000, windowSeconds: 3600 },
+  report: { count: 2, windowSeconds: 3600 },
 }
 
 describe('quotas', () => {
@@ -110,6 +111,36 @@ describe('quotas', () => {
       expect((await download(second)).status).toBe(200)
       const error = await expectError(await download(first), 429, 'rate_limited')
       expect(error.message).toMatch(/downloading transcripts too often \(at most 2 an hour\)/)
+    })
+  })
+
+  describe('reports, per person', () => {
+    it('answers 429 on the third report within the window, across instances', async () => {
+      const room = uniqueRoom('q')
+      const author = await first.tokenFor(room, 'Author')
+      const reporter = await first.tokenFor(room, 'Reporter')
+      const ids: string[] = []
+      for (const body of ['one', 'two', 'three']) {
+        const id = first.newIdFor(author)
+        expect(
+          (
+            await first.call('POST', `/rooms/${room}/messages`, {
+              token: author,
+              body: { id, body },
+            })
+          ).status,
+        ).toBe(201)
+        ids.push(id)
+      }
+      const report = (chat: typeof first, id: string | undefined) =>
+        chat.call('POST', `/rooms/${room}/messages/${id}/reports`, {
+          token: reporter,
+          body: { reason: 'spam' },
+        })
+      expect((await report(first, ids[0])).status).toBe(201)
+      expect((await report(second, ids[1])).status).toBe(201)
+      const error = await expectError(await report(first, ids[2]), 429, 'rate_limited')
+      expect(error.message).toMatch(/reporting too often \(at most 2 an hour\)/)
     })
   })
 

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import type { z } from 'zod'
-import { roomNameSchema } from '../_shared/protocol.ts'
+import { messageIdSchema, roomNameSchema } from '../_shared/protocol.ts'
 import { ApiError, invalidInput } from './errors.ts'
 
 /** The `:room` path parameter, validated. */
@@ -10,6 +10,16 @@ export function roomParam(c: Context): string {
     throw new ApiError(400, 'invalid_room', room.error.issues[0]?.message ?? 'Invalid room name.')
   }
   return room.data
+}
+
+/** The `:id` path parameter (a message id), validated. */
+export function messageIdParam(c: Context): string {
+  const id = messageIdSchema.safeParse(c.req.param('id'))
+  if (!id.success) {
+    const reason = 'Message ids are UUIDs.'
+    throw new ApiError(400, 'invalid_input', reason, { fields: { id: [reason] } })
+  }
+  return id.data
 }
 
 /** The JSON request body, parsed with `schema`; 400 with field messages when it does not fit. */

@@ -30,6 +30,7 @@ describe('/rooms/:room/messages/:id/reactions/:emoji', () => {
       token: { count: 1000, windowSeconds: 60 },
       transcript: { count: 1000, windowSeconds: 60 },
       reaction: { count: 1000, windowSeconds: 3600 },
+      report: { count: 1000, windowSeconds: 60 },
     },
   })
   afterAll(() => chat.close())

@@ -422,7 +422,14 @@ describe('the upload quota', () => {
   const upload = { count: 3, windowSeconds: 3600 }
   const generous = { count: 1000, windowSeconds: 60 }
   const chat = createChatHarness({
-    quotas: { upload, edit: generous, token: generous, transcript: generous, reaction: generous },
+    quotas: {
+      upload,
+      edit: generous,
+      token: generous,
+      transcript: generous,
+      reaction: generous,
+      report: generous,
+    },
   })
   afterAll(() => chat.close())
 

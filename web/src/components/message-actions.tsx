@@ -1,6 +1,7 @@
 import { type KeyboardEvent, useEffect, useId, useLayoutEffect, useRef, useState } from 'react'
 import type { Result } from '../core/result.ts'
 import { MessageActionBar } from './message-action-bar.tsx'
+import { ReportForm } from './report-form.tsx'
 
 const menuItems = (menu: HTMLElement | null) => [
   ...(menu?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? []),
@@ -8,8 +9,8 @@ const menuItems = (menu: HTMLElement | null) => [
 
 /**
  * A message's action bar (React and Reply, see MessageActionBar) and its menu ("Message actions"):
- * Add reaction, Reply, Edit and Delete, whichever this user may do. Delete asks
- * again inline before it deletes. The menu follows the ARIA menu button pattern: arrows move
+ * Add reaction, Reply, Edit, Delete and Report, whichever this user may do. Delete asks
+ * again inline before it deletes; Report asks why. The menu follows the ARIA menu button pattern: arrows move
  * between the items, Escape closes it and focus goes back to the button.
  */
 export function MessageActions({
@@ -20,6 +21,7 @@ export function MessageActions({
   onRemove,
   onReply,
   onAddReaction,
+  onReport,
 }: {
   canEdit: boolean
   canRemove: boolean
@@ -32,10 +34,13 @@ export function MessageActions({
   onReply?: () => void
   /** Opens the reaction picker; focus goes back to `from` when it closes. Absent: no reactions. */
   onAddReaction?: (from: HTMLElement | null) => void
+  /** Reports the message with a reason; absent where this user may not (or already did). */
+  onReport?: (reason: string) => Promise<Result>
 }) {
   const [open, setOpen] = useState(false)
   const [above, setAbove] = useState(false)
   const [confirming, setConfirming] = useState(false)
+  const [reporting, setReporting] = useState(false)
   const [deleting, setDeleting] = useState(false)
   const [error, setError] = useState<string>()
   const id = useId()
@@ -127,6 +132,12 @@ export function MessageActions({
     onEdit(button.current)
   }
 
+  function askWhyReport() {
+    setOpen(false)
+    setError(undefined)
+    setReporting(true)
+  }
+
   function askToDelete() {
     setOpen(false)
     setError(undefined)
@@ -197,6 +208,11 @@ export function MessageActions({
                 Edit
               </button>
             )}
+            {onReport && (
+              <button type="button" role="menuitem" tabIndex={-1} onClick={askWhyReport}>
+                Report
+              </button>
+            )}
             {canRemove && (
               <button
                 type="button"
@@ -229,6 +245,15 @@ export function MessageActions({
             Cancel
           </button>
         </fieldset>
+      )}
+      {reporting && onReport && (
+        <ReportForm
+          onReport={onReport}
+          onDone={() => {
+            setReporting(false)
+            button.current?.focus()
+          }}
+        />
       )}
       {error && (
         <p role="alert" className="error message-error">

@@ -33,6 +33,11 @@ export interface MessageActionHandlers extends ReactionHandlers {
   /** Whether the editor should take focus (once per editing). */
   takeFocus: () => boolean
   remove: (id: string) => Promise<Result>
+  canReport: (message: TimelineMessage) => boolean
+  /** Reports someone else's message with a reason. */
+  report: (id: string, reason: string) => Promise<Result>
+  /** Whether this user reported the message. */
+  reported: (id: string) => boolean
 }
 
 /**
@@ -105,13 +110,18 @@ export const MessageItem = memo(function MessageItem({
   )
   const canEdit = actions.can('edit', message)
   const canRemove = actions.can('remove', message)
+  const reported = actions.reported(message.id)
+  const report =
+    !reported && actions.canReport(message)
+      ? (reason: string) => actions.report(message.id, reason)
+      : undefined
   const reply = onReply && canReply(message) ? () => onReply(message) : undefined
   const editor = editing && canEdit ? editing : undefined
   return (
     <div
       className={`message${continued ? ' continued' : ''}${message.own ? ' own' : ''}${
         message.mentionsMe ? ' mentions-me' : ''
-      }${canEdit || canRemove || reply || reactions.canReact ? ' actionable' : ''}`}
+      }${canEdit || canRemove || reply || reactions.canReact || report ? ' actionable' : ''}`}
       data-status={message.status}
     >
       {header}
@@ -147,8 +157,9 @@ export const MessageItem = memo(function MessageItem({
           )}
         </div>
       )}
+      {reported && <p className="message-reported">Reported</p>}
       {reactions.view}
-      {(canEdit || canRemove || reply || reactions.canReact) && (
+      {(canEdit || canRemove || reply || reactions.canReact || report) && (
         <MessageActions
           canEdit={canEdit}
           canRemove={canRemove}
@@ -157,6 +168,7 @@ export const MessageItem = memo(function MessageItem({
           onRemove={() => actions.remove(message.id)}
           onReply={reply}
           onAddReaction={reactions.canReact ? reactions.open : undefined}
+          onReport={report}
         />
       )}
     </div>

@@ -6,6 +6,8 @@ import {
   type HistoryPage,
   historyPageSchema,
   type Mention,
+  type ReportResponse,
+  reportResponseSchema,
   type SearchPage,
   type StoredAttachment,
   type StoredMessage,
@@ -71,6 +73,8 @@ export interface RoomApi {
   addReaction(id: string, emoji: string): Promise<StoredMessage>
   /** Takes back one's reaction `emoji` (none to take back is fine). */
   removeReaction(id: string, emoji: string): Promise<void>
+  /** Reports someone else's message to the room's owners and ops (again: the first report). */
+  reportMessage(id: string, reason: string): Promise<ReportResponse>
   /** The room's messages with every word of `q` (the last as a prefix), newest first. */
   searchMessages(query: { q: string; before?: number; limit?: number }): Promise<SearchPage>
   /** What was written, edited or deleted after a revision. */
@@ -195,6 +199,10 @@ export function createChatApi(baseUrl: string, options: ChatApiOptions = {}) {
         },
         loadHistoryPage(query) {
           return call(withQuery(base, query), historyPageSchema, auth)
+        },
+        reportMessage(id, reason) {
+          const path = `${base}/${encodeURIComponent(id)}/reports`
+          return call(path, reportResponseSchema, jsonInit('POST', { reason }, token))
         },
         searchMessages(query) {
           return call(withQuery(`${roomPath}/search`, query), searchPageSchema, auth)

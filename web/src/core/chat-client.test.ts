@@ -137,6 +137,16 @@ class FakeRoomApi implements RoomApi {
     this.reactBehindTheScenes(id, emoji, me.id, false)
   }
 
+  reports: { id: string; reason: string }[] = []
+
+  async reportMessage(id: string, reason: string) {
+    if (!this.messages.some((m) => m.id === id)) {
+      throw new ChatApiError(404, 'message_not_found', 'There is no such message in this room.')
+    }
+    this.reports.push({ id, reason })
+    return { report: { messageId: id, reason, createdAt: '2030-01-01T00:00:00.000Z' } }
+  }
+
   async searchMessages(query: { q: string }) {
     const words = query.q.toLowerCase().split(/\s+/)
     const messages = this.messages
@@ -889,5 +899,40 @@ describe('ChatClient reactions', () => {
       { emoji: '👍', count: 1, userIds: [ana.userId], mine: false, names: ['Ana'] },
     ])
     expect(client.canReact(client.getSnapshot().messages[0] as TimelineMessage)).toBe(true)
+  })
+})
+
+describe('ChatClient reports', () => {
+  it("reports someone else's message with a reason, and remembers it was reported", async () => {
+    const { api, transport, client } = setup()
+    transport.arrive(ana)
+    const message = stored('buy now')
+    api.messages = [message]
+    await client.start()
+    const shown = client.getSnapshot().messages[0] as TimelineMessage
+    expect(client.canReport(shown)).toBe(true)
+
+    expect(await client.report(message.id, 'spam')).toEqual({ ok: true })
+    expect(api.reports).toEqual([{ id: message.id, reason: 'spam' }])
+    expect(client.reports.getSnapshot().has(message.id)).toBe(true)
+  })
+
+  it("offers no report of one's own message or a deleted one, and says why a report failed", async () => {
+    const { api, client } = setup()
+    await client.start()
+    client.send('mine')
+    const own = client.getSnapshot().messages[0] as TimelineMessage
+    expect(client.canReport(own)).toBe(false)
+    expect(
+      client.canReport({ ...own, own: false, sender: { id: 'ana', name: 'Ana' }, deleted: true }),
+    ).toBe(false)
+    expect(client.canReport({ ...own, own: false, sender: { id: 'API', name: 'Room' } })).toBe(
+      false,
+    )
+
+    const result = await client.report(newMessageId(ana.userId), 'spam')
+    expect(result).toEqual({ ok: false, error: 'There is no such message in this room.' })
+    expect(client.reports.getSnapshot().size).toBe(0)
+    expect(api.reports).toEqual([])
   })
 })

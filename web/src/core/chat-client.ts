@@ -15,6 +15,7 @@ import { LiveSender } from './live-sender.ts'
 import { AlertSettingsStore } from './mention-alerts.ts'
 import { type MentionCandidate, mentionCandidates } from './mention-suggestions.ts'
 import { MessageChanges } from './message-changes.ts'
+import { MessageReports } from './message-reports.ts'
 import { MessageSearch } from './message-search.ts'
 import type { OutboxStorage } from './outbox.ts'
 import { OwnMessages } from './own-messages.ts'
@@ -102,6 +103,8 @@ export class ChatClient {
   readonly alertSettings: AlertSettingsStore
   /** Searching the room's messages (the column's "Search messages" field). */
   readonly search: MessageSearch
+  /** The messages this user reported here (their ids); `report` adds one. */
+  readonly reports: MessageReports
   readonly #store: Store<ChatSnapshot>
   readonly #unsubscribe: (() => void)[] = []
   #connection: ConnectionState = 'connecting'
@@ -180,6 +183,7 @@ export class ChatClient {
     })
     this.alertSettings = new AlertSettingsStore(options.storage)
     this.search = new MessageSearch({ api: options.api, clock })
+    this.reports = new MessageReports({ api: options.api, userId: options.user.id })
     this.#store = new Store(this.#buildSnapshot())
   }
 
@@ -309,6 +313,16 @@ export class ChatClient {
    */
   react(id: string, emoji: string, on: boolean): Promise<Result> {
     return this.#reactions.react(id, emoji, on)
+  }
+
+  /** Reports someone else's message with a reason (for the room's owners and ops). */
+  report(id: string, reason: string): Promise<Result> {
+    return this.reports.report(id, reason)
+  }
+
+  /** Whether this user may report a message shown (someone else's, not deleted). */
+  canReport(message: TimelineMessage): boolean {
+    return this.reports.can(message)
   }
 
   /** Whether a message shown can take reactions (stored, or received live; not deleted). */

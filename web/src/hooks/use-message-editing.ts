@@ -12,10 +12,13 @@ export type { Editing } from '../core/message-editing.ts'
  * the reader has moved on to something else meanwhile.
  */
 export function useMessageEditing(
-  client: EditingClient & Pick<ChatClient, 'remove' | 'react' | 'canReact'>,
+  client: EditingClient &
+    Pick<ChatClient, 'remove' | 'react' | 'canReact' | 'report' | 'canReport' | 'reports'>,
 ) {
   const store = useMemo(() => new MessageEditing(client), [client])
   const { editing, ended } = useStore(store)
+  // A new set when this user reports a message: the actions change with it, so rows re-render.
+  const reported = useStore(client.reports)
 
   // After the editor is gone (and the menu button is shown again), not before; and only if focus
   // went with the editor.
@@ -37,8 +40,11 @@ export function useMessageEditing(
       remove: (id: string) => client.remove(id),
       canReact: (target: TimelineMessage) => client.canReact(target),
       react: (id: string, emoji: string, on: boolean) => client.react(id, emoji, on),
+      canReport: (target: TimelineMessage) => client.canReport(target),
+      report: (id: string, reason: string) => client.report(id, reason),
+      reported: (id: string) => reported.has(id),
     }),
-    [client, store],
+    [client, store, reported],
   )
 
   return { editing, actions, editLatest: store.editLatest }
