@@ -78,7 +78,10 @@ export type DeleteOutcome = { kind: 'deleted' | 'not_found' | 'forbidden' }
 
 /** Reporting a message: the report (the earlier one when reported before), or why not. */
 export type ReportOutcome =
-  | { kind: 'created' | 'duplicate'; report: { messageId: string; reason: string; createdAt: string } }
+  | {
+      kind: 'created' | 'duplicate'
+      report: { messageId: string; reason: string; createdAt: string }
+    }
   /** No visible message with this id in the room. */
   | { kind: 'not_found' }
   /** The reporter wrote it. */
