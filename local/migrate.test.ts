@@ -158,6 +158,7 @@ describe('the chat schema, as ops see it in Studio', () => {
       'blocked_senders.room',
       'messages.room',
       'moderation_log.room',
+      'room_settings.room',
       'uploads.room',
     ])
     const roomArguments = await sql<{ name: string; type: string }[]>`

@@ -84,6 +84,7 @@ export function createChatHarness(config: Partial<ChatDeps['config']> = {}): Cha
         transcript: { count: 1000, windowSeconds: 60 },
         reaction: { count: 1000, windowSeconds: 60 },
         report: { count: 1000, windowSeconds: 60 },
+        settings: { count: 1000, windowSeconds: 60 },
       },
       proxyHops: 0,
       ...config,

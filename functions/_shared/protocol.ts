@@ -509,6 +509,64 @@ export const changesPageSchema = z.object({
 })
 export type ChangesPage = z.infer<typeof changesPageSchema>
 
+// Room chat controls, set by the room's owners (tokens with `o: true`).
+
+export const MAX_SLOW_MODE_SECONDS = 3600
+
+/** Who may send messages in a room: everyone, owners only, or nobody (chat is off). */
+export const sendRuleSchema = z.enum(['everyone', 'owners', 'nobody'], {
+  error: 'send is "everyone", "owners" or "nobody".',
+})
+export type SendRule = z.infer<typeof sendRuleSchema>
+
+const slowModeMessage = `slowModeSeconds is a whole number of seconds from 0 (off) to ${MAX_SLOW_MODE_SECONDS}.`
+
+/** `GET` and `PUT /rooms/:room/settings`: a room's chat controls. */
+export const roomSettingsSchema = z.strictObject({
+  send: sendRuleSchema,
+  /** Each person (owners excepted) may send one message per this many seconds; 0 is off. */
+  slowModeSeconds: z
+    .number({ error: slowModeMessage })
+    .int(slowModeMessage)
+    .min(0, slowModeMessage)
+    .max(MAX_SLOW_MODE_SECONDS, slowModeMessage),
+  privateMessages: z.boolean({ error: 'privateMessages is true or false.' }),
+})
+export type RoomSettings = z.infer<typeof roomSettingsSchema>
+
+/** A room's settings before an owner changes anything. */
+export const DEFAULT_ROOM_SETTINGS: RoomSettings = {
+  send: 'everyone',
+  slowModeSeconds: 0,
+  privateMessages: true,
+}
+
+/** Why a room's settings refuse a message, by the code of the function's 403. */
+export const SEND_REFUSALS = {
+  chat_off: 'Chat is turned off in this room.',
+  owners_only: 'Only owners can send messages in this room right now.',
+  private_off: 'Private messages are turned off in this room.',
+} as const
+export type SendRefusal = keyof typeof SEND_REFUSALS
+
+/**
+ * Why someone may not send a message under a room's settings, slow mode aside (the code of the
+ * function's 403; SEND_REFUSALS says it in words), or undefined when they may.
+ */
+export function sendRefusal(
+  settings: RoomSettings,
+  sender: { owner: boolean },
+  message: { private: boolean },
+): SendRefusal | undefined {
+  if (settings.send === 'nobody') return 'chat_off'
+  if (settings.send === 'owners' && !sender.owner) return 'owners_only'
+  if (message.private && !settings.privateMessages) return 'private_off'
+  return undefined
+}
+
+/** "Slow mode: wait 12 s" (the function's 429 and the composer's countdown say the same). */
+export const slowModeMessageFor = (seconds: number) => `Slow mode: wait ${seconds} s`
+
 // Reports: a participant tells the room's owners and ops that someone else's message is a problem.
 
 export const MAX_REPORT_REASON_CHARS = 500
@@ -637,6 +695,11 @@ export const liveEnvelopeSchema = z.discriminatedUnion('type', [
     v: z.literal(LIVE_PROTOCOL_VERSION),
     type: z.literal('changed'),
     id: messageIdSchema,
+  }),
+  // An owner changed the room's settings: receivers read them again (GET /rooms/:room/settings).
+  z.strictObject({
+    v: z.literal(LIVE_PROTOCOL_VERSION),
+    type: z.literal('settings'),
   }),
   // The sender started (true) or stopped (false) typing. Never stored.
   z.strictObject({

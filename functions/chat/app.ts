@@ -13,6 +13,7 @@ import { messageRoutes } from './routes/messages.ts'
 import { reactionRoutes } from './routes/reactions.ts'
 import { reportRoutes } from './routes/reports.ts'
 import { searchRoutes } from './routes/search.ts'
+import { settingsRoutes } from './routes/settings.ts'
 import { tokenRoutes } from './routes/tokens.ts'
 import { transcriptRoutes } from './routes/transcript.ts'
 import { uploadRoutes } from './routes/uploads.ts'
@@ -84,5 +85,6 @@ function roomRoutes(deps: ChatDeps) {
       .route('/changes', changeRoutes(deps))
       .route('/transcript', transcriptRoutes(deps))
       .route('/search', searchRoutes(deps))
+      .route('/settings', settingsRoutes(deps))
   )
 }

@@ -48,6 +48,7 @@ const configSchema = z
     CHAT_TRANSCRIPT_QUOTA: quota('5/300'),
     CHAT_REACTION_QUOTA: quota('60/60'),
     CHAT_REPORT_QUOTA: quota('10/3600'),
+    CHAT_SETTINGS_QUOTA: quota('30/60'),
     CHAT_PROXY_HOPS: z.coerce
       .number({ error: 'Use a whole number of proxies (0 when clients connect directly).' })
       .int()
@@ -81,6 +82,7 @@ const configSchema = z
       transcript: env.CHAT_TRANSCRIPT_QUOTA,
       reaction: env.CHAT_REACTION_QUOTA,
       report: env.CHAT_REPORT_QUOTA,
+      settings: env.CHAT_SETTINGS_QUOTA,
     },
     proxyHops: env.CHAT_PROXY_HOPS,
     mediaMaxBytes: env.MEDIA_MAX_BYTES,

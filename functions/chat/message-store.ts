@@ -5,6 +5,7 @@ import type {
   HistoryQuery,
   Mention,
   Reaction,
+  RoomSettings,
   StoredMessage,
 } from '../_shared/protocol.ts'
 import type { Quota, QuotaAction } from './quotas.ts'
@@ -19,6 +20,8 @@ export interface NewMessage {
   replyTo?: string
   /** Whom it mentions, each named in `body` as `@name` (none when absent). */
   mentions?: Mention[]
+  /** The sender is a room owner (token claim `o`): exempt from owners-only and slow mode. */
+  senderIsOwner?: boolean
 }
 
 /** A message as the database keeps it: its files by path, without URLs to read them. */
@@ -37,6 +40,10 @@ export type PostOutcome =
   | { kind: 'conflict' }
   | { kind: 'deleted' }
   | { kind: 'rate_limited'; retryAfterSeconds: number }
+  /** The room's settings refuse it: chat is off, owners only, or no private messages. */
+  | { kind: 'chat_off' | 'owners_only' | 'private_off' }
+  /** Slow mode: the sender sent one too recently. */
+  | { kind: 'slow_mode'; retryAfterSeconds: number }
   | { kind: 'blocked'; reason: string }
   /** A file not uploaded by the sender in this room (or never granted at all). */
   | { kind: 'file_not_yours'; path: string }
@@ -164,6 +171,10 @@ export interface MessageStore {
   recordUpload(upload: { path: string; room: string; uploaderId: string }): Promise<void>
   /** Where each of a room's uploads stands, in the order asked. */
   loadUploadStates(room: string, paths: readonly string[]): Promise<UploadState[]>
+  /** A room's chat settings (the defaults when no owner changed them). */
+  loadRoomSettings(room: string): Promise<RoomSettings>
+  /** Sets a room's chat settings, credited to `actorId` (an owner); the settings as saved. */
+  saveRoomSettings(room: string, settings: RoomSettings, actorId: string): Promise<RoomSettings>
   /** Resolves when the store answers. */
   ping(): Promise<void>
   close(): Promise<void>

@@ -1,5 +1,10 @@
 import postgres from 'postgres'
-import type { Attachment, Mention } from '../_shared/protocol.ts'
+import {
+  type Attachment,
+  DEFAULT_ROOM_SETTINGS,
+  type Mention,
+  type RoomSettings,
+} from '../_shared/protocol.ts'
 import { DEFAULT_DB_TIMEOUT_MS } from './config.ts'
 import { databaseTimeout } from './errors.ts'
 import type {
@@ -36,8 +41,11 @@ type NoMessage = { [Column in keyof MessageRow]: null }
 /** chat.persist_chat_message's row: its outcome and, when created or duplicate, the message. */
 type PersistRow =
   | (MessageRow & { outcome: 'created' | 'duplicate'; retry_after_ms: null })
-  | (NoMessage & { outcome: 'conflict' | 'deleted'; retry_after_ms: null })
-  | (NoMessage & { outcome: 'rate_limited'; retry_after_ms: number })
+  | (NoMessage & {
+      outcome: 'conflict' | 'deleted' | 'chat_off' | 'owners_only' | 'private_off'
+      retry_after_ms: null
+    })
+  | (NoMessage & { outcome: 'rate_limited' | 'slow_mode'; retry_after_ms: number })
 
 /** chat.toggle_chat_reaction's row: its outcome and, unless refused, the message. */
 type ReactionRow =
@@ -105,7 +113,8 @@ export function createPostgresMessageStore(
             ${message.id}::uuid, ${message.room}, ${message.sender.id}, ${message.sender.name},
             ${message.body}, ${sql.json(message.attachments)}::jsonb, ${limit.messages}::int,
             make_interval(secs => ${limit.windowSeconds}::int), ${message.replyTo ?? null}::uuid,
-            ${sql.json(message.mentions ?? [])}::jsonb
+            ${sql.json(message.mentions ?? [])}::jsonb, ${null}::text,
+            ${message.senderIsOwner === true}::boolean
           ) as result`
       } catch (error) {
         // The messages table refuses blocked senders (trigger messages_refuse_blocked).
@@ -133,8 +142,9 @@ export function createPostgresMessageStore(
         case 'duplicate':
           return { kind: row.outcome, message: toPersistedMessage(row) }
         case 'rate_limited':
+        case 'slow_mode':
           return {
-            kind: 'rate_limited',
+            kind: row.outcome,
             retryAfterSeconds: Math.max(1, Math.ceil(row.retry_after_ms / 1000)),
           }
         default:
@@ -373,6 +383,23 @@ export function createPostgresMessageStore(
       })
     },
 
+    async loadRoomSettings(room) {
+      const [row] = await sql<SettingsRow[]>`
+        select send, slow_mode_seconds, private_messages from chat.room_settings
+        where room = ${room}`
+      return row ? toRoomSettings(row) : DEFAULT_ROOM_SETTINGS
+    },
+
+    async saveRoomSettings(room, settings, actorId) {
+      const [row] = await sql<SettingsRow[]>`
+        select send, slow_mode_seconds, private_messages from chat.save_room_settings(
+          ${room}, ${settings.send}, ${settings.slowModeSeconds}::int,
+          ${settings.privateMessages}::boolean, ${actorId}
+        )`
+      if (!row) throw new Error('save_room_settings returned no row')
+      return toRoomSettings(row)
+    },
+
     async ping() {
       await sql`select 1`
     },
@@ -385,6 +412,19 @@ export function createPostgresMessageStore(
 
 /** SQLSTATE raised when a message would get a 21st different emoji (trigger reactions_check_insert). */
 const TOO_MANY_REACTIONS = 'BCRXN'
+/** A row of chat.room_settings, as far as the chat reads it. */
+interface SettingsRow {
+  send: RoomSettings['send']
+  slow_mode_seconds: number
+  private_messages: boolean
+}
+
+const toRoomSettings = (row: SettingsRow): RoomSettings => ({
+  send: row.send,
+  slowModeSeconds: row.slow_mode_seconds,
+  privateMessages: row.private_messages,
+})
+
 /** SQLSTATE raised when someone reports their own message (trigger reports_check_insert). */
 const OWN_MESSAGE = 'BCROW'
 /** SQLSTATE raised when a reaction or report concerns no visible message. */

@@ -10,6 +10,7 @@ const tight = {
   transcript: { count: 2, windowSeconds: 3600 },
   reaction: { count: 1000, windowSeconds: 3600 },
   report: { count: 2, windowSeconds: 3600 },
+  settings: { count: 1000, windowSeconds: 3600 },
 }
 
 describe('quotas', () => {

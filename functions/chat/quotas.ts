@@ -2,7 +2,14 @@ import { ApiError } from './errors.ts'
 import type { MessageStore } from './message-store.ts'
 
 /** What a quota counts; messages have their own rate limit (see persist_chat_message). */
-export type QuotaAction = 'upload' | 'edit' | 'token' | 'transcript' | 'reaction' | 'report'
+export type QuotaAction =
+  | 'upload'
+  | 'edit'
+  | 'token'
+  | 'transcript'
+  | 'reaction'
+  | 'report'
+  | 'settings'
 
 /** At most `count` times in `windowSeconds` (a fixed window, counted in the database). */
 export interface Quota {

@@ -6,6 +6,8 @@ import {
   isMessageIdOf,
   messageIdSchema,
   postMessageRequestSchema,
+  SEND_REFUSALS,
+  slowModeMessageFor,
 } from '../../_shared/protocol.ts'
 import { withReadUrls } from '../attachment-urls.ts'
 import { requireUploaded } from '../attachments.ts'
@@ -73,7 +75,9 @@ export function messageRoutes({ config, store, media }: ChatDeps) {
         c,
         postMessageRequestSchema,
       )
-      if (!isMessageIdOf(id, c.var.user.id)) {
+      // Read once: Hono builds a new object on every read of c.var.
+      const { room, user } = c.var
+      if (!isMessageIdOf(id, user.id)) {
         // Ids carry their sender, so nobody can store (or block) a message under an id seen live.
         throw new ApiError(
           403,
@@ -81,9 +85,18 @@ export function messageRoutes({ config, store, media }: ChatDeps) {
           'This message id belongs to someone else. Make ids with newMessageId(your user id) and send the message with a new one.',
         )
       }
-      await requireUploaded(media, c.var.room, attachments, config.mediaMaxBytes)
+      await requireUploaded(media, room, attachments, config.mediaMaxBytes)
       const outcome = await store.persistMessage(
-        { id, room: c.var.room, sender: c.var.user, body, attachments, replyTo, mentions },
+        {
+          id,
+          room,
+          sender: user,
+          body,
+          attachments,
+          replyTo,
+          mentions,
+          senderIsOwner: c.var.owner,
+        },
         config.rateLimit,
       )
       switch (outcome.kind) {
@@ -127,6 +140,14 @@ export function messageRoutes({ config, store, media }: ChatDeps) {
           )
         case 'invalid_reply':
           throw invalidReply(outcome.reason)
+        case 'chat_off':
+        case 'owners_only':
+        case 'private_off':
+          throw new ApiError(403, outcome.kind, SEND_REFUSALS[outcome.kind])
+        case 'slow_mode':
+          throw new ApiError(429, 'slow_mode', slowModeMessageFor(outcome.retryAfterSeconds), {
+            headers: { 'Retry-After': String(outcome.retryAfterSeconds) },
+          })
       }
     })
     .get('/', async (c) => {

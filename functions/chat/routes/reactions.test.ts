@@ -31,6 +31,7 @@ describe('/rooms/:room/messages/:id/reactions/:emoji', () => {
       transcript: { count: 1000, windowSeconds: 60 },
       reaction: { count: 1000, windowSeconds: 3600 },
       report: { count: 1000, windowSeconds: 60 },
+      settings: { count: 1000, windowSeconds: 60 },
     },
   })
   afterAll(() => chat.close())

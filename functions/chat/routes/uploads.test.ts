@@ -429,6 +429,7 @@ describe('the upload quota', () => {
       transcript: generous,
       reaction: generous,
       report: generous,
+      settings: generous,
     },
   })
   afterAll(() => chat.close())

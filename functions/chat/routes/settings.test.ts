@@ -1,0 +1,121 @@
+// Room chat controls over HTTP, as owners, members and ops use them: anyone reads them, only an
+// owner changes them, and the function enforces them on every message (owners-only, chat off,
+// slow mode), whichever instance a message reaches and whoever changed them (chat or Studio).
+import { afterAll, describe, expect, it } from 'vitest'
+import { createChatHarness, expectError, uniqueRoom, userIdOf } from '../../../test/chat-harness.ts'
+import {
+  DEFAULT_ROOM_SETTINGS,
+  type RoomSettings,
+  roomSettingsSchema,
+} from '../../_shared/protocol.ts'
+
+describe('/rooms/:room/settings', () => {
+  const chat = createChatHarness({ rateLimit: { messages: 1000, windowSeconds: 10 } })
+  afterAll(() => chat.close())
+
+  async function setup() {
+    const room = uniqueRoom('settings')
+    const host = await chat.tokenFor(room, 'Host', { owner: true })
+    const ana = await chat.tokenFor(room, 'Ana')
+    return { room, host, ana }
+  }
+
+  const put = (room: string, token: string, body: unknown) =>
+    chat.call('PUT', `/rooms/${room}/settings`, { token, body })
+
+  async function settingsOf(room: string, token: string): Promise<RoomSettings> {
+    const response = await chat.call('GET', `/rooms/${room}/settings`, { token })
+    expect(response.status).toBe(200)
+    return roomSettingsSchema.parse(await response.json())
+  }
+
+  const post = (room: string, token: string, body: string, id = chat.newIdFor(token)) =>
+    chat.call('POST', `/rooms/${room}/messages`, { token, body: { id, body } })
+
+  it('reads the defaults, and lets an owner (only) change them, credited to them', async () => {
+    const { room, host, ana } = await setup()
+    expect(await settingsOf(room, ana)).toEqual(DEFAULT_ROOM_SETTINGS)
+
+    const change = { send: 'owners', slowModeSeconds: 30, privateMessages: false }
+    const refused = await expectError(await put(room, ana, change), 403, 'owners_only')
+    expect(refused.message).toMatch(/Only the room's owners/)
+    expect(await settingsOf(room, ana)).toEqual(DEFAULT_ROOM_SETTINGS)
+
+    const saved = await put(room, host, change)
+    expect(saved.status).toBe(200)
+    expect(await saved.json()).toEqual(change)
+    expect(await settingsOf(room, ana)).toEqual(change)
+    const [row] = await chat.sql`select updated_by from chat.room_settings where room = ${room}`
+    expect(row?.updated_by).toBe(userIdOf(host))
+  })
+
+  it('refuses settings that are not exactly the three fields in range (400, nothing saved)', async () => {
+    const { room, host, ana } = await setup()
+    for (const [body, field] of [
+      [{ send: 'admins', slowModeSeconds: 0, privateMessages: true }, 'send'],
+      [{ send: 'everyone', slowModeSeconds: 3601, privateMessages: true }, 'slowModeSeconds'],
+      [{ send: 'everyone', slowModeSeconds: -1, privateMessages: true }, 'slowModeSeconds'],
+      [{ send: 'everyone', slowModeSeconds: 1.5, privateMessages: true }, 'slowModeSeconds'],
+      [{ send: 'everyone', slowModeSeconds: '10', privateMessages: true }, 'slowModeSeconds'],
+      [{ send: 'everyone', slowModeSeconds: 0, privateMessages: 'no' }, 'privateMessages'],
+      [{ send: 'everyone', slowModeSeconds: 0 }, 'privateMessages'],
+      [{ ...DEFAULT_ROOM_SETTINGS, room: 'other' }, 'room'],
+    ] as const) {
+      const error = await expectError(await put(room, host, body), 400, 'invalid_input')
+      expect(Object.keys(error.fields ?? {})).toEqual([field])
+    }
+    expect(await settingsOf(room, ana)).toEqual(DEFAULT_ROOM_SETTINGS)
+  })
+
+  it('owners only: members get 403 with the reason, owners still send', async () => {
+    const { room, host, ana } = await setup()
+    await put(room, host, { ...DEFAULT_ROOM_SETTINGS, send: 'owners' })
+    const error = await expectError(await post(room, ana, 'hello?'), 403, 'owners_only')
+    expect(error.message).toBe('Only owners can send messages in this room right now.')
+    expect((await post(room, host, 'Questions at the end, please')).status).toBe(201)
+    const [count] =
+      await chat.sql`select count(*)::int as n from chat.messages where room = ${room}`
+    expect(count?.n).toBe(1)
+  })
+
+  it('chat off: nobody sends, owners included; a retry of a stored message still answers 200', async () => {
+    const { room, host, ana } = await setup()
+    const id = chat.newIdFor(ana)
+    expect((await post(room, ana, 'before', id)).status).toBe(201)
+    await put(room, host, { ...DEFAULT_ROOM_SETTINGS, send: 'nobody' })
+    const error = await expectError(await post(room, ana, 'after'), 403, 'chat_off')
+    expect(error.message).toBe('Chat is turned off in this room.')
+    await expectError(await post(room, host, 'me neither'), 403, 'chat_off')
+    expect((await post(room, ana, 'before', id)).status).toBe(200)
+  })
+
+  it('slow mode: one message per N seconds per person, 429 with Retry-After; owners exempt', async () => {
+    const { room, host, ana } = await setup()
+    await put(room, host, { ...DEFAULT_ROOM_SETTINGS, slowModeSeconds: 30 })
+    expect((await post(room, ana, 'first')).status).toBe(201)
+    const second = await post(room, ana, 'second')
+    const error = await expectError(second, 429, 'slow_mode')
+    const wait = Number(second.headers.get('Retry-After'))
+    expect(wait).toBeGreaterThanOrEqual(29)
+    expect(wait).toBeLessThanOrEqual(30)
+    expect(error.message).toBe(`Slow mode: wait ${wait} s`)
+    expect((await post(room, host, 'one')).status).toBe(201)
+    expect((await post(room, host, 'two')).status).toBe(201)
+
+    // Ops turn it off in Studio: it applies to the next message.
+    await chat.sql`update chat.room_settings set slow_mode_seconds = 0 where room = ${room}`
+    expect((await post(room, ana, 'second')).status).toBe(201)
+    const [row] = await chat.sql`select updated_by from chat.room_settings where room = ${room}`
+    expect(row?.updated_by).not.toBe('')
+  })
+
+  it('keeps the database to the rules whoever writes', async () => {
+    const room = uniqueRoom('settings')
+    await expect(
+      chat.sql`insert into chat.room_settings (room, send) values (${room}, 'admins')`,
+    ).rejects.toMatchObject({ constraint_name: 'room_settings_send' })
+    await expect(
+      chat.sql`insert into chat.room_settings (room, slow_mode_seconds) values (${room}, 7200)`,
+    ).rejects.toMatchObject({ constraint_name: 'room_settings_slow_mode' })
+  })
+})
