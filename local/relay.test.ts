@@ -135,7 +135,7 @@ describe('attachRelay', () => {
     const ana = await joined(url, room, 'Ana', anaId)
     expect(ana.welcome.sessionId).toMatch(/^[0-9a-f-]{36}$/)
     expect(ana.welcome.participants).toEqual([
-      { sessionId: ana.welcome.sessionId, userId: anaId, userName: 'Ana' },
+      { sessionId: ana.welcome.sessionId, userId: anaId, userName: 'Ana', owner: false },
     ])
 
     // The same person in a second tab is a second session.
@@ -143,6 +143,20 @@ describe('attachRelay', () => {
     expect(anaAgain.welcome.sessionId).not.toBe(ana.welcome.sessionId)
     expect(anaAgain.welcome.participants).toEqual([ana.self, anaAgain.self])
     expect(await ana.next()).toEqual({ type: 'participant-joined', participant: anaAgain.self })
+  })
+
+  it("names a room owner as one, from the token's o claim", async () => {
+    const { url } = await startRelay()
+    const room = uniqueRoom()
+    const ana = await joined(url, room, 'Ana')
+    const hostToken = (await tokens.mint(room, { id: randomUUID(), name: 'Host' }, { owner: true }))
+      .token
+    const host = await joined(url, room, 'Host', undefined, hostToken)
+    expect(host.self.owner).toBe(true)
+    expect(await ana.next()).toEqual({
+      type: 'participant-joined',
+      participant: expect.objectContaining({ userName: 'Host', owner: true }),
+    })
   })
 
   it.each([

@@ -226,6 +226,7 @@ export function attachRelay(server: Server, options: RelayOptions): Relay {
           sessionId: randomUUID(),
           userId: claims.ud,
           userName: claims.u,
+          owner: claims.o === true,
           room: claims.r,
           socket: ws,
         }
@@ -327,10 +328,11 @@ function parseFrame(raw: RawData, isBinary: boolean): Parsed {
   return { ok: true, value: frame.data }
 }
 
-const participantOf = ({ sessionId, userId, userName }: Session): RelayParticipant => ({
+const participantOf = ({ sessionId, userId, userName, owner }: Session): RelayParticipant => ({
   sessionId,
   userId,
   userName,
+  owner,
 })
 
 function send(ws: WebSocket, frame: ServerFrame) {

@@ -22,6 +22,8 @@ export const relayParticipantSchema = z.object({
   sessionId: z.string(),
   userId: z.string(),
   userName: z.string(),
+  /** A room owner (the token's `o`). */
+  owner: z.boolean().default(false),
 })
 export type RelayParticipant = z.infer<typeof relayParticipantSchema>
 

@@ -4,6 +4,7 @@ import type { ChatClient, ChatSnapshot } from '../core/chat-client.ts'
 import { useAttachments } from '../hooks/use-attachments.ts'
 import { useMentionAlerts } from '../hooks/use-mention-alerts.ts'
 import { useMessageEditing } from '../hooks/use-message-editing.ts'
+import { ChatSettings } from './chat-settings.tsx'
 import { Composer } from './composer.tsx'
 import { LiveAnnouncer } from './live-announcer.tsx'
 import { MessageList } from './message-list.tsx'
@@ -81,6 +82,9 @@ export function ChatColumn({
       <ParticipantList participants={snapshot.participants} />
       <TranscriptDownload api={api} />
       <NotificationSettings settings={client.alertSettings} />
+      {client.rules.getSnapshot().owner && (
+        <ChatSettings rules={client.rules} onSave={(settings) => client.saveSettings(settings)} />
+      )}
       <MessageSearchPanel search={client.search} onGoTo={(id) => setGoTo({ id })} />
       {connection && (
         <p className="connection" role={snapshot.connection === 'expired' ? 'alert' : 'status'}>
@@ -118,6 +122,7 @@ export function ChatColumn({
         onEditLast={editLatest}
         reply={client.replyDraft}
         mentionCandidates={client.mentionCandidates}
+        rules={client.rules}
       />
       {dragging && <div className="drop-hint">Drop files to attach</div>}
     </aside>

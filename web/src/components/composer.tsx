@@ -17,10 +17,12 @@ import {
 } from '../core/mention-suggestions.ts'
 import type { ReplyDraft, ReplyDraftSnapshot } from '../core/reply-draft.ts'
 import type { Result } from '../core/result.ts'
+import type { RoomRules } from '../core/room-rules.ts'
 import type { ReadableStore } from '../core/store.ts'
 import { formatBytes } from '../core/upload-file.ts'
 import type { Attachments } from '../hooks/use-attachments.ts'
 import { MESSAGE_SHORTCUT } from '../hooks/use-message-shortcut.ts'
+import { useSendRefusal } from '../hooks/use-send-refusal.ts'
 import { useStore } from '../hooks/use-store.ts'
 import { Avatar } from './avatar.tsx'
 import { ReplyBanner } from './reply-banner.tsx'
@@ -46,6 +48,7 @@ export function Composer({
   onEditLast,
   reply,
   mentionCandidates,
+  rules,
 }: {
   onSend: (
     text: string,
@@ -62,7 +65,13 @@ export function Composer({
   reply?: ReplyDraft
   /** The people to suggest for `@query` (ChatClient.mentionCandidates); no list without it. */
   mentionCandidates?: (query: string) => MentionCandidate[]
+  /**
+   * The room's settings (ChatClient.rules): when they refuse this user's messages the field is
+   * disabled with the reason; under slow mode Send waits, counting down.
+   */
+  rules?: RoomRules
 }) {
+  const { refused, wait, notice } = useSendRefusal(rules)
   const [text, setText] = useState('')
   const mentions = useMentionPicker(mentionCandidates)
   const [error, setError] = useState<string>()
@@ -79,7 +88,7 @@ export function Composer({
 
   function send(event?: FormEvent) {
     event?.preventDefault()
-    if (busy || (text.trim() === '' && ready.length === 0)) return
+    if (busy || refused || wait || (text.trim() === '' && ready.length === 0)) return
     const result = onSend(
       text,
       ready.map((file) => file.attachment),
@@ -172,6 +181,13 @@ export function Composer({
           }}
         />
       )}
+      {/* The countdown changes every second: screen readers hear it once, from the status. */}
+      <p id={`${errorId}-rule`} className="composer-rule" aria-hidden="true">
+        {refused ?? wait ?? notice}
+      </p>
+      <p className="visually-hidden" role="status">
+        {refused ?? notice}
+      </p>
       <label htmlFor={`${errorId}-message`} className="visually-hidden">
         Message
       </label>
@@ -181,8 +197,14 @@ export function Composer({
         value={text}
         rows={2}
         placeholder="Message"
+        disabled={refused !== undefined}
         aria-describedby={
-          [replyTarget && `${errorId}-reply`, error && errorId, `${errorId}-hint`]
+          [
+            (refused || wait || notice) && `${errorId}-rule`,
+            replyTarget && `${errorId}-reply`,
+            error && errorId,
+            `${errorId}-hint`,
+          ]
             .filter(Boolean)
             .join(' ') || undefined
         }
@@ -244,8 +266,8 @@ export function Composer({
         </button>
         <button
           type="submit"
-          disabled={busy}
-          title={busy ? 'Sends once the files are uploaded' : undefined}
+          disabled={busy || refused !== undefined || wait !== undefined}
+          title={busy ? 'Sends once the files are uploaded' : (refused ?? wait)}
         >
           Send
         </button>

@@ -7,7 +7,9 @@ import {
   historyPageSchema,
   type Mention,
   type ReportResponse,
+  type RoomSettings,
   reportResponseSchema,
+  roomSettingsSchema,
   type SearchPage,
   type StoredAttachment,
   type StoredMessage,
@@ -73,6 +75,10 @@ export interface RoomApi {
   addReaction(id: string, emoji: string): Promise<StoredMessage>
   /** Takes back one's reaction `emoji` (none to take back is fine). */
   removeReaction(id: string, emoji: string): Promise<void>
+  /** The room's chat settings. */
+  loadSettings(): Promise<RoomSettings>
+  /** Changes the room's chat settings (owners only): the settings as saved. */
+  saveSettings(settings: RoomSettings): Promise<RoomSettings>
   /** Reports someone else's message to the room's owners and ops (again: the first report). */
   reportMessage(id: string, reason: string): Promise<ReportResponse>
   /** The room's messages with every word of `q` (the last as a prefix), newest first. */
@@ -199,6 +205,12 @@ export function createChatApi(baseUrl: string, options: ChatApiOptions = {}) {
         },
         loadHistoryPage(query) {
           return call(withQuery(base, query), historyPageSchema, auth)
+        },
+        loadSettings() {
+          return call(`${roomPath}/settings`, roomSettingsSchema, auth)
+        },
+        saveSettings(settings) {
+          return call(`${roomPath}/settings`, roomSettingsSchema, jsonInit('PUT', settings, token))
         },
         reportMessage(id, reason) {
           const path = `${base}/${encodeURIComponent(id)}/reports`

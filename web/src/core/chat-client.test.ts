@@ -1,8 +1,10 @@
 import {
   type Attachment,
+  DEFAULT_ROOM_SETTINGS,
   type HistoryPage,
   isMessageIdOf,
   newMessageId,
+  type RoomSettings,
   type StoredAttachment,
   type StoredMessage,
   type UploadRequest,
@@ -138,6 +140,16 @@ class FakeRoomApi implements RoomApi {
   }
 
   reports: { id: string; reason: string }[] = []
+  settings: RoomSettings = DEFAULT_ROOM_SETTINGS
+
+  async loadSettings() {
+    return this.settings
+  }
+
+  async saveSettings(settings: RoomSettings) {
+    this.settings = settings
+    return settings
+  }
 
   async reportMessage(id: string, reason: string) {
     if (!this.messages.some((m) => m.id === id)) {

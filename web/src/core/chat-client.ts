@@ -3,6 +3,7 @@ import {
   type ChatUser,
   LIVE_PROTOCOL_VERSION,
   type Mention,
+  type RoomSettings,
   type StoredMessage,
 } from '@shared/protocol.ts'
 import { ArrivalLog, type Arrivals } from './arrivals.ts'
@@ -23,7 +24,8 @@ import { MessageReactions, ReactionNames } from './reactions.ts'
 import { ReadPosition } from './read-position.ts'
 import { ReplyDraft } from './reply-draft.ts'
 import { type ReplyQuote, ReplyQuotes } from './reply-quotes.ts'
-import type { Result } from './result.ts'
+import { type Result, refused } from './result.ts'
+import { RoomRules } from './room-rules.ts'
 import { type HistoryState, RoomSync } from './room-sync.ts'
 import { type ChatParticipant, SenderLabels } from './sender-labels.ts'
 import { type ReadableStore, Store } from './store.ts'
@@ -105,6 +107,8 @@ export class ChatClient {
   readonly search: MessageSearch
   /** The messages this user reported here (their ids); `report` adds one. */
   readonly reports: MessageReports
+  /** The room's chat settings, what they let this user send now, and saving them (owners). */
+  readonly rules: RoomRules
   readonly #store: Store<ChatSnapshot>
   readonly #unsubscribe: (() => void)[] = []
   #connection: ConnectionState = 'connecting'
@@ -144,8 +148,10 @@ export class ChatClient {
       roster: this.#roster,
       clock,
       changed,
-      sync: () => this.sync(),
+      sync: () => this.#sync.sync(),
       signLive: (id, files) => this.#urls.signLive(id, files),
+      takesLiveMessage: (sender, message) => this.rules.takesLiveMessage(sender, message),
+      settingsChanged: () => void this.rules.refresh(),
       log,
     })
     this.#reactions = new MessageReactions({
@@ -153,7 +159,7 @@ export class ChatClient {
       timeline,
       sendLive,
       stored,
-      sync: () => this.sync(),
+      sync: () => this.#sync.sync(),
     })
     this.#reactionNames = new ReactionNames(options.user.id)
     this.#own = new OwnMessages({
@@ -184,6 +190,7 @@ export class ChatClient {
     this.alertSettings = new AlertSettingsStore(options.storage)
     this.search = new MessageSearch({ api: options.api, clock })
     this.reports = new MessageReports({ api: options.api, userId: options.user.id })
+    this.rules = new RoomRules({ api: options.api, owner: options.owner === true, clock, log })
     this.#store = new Store(this.#buildSnapshot())
   }
 
@@ -203,7 +210,8 @@ export class ChatClient {
     if (this.#disposed) return
     this.#connection = 'connected'
     this.#changed()
-    await this.#sync.loadNewest()
+    // The settings before live messages are taken: they decide which ones the room allows.
+    await Promise.all([this.#sync.loadNewest(), this.rules.refresh()])
     // Unsent messages from before a reload come after the history they followed, before news.
     this.#own.showUnsent()
     this.#inbox.open()
@@ -229,11 +237,16 @@ export class ChatClient {
     previews: readonly (string | undefined)[] = [],
     mentions: readonly Mention[] = [],
   ): Result<{ id: string }> {
+    const refusal = this.rules.refusal({ private: false })
+    if (refusal) return refused(refusal)
     const sent = this.#own.send(text, attachments, previews, {
       replyTo: this.replyDraft.replyTo,
       mentions,
     })
-    if (sent.ok) this.replyDraft.cancel()
+    if (sent.ok) {
+      this.replyDraft.cancel()
+      this.rules.sent()
+    }
     return sent
   }
 
@@ -283,10 +296,22 @@ export class ChatClient {
 
   /**
    * Reads everything written, edited or deleted since this client last read the room: what was
-   * said while away, and deletions made by others (a room owner, or ops in Studio).
+   * said while away, and deletions made by others (a room owner, or ops in Studio); and the
+   * room's settings.
    */
-  sync(): Promise<void> {
-    return this.#sync.sync()
+  async sync(): Promise<void> {
+    await Promise.all([this.#sync.sync(), this.rules.refresh()])
+  }
+
+  /**
+   * Changes the room's chat settings (owners only) and tells everyone in the call to read them.
+   * Returns why not.
+   */
+  async saveSettings(settings: RoomSettings): Promise<Result> {
+    const error = await this.rules.save(settings)
+    if (error) return refused(error)
+    this.#live.send({ v: LIVE_PROTOCOL_VERSION, type: 'settings' })
+    return { ok: true }
   }
 
   /** Changes the text of an own message; others see it live. Returns why not. */

@@ -1,8 +1,10 @@
 import {
   type Attachment,
+  DEFAULT_ROOM_SETTINGS,
   type HistoryPage,
   type Mention,
   newMessageId,
+  type RoomSettings,
   type StoredMessage,
   storedMessageSchema,
 } from '@shared/protocol.ts'
@@ -94,6 +96,9 @@ export class FakeRoom implements Partial<RoomApi> {
     hasMore: false,
     firstSeq: this.messages[0]?.seq ?? null,
   })
+
+  settings: RoomSettings = DEFAULT_ROOM_SETTINGS
+  loadSettings = async () => this.settings
 
   loadMessage = async (id: string) => {
     this.loadMessageCalls.push(id)

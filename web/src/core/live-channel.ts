@@ -13,6 +13,8 @@ export interface Participant {
   userId: string
   userName: string
   local: boolean
+  /** A room owner (the token's `o`): the room's settings may let only owners send. */
+  owner?: boolean
 }
 
 /**

@@ -22,7 +22,7 @@ export const isPersonId = (userId: string) =>
   userId !== API_SESSION_ID && !userId.startsWith(UNKNOWN_SENDER_PREFIX)
 
 type LiveEvent = { data: unknown; from: string }
-type Sender = { id: string; name: string; known: boolean }
+type Sender = { id: string; name: string; known: boolean; owner: boolean }
 
 export interface LiveInboxOptions {
   /** This user: their messages from another tab are their own. */
@@ -37,6 +37,13 @@ export interface LiveInboxOptions {
   sync: () => Promise<void>
   /** Asks for the URLs of files announced live. */
   signLive: (id: string, attachments: readonly Attachment[]) => void
+  /** Whether the room's settings let this sender's live message through (RoomRules). */
+  takesLiveMessage: (
+    sender: { userId: string; owner: boolean },
+    message: { private: boolean },
+  ) => boolean
+  /** An owner changed the room's settings: read them again. */
+  settingsChanged: () => void
   log: (message: string, detail?: unknown) => void
 }
 
@@ -106,6 +113,19 @@ export class LiveInbox {
         roster.clear(from)
         if (!this.#isSendersId(envelope, from, sender)) return
         if (
+          !this.#options.takesLiveMessage(
+            { userId: sender.id, owner: sender.owner },
+            { private: false },
+          )
+        ) {
+          this.#options.log("dropped a live message the room's settings refuse", {
+            from,
+            id: envelope.id,
+          })
+          changed()
+          return
+        }
+        if (
           timeline.addUnsaved({
             id: envelope.id,
             sender: { id: sender.id, name: sender.name },
@@ -122,6 +142,9 @@ export class LiveInbox {
           signLive(envelope.id, envelope.attachments)
         }
         changed()
+        return
+      case 'settings':
+        this.#options.settingsChanged()
         return
       case 'changed':
         // The changes feed says what happened (edit or deletion) without asking for a message
@@ -154,12 +177,22 @@ export class LiveInbox {
   /** Who sent live data: from the transport's participants, never from the data itself. */
   #senderOf(sessionId: string): Sender {
     if (sessionId === API_SESSION_ID)
-      return { id: API_SESSION_ID, name: ROOM_SENDER_NAME, known: true }
+      return { id: API_SESSION_ID, name: ROOM_SENDER_NAME, known: true, owner: true }
     const participant = this.#options.transport
       .participants()
       .find((candidate) => candidate.sessionId === sessionId)
     return participant
-      ? { id: participant.userId, name: participant.userName, known: true }
-      : { id: `${UNKNOWN_SENDER_PREFIX}${sessionId}`, name: 'Unknown participant', known: false }
+      ? {
+          id: participant.userId,
+          name: participant.userName,
+          known: true,
+          owner: participant.owner === true,
+        }
+      : {
+          id: `${UNKNOWN_SENDER_PREFIX}${sessionId}`,
+          name: 'Unknown participant',
+          known: false,
+          owner: false,
+        }
   }
 }

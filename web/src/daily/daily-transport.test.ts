@@ -192,7 +192,13 @@ describe('events', () => {
     call.emit('participant-joined', { participant: ben })
     call.emit('participant-left', { participant: ben })
 
-    const mapped = { sessionId: 's-ben', userId: 'u-ben', userName: 'Ben', local: false }
+    const mapped = {
+      sessionId: 's-ben',
+      userId: 'u-ben',
+      userName: 'Ben',
+      local: false,
+      owner: false,
+    }
     expect(seen).toEqual([
       ['joined', mapped],
       ['left', mapped],
@@ -268,11 +274,18 @@ describe('participants', () => {
       session_id: 's-ben',
       user_id: 'u-ben',
       user_name: 'Ben',
+      owner: true,
     })
 
     expect(transport.participants()).toEqual([
-      { sessionId: 'session-local', userId: 'user-local', userName: 'Me', local: true },
-      { sessionId: 's-ben', userId: 'u-ben', userName: 'Ben', local: false },
+      {
+        sessionId: 'session-local',
+        userId: 'user-local',
+        userName: 'Me',
+        local: true,
+        owner: false,
+      },
+      { sessionId: 's-ben', userId: 'u-ben', userName: 'Ben', local: false, owner: true },
     ])
   })
 })

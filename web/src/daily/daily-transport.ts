@@ -14,6 +14,8 @@ export interface DailyParticipantLike {
   user_id: string
   user_name: string
   local: boolean
+  /** A room owner (the meeting token's `o`). */
+  owner?: boolean
 }
 
 /** The daily-js events the transport listens to, with the part of each payload it reads. */
@@ -201,6 +203,7 @@ function toParticipant(participant: DailyParticipantLike): Participant {
     userId: participant.user_id,
     userName: participant.user_name,
     local: participant.local,
+    owner: participant.owner === true,
   }
 }
 

@@ -174,7 +174,13 @@ describe('createRelayTransport', () => {
 
     expect(states).toEqual(['connecting', 'connected'])
     expect(ana.participants()).toEqual([
-      { sessionId: expect.any(String), userId: expect.any(String), userName: 'Ana', local: true },
+      {
+        sessionId: expect.any(String),
+        userId: expect.any(String),
+        userName: 'Ana',
+        local: true,
+        owner: false,
+      },
     ])
     await ana.join() // already joined: nothing happens
     expect(states).toEqual(['connecting', 'connected'])
@@ -212,6 +218,7 @@ describe('createRelayTransport', () => {
       userId: expect.any(String),
       userName: 'Bea',
       local: false,
+      owner: false,
     })
     expect(ana.participants()).toEqual([
       expect.objectContaining({ userName: 'Ana', local: true }),
