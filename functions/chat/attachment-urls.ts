@@ -27,6 +27,8 @@ export async function withReadUrls(
   messages: readonly PersistedMessage[],
   ttlSeconds: number,
 ): Promise<StoredMessage[]> {
+  // Most messages carry no files: nothing to sign, nothing to copy (every request answers here).
+  if (messages.every((message) => message.attachments.length === 0)) return [...messages]
   const signed = await signAttachments(
     media,
     messages.flatMap((message) => message.attachments),

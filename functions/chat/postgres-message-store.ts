@@ -31,7 +31,10 @@ interface MessageRow {
   mentions: Mention[]
   seq: string
   revision: string
-  /** chat.message_reactions(id), where the query asks for it: [{emoji, userIds}]. */
+  /**
+   * chat.message_reactions(id) or chat.page_reactions(ids), where the query asks for them:
+   * [{emoji, userIds}]; null for a message without any in a page.
+   */
   reactions?: { emoji: string; userIds: string[] }[] | null
 }
 
@@ -155,20 +158,27 @@ export function createPostgresMessageStore(
     async loadHistoryPage(room, { limit, before, after }) {
       // One statement, so one snapshot and one round trip: the page, and the room's latest
       // revision as of that page, from which catching up on changes continues.
+      // The page's reactions come from one call for all of its ids (chat.page_reactions), not
+      // one function call per row.
+      const order = after !== undefined ? sql`asc` : sql`desc`
       const page =
         after !== undefined
-          ? sql`select *, chat.message_reactions(id) as reactions from chat.messages
+          ? sql`select * from chat.messages
                 where room = ${room} and deleted_at is null and seq > ${after}
                 order by seq asc limit ${limit + 1}`
-          : sql`select *, chat.message_reactions(id) as reactions from chat.messages
+          : sql`select * from chat.messages
                 where room = ${room} and deleted_at is null
                   ${before !== undefined ? sql`and seq < ${before}` : sql``}
                 order by seq desc limit ${limit + 1}`
       const rows = await sql<(MessageRow & { room_revision: string })[]>`
-        select latest.room_revision, page.*
+        with page as (${page})
+        select latest.room_revision, page.*, reaction.reactions
         from (select coalesce(max(revision), 0) as room_revision
               from chat.messages where room = ${room}) as latest
-        left join lateral (${page}) as page on true`
+        left join page on true
+        left join chat.page_reactions(array(select id from page)) as reaction
+          on reaction.message_id = page.id
+        order by page.seq ${order}`
       const revision = Number(rows[0]?.room_revision ?? 0)
       const messages = rows.filter((row) => row.id !== null)
       const hasMore = messages.length > limit
@@ -233,11 +243,18 @@ export function createPostgresMessageStore(
         from (select min(seq) as first_seq from chat.messages
               where room = ${room} and deleted_at is null) as first
         left join lateral (
-          select *, case when deleted_at is null then chat.message_reactions(id) end as reactions
-          from chat.messages
-          where room = ${room} and revision > ${since}
-          order by revision asc limit ${limit + 1}
-        ) as changed on true`
+          with changed as (
+            select * from chat.messages
+            where room = ${room} and revision > ${since}
+            order by revision asc limit ${limit + 1}
+          )
+          select changed.*, reaction.reactions
+          from changed
+          left join chat.page_reactions(
+            array(select id from changed where deleted_at is null)
+          ) as reaction on reaction.message_id = changed.id
+        ) as changed on true
+        order by changed.revision asc`
       const firstSeq = rows[0]?.first_seq == null ? null : Number(rows[0].first_seq)
       const changed = rows.filter((row) => row.id !== null)
       const hasMore = changed.length > limit
@@ -256,9 +273,16 @@ export function createPostgresMessageStore(
 
     async loadTranscriptPage(room, { afterSeq, throughSeq, limit }) {
       const rows = await sql<MessageRow[]>`
-        select *, chat.message_reactions(id) as reactions from chat.messages
-        where room = ${room} and deleted_at is null and seq > ${afterSeq} and seq <= ${throughSeq}
-        order by seq asc limit ${limit}`
+        with page as (
+          select * from chat.messages
+          where room = ${room} and deleted_at is null and seq > ${afterSeq} and seq <= ${throughSeq}
+          order by seq asc limit ${limit}
+        )
+        select page.*, reaction.reactions
+        from page
+        left join chat.page_reactions(array(select id from page)) as reaction
+          on reaction.message_id = page.id
+        order by page.seq asc`
       return rows.map(toPersistedMessage)
     },
 

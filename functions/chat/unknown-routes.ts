@@ -23,10 +23,10 @@ export function refuseUnroutable(app: Hono, basePath: string): MiddlewareHandler
     // the mount's prefix: this middleware's own route path (`<prefix><basePath>/*`) says which.
     const prefix = routePath(c).slice(0, -`${basePath}/*`.length)
     const path = c.req.path.slice(prefix.length)
-    const allowed = new Set(
-      table.flatMap((route) => (route.pattern.test(path) ? [...route.methods] : [])),
-    )
-    if (allowed.has(c.req.method)) return next()
+    const matching = table.filter((route) => route.pattern.test(path))
+    // Every request passes here: the usual case (a route answers) returns before any set is built.
+    if (matching.some((route) => route.methods.has(c.req.method))) return next()
+    const allowed = new Set(matching.flatMap((route) => [...route.methods]))
     if (allowed.size === 0)
       throw new ApiError(404, 'not_found', 'There is nothing at this address.')
     allowed.add('OPTIONS')
