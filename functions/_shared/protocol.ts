@@ -354,9 +354,17 @@ export const postMessageRequestSchema = z
     replyTo: replyToSchema.optional(),
     /** The people it mentions, each named in the text as `@name`. */
     mentions: mentionsSchema.default([]),
+    /** A private message: the user id of the one person it is for. */
+    to: userIdSchema.optional(),
+    /** The recipient's name as the sender sees it ("Private to Ben"); only with `to`. */
+    toName: userNameSchema.optional(),
   })
   .refine(withContent, { message: 'The message is empty.', path: ['body'] })
   .refine(mentionsShown, { message: MENTION_NOT_IN_TEXT, path: ['mentions'] })
+  .refine((message) => message.toName === undefined || message.to !== undefined, {
+    message: 'toName names the recipient of a private message: send it with to.',
+    path: ['toName'],
+  })
 export type PostMessageRequest = z.infer<typeof postMessageRequestSchema>
 
 // Reactions: one emoji per person per reaction, at most MAX_REACTION_EMOJI different per message.
@@ -418,6 +426,12 @@ export const storedMessageSchema = z.object({
   replyTo: z.uuid().optional(),
   /** The people it mentions (each `@name` in its text); absent if none. */
   mentions: z.array(z.object({ userId: z.string(), name: z.string() })).optional(),
+  /**
+   * A private message: the user id of the one person it is for, and their name as the sender saw
+   * it. Only the sender and this person ever receive it. Absent for a message to the room.
+   */
+  to: z.string().optional(),
+  toName: z.string().optional(),
   seq: z.number().int().positive(),
   /**
    * Its reactions, in the order each emoji was first given; [] when none. The function always
@@ -679,6 +693,9 @@ export const liveEnvelopeSchema = z.discriminatedUnion('type', [
       replyTo: replyToSchema.optional(),
       // Whom it mentions (receivers mark a mention of themselves).
       mentions: mentionsSchema.optional(),
+      // A private message: sent only to this person's sessions (and the sender's other ones).
+      to: userIdSchema.optional(),
+      toName: userNameSchema.optional(),
       createdAt: z.iso.datetime(),
     })
     .refine(withContent, { message: 'The message is empty.', path: ['body'] })

@@ -20,6 +20,8 @@ export interface NewMessage {
   replyTo?: string
   /** Whom it mentions, each named in `body` as `@name` (none when absent). */
   mentions?: Mention[]
+  /** A private message: the one person it is for (their user id, and name if the sender gave it). */
+  to?: { id: string; name?: string }
   /** The sender is a room owner (token claim `o`): exempt from owners-only and slow mode. */
   senderIsOwner?: boolean
 }
@@ -49,8 +51,12 @@ export type PostOutcome =
   | { kind: 'file_not_yours'; path: string }
   /** A file already sent with another message. */
   | { kind: 'file_already_sent'; path: string }
-  /** `replyTo` names no message (`unknown`) or one of another room (`other_room`). */
-  | { kind: 'invalid_reply'; reason: 'unknown' | 'other_room' }
+  /**
+   * `replyTo` names no message the sender can see (`unknown`), one of another room
+   * (`other_room`), or a private one while this message is not private to its other person
+   * (`private`).
+   */
+  | { kind: 'invalid_reply'; reason: 'unknown' | 'other_room' | 'private' }
 
 /**
  * What a transcript quotes of a message replied to: its sender and the first line of its text (the
@@ -106,6 +112,7 @@ export interface MessageStore {
   loadHistoryPage(
     room: string,
     query: HistoryQuery,
+    readerId: string,
   ): Promise<{ messages: PersistedMessage[]; hasMore: boolean; revision: number }>
   /** Changes the sender's text (only the sender's own, never a deleted message). */
   editMessage(room: string, id: string, senderId: string, body: string): Promise<EditOutcome>
@@ -126,6 +133,7 @@ export interface MessageStore {
   loadChanges(
     room: string,
     query: ChangesQuery,
+    readerId: string,
   ): Promise<{
     changes: PersistedChange[]
     revision: number
@@ -140,11 +148,12 @@ export interface MessageStore {
   loadTranscriptPage(
     room: string,
     page: { afterSeq: number; throughSeq: number; limit: number },
+    readerId: string,
   ): Promise<PersistedMessage[]>
   /** The seq of the room's newest message (0 when it has none): where an export stops. */
-  latestSeq(room: string): Promise<number>
+  latestSeq(room: string, readerId: string): Promise<number>
   /** One visible message of a room, or undefined when there is none (or it was deleted). */
-  loadMessage(room: string, id: string): Promise<PersistedMessage | undefined>
+  loadMessage(room: string, id: string, readerId: string): Promise<PersistedMessage | undefined>
   /**
    * A room's visible messages that contain every word (the last as a prefix), newest first,
    * before `before` when given: at most `limit`, and whether there are more.
@@ -152,6 +161,7 @@ export interface MessageStore {
   searchMessages(
     room: string,
     query: { words: readonly string[]; before?: number; limit: number },
+    readerId: string,
   ): Promise<{ messages: PersistedMessage[]; hasMore: boolean }>
   /** Reports someone else's visible message of the room, once per reporter. */
   reportMessage(
@@ -161,7 +171,7 @@ export interface MessageStore {
     reason: string,
   ): Promise<ReportOutcome>
   /** The messages of a room that replies quote, deleted ones included; unknown ids are left out. */
-  loadReplyParents(room: string, ids: readonly string[]): Promise<ReplyParent[]>
+  loadReplyParents(room: string, ids: readonly string[], readerId: string): Promise<ReplyParent[]>
   /**
    * Counts one attempt of `action` by `subject` against `quota`: 0 when allowed, else the whole
    * seconds until it may be tried again.

@@ -33,7 +33,11 @@ describe('createPostgresMessageStore', () => {
       writing = false
     })
     while (writing || seen.length < senders.length * perSender) {
-      const page = await store.loadHistoryPage(room, { limit: 200, after: cursor || undefined })
+      const page = await store.loadHistoryPage(
+        room,
+        { limit: 200, after: cursor || undefined },
+        'reader',
+      )
       for (const message of page.messages) seen.push(message.body)
       cursor = page.messages.at(-1)?.seq ?? cursor
       if (!writing && page.messages.length === 0) break

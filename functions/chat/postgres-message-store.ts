@@ -29,6 +29,8 @@ interface MessageRow {
   deleted_at: Date | null
   reply_to: string | null
   mentions: Mention[]
+  recipient_id: string | null
+  recipient_name: string | null
   seq: string
   revision: string
   /**
@@ -37,6 +39,25 @@ interface MessageRow {
    */
   reactions?: { emoji: string; userIds: string[] }[] | null
 }
+
+/** The columns of chat.messages that reads return (not `search`, the words kept for search). */
+const MESSAGE_COLUMNS = [
+  'id',
+  'room',
+  'sender_id',
+  'sender_name',
+  'body',
+  'attachments',
+  'created_at',
+  'edited_at',
+  'deleted_at',
+  'reply_to',
+  'mentions',
+  'recipient_id',
+  'recipient_name',
+  'seq',
+  'revision',
+] as const satisfies readonly (keyof MessageRow)[]
 
 /** The message columns of a database function's outcome that carries no message. */
 type NoMessage = { [Column in keyof MessageRow]: null }
@@ -72,6 +93,9 @@ const toPersistedMessage = (row: MessageRow): PersistedMessage => ({
   ...(row.edited_at ? { editedAt: row.edited_at.toISOString() } : {}),
   ...(row.reply_to ? { replyTo: row.reply_to } : {}),
   ...(row.mentions?.length ? { mentions: row.mentions } : {}),
+  ...(row.recipient_id
+    ? { to: row.recipient_id, ...(row.recipient_name ? { toName: row.recipient_name } : {}) }
+    : {}),
   seq: Number(row.seq),
   reactions: (row.reactions ?? []).map(({ emoji, userIds }) => ({
     emoji,
@@ -101,6 +125,10 @@ export function createPostgresMessageStore(
     timeoutMs,
   )
 
+  /** Only the messages `readerId` may see: the room's, and private ones they sent or received. */
+  const visibleTo = (readerId: string) =>
+    sql`and (recipient_id is null or sender_id = ${readerId} or recipient_id = ${readerId})`
+
   return {
     async persistMessage(message, limit): Promise<PostOutcome> {
       // One round trip: the database function locks the room, checks the id and the rate limit
@@ -116,8 +144,8 @@ export function createPostgresMessageStore(
             ${message.id}::uuid, ${message.room}, ${message.sender.id}, ${message.sender.name},
             ${message.body}, ${sql.json(message.attachments)}::jsonb, ${limit.messages}::int,
             make_interval(secs => ${limit.windowSeconds}::int), ${message.replyTo ?? null}::uuid,
-            ${sql.json(message.mentions ?? [])}::jsonb, ${null}::text,
-            ${message.senderIsOwner === true}::boolean
+            ${sql.json(message.mentions ?? [])}::jsonb, ${message.to?.id ?? null}::text,
+            ${message.to?.name ?? null}::text, ${message.senderIsOwner === true}::boolean
           ) as result`
       } catch (error) {
         // The messages table refuses blocked senders (trigger messages_refuse_blocked).
@@ -134,7 +162,7 @@ export function createPostgresMessageStore(
           const detail = (error as { detail?: string }).detail
           return {
             kind: 'invalid_reply',
-            reason: detail === 'other_room' ? 'other_room' : 'unknown',
+            reason: detail === 'other_room' || detail === 'private' ? detail : 'unknown',
           }
         }
         throw error
@@ -155,7 +183,7 @@ export function createPostgresMessageStore(
       }
     },
 
-    async loadHistoryPage(room, { limit, before, after }) {
+    async loadHistoryPage(room, { limit, before, after }, readerId) {
       // One statement, so one snapshot and one round trip: the page, and the room's latest
       // revision as of that page, from which catching up on changes continues.
       // The page's reactions come from one call for all of its ids (chat.page_reactions), not
@@ -163,11 +191,11 @@ export function createPostgresMessageStore(
       const order = after !== undefined ? sql`asc` : sql`desc`
       const page =
         after !== undefined
-          ? sql`select * from chat.messages
-                where room = ${room} and deleted_at is null and seq > ${after}
+          ? sql`select ${sql(MESSAGE_COLUMNS)} from chat.messages
+                where room = ${room} and deleted_at is null and seq > ${after} ${visibleTo(readerId)}
                 order by seq asc limit ${limit + 1}`
-          : sql`select * from chat.messages
-                where room = ${room} and deleted_at is null
+          : sql`select ${sql(MESSAGE_COLUMNS)} from chat.messages
+                where room = ${room} and deleted_at is null ${visibleTo(readerId)}
                   ${before !== undefined ? sql`and seq < ${before}` : sql``}
                 order by seq desc limit ${limit + 1}`
       const rows = await sql<(MessageRow & { room_revision: string })[]>`
@@ -235,17 +263,17 @@ export function createPostgresMessageStore(
       }
     },
 
-    async loadChanges(room, { since, limit }) {
+    async loadChanges(room, { since, limit }, readerId) {
       // The oldest visible seq rides along (one index probe): below it, retention removed
       // messages for good, which no change row can announce.
       const rows = await sql<(MessageRow & { first_seq: string | null })[]>`
         select first.first_seq, changed.*
         from (select min(seq) as first_seq from chat.messages
-              where room = ${room} and deleted_at is null) as first
+              where room = ${room} and deleted_at is null ${visibleTo(readerId)}) as first
         left join lateral (
           with changed as (
-            select * from chat.messages
-            where room = ${room} and revision > ${since}
+            select ${sql(MESSAGE_COLUMNS)} from chat.messages
+            where room = ${room} and revision > ${since} ${visibleTo(readerId)}
             order by revision asc limit ${limit + 1}
           )
           select changed.*, reaction.reactions
@@ -271,11 +299,12 @@ export function createPostgresMessageStore(
       }
     },
 
-    async loadTranscriptPage(room, { afterSeq, throughSeq, limit }) {
+    async loadTranscriptPage(room, { afterSeq, throughSeq, limit }, readerId) {
       const rows = await sql<MessageRow[]>`
         with page as (
-          select * from chat.messages
+          select ${sql(MESSAGE_COLUMNS)} from chat.messages
           where room = ${room} and deleted_at is null and seq > ${afterSeq} and seq <= ${throughSeq}
+            ${visibleTo(readerId)}
           order by seq asc limit ${limit}
         )
         select page.*, reaction.reactions
@@ -286,28 +315,29 @@ export function createPostgresMessageStore(
       return rows.map(toPersistedMessage)
     },
 
-    async latestSeq(room) {
+    async latestSeq(room, readerId) {
       const [row] = await sql<{ seq: string | null }[]>`
-        select max(seq) as seq from chat.messages where room = ${room} and deleted_at is null`
+        select max(seq) as seq from chat.messages
+        where room = ${room} and deleted_at is null ${visibleTo(readerId)}`
       return Number(row?.seq ?? 0)
     },
 
-    async loadMessage(room, id) {
+    async loadMessage(room, id, readerId) {
       const [row] = await sql<MessageRow[]>`
-        select *, chat.message_reactions(id) as reactions from chat.messages
-        where id = ${id}::uuid and room = ${room} and deleted_at is null`
+        select ${sql(MESSAGE_COLUMNS)}, chat.message_reactions(id) as reactions from chat.messages
+        where id = ${id}::uuid and room = ${room} and deleted_at is null ${visibleTo(readerId)}`
       return row && toPersistedMessage(row)
     },
 
-    async searchMessages(room, { words, before, limit }) {
+    async searchMessages(room, { words, before, limit }, readerId) {
       // Words are letters and digits only (searchWords), so quoting each makes a valid tsquery;
       // the last one matches as a prefix, as the person may still be typing it.
       const query = words
         .map((word, index) => `'${word}'${index === words.length - 1 ? ':*' : ''}`)
         .join(' & ')
       const rows = await sql<MessageRow[]>`
-        select *, chat.message_reactions(id) as reactions from chat.messages
-        where room = ${room} and deleted_at is null
+        select ${sql(MESSAGE_COLUMNS)}, chat.message_reactions(id) as reactions from chat.messages
+        where room = ${room} and deleted_at is null ${visibleTo(readerId)}
           and search @@ to_tsquery('simple', ${query})
           ${before !== undefined ? sql`and seq < ${before}` : sql``}
         order by seq desc limit ${limit + 1}`
@@ -321,7 +351,8 @@ export function createPostgresMessageStore(
       // The message must be the room's: the insert below takes any id, the triggers only check
       // that it is visible and not the reporter's own.
       const [message] = await sql<{ id: string }[]>`
-        select id from chat.messages where id = ${id}::uuid and room = ${room} and deleted_at is null`
+        select id from chat.messages
+        where id = ${id}::uuid and room = ${room} and deleted_at is null ${visibleTo(reporter.id)}`
       if (!message) return { kind: 'not_found' }
       let rows: { created: boolean; reason: string; created_at: Date }[]
       try {
@@ -351,7 +382,7 @@ export function createPostgresMessageStore(
       }
     },
 
-    async loadReplyParents(room, ids) {
+    async loadReplyParents(room, ids, readerId) {
       if (ids.length === 0) return []
       // Only what a quote shows: a first line of at most 200 characters, never a deleted text.
       const rows = await sql<
@@ -362,7 +393,7 @@ export function createPostgresMessageStore(
                  left(coalesce(nullif(split_part(body, chr(10), 1), ''), attachments -> 0 ->> 'name', ''), 200)
                end as first_line
         from chat.messages
-        where room = ${room} and id in ${sql([...ids])}`
+        where room = ${room} and id in ${sql([...ids])} ${visibleTo(readerId)}`
       return rows.map(
         (row): ReplyParent =>
           row.deleted

@@ -58,7 +58,11 @@ export function transcriptEntry(
   parents: ReadonlyMap<string, ReplyParent> = new Map(),
 ): string {
   const edited = message.editedAt ? ' (edited)' : ''
-  const lines = [`**${literal(message.sender.name)}** · ${time(message.createdAt)}${edited}`]
+  // Only its sender and recipient ever get a transcript with a private message in it.
+  const privately = message.to ? ` (private to ${literal(message.toName ?? message.to)})` : ''
+  const lines = [
+    `**${literal(message.sender.name)}** · ${time(message.createdAt)}${privately}${edited}`,
+  ]
   if (message.replyTo) lines.push('', replyLine(parents.get(message.replyTo)))
   if (message.body) lines.push('', quoted(message.body))
   // Only emoji reach the database (one grapheme each, checked), so they need no escaping.

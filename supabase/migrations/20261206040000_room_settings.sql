@@ -75,11 +75,16 @@ $$;
 comment on function chat.save_room_settings is
   'Sets a room''s chat settings for the chat function, credited to p_actor (the owner''s user id).';
 
-alter table chat.messages add column recipient_id text;
+alter table chat.messages add column recipient_id text, add column recipient_name text;
 alter table chat.messages
-  add constraint messages_recipient_id_length check (char_length(recipient_id) between 1 and 128);
+  add constraint messages_recipient_id_length check (char_length(recipient_id) between 1 and 128),
+  add constraint messages_recipient_name_only_private check (
+    recipient_name is null or recipient_id is not null
+  );
 comment on column chat.messages.recipient_id is
   'For a private message: the one person it is for (the ud claim of their token). Only its sender and this person see it. null: the whole room sees it.';
+comment on column chat.messages.recipient_name is
+  'For a private message: the recipient''s display name as the sender saw it (for "Private to Ben"), if given.';
 
 -- Storing a message now takes whom it is for (null: everyone) and whether its sender is a room
 -- owner, and applies the room's settings. A retry of a stored message is answered as before
@@ -96,6 +101,7 @@ create function chat.persist_chat_message(
   p_reply_to uuid,
   p_mentions jsonb,
   p_recipient_id text,
+  p_recipient_name text,
   p_sender_is_owner boolean,
   out outcome text,
   out retry_after_ms integer,
@@ -171,10 +177,10 @@ begin
   -- The parent is checked by the trigger messages_require_reply_parent.
   insert into chat.messages
     (id, room, sender_id, sender_name, body, attachments, reply_to, mentions, recipient_id,
-     created_at)
+     recipient_name, created_at)
   values
     (p_id, p_room, p_sender_id, p_sender_name, p_body, p_attachments, p_reply_to, p_mentions,
-     p_recipient_id, clock_timestamp())
+     p_recipient_id, p_recipient_name, clock_timestamp())
   on conflict (id) do nothing
   returning * into message;
   if not found then
@@ -186,8 +192,8 @@ begin
   outcome := 'created';
 end
 $$;
-comment on function chat.persist_chat_message(uuid, chat.room_name, text, text, text, jsonb, integer, interval, uuid, jsonb, text, boolean) is
-  'Stores one chat message for the chat function: idempotent by id (the same content, parent, mentions and recipient return the stored row, anything else is a conflict), under the room''s settings (chat_off, owners_only, private_off, slow_mode with retry_after_ms; owners are exempt from owners_only and slow mode), rate-limited per sender and room, and serialized per room so seq commits in order. p_recipient_id: the one person a private message is for, or null. Returns the outcome (created, duplicate, conflict, deleted, chat_off, owners_only, private_off, slow_mode, rate_limited), retry_after_ms when told to wait, and the stored message when created or duplicate.';
+comment on function chat.persist_chat_message(uuid, chat.room_name, text, text, text, jsonb, integer, interval, uuid, jsonb, text, text, boolean) is
+  'Stores one chat message for the chat function: idempotent by id (the same content, parent, mentions and recipient return the stored row, anything else is a conflict), under the room''s settings (chat_off, owners_only, private_off, slow_mode with retry_after_ms; owners are exempt from owners_only and slow mode), rate-limited per sender and room, and serialized per room so seq commits in order. p_recipient_id: the one person a private message is for, or null (p_recipient_name: their name as the sender saw it). Returns the outcome (created, duplicate, conflict, deleted, chat_off, owners_only, private_off, slow_mode, rate_limited), retry_after_ms when told to wait, and the stored message when created or duplicate.';
 
 -- The signature without recipient and owner flag stays, for a chat function deployed before this
 -- migration: a message for everyone, from someone who is not an owner.
@@ -212,11 +218,11 @@ as $$
   select result.outcome, result.retry_after_ms, result.message
   from chat.persist_chat_message(
     p_id, p_room, p_sender_id, p_sender_name, p_body, p_attachments, p_rate_limit, p_rate_window,
-    p_reply_to, p_mentions, null::text, false
+    p_reply_to, p_mentions, null::text, null::text, false
   ) as result
 $$;
 comment on function chat.persist_chat_message(uuid, chat.room_name, text, text, text, jsonb, integer, interval, uuid, jsonb) is
-  'Stores one chat message for everyone, from someone who is not a room owner: persist_chat_message with p_recipient_id null and p_sender_is_owner false, kept for chat functions deployed before room settings.';
+  'Stores one chat message for everyone, from someone who is not a room owner: persist_chat_message with p_recipient_id and p_recipient_name null and p_sender_is_owner false, kept for chat functions deployed before room settings.';
 
 -- Nobody but the owner, as for everything in chat (see 20261202020000_chat_schema.sql).
 revoke all on all tables in schema chat from public;

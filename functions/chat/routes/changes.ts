@@ -13,7 +13,7 @@ import { queryParams } from '../request.ts'
 export function changeRoutes({ config, store, media }: ChatDeps) {
   return new Hono<RoomEnv>().get('/', async (c) => {
     const query = queryParams(c, changesQuerySchema, 'changes')
-    const page = await store.loadChanges(c.var.room, query)
+    const page = await store.loadChanges(c.var.room, query, c.var.user.id)
     const messages = await withReadUrls(
       media,
       page.changes.flatMap((change) => (change.type === 'message' ? [change.message] : [])),

@@ -27,12 +27,18 @@ const blocked = (reason: string) =>
     `You have been blocked from sending messages here${reason ? ` (${reason})` : ''}. Ask the room's host if you think this is a mistake.`,
   )
 
-/** A reply whose parent is not a message of this room: why, in the field it concerns. */
-function invalidReply(reason: 'unknown' | 'other_room'): ApiError {
-  const why =
-    reason === 'other_room'
-      ? 'The message you reply to is in another room. Reply to a message of this room.'
-      : 'There is no message with this id to reply to (it may never have been saved). Send it without the reply, or reply to another message.'
+/** Why a reply's parent will not do, by the reason the database gave. */
+const INVALID_REPLY = {
+  other_room: 'The message you reply to is in another room. Reply to a message of this room.',
+  unknown:
+    'There is no message with this id to reply to (it may never have been saved). Send it without the reply, or reply to another message.',
+  private:
+    'A reply to a private message stays private: send it privately to the other person of that conversation.',
+} as const
+
+/** A reply whose parent will not do: why, in the field it concerns. */
+function invalidReply(reason: keyof typeof INVALID_REPLY): ApiError {
+  const why = INVALID_REPLY[reason]
   return new ApiError(400, 'invalid_reply', why, { fields: { replyTo: [why] } })
 }
 
@@ -71,7 +77,7 @@ export function messageRoutes({ config, store, media }: ChatDeps) {
 
   return new Hono<RoomEnv>()
     .post('/', async (c) => {
-      const { id, body, attachments, replyTo, mentions } = await jsonBody(
+      const { id, body, attachments, replyTo, mentions, to, toName } = await jsonBody(
         c,
         postMessageRequestSchema,
       )
@@ -85,6 +91,11 @@ export function messageRoutes({ config, store, media }: ChatDeps) {
           'This message id belongs to someone else. Make ids with newMessageId(your user id) and send the message with a new one.',
         )
       }
+      if (to === user.id) {
+        const why =
+          'A private message is for someone else: choose another person, or send it to everyone.'
+        throw new ApiError(400, 'invalid_input', why, { fields: { to: [why] } })
+      }
       await requireUploaded(media, room, attachments, config.mediaMaxBytes)
       const outcome = await store.persistMessage(
         {
@@ -95,6 +106,7 @@ export function messageRoutes({ config, store, media }: ChatDeps) {
           attachments,
           replyTo,
           mentions,
+          ...(to ? { to: toName ? { id: to, name: toName } : { id: to } } : {}),
           senderIsOwner: c.var.owner,
         },
         config.rateLimit,
@@ -152,7 +164,7 @@ export function messageRoutes({ config, store, media }: ChatDeps) {
     })
     .get('/', async (c) => {
       const query = queryParams(c, historyQuerySchema, 'history')
-      const page = await store.loadHistoryPage(c.var.room, query)
+      const page = await store.loadHistoryPage(c.var.room, query, c.var.user.id)
       return c.json({
         messages: await signed(page.messages),
         hasMore: page.hasMore,
@@ -160,7 +172,8 @@ export function messageRoutes({ config, store, media }: ChatDeps) {
       })
     })
     .get('/:id', async (c) => {
-      const message = await store.loadMessage(c.var.room, messageIdParam(c.req.param('id')))
+      const { room, user } = c.var
+      const message = await store.loadMessage(room, messageIdParam(c.req.param('id')), user.id)
       if (!message) throw notFound()
       const [withUrls] = await signed([message])
       return c.json(withUrls)

@@ -13,7 +13,8 @@ import { queryParams } from '../request.ts'
 export function searchRoutes({ config, store, media }: ChatDeps) {
   return new Hono<RoomEnv>().get('/', async (c) => {
     const { q, before, limit } = queryParams(c, searchQuerySchema, 'search')
-    const page = await store.searchMessages(c.var.room, { words: searchWords(q), before, limit })
+    const { room, user } = c.var
+    const page = await store.searchMessages(room, { words: searchWords(q), before, limit }, user.id)
     const answer: SearchPage = {
       messages: await withReadUrls(media, page.messages, config.mediaUrlTtlSeconds),
       hasMore: page.hasMore,

@@ -18,9 +18,13 @@ const TRANSCRIPT_PAGE_SIZE = 500
  */
 export function transcriptRoutes({ config, store, media }: ChatDeps) {
   /** The messages that `page`'s replies answer, by id (purged ones are missing). */
-  async function replyParents(room: string, page: readonly { replyTo?: string }[]) {
+  async function replyParents(
+    room: string,
+    page: readonly { replyTo?: string }[],
+    readerId: string,
+  ) {
     const ids = [...new Set(page.flatMap((message) => (message.replyTo ? [message.replyTo] : [])))]
-    const parents = await store.loadReplyParents(room, ids)
+    const parents = await store.loadReplyParents(room, ids, readerId)
     return new Map(parents.map((parent) => [parent.id, parent]))
   }
 
@@ -37,7 +41,7 @@ export function transcriptRoutes({ config, store, media }: ChatDeps) {
     const exportedAt = new Date()
     const linksExpireAt = new Date(exportedAt.getTime() + config.mediaUrlTtlSeconds * 1000)
     // The export covers the room as it was when asked: later messages are not chased.
-    const throughSeq = await store.latestSeq(room)
+    const throughSeq = await store.latestSeq(room, user.id)
 
     const pieces = async function* () {
       yield format === 'json'
@@ -46,14 +50,18 @@ export function transcriptRoutes({ config, store, media }: ChatDeps) {
       let afterSeq = 0
       let count = 0
       for (;;) {
-        const page = await store.loadTranscriptPage(room, {
-          afterSeq,
-          throughSeq,
-          limit: TRANSCRIPT_PAGE_SIZE,
-        })
+        const page = await store.loadTranscriptPage(
+          room,
+          {
+            afterSeq,
+            throughSeq,
+            limit: TRANSCRIPT_PAGE_SIZE,
+          },
+          user.id,
+        )
         const messages = await withReadUrls(media, page, config.mediaUrlTtlSeconds)
         // What this page's replies quote: one more query per page, whatever the page holds.
-        const parents = format === 'md' ? await replyParents(room, page) : new Map()
+        const parents = format === 'md' ? await replyParents(room, page, user.id) : new Map()
         // One chunk per page: small enough to keep memory flat, large enough to stream fast.
         yield messages
           .map((message, index) =>
