@@ -230,6 +230,38 @@ describe('attachRelay', () => {
     })
   })
 
+  it('sends a frame addressed with to only to those sessions of the room', async () => {
+    const { url } = await startRelay()
+    const room = uniqueRoom()
+    const other = uniqueRoom()
+    const ana = await joined(url, room, 'Ana')
+    const ben = await joined(url, room, 'Ben')
+    const cy = await joined(url, room, 'Cy')
+    const eve = await joined(url, other, 'Eve')
+    const dee = await joined(url, other, 'Dee')
+    await eve.next() // Dee joined
+    await ana.next() // Ben joined
+    await ana.next() // Cy joined
+    await ben.next() // Cy joined
+
+    // To Ben alone; naming Eve's session (another room) reaches nobody there.
+    const secret = { v: 1, type: 'chat', body: 'just for Ben' }
+    ana.send({ type: 'send', data: secret, to: [ben.self.sessionId, eve.self.sessionId] })
+    expect(await ben.next()).toEqual({
+      type: 'app-message',
+      data: secret,
+      fromId: ana.self.sessionId,
+    })
+    // What reaches Cy and Eve next was sent after: the private frame never came to them.
+    ana.send({ type: 'send', data: 'for everyone' })
+    expect(await cy.next()).toMatchObject({ data: 'for everyone' })
+    ben.send({ type: 'send', data: 'ping', to: [ana.self.sessionId] })
+    expect(await ana.next()).toMatchObject({ data: 'ping' })
+    // And Eve's next frame is one sent after it in her own room.
+    dee.send({ type: 'send', data: 'for Eve' })
+    expect(await eve.next()).toMatchObject({ data: 'for Eve', fromId: dee.self.sessionId })
+  })
+
   it('tells the others who left', async () => {
     const { url } = await startRelay()
     const room = uniqueRoom()
@@ -278,6 +310,12 @@ describe('attachRelay', () => {
       [{ type: 'send' }, 'invalid_frame'],
       [{ type: 'send', data: 'x', fromId: bea.self.sessionId }, 'invalid_frame'],
       [{ type: 'shout', data: 'x' }, 'invalid_frame'],
+      [{ type: 'send', data: 'x', to: [] }, 'invalid_frame'],
+      [{ type: 'send', data: 'x', to: 'everyone' }, 'invalid_frame'],
+      [
+        { type: 'send', data: 'x', to: Array.from({ length: 21 }, (_, i) => `s${i}`) },
+        'invalid_frame',
+      ],
       [{ data: 'x' }, 'invalid_frame'],
       [['send', 'x'], 'invalid_frame'],
       ['null', 'invalid_frame'],

@@ -246,7 +246,13 @@ export function attachRelay(server: Server, options: RelayOptions): Relay {
         reply(ws, 'too_large', `Message data too large. Max size is ${MAX_LIVE_MESSAGE_CHARS}`)
         return
       }
-      broadcast(session, { type: 'app-message', data: message.data, fromId: session.sessionId })
+      const delivery: ServerFrame = {
+        type: 'app-message',
+        data: message.data,
+        fromId: session.sessionId,
+      }
+      if (message.to) sendTo(session, message.to, delivery)
+      else broadcast(session, delivery)
     }
   }
 
@@ -263,6 +269,14 @@ export function attachRelay(server: Server, options: RelayOptions): Relay {
       participants: [...room].map(participantOf),
     })
     broadcast(session, { type: 'participant-joined', participant: participantOf(session) })
+  }
+
+  /** Sends `frame` to the sessions of `from`'s room named in `to` (never to another room's). */
+  function sendTo(from: Session, to: readonly string[], frame: ServerFrame) {
+    const wanted = new Set(to)
+    for (const other of rooms.get(from.room) ?? []) {
+      if (other !== from && wanted.has(other.sessionId)) send(other.socket, frame)
+    }
   }
 
   /** Sends `frame` to every session in `from`'s room except `from` itself. */

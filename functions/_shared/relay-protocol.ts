@@ -8,6 +8,9 @@ import { z } from 'zod'
 
 export const RELAY_PATH = '/relay'
 
+/** How many sessions one addressed frame may name (one person's tabs, a few times over). */
+export const MAX_RELAY_RECIPIENTS = 20
+
 /** Close code for a refused token or handshake: final, the client must not reconnect. */
 export const CLOSE_UNAUTHORIZED = 4401
 
@@ -32,8 +35,15 @@ export type RelayParticipant = z.infer<typeof relayParticipantSchema>
 export const clientFrameSchema = z.discriminatedUnion('type', [
   /** The first frame of every connection; the token decides room and identity. */
   z.strictObject({ type: z.literal('hello'), token: z.string().min(1) }),
-  /** Broadcasts `data` (any JSON value) to the other sessions in the room. */
-  z.strictObject({ type: z.literal('send'), data: z.json() }),
+  /**
+   * Sends `data` (any JSON value) to the other sessions in the room, or only to the sessions
+   * named in `to` (as Daily's `sendAppMessage(data, sessionIds)` does).
+   */
+  z.strictObject({
+    type: z.literal('send'),
+    data: z.json(),
+    to: z.array(z.string().max(64)).min(1).max(MAX_RELAY_RECIPIENTS).optional(),
+  }),
 ])
 export type ClientFrame = z.infer<typeof clientFrameSchema>
 

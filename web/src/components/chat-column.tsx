@@ -11,6 +11,7 @@ import { MessageList } from './message-list.tsx'
 import { MessageSearchPanel } from './message-search-panel.tsx'
 import { NotificationSettings } from './notification-settings.tsx'
 import { ParticipantList } from './participant-list.tsx'
+import type { Recipient } from './send-to.tsx'
 import { TranscriptDownload } from './transcript-download.tsx'
 
 const CONNECTION_TEXT: Partial<Record<ChatSnapshot['connection'], string>> = {
@@ -19,6 +20,17 @@ const CONNECTION_TEXT: Partial<Record<ChatSnapshot['connection'], string>> = {
   closed: 'Disconnected from the call.',
   // Leave takes the person to the join screen with their name and the room filled in.
   expired: 'Your session has expired. Leave, then join the room again to keep chatting.',
+}
+
+/** Whom a private message can go to: everyone in the call but this user (once each). */
+function recipientsOf(participants: ChatSnapshot['participants']): Recipient[] {
+  const self = participants.find((person) => person.local)?.userId
+  const seen = new Set<string>()
+  return participants.flatMap((person) => {
+    if (person.userId === self || seen.has(person.userId)) return []
+    seen.add(person.userId)
+    return [{ id: person.userId, name: person.userName, label: person.label }]
+  })
 }
 
 /** Whether a drag carries files (not text or a link being dragged about the page). */
@@ -116,13 +128,16 @@ export function ChatColumn({
         {snapshot.typingLine}
       </p>
       <Composer
-        onSend={(text, files, previews, mentions) => client.send(text, files, previews, mentions)}
+        onSend={(text, files, previews, mentions, to) =>
+          client.send(text, files, previews, mentions, to)
+        }
         onInput={(text) => client.inputChanged(text)}
         attachments={attachments}
         onEditLast={editLatest}
         reply={client.replyDraft}
         mentionCandidates={client.mentionCandidates}
         rules={client.rules}
+        recipients={recipientsOf(snapshot.participants)}
       />
       {dragging && <div className="drop-hint">Drop files to attach</div>}
     </aside>

@@ -26,8 +26,10 @@ import { useSendRefusal } from '../hooks/use-send-refusal.ts'
 import { useStore } from '../hooks/use-store.ts'
 import { Avatar } from './avatar.tsx'
 import { ReplyBanner } from './reply-banner.tsx'
+import { type Recipient, SendTo } from './send-to.tsx'
 
 const ACCEPT = Object.keys(MEDIA_TYPES).join(',')
+const NO_RULES = { subscribe: () => () => {}, getSnapshot: () => undefined }
 const NO_REPLY: ReadableStore<ReplyDraftSnapshot> = {
   subscribe: () => () => {},
   getSnapshot: () => ({ started: 0 }),
@@ -49,12 +51,14 @@ export function Composer({
   reply,
   mentionCandidates,
   rules,
+  recipients = [],
 }: {
   onSend: (
     text: string,
     attachments: readonly Attachment[],
     previews: readonly (string | undefined)[],
     mentions: readonly Mention[],
+    to?: { id: string; name: string },
   ) => Result
   onInput: (text: string) => void
   /** The files to send (from useAttachments, which the chat column holds for drops). */
@@ -70,7 +74,13 @@ export function Composer({
    * disabled with the reason; under slow mode Send waits, counting down.
    */
   rules?: RoomRules
+  /** Whom a private message can go to (the "Send to" choice); none: no choice offered. */
+  recipients?: readonly Recipient[]
 }) {
+  const [toId, setToId] = useState('')
+  const privateAllowed = useStore(rules ?? NO_RULES)?.settings.privateMessages !== false
+  // Someone chosen who has left the call, or private messages turned off: back to everyone.
+  const recipient = privateAllowed ? recipients.find((person) => person.id === toId) : undefined
   const { refused, wait, notice } = useSendRefusal(rules)
   const [text, setText] = useState('')
   const mentions = useMentionPicker(mentionCandidates)
@@ -94,6 +104,7 @@ export function Composer({
       ready.map((file) => file.attachment),
       ready.map((file) => file.preview),
       mentions.picked,
+      recipient && { id: recipient.id, name: recipient.name },
     )
     if (result.ok) {
       setText('')
@@ -196,7 +207,7 @@ export function Composer({
         id={`${errorId}-message`}
         value={text}
         rows={2}
-        placeholder="Message"
+        placeholder={recipient ? `Message ${recipient.label} privately` : 'Message'}
         disabled={refused !== undefined}
         aria-describedby={
           [
@@ -260,6 +271,14 @@ export function Composer({
         {mentions.open &&
           `${mentions.open.candidates.length === 1 ? '1 person' : `${mentions.open.candidates.length} people`} to mention. Up and down arrows to choose, Enter to pick.`}
       </p>
+      {privateAllowed && (recipients.length > 0 || replyTarget?.privately) && (
+        <SendTo
+          recipients={recipients}
+          value={recipient?.id ?? ''}
+          onChange={setToId}
+          fixed={replyTarget?.privately}
+        />
+      )}
       <div className="composer-actions">
         <button type="button" onClick={() => fileInput.current?.click()}>
           Attach file

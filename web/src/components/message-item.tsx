@@ -121,10 +121,17 @@ export const MessageItem = memo(function MessageItem({
     <div
       className={`message${continued ? ' continued' : ''}${message.own ? ' own' : ''}${
         message.mentionsMe ? ' mentions-me' : ''
-      }${canEdit || canRemove || reply || reactions.canReact || report ? ' actionable' : ''}`}
+      }${message.to ? ' private' : ''}${canEdit || canRemove || reply || reactions.canReact || report ? ' actionable' : ''}`}
       data-status={message.status}
     >
       {header}
+      {message.to && (
+        <p className="private-badge">
+          {message.own
+            ? `Private to ${message.toName ?? 'one person'}`
+            : `Private from ${message.sender.name}`}
+        </p>
+      )}
       {message.mentionsMe && <p className="mention-badge">Mentions you</p>}
       {quote && <ReplyQuote quote={quote} onGo={(id) => onGoToQuote?.(id)} />}
       {editor ? (

@@ -31,6 +31,8 @@ const LOAD_OLDER_THRESHOLD_PX = 2000
 const continues = (message: TimelineMessage, previous: TimelineMessage | undefined) =>
   previous !== undefined &&
   previous.sender.id === message.sender.id &&
+  // A private message stands apart from the room's, with its own label.
+  previous.to === message.to &&
   Date.parse(message.createdAt) - Date.parse(previous.createdAt) < GROUP_WINDOW_MS
 
 /**

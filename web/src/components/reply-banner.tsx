@@ -18,7 +18,9 @@ export function ReplyBanner({
     <div className="reply-banner" id={id}>
       <span className="reply-banner-bar" aria-hidden="true" />
       <span className="reply-banner-what">
-        <span className="reply-banner-to">Replying to {target.senderName}</span>
+        <span className="reply-banner-to">
+          {target.privately ? 'Replying privately to' : 'Replying to'} {target.senderName}
+        </span>
         {target.text && <span className="reply-banner-text">{target.text}</span>}
       </span>
       <button

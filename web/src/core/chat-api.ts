@@ -60,6 +60,8 @@ export interface RoomApi {
     attachments: readonly Attachment[]
     replyTo?: string
     mentions?: readonly Mention[]
+    to?: string
+    toName?: string
   }): Promise<StoredMessage>
   loadHistoryPage(query: { limit?: number; before?: number; after?: number }): Promise<HistoryPage>
   loadMessage(id: string): Promise<StoredMessage>

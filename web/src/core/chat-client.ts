@@ -2,6 +2,7 @@ import {
   type Attachment,
   type ChatUser,
   LIVE_PROTOCOL_VERSION,
+  type LiveEnvelope,
   type Mention,
   type RoomSettings,
   type StoredMessage,
@@ -125,7 +126,9 @@ export class ChatClient {
     this.#userId = options.user.id
     this.#timeline = timeline
     this.#live = new LiveSender(options.transport, log)
-    const sendLive = this.#live.send.bind(this.#live)
+    // Private messages, and news of them, go only to the two people's sessions.
+    const sendLive = (envelope: LiveEnvelope) =>
+      this.#live.send(envelope, this.#audienceOf(envelope))
     this.#roster = new TypingRoster({ clock, onChange: changed })
     this.#typing = new TypingNotifier({
       clock,
@@ -229,19 +232,24 @@ export class ChatClient {
    * waits for the write. `attachments` are files already uploaded; `previews` shows them here
    * until the function hands back URLs. It replies to the reply draft's message, if any, and
    * ends the draft. `mentions` are the people picked while typing; those whose `@name` the text
-   * still says are mentioned. Returns why not, for a message that is none.
+   * still says are mentioned. `to`: a private message for this one person (a reply to a private
+   * message always goes privately to its other person). Returns why not, for a message that is
+   * none.
    */
   send(
     text: string,
     attachments: readonly Attachment[] = [],
     previews: readonly (string | undefined)[] = [],
     mentions: readonly Mention[] = [],
+    to?: { id: string; name: string },
   ): Result<{ id: string }> {
-    const refusal = this.rules.refusal({ private: false })
+    const recipient = this.replyDraft.getSnapshot().target?.privately ?? to
+    const refusal = this.rules.refusal({ private: recipient !== undefined })
     if (refusal) return refused(refusal)
     const sent = this.#own.send(text, attachments, previews, {
       replyTo: this.replyDraft.replyTo,
       mentions,
+      ...(recipient ? { to: recipient.id, toName: recipient.name } : {}),
     })
     if (sent.ok) {
       this.replyDraft.cancel()
@@ -369,6 +377,16 @@ export class ChatClient {
     this.search.unsubscribeAll()
     this.#store.unsubscribeAll()
     await this.#transport.leave()
+  }
+
+  /** Whose sessions get an envelope: for a private message and news of it, its two people. */
+  #audienceOf(envelope: LiveEnvelope): readonly string[] | undefined {
+    if (envelope.type === 'chat') {
+      return envelope.to ? [envelope.to, this.#userId] : undefined
+    }
+    if (envelope.type !== 'changed' && envelope.type !== 'chat-ref') return undefined
+    const message = this.#timeline.get(envelope.id)
+    return message?.to ? [message.to, message.sender.id, this.#userId] : undefined
   }
 
   #connectionChanged(state: ConnectionState): void {

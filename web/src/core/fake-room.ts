@@ -51,6 +51,8 @@ export class FakeRoom implements Partial<RoomApi> {
     attachments: readonly Attachment[]
     replyTo?: string
     mentions?: readonly Mention[]
+    to?: string
+    toName?: string
   }) => {
     this.writes.push(message)
     const refusal = this.refuse?.(message)
@@ -62,9 +64,19 @@ export class FakeRoom implements Partial<RoomApi> {
       sender: me,
       ...(message.replyTo ? { replyTo: message.replyTo } : {}),
       ...(message.mentions?.length ? { mentions: [...message.mentions] } : {}),
+      ...(message.to ? { to: message.to, toName: message.toName } : {}),
     })
     this.messages.push(saved)
     return saved
+  }
+
+  editMessage = async (id: string, body: string) => {
+    const index = this.messages.findIndex((m) => m.id === id)
+    const message = this.messages[index]
+    if (!message) throw new ChatApiError(404, 'message_not_found', 'There is no such message.')
+    const edited = { ...message, body, editedAt: '2030-01-02T00:00:00.000Z', seq: ++seq }
+    this.messages[index] = edited
+    return edited
   }
 
   loadHistoryPage = async (query: { limit?: number; before?: number }): Promise<HistoryPage> => {

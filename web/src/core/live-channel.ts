@@ -54,10 +54,12 @@ export interface ChatTransport {
   /** Leaves the room and stops all events. */
   leave(): Promise<void>
   /**
-   * Broadcasts `data` to every other session in the room. Throws TransportError `not_joined`
-   * before join, and `too_large` when its JSON exceeds 4,096 characters.
+   * Broadcasts `data` to every other session in the room, or sends it only to the sessions named
+   * in `to` (a private message: Daily's `sendAppMessage(data, sessionIds)`). Throws
+   * TransportError `not_joined` before join, and `too_large` when its JSON exceeds 4,096
+   * characters.
    */
-  send(data: unknown): void
+  send(data: unknown, to?: readonly string[]): void
   /** Everyone in the room, this session included (`local: true`). */
   participants(): Participant[]
   on<E extends keyof TransportEvents>(event: E, listener: TransportEvents[E]): () => void

@@ -112,10 +112,15 @@ export class LiveInbox {
       case 'chat':
         roster.clear(from)
         if (!this.#isSendersId(envelope, from, sender)) return
+        // A private message is for its recipient (and the sender's other tabs), nobody else.
+        if (envelope.to && envelope.to !== user.id && sender.id !== user.id) {
+          this.#options.log('dropped a private live message for someone else', { from })
+          return
+        }
         if (
           !this.#options.takesLiveMessage(
             { userId: sender.id, owner: sender.owner },
-            { private: false },
+            { private: envelope.to !== undefined },
           )
         ) {
           this.#options.log("dropped a live message the room's settings refuse", {
@@ -133,6 +138,9 @@ export class LiveInbox {
             attachments: envelope.attachments ?? [],
             ...(envelope.replyTo ? { replyTo: envelope.replyTo } : {}),
             ...(envelope.mentions?.length ? { mentions: envelope.mentions } : {}),
+            ...(envelope.to
+              ? { to: envelope.to, ...(envelope.toName ? { toName: envelope.toName } : {}) }
+              : {}),
             createdAt: envelope.createdAt,
             status: 'live',
             own: sender.id === user.id,

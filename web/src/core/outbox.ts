@@ -19,6 +19,9 @@ export interface OutboxEntry {
   replyTo?: string
   /** Whom it mentions, if anyone. */
   mentions?: Mention[]
+  /** A private message: whom it is for (user id, and name as shown). */
+  to?: string
+  toName?: string
   /** Sender's ISO time at send. */
   createdAt: string
   attempts: number
@@ -271,6 +274,8 @@ const outboxEntrySchema = z.object({
   attachments: z.array(attachmentSchema).default([]),
   replyTo: z.string().optional(),
   mentions: z.array(mentionSchema).optional(),
+  to: z.string().optional(),
+  toName: z.string().optional(),
   createdAt: z.string(),
   attempts: z.number().int().nonnegative(),
   state: z.enum(['pending', 'failed']),

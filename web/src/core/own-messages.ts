@@ -42,16 +42,22 @@ export function messageBody(text: string, hasFiles: boolean): Result<{ body: str
   return { ok: true, body: body.data }
 }
 
-/** What a message is about besides its text and files: what it replies to, whom it mentions. */
+/**
+ * What a message is about besides its text and files: what it replies to, whom it mentions, and
+ * for a private message whom it is for (`to`, a user id, and `toName`).
+ */
 export interface MessageContext {
   replyTo?: string
   mentions?: readonly Mention[]
+  to?: string
+  toName?: string
 }
 
 /** The context's parts that say something, for spreading into a message (no empty keys). */
-const contextOf = ({ replyTo, mentions }: MessageContext) => ({
+const contextOf = ({ replyTo, mentions, to, toName }: MessageContext) => ({
   ...(replyTo ? { replyTo } : {}),
   ...(mentions?.length ? { mentions: [...mentions] } : {}),
+  ...(to ? { to, ...(toName ? { toName } : {}) } : {}),
 })
 
 /** Where a parent that is not stored yet may still be stored: a reply to it waits for it. */
@@ -102,7 +108,7 @@ export class OwnMessages {
     const { body } = checked
     // Only the people the text still names: a mention picked and then typed over is no mention.
     const about = contextOf({
-      replyTo: context.replyTo,
+      ...context,
       mentions: mentionsNamedIn(body, context.mentions ?? []),
     })
     // Bound to this user: nobody else can claim it first, live or in a write.

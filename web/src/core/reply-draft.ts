@@ -8,6 +8,11 @@ export interface ReplyTarget {
   senderName: string
   /** Its first line (or first file's name). */
   text: string
+  /**
+   * For a private message: the other person of that conversation. A reply to it goes privately
+   * to them.
+   */
+  privately?: { id: string; name: string }
 }
 
 export interface ReplyDraftSnapshot {
@@ -40,7 +45,16 @@ export class ReplyDraft extends Store<ReplyDraftSnapshot> {
   /** The next message will reply to `message` (instead of any other). False if it cannot. */
   start = (message: TimelineMessage): boolean => {
     if (!canReply(message)) return false
-    const target = { id: message.id, senderName: message.sender.name, text: firstLine(message) }
+    const target: ReplyTarget = {
+      id: message.id,
+      senderName: message.sender.name,
+      text: firstLine(message),
+    }
+    if (message.to) {
+      target.privately = message.own
+        ? { id: message.to, name: message.toName ?? 'them' }
+        : { id: message.sender.id, name: message.sender.name }
+    }
     this.set({ target, started: this.getSnapshot().started + 1 })
     return true
   }

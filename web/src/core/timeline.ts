@@ -40,6 +40,12 @@ export interface TimelineMessage {
   mentions?: readonly Mention[]
   /** It mentions this user (someone else's message): marked, announced and notified as such. */
   mentionsMe?: boolean
+  /**
+   * A private message: the user id of the one person it is for (only they and the sender see
+   * it), and their name as the sender saw it.
+   */
+  to?: string
+  toName?: string
   /** Its reactions, as the function last said (absent when none, and before it is stored). */
   reactions?: readonly TimelineReaction[]
   seq?: number
@@ -286,6 +292,7 @@ export class Timeline {
       ...(stored.editedAt ? { editedAt: stored.editedAt } : {}),
       ...(stored.replyTo ? { replyTo: stored.replyTo } : {}),
       ...this.mentionsOf(stored.mentions, own),
+      ...(stored.to ? { to: stored.to, ...(stored.toName ? { toName: stored.toName } : {}) } : {}),
       ...(stored.reactions?.length ? { reactions: stored.reactions } : {}),
       seq: stored.seq,
       status: 'saved',
@@ -389,6 +396,8 @@ const sameMessage = (a: TimelineMessage, b: TimelineMessage) =>
   a.deleted === b.deleted &&
   a.replyTo === b.replyTo &&
   a.mentionsMe === b.mentionsMe &&
+  a.to === b.to &&
+  a.toName === b.toName &&
   (a.mentions?.length ?? 0) === (b.mentions?.length ?? 0) &&
   (a.mentions ?? []).every((mention, index) => mention.userId === b.mentions?.[index]?.userId) &&
   sameReactions(a.reactions, b.reactions) &&

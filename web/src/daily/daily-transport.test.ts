@@ -78,6 +78,15 @@ describe('send', () => {
     expect(call.sendAppMessageCalls).toEqual([{ data: envelope, to: '*' }])
   })
 
+  it('sends a private message only to the named sessions: sendAppMessage(data, sessionIds)', async () => {
+    const { call, transport } = await joined()
+    const envelope = { v: 1, type: 'chat', to: 'u-ben' }
+
+    transport.send(envelope, ['s-ben', 's-ben-2'])
+
+    expect(call.sendAppMessageCalls).toEqual([{ data: envelope, to: ['s-ben', 's-ben-2'] }])
+  })
+
   it('sends JSON of exactly 4,096 characters', async () => {
     const { call, transport } = await joined()
     const data = jsonOfLength(4096)

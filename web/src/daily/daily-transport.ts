@@ -52,7 +52,7 @@ export interface DailyListen {
 export interface DailyCallLike {
   join(options: { url: string; token: string }): Promise<unknown>
   leave(): Promise<void>
-  sendAppMessage(data: unknown, to: '*'): unknown
+  sendAppMessage(data: unknown, to: '*' | string[]): unknown
   /** Keyed by 'local' (this session) and by the other sessions' ids. */
   participants(): Record<string, DailyParticipantLike>
   meetingState(): string
@@ -170,7 +170,7 @@ export function createDailyTransport(options: DailyTransportOptions): ChatTransp
       if (own) await callObject.leave()
     },
 
-    send(data) {
+    send(data, to) {
       liveChannelJson(
         data,
         (chars) => `${chars} characters of JSON, over Daily's limit of ${MAX_LIVE_MESSAGE_CHARS}.`,
@@ -179,7 +179,7 @@ export function createDailyTransport(options: DailyTransportOptions): ChatTransp
         throw new TransportError('not_joined', 'Not in the call: join before sending.')
       }
       try {
-        callObject.sendAppMessage(data, '*')
+        callObject.sendAppMessage(data, to ? [...to] : '*')
       } catch (error) {
         throw toTransportError(error)
       }

@@ -63,10 +63,13 @@ describe('borrowTransport', () => {
     const listener = () => {}
 
     borrowed.send({ hello: true })
+    borrowed.send({ psst: true }, ['session-ben'])
     borrowed.participants()
     borrowed.on('connection', listener)
 
-    expect(transport.send).toHaveBeenCalledWith({ hello: true })
+    expect(transport.send).toHaveBeenCalledWith({ hello: true }, undefined)
+    // Addressed to some sessions only (a private message): the address goes through too.
+    expect(transport.send).toHaveBeenCalledWith({ psst: true }, ['session-ben'])
     expect(transport.participants).toHaveBeenCalledOnce()
     expect(transport.on).toHaveBeenCalledWith('connection', listener)
   })

@@ -21,7 +21,7 @@ export function borrowTransport(transport: ChatTransport): ChatTransport {
       return joining
     },
     leave: async () => {},
-    send: (data) => transport.send(data),
+    send: (data, to) => transport.send(data, to),
     participants: () => transport.participants(),
     on: (event, listener) => transport.on(event, listener),
   }

@@ -30,11 +30,15 @@ export class FakeTransport implements ChatTransport {
     this.joined = false
   }
 
-  send(data: unknown) {
+  send(data: unknown, to?: readonly string[]) {
     if (!this.joined) throw new TransportError('not_joined', 'Not joined.')
     liveChannelJson(data)
     this.sent.push(data)
+    this.addressed.push({ data, to })
   }
+
+  /** Everything sent, with whom it was addressed to (undefined: everyone). */
+  readonly addressed: { data: unknown; to?: readonly string[] }[] = []
 
   participants() {
     return [...this.#participants]

@@ -217,7 +217,7 @@ export function createRelayTransport(options: RelayTransportOptions): ChatTransp
       if (wasActive) emit('connection', 'closed')
     },
 
-    send(data) {
+    send(data, to) {
       if (phase !== 'joined' || socket?.readyState !== WebSocketImpl.OPEN) {
         throw new TransportError(
           'not_joined',
@@ -226,7 +226,8 @@ export function createRelayTransport(options: RelayTransportOptions): ChatTransp
       }
       // The JSON is already made for the size check: no need to make it twice.
       const json = liveChannelJson(data)
-      socket.send(`{"type":"send","data":${json}}`)
+      const addressed = to ? `,"to":${JSON.stringify(to)}` : ''
+      socket.send(`{"type":"send","data":${json}${addressed}}`)
     },
 
     participants() {
