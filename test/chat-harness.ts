@@ -85,6 +85,7 @@ export function createChatHarness(config: Partial<ChatDeps['config']> = {}): Cha
         reaction: { count: 1000, windowSeconds: 60 },
         report: { count: 1000, windowSeconds: 60 },
         settings: { count: 1000, windowSeconds: 60 },
+        pin: { count: 1000, windowSeconds: 60 },
       },
       proxyHops: 0,
       ...config,

@@ -432,6 +432,8 @@ export const storedMessageSchema = z.object({
    */
   to: z.string().optional(),
   toName: z.string().optional(),
+  /** When a room owner pinned it for everyone; absent when not pinned. */
+  pinnedAt: z.iso.datetime().optional(),
   seq: z.number().int().positive(),
   /**
    * Its reactions, in the order each emoji was first given; [] when none. The function always
@@ -653,6 +655,13 @@ export const searchPageSchema = z.object({
 })
 export type SearchPage = z.infer<typeof searchPageSchema>
 
+/** How many messages a room may have pinned at once. */
+export const MAX_PINS = 50
+
+/** `GET /rooms/:room/pins`: the room's pinned messages, the newest pin first. */
+export const pinsPageSchema = z.object({ messages: z.array(storedMessageSchema) })
+export type PinsPage = z.infer<typeof pinsPageSchema>
+
 export const transcriptQuerySchema = z.strictObject({
   format: z.enum(['md', 'json'], { error: 'format is md or json.' }).default('md'),
 })
@@ -712,6 +721,11 @@ export const liveEnvelopeSchema = z.discriminatedUnion('type', [
     v: z.literal(LIVE_PROTOCOL_VERSION),
     type: z.literal('changed'),
     id: messageIdSchema,
+  }),
+  // An owner pinned or unpinned a message: receivers read the pins again (GET /rooms/:room/pins).
+  z.strictObject({
+    v: z.literal(LIVE_PROTOCOL_VERSION),
+    type: z.literal('pins'),
   }),
   // An owner changed the room's settings: receivers read them again (GET /rooms/:room/settings).
   z.strictObject({

@@ -10,6 +10,7 @@ import { attachmentRoutes } from './routes/attachments.ts'
 import { changeRoutes } from './routes/changes.ts'
 import { healthRoutes } from './routes/health.ts'
 import { messageRoutes } from './routes/messages.ts'
+import { pinListRoutes, pinRoutes } from './routes/pins.ts'
 import { reactionRoutes } from './routes/reactions.ts'
 import { reportRoutes } from './routes/reports.ts'
 import { searchRoutes } from './routes/search.ts'
@@ -80,6 +81,8 @@ function roomRoutes(deps: ChatDeps) {
       .route('/messages', messageRoutes(deps))
       .route('/messages/:id/reactions', reactionRoutes(deps))
       .route('/messages/:id/reports', reportRoutes(deps))
+      .route('/messages/:id/pin', pinRoutes(deps))
+      .route('/pins', pinListRoutes(deps))
       .route('/uploads', uploadRoutes(deps))
       .route('/attachments', attachmentRoutes(deps))
       .route('/changes', changeRoutes(deps))

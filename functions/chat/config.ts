@@ -49,6 +49,7 @@ const configSchema = z
     CHAT_REACTION_QUOTA: quota('60/60'),
     CHAT_REPORT_QUOTA: quota('10/3600'),
     CHAT_SETTINGS_QUOTA: quota('30/60'),
+    CHAT_PIN_QUOTA: quota('60/60'),
     CHAT_PROXY_HOPS: z.coerce
       .number({ error: 'Use a whole number of proxies (0 when clients connect directly).' })
       .int()
@@ -83,6 +84,7 @@ const configSchema = z
       reaction: env.CHAT_REACTION_QUOTA,
       report: env.CHAT_REPORT_QUOTA,
       settings: env.CHAT_SETTINGS_QUOTA,
+      pin: env.CHAT_PIN_QUOTA,
     },
     proxyHops: env.CHAT_PROXY_HOPS,
     mediaMaxBytes: env.MEDIA_MAX_BYTES,

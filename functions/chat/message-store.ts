@@ -89,6 +89,16 @@ export type ReactionOutcome =
 
 export type DeleteOutcome = { kind: 'deleted' | 'not_found' | 'forbidden' }
 
+/** Pinning or unpinning: the message as it is after, or why not. */
+export type PinOutcome =
+  | { kind: 'pinned' | 'unpinned' | 'unchanged'; message: PersistedMessage }
+  /** No visible message with this id in the room (for the owner asking). */
+  | { kind: 'not_found' }
+  /** Private messages are never pinned. */
+  | { kind: 'private' }
+  /** The room has MAX_PINS pins already. */
+  | { kind: 'too_many' }
+
 /** Reporting a message: the report (the earlier one when reported before), or why not. */
 export type ReportOutcome =
   | {
@@ -163,6 +173,10 @@ export interface MessageStore {
     query: { words: readonly string[]; before?: number; limit: number },
     readerId: string,
   ): Promise<{ messages: PersistedMessage[]; hasMore: boolean }>
+  /** Pins (`on`) or unpins a message of the room for everyone, as `actorId` (an owner). */
+  pinMessage(room: string, id: string, actorId: string, on: boolean): Promise<PinOutcome>
+  /** The room's pinned messages, the newest pin first. */
+  loadPins(room: string): Promise<PersistedMessage[]>
   /** Reports someone else's visible message of the room, once per reporter. */
   reportMessage(
     room: string,

@@ -2,6 +2,7 @@ import postgres from 'postgres'
 import {
   type Attachment,
   DEFAULT_ROOM_SETTINGS,
+  MAX_PINS,
   type Mention,
   type RoomSettings,
 } from '../_shared/protocol.ts'
@@ -31,6 +32,7 @@ interface MessageRow {
   mentions: Mention[]
   recipient_id: string | null
   recipient_name: string | null
+  pinned_at: Date | null
   seq: string
   revision: string
   /**
@@ -55,6 +57,7 @@ const MESSAGE_COLUMNS = [
   'mentions',
   'recipient_id',
   'recipient_name',
+  'pinned_at',
   'seq',
   'revision',
 ] as const satisfies readonly (keyof MessageRow)[]
@@ -96,6 +99,7 @@ const toPersistedMessage = (row: MessageRow): PersistedMessage => ({
   ...(row.recipient_id
     ? { to: row.recipient_id, ...(row.recipient_name ? { toName: row.recipient_name } : {}) }
     : {}),
+  ...(row.pinned_at ? { pinnedAt: row.pinned_at.toISOString() } : {}),
   seq: Number(row.seq),
   reactions: (row.reactions ?? []).map(({ emoji, userIds }) => ({
     emoji,
@@ -345,6 +349,43 @@ export function createPostgresMessageStore(
         messages: rows.slice(0, limit).map(toPersistedMessage),
         hasMore: rows.length > limit,
       }
+    },
+
+    async pinMessage(room, id, actorId, on) {
+      const [row] = await sql<
+        (
+          | (MessageRow & { outcome: 'pinned' | 'unpinned' | 'unchanged' })
+          | (NoMessage & { outcome: 'not_found' | 'private' | 'too_many' })
+        )[]
+      >`
+        select result.outcome, (result.message).*,
+               chat.message_reactions((result.message).id) as reactions
+        from chat.pin_chat_message(${id}::uuid, ${room}, ${actorId}, ${on}) as result`
+      if (!row) throw new Error('pin_chat_message returned no row')
+      switch (row.outcome) {
+        case 'pinned':
+        case 'unpinned':
+        case 'unchanged':
+          return { kind: row.outcome, message: toPersistedMessage(row) }
+        default:
+          return { kind: row.outcome }
+      }
+    },
+
+    async loadPins(room) {
+      // Pins are never private (the database refuses it): everyone in the room sees them all.
+      const rows = await sql<MessageRow[]>`
+        with pinned as (
+          select ${sql(MESSAGE_COLUMNS)} from chat.messages
+          where room = ${room} and pinned_at is not null and deleted_at is null
+          order by pinned_at desc limit ${MAX_PINS}
+        )
+        select pinned.*, reaction.reactions
+        from pinned
+        left join chat.page_reactions(array(select id from pinned)) as reaction
+          on reaction.message_id = pinned.id
+        order by pinned.pinned_at desc`
+      return rows.map(toPersistedMessage)
     },
 
     async reportMessage(room, id, reporter, reason) {

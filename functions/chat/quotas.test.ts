@@ -11,6 +11,7 @@ const tight = {
   reaction: { count: 1000, windowSeconds: 3600 },
   report: { count: 2, windowSeconds: 3600 },
   settings: { count: 1000, windowSeconds: 3600 },
+  pin: { count: 1000, windowSeconds: 3600 },
 }
 
 describe('quotas', () => {

@@ -10,6 +10,7 @@ export type QuotaAction =
   | 'reaction'
   | 'report'
   | 'settings'
+  | 'pin'
 
 /** At most `count` times in `windowSeconds` (a fixed window, counted in the database). */
 export interface Quota {

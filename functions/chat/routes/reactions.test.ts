@@ -32,6 +32,7 @@ describe('/rooms/:room/messages/:id/reactions/:emoji', () => {
       reaction: { count: 1000, windowSeconds: 3600 },
       report: { count: 1000, windowSeconds: 60 },
       settings: { count: 1000, windowSeconds: 60 },
+      pin: { count: 1000, windowSeconds: 60 },
     },
   })
   afterAll(() => chat.close())

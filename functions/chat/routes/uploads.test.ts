@@ -430,6 +430,7 @@ describe('the upload quota', () => {
       reaction: generous,
       report: generous,
       settings: generous,
+      pin: generous,
     },
   })
   afterAll(() => chat.close())
