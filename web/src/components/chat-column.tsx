@@ -11,6 +11,7 @@ import { MessageList } from './message-list.tsx'
 import { MessageSearchPanel } from './message-search-panel.tsx'
 import { NotificationSettings } from './notification-settings.tsx'
 import { ParticipantList } from './participant-list.tsx'
+import { PinBar } from './pin-bar.tsx'
 import type { Recipient } from './send-to.tsx'
 import { TranscriptDownload } from './transcript-download.tsx'
 
@@ -98,6 +99,7 @@ export function ChatColumn({
         <ChatSettings rules={client.rules} onSave={(settings) => client.saveSettings(settings)} />
       )}
       <MessageSearchPanel search={client.search} onGoTo={(id) => setGoTo({ id })} />
+      <PinBar pins={client.pins} onGoTo={(id) => setGoTo({ id })} />
       {connection && (
         <p className="connection" role={snapshot.connection === 'expired' ? 'alert' : 'status'}>
           {connection}

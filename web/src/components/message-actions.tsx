@@ -22,6 +22,8 @@ export function MessageActions({
   onReply,
   onAddReaction,
   onReport,
+  onPin,
+  pinned,
 }: {
   canEdit: boolean
   canRemove: boolean
@@ -36,6 +38,9 @@ export function MessageActions({
   onAddReaction?: (from: HTMLElement | null) => void
   /** Reports the message with a reason; absent where this user may not (or already did). */
   onReport?: (reason: string) => Promise<Result>
+  /** Pins the message for everyone, or unpins it when `pinned`; absent unless an owner. */
+  onPin?: () => Promise<Result>
+  pinned?: boolean
 }) {
   const [open, setOpen] = useState(false)
   const [above, setAbove] = useState(false)
@@ -132,6 +137,16 @@ export function MessageActions({
     onEdit(button.current)
   }
 
+  async function togglePin() {
+    setOpen(false)
+    setError(undefined)
+    button.current?.focus()
+    const result = await onPin?.()
+    if (result && !result.ok) {
+      setError(`Could not ${pinned ? 'unpin' : 'pin'} the message: ${result.error}`)
+    }
+  }
+
   function askWhyReport() {
     setOpen(false)
     setError(undefined)
@@ -206,6 +221,11 @@ export function MessageActions({
             {canEdit && (
               <button type="button" role="menuitem" tabIndex={-1} onClick={edit}>
                 Edit
+              </button>
+            )}
+            {onPin && (
+              <button type="button" role="menuitem" tabIndex={-1} onClick={togglePin}>
+                {pinned ? 'Unpin' : 'Pin'}
               </button>
             )}
             {onReport && (

@@ -38,6 +38,9 @@ export interface MessageActionHandlers extends ReactionHandlers {
   report: (id: string, reason: string) => Promise<Result>
   /** Whether this user reported the message. */
   reported: (id: string) => boolean
+  /** Whether this user may pin or unpin the message (a room owner). */
+  canPin: (message: TimelineMessage) => boolean
+  pin: (id: string, on: boolean) => Promise<Result>
 }
 
 /**
@@ -111,6 +114,9 @@ export const MessageItem = memo(function MessageItem({
   const canEdit = actions.can('edit', message)
   const canRemove = actions.can('remove', message)
   const reported = actions.reported(message.id)
+  const pin = actions.canPin(message)
+    ? () => actions.pin(message.id, message.pinnedAt === undefined)
+    : undefined
   const report =
     !reported && actions.canReport(message)
       ? (reason: string) => actions.report(message.id, reason)
@@ -121,7 +127,7 @@ export const MessageItem = memo(function MessageItem({
     <div
       className={`message${continued ? ' continued' : ''}${message.own ? ' own' : ''}${
         message.mentionsMe ? ' mentions-me' : ''
-      }${message.to ? ' private' : ''}${canEdit || canRemove || reply || reactions.canReact || report ? ' actionable' : ''}`}
+      }${message.to ? ' private' : ''}${canEdit || canRemove || reply || reactions.canReact || report || pin ? ' actionable' : ''}`}
       data-status={message.status}
     >
       {header}
@@ -165,8 +171,9 @@ export const MessageItem = memo(function MessageItem({
         </div>
       )}
       {reported && <p className="message-reported">Reported</p>}
+      {message.pinnedAt && <p className="message-pinned">Pinned</p>}
       {reactions.view}
-      {(canEdit || canRemove || reply || reactions.canReact || report) && (
+      {(canEdit || canRemove || reply || reactions.canReact || report || pin) && (
         <MessageActions
           canEdit={canEdit}
           canRemove={canRemove}
@@ -176,6 +183,8 @@ export const MessageItem = memo(function MessageItem({
           onReply={reply}
           onAddReaction={reactions.canReact ? reactions.open : undefined}
           onReport={report}
+          onPin={pin}
+          pinned={message.pinnedAt !== undefined}
         />
       )}
     </div>

@@ -6,6 +6,8 @@ import {
   type HistoryPage,
   historyPageSchema,
   type Mention,
+  type PinsPage,
+  pinsPageSchema,
   type ReportResponse,
   type RoomSettings,
   reportResponseSchema,
@@ -77,6 +79,10 @@ export interface RoomApi {
   addReaction(id: string, emoji: string): Promise<StoredMessage>
   /** Takes back one's reaction `emoji` (none to take back is fine). */
   removeReaction(id: string, emoji: string): Promise<void>
+  /** The room's pinned messages, the newest pin first. */
+  loadPins(): Promise<PinsPage>
+  /** Pins (`on`) or unpins a message for everyone (owners only): the message as it is now. */
+  pinMessage(id: string, on: boolean): Promise<StoredMessage>
   /** The room's chat settings. */
   loadSettings(): Promise<RoomSettings>
   /** Changes the room's chat settings (owners only): the settings as saved. */
@@ -207,6 +213,13 @@ export function createChatApi(baseUrl: string, options: ChatApiOptions = {}) {
         },
         loadHistoryPage(query) {
           return call(withQuery(base, query), historyPageSchema, auth)
+        },
+        loadPins() {
+          return call(`${roomPath}/pins`, pinsPageSchema, auth)
+        },
+        pinMessage(id, on) {
+          const path = `${base}/${encodeURIComponent(id)}/pin`
+          return call(path, storedMessageSchema, { method: on ? 'PUT' : 'DELETE', ...auth })
         },
         loadSettings() {
           return call(`${roomPath}/settings`, roomSettingsSchema, auth)

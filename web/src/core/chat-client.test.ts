@@ -142,6 +142,26 @@ class FakeRoomApi implements RoomApi {
   reports: { id: string; reason: string }[] = []
   settings: RoomSettings = DEFAULT_ROOM_SETTINGS
 
+  async loadPins() {
+    return {
+      messages: this.messages
+        .filter((m) => m.pinnedAt)
+        .sort((a, b) => (b.pinnedAt ?? '').localeCompare(a.pinnedAt ?? '')),
+    }
+  }
+
+  async pinMessage(id: string, on: boolean) {
+    this.messages = this.messages.map((m) => {
+      if (m.id !== id) return m
+      const { pinnedAt: _old, ...rest } = m
+      return on
+        ? { ...rest, pinnedAt: new Date(Date.UTC(2030, 0, 2, 0, 0, ++seq)).toISOString() }
+        : rest
+    })
+    this.revisions.set(id, ++seq)
+    return this.messages.find((m) => m.id === id) as StoredMessage
+  }
+
   async loadSettings() {
     return this.settings
   }
@@ -946,5 +966,39 @@ describe('ChatClient reports', () => {
     expect(result).toEqual({ ok: false, error: 'There is no such message in this room.' })
     expect(client.reports.getSnapshot().size).toBe(0)
     expect(api.reports).toEqual([])
+  })
+})
+
+describe('ChatClient pins', () => {
+  it('lets an owner pin a message: the timeline, the pin board and everyone else learn it', async () => {
+    const { api, transport, makeClient } = setup()
+    transport.arrive(ana)
+    const message = stored('Agenda: budget, hiring')
+    api.messages = [message]
+    const host = makeClient({ owner: true })
+    clients.push(host)
+    await host.start()
+    const shown = host.getSnapshot().messages[0] as TimelineMessage
+    expect(host.canPin(shown)).toBe(true)
+
+    expect(await host.pin(message.id, true)).toEqual({ ok: true })
+    expect(host.getSnapshot().messages[0]?.pinnedAt).toBeDefined()
+    expect(host.pins.getSnapshot().map((m) => m.id)).toEqual([message.id])
+    expect(transport.sent.at(-1)).toEqual({ v: 1, type: 'pins' })
+  })
+
+  it('offers no pin to members, and reads the pins again when an owner announces a change', async () => {
+    const { api, transport, client } = setup()
+    transport.arrive(ana)
+    const message = stored('Slides are up')
+    api.messages = [message]
+    await client.start()
+    expect(client.canPin(client.getSnapshot().messages[0] as TimelineMessage)).toBe(false)
+    expect(client.pins.getSnapshot()).toEqual([])
+
+    await api.pinMessage(message.id, true)
+    transport.deliver({ v: 1, type: 'pins' }, ana.sessionId)
+    await until(client, (snapshot) => snapshot.messages[0]?.pinnedAt !== undefined)
+    await expect.poll(() => client.pins.getSnapshot().length).toBe(1)
   })
 })

@@ -21,6 +21,7 @@ import { MessageReports } from './message-reports.ts'
 import { MessageSearch } from './message-search.ts'
 import type { OutboxStorage } from './outbox.ts'
 import { OwnMessages } from './own-messages.ts'
+import { PinBoard } from './pin-board.ts'
 import { MessageReactions, ReactionNames } from './reactions.ts'
 import { ReadPosition } from './read-position.ts'
 import { ReplyDraft } from './reply-draft.ts'
@@ -78,6 +79,7 @@ export interface ChatClientOptions {
  */
 export class ChatClient {
   readonly #transport: ChatTransport
+  readonly #api: RoomApi
   readonly #userId: string
   readonly #timeline: Timeline
   readonly #typing: TypingNotifier
@@ -110,6 +112,8 @@ export class ChatClient {
   readonly reports: MessageReports
   /** The room's chat settings, what they let this user send now, and saving them (owners). */
   readonly rules: RoomRules
+  /** The room's pinned messages, the newest pin first (the column's pin bar). */
+  readonly pins: PinBoard
   readonly #store: Store<ChatSnapshot>
   readonly #unsubscribe: (() => void)[] = []
   #connection: ConnectionState = 'connecting'
@@ -124,6 +128,7 @@ export class ChatClient {
     const timeline = new Timeline({ ownUserId: options.user.id })
     this.#transport = options.transport
     this.#userId = options.user.id
+    this.#api = options.api
     this.#timeline = timeline
     this.#live = new LiveSender(options.transport, log)
     // Private messages, and news of them, go only to the two people's sessions.
@@ -155,6 +160,10 @@ export class ChatClient {
       signLive: (id, files) => this.#urls.signLive(id, files),
       takesLiveMessage: (sender, message) => this.rules.takesLiveMessage(sender, message),
       settingsChanged: () => void this.rules.refresh(),
+      pinsChanged: () => {
+        void this.pins.refresh()
+        void this.#sync.sync()
+      },
       log,
     })
     this.#reactions = new MessageReactions({
@@ -194,6 +203,7 @@ export class ChatClient {
     this.search = new MessageSearch({ api: options.api, clock })
     this.reports = new MessageReports({ api: options.api, userId: options.user.id })
     this.rules = new RoomRules({ api: options.api, owner: options.owner === true, clock, log })
+    this.pins = new PinBoard({ api: options.api, log })
     this.#store = new Store(this.#buildSnapshot())
   }
 
@@ -214,7 +224,7 @@ export class ChatClient {
     this.#connection = 'connected'
     this.#changed()
     // The settings before live messages are taken: they decide which ones the room allows.
-    await Promise.all([this.#sync.loadNewest(), this.rules.refresh()])
+    await Promise.all([this.#sync.loadNewest(), this.rules.refresh(), this.pins.refresh()])
     // Unsent messages from before a reload come after the history they followed, before news.
     this.#own.showUnsent()
     this.#inbox.open()
@@ -308,7 +318,32 @@ export class ChatClient {
    * room's settings.
    */
   async sync(): Promise<void> {
-    await Promise.all([this.#sync.sync(), this.rules.refresh()])
+    await Promise.all([this.#sync.sync(), this.rules.refresh(), this.pins.refresh()])
+  }
+
+  /**
+   * Pins (`on`) or unpins a message for everyone (owners only); everyone in the call reads the
+   * pins again. Returns why not.
+   */
+  async pin(id: string, on: boolean): Promise<Result> {
+    try {
+      this.#stored([await this.#api.pinMessage(id, on)])
+    } catch (error) {
+      return refused((error as Error).message)
+    }
+    this.#live.send({ v: LIVE_PROTOCOL_VERSION, type: 'pins' })
+    await this.pins.refresh()
+    return { ok: true }
+  }
+
+  /** Whether this user may pin or unpin a message shown: an owner, a message for the room. */
+  canPin(message: TimelineMessage): boolean {
+    return (
+      this.rules.getSnapshot().owner &&
+      !message.deleted &&
+      message.to === undefined &&
+      (message.status === 'saved' || message.status === 'live')
+    )
   }
 
   /**

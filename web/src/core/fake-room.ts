@@ -109,6 +109,7 @@ export class FakeRoom implements Partial<RoomApi> {
     firstSeq: this.messages[0]?.seq ?? null,
   })
 
+  loadPins = async () => ({ messages: this.messages.filter((m) => m.pinnedAt) })
   settings: RoomSettings = DEFAULT_ROOM_SETTINGS
   loadSettings = async () => this.settings
 

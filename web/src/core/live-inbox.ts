@@ -44,6 +44,8 @@ export interface LiveInboxOptions {
   ) => boolean
   /** An owner changed the room's settings: read them again. */
   settingsChanged: () => void
+  /** An owner pinned or unpinned a message: read the pins (and the message) again. */
+  pinsChanged: () => void
   log: (message: string, detail?: unknown) => void
 }
 
@@ -153,6 +155,9 @@ export class LiveInbox {
         return
       case 'settings':
         this.#options.settingsChanged()
+        return
+      case 'pins':
+        this.#options.pinsChanged()
         return
       case 'changed':
         // The changes feed says what happened (edit or deletion) without asking for a message

@@ -46,6 +46,8 @@ export interface TimelineMessage {
    */
   to?: string
   toName?: string
+  /** When a room owner pinned it for everyone; absent when not pinned. */
+  pinnedAt?: string
   /** Its reactions, as the function last said (absent when none, and before it is stored). */
   reactions?: readonly TimelineReaction[]
   seq?: number
@@ -293,6 +295,7 @@ export class Timeline {
       ...(stored.replyTo ? { replyTo: stored.replyTo } : {}),
       ...this.mentionsOf(stored.mentions, own),
       ...(stored.to ? { to: stored.to, ...(stored.toName ? { toName: stored.toName } : {}) } : {}),
+      ...(stored.pinnedAt ? { pinnedAt: stored.pinnedAt } : {}),
       ...(stored.reactions?.length ? { reactions: stored.reactions } : {}),
       seq: stored.seq,
       status: 'saved',
@@ -398,6 +401,7 @@ const sameMessage = (a: TimelineMessage, b: TimelineMessage) =>
   a.mentionsMe === b.mentionsMe &&
   a.to === b.to &&
   a.toName === b.toName &&
+  a.pinnedAt === b.pinnedAt &&
   (a.mentions?.length ?? 0) === (b.mentions?.length ?? 0) &&
   (a.mentions ?? []).every((mention, index) => mention.userId === b.mentions?.[index]?.userId) &&
   sameReactions(a.reactions, b.reactions) &&

@@ -13,7 +13,10 @@ export type { Editing } from '../core/message-editing.ts'
  */
 export function useMessageEditing(
   client: EditingClient &
-    Pick<ChatClient, 'remove' | 'react' | 'canReact' | 'report' | 'canReport' | 'reports'>,
+    Pick<
+      ChatClient,
+      'remove' | 'react' | 'canReact' | 'report' | 'canReport' | 'reports' | 'pin' | 'canPin'
+    >,
 ) {
   const store = useMemo(() => new MessageEditing(client), [client])
   const { editing, ended } = useStore(store)
@@ -43,6 +46,8 @@ export function useMessageEditing(
       canReport: (target: TimelineMessage) => client.canReport(target),
       report: (id: string, reason: string) => client.report(id, reason),
       reported: (id: string) => reported.has(id),
+      canPin: (target: TimelineMessage) => client.canPin(target),
+      pin: (id: string, on: boolean) => client.pin(id, on),
     }),
     [client, store, reported],
   )
