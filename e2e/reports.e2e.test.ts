@@ -3,7 +3,15 @@
 // Studio's view of reported messages.
 import postgres from 'postgres'
 import { afterAll, describe, expect, inject, it } from 'vitest'
-import { expectHidden, expectVisible, type Person, setupE2ESession, uniqueRoom } from './browser.ts'
+import { createRoomTokens } from '../functions/chat/tokens.ts'
+import {
+  E2E_DAILY_API_KEY,
+  expectHidden,
+  expectVisible,
+  type Person,
+  setupE2ESession,
+  uniqueRoom,
+} from './browser.ts'
 
 /** How long a live message may take to reach the other side. */
 const LIVE_MS = 1000
@@ -29,6 +37,13 @@ describe('reports', () => {
     const room = uniqueRoom('report')
     const ana = await join('Ana', room)
     const ben = await join('Ben', room)
+    const tokens = createRoomTokens({ apiKey: E2E_DAILY_API_KEY, ttlSeconds: 3600 })
+    const { token } = await tokens.mint(
+      room,
+      { id: crypto.randomUUID(), name: 'Host' },
+      { owner: true },
+    )
+    const host = await join('Host', room, { token })
     await ana.send('Buy cheap watches at example.com')
     await expectVisible(ben.message('Buy cheap watches at example.com'), LIVE_MS)
     await ana.allSaved()
@@ -65,6 +80,17 @@ describe('reports', () => {
     await expectVisible(benMenu.getByRole('menuitem', { name: 'Reply' }))
     await expectHidden(benMenu.getByRole('menuitem', { name: 'Report' }))
     await benMenu.press('Escape')
+
+    // The host sees a marker at once; after a reload Ben still sees "Reported".
+    await expectVisible(
+      messageRow(host, 'Buy cheap watches at example.com').getByText('Reported by 1 person'),
+      LIVE_MS,
+    )
+    await ben.page.reload()
+    await expectVisible(
+      messageRow(ben, 'Buy cheap watches at example.com').getByText('Reported', { exact: true }),
+      10_000,
+    )
 
     // Ops see it in Studio's view; Ana's page shows nothing of it.
     const [reported] = await sql`

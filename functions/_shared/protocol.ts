@@ -609,6 +609,16 @@ export const reportResponseSchema = z.object({
 })
 export type ReportResponse = z.infer<typeof reportResponseSchema>
 
+/**
+ * `GET /rooms/:room/reports`: what the reader reported in the room (`mine`, message ids), and for
+ * a room owner the messages with open reports and how many (`open`; absent for everyone else).
+ */
+export const roomReportsSchema = z.object({
+  mine: z.array(z.uuid()),
+  open: z.array(z.object({ messageId: z.uuid(), reports: z.number().int().positive() })).optional(),
+})
+export type RoomReports = z.infer<typeof roomReportsSchema>
+
 // Search: the words of a query, matched in a room's messages (the last as a prefix, as people type).
 
 /** How long a search may be, and how many words of it count. */
@@ -721,6 +731,11 @@ export const liveEnvelopeSchema = z.discriminatedUnion('type', [
     v: z.literal(LIVE_PROTOCOL_VERSION),
     type: z.literal('changed'),
     id: messageIdSchema,
+  }),
+  // Someone reported a message: owners read the room's reports again (sent to owners only).
+  z.strictObject({
+    v: z.literal(LIVE_PROTOCOL_VERSION),
+    type: z.literal('reports'),
   }),
   // An owner pinned or unpinned a message: receivers read the pins again (GET /rooms/:room/pins).
   z.strictObject({

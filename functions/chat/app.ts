@@ -12,7 +12,7 @@ import { healthRoutes } from './routes/health.ts'
 import { messageRoutes } from './routes/messages.ts'
 import { pinListRoutes, pinRoutes } from './routes/pins.ts'
 import { reactionRoutes } from './routes/reactions.ts'
-import { reportRoutes } from './routes/reports.ts'
+import { reportListRoutes, reportRoutes } from './routes/reports.ts'
 import { searchRoutes } from './routes/search.ts'
 import { settingsRoutes } from './routes/settings.ts'
 import { tokenRoutes } from './routes/tokens.ts'
@@ -83,6 +83,7 @@ function roomRoutes(deps: ChatDeps) {
       .route('/messages/:id/reports', reportRoutes(deps))
       .route('/messages/:id/pin', pinRoutes(deps))
       .route('/pins', pinListRoutes(deps))
+      .route('/reports', reportListRoutes(deps))
       .route('/uploads', uploadRoutes(deps))
       .route('/attachments', attachmentRoutes(deps))
       .route('/changes', changeRoutes(deps))

@@ -5,6 +5,7 @@ import type {
   HistoryQuery,
   Mention,
   Reaction,
+  RoomReports,
   RoomSettings,
   StoredMessage,
 } from '../_shared/protocol.ts'
@@ -177,6 +178,11 @@ export interface MessageStore {
   pinMessage(room: string, id: string, actorId: string, on: boolean): Promise<PinOutcome>
   /** The room's pinned messages, the newest pin first. */
   loadPins(room: string): Promise<PersistedMessage[]>
+  /**
+   * The messages of a room that `readerId` reported, and for an owner (`isOwner`) the visible
+   * messages with open reports and how many; newest first, bounded.
+   */
+  loadReports(room: string, readerId: string, isOwner: boolean): Promise<RoomReports>
   /** Reports someone else's visible message of the room, once per reporter. */
   reportMessage(
     room: string,

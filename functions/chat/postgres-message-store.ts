@@ -388,6 +388,26 @@ export function createPostgresMessageStore(
       return rows.map(toPersistedMessage)
     },
 
+    async loadReports(room, readerId, isOwner) {
+      const mine = await sql<{ message_id: string }[]>`
+        select report.message_id from chat.reports as report
+        join chat.messages as message on message.id = report.message_id
+        where message.room = ${room} and report.reporter_id = ${readerId}
+        order by report.created_at desc limit 500`
+      if (!isOwner) return { mine: mine.map((row) => row.message_id) }
+      const open = await sql<{ message_id: string; reports: number }[]>`
+        select report.message_id, count(*)::int as reports from chat.reports as report
+        join chat.messages as message on message.id = report.message_id
+        where message.room = ${room} and report.resolution is null
+          and message.deleted_at is null ${visibleTo(readerId)}
+        group by report.message_id
+        order by max(report.created_at) desc limit 500`
+      return {
+        mine: mine.map((row) => row.message_id),
+        open: open.map((row) => ({ messageId: row.message_id, reports: row.reports })),
+      }
+    },
+
     async reportMessage(room, id, reporter, reason) {
       // The message must be the room's: the insert below takes any id, the triggers only check
       // that it is visible and not the reporter's own.

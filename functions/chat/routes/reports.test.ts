@@ -3,7 +3,11 @@
 // chat.reported_messages and resolve them by deleting, blocking or dismissing, each logged.
 import { afterAll, describe, expect, it } from 'vitest'
 import { createChatHarness, expectError, uniqueRoom } from '../../../test/chat-harness.ts'
-import { MAX_REPORT_REASON_CHARS, reportResponseSchema } from '../../_shared/protocol.ts'
+import {
+  MAX_REPORT_REASON_CHARS,
+  reportResponseSchema,
+  roomReportsSchema,
+} from '../../_shared/protocol.ts'
 
 describe('reports', () => {
   const chat = createChatHarness({ rateLimit: { messages: 1000, windowSeconds: 10 } })
@@ -51,6 +55,25 @@ describe('reports', () => {
     expect(await openReports(room)).toEqual([
       { message_id: id, reports: 2, reasons: 'Ana: spam link\nCy: advertising', deleted: false },
     ])
+  })
+
+  it('tells each person what they reported, and owners which messages have open reports', async () => {
+    const { room, ana, cy, id } = await setup()
+    const host = await chat.tokenFor(room, 'Host', { owner: true })
+    const reports = async (token: string) =>
+      roomReportsSchema.parse(
+        await (await chat.call('GET', `/rooms/${room}/reports`, { token })).json(),
+      )
+    expect(await reports(ana)).toEqual({ mine: [] })
+    await report(room, ana, id, { reason: 'spam' })
+    await report(room, cy, id, { reason: 'spam too' })
+    expect(await reports(ana)).toEqual({ mine: [id] })
+    // Members never see who else reported, or how many.
+    expect(Object.keys(await reports(cy))).toEqual(['mine'])
+    expect(await reports(host)).toEqual({ mine: [], open: [{ messageId: id, reports: 2 }] })
+    await chat.sql`select chat.dismiss_reports(${id}::uuid)`
+    expect(await reports(host)).toEqual({ mine: [], open: [] })
+    expect(await reports(ana)).toEqual({ mine: [id] })
   })
 
   it("refuses one's own message (400), another room's or a deleted one (404), and bad reasons", async () => {

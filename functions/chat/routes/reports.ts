@@ -1,5 +1,9 @@
 import { Hono } from 'hono'
-import { type ReportResponse, reportRequestSchema } from '../../_shared/protocol.ts'
+import {
+  type ReportResponse,
+  type RoomReports,
+  reportRequestSchema,
+} from '../../_shared/protocol.ts'
 import type { RoomEnv } from '../auth.ts'
 import type { ChatDeps } from '../deps.ts'
 import { ApiError } from '../errors.ts'
@@ -39,5 +43,18 @@ export function reportRoutes({ config, store }: ChatDeps) {
       case 'not_found':
         throw new ApiError(404, 'message_not_found', 'There is no such message in this room.')
     }
+  })
+}
+
+/**
+ * `GET /rooms/:room/reports`: the messages the reader reported here; for a room owner also the
+ * messages with open reports, and how many each. Mounted at `/rooms/:room/reports`, behind the
+ * token.
+ */
+export function reportListRoutes({ store }: ChatDeps) {
+  return new Hono<RoomEnv>().get('/', async (c) => {
+    const { room, user, owner } = c.var
+    const answer: RoomReports = await store.loadReports(room, user.id, owner)
+    return c.json(answer)
   })
 }

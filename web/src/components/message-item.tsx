@@ -38,6 +38,8 @@ export interface MessageActionHandlers extends ReactionHandlers {
   report: (id: string, reason: string) => Promise<Result>
   /** Whether this user reported the message. */
   reported: (id: string) => boolean
+  /** For a room owner: how many open reports the message has (0 for everyone else). */
+  openReports: (id: string) => number
   /** Whether this user may pin or unpin the message (a room owner). */
   canPin: (message: TimelineMessage) => boolean
   pin: (id: string, on: boolean) => Promise<Result>
@@ -171,6 +173,12 @@ export const MessageItem = memo(function MessageItem({
         </div>
       )}
       {reported && <p className="message-reported">Reported</p>}
+      {actions.openReports(message.id) > 0 && (
+        <p className="message-reported owner">
+          Reported by {actions.openReports(message.id)}{' '}
+          {actions.openReports(message.id) === 1 ? 'person' : 'people'}
+        </p>
+      )}
       {message.pinnedAt && <p className="message-pinned">Pinned</p>}
       {reactions.view}
       {(canEdit || canRemove || reply || reactions.canReact || report || pin) && (

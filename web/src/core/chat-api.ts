@@ -9,8 +9,10 @@ import {
   type PinsPage,
   pinsPageSchema,
   type ReportResponse,
+  type RoomReports,
   type RoomSettings,
   reportResponseSchema,
+  roomReportsSchema,
   roomSettingsSchema,
   type SearchPage,
   type StoredAttachment,
@@ -87,6 +89,8 @@ export interface RoomApi {
   loadSettings(): Promise<RoomSettings>
   /** Changes the room's chat settings (owners only): the settings as saved. */
   saveSettings(settings: RoomSettings): Promise<RoomSettings>
+  /** What this user reported in the room; for an owner, the messages with open reports too. */
+  loadReports(): Promise<RoomReports>
   /** Reports someone else's message to the room's owners and ops (again: the first report). */
   reportMessage(id: string, reason: string): Promise<ReportResponse>
   /** The room's messages with every word of `q` (the last as a prefix), newest first. */
@@ -226,6 +230,9 @@ export function createChatApi(baseUrl: string, options: ChatApiOptions = {}) {
         },
         saveSettings(settings) {
           return call(`${roomPath}/settings`, roomSettingsSchema, jsonInit('PUT', settings, token))
+        },
+        loadReports() {
+          return call(`${roomPath}/reports`, roomReportsSchema, auth)
         },
         reportMessage(id, reason) {
           const path = `${base}/${encodeURIComponent(id)}/reports`

@@ -160,6 +160,7 @@ export class ChatClient {
       signLive: (id, files) => this.#urls.signLive(id, files),
       takesLiveMessage: (sender, message) => this.rules.takesLiveMessage(sender, message),
       settingsChanged: () => void this.rules.refresh(),
+      reportsChanged: () => void this.reports.refresh(),
       pinsChanged: () => {
         void this.pins.refresh()
         void this.#sync.sync()
@@ -201,7 +202,7 @@ export class ChatClient {
     })
     this.alertSettings = new AlertSettingsStore(options.storage)
     this.search = new MessageSearch({ api: options.api, clock })
-    this.reports = new MessageReports({ api: options.api, userId: options.user.id })
+    this.reports = new MessageReports({ api: options.api, userId: options.user.id, log })
     this.rules = new RoomRules({ api: options.api, owner: options.owner === true, clock, log })
     this.pins = new PinBoard({ api: options.api, log })
     this.#store = new Store(this.#buildSnapshot())
@@ -224,7 +225,12 @@ export class ChatClient {
     this.#connection = 'connected'
     this.#changed()
     // The settings before live messages are taken: they decide which ones the room allows.
-    await Promise.all([this.#sync.loadNewest(), this.rules.refresh(), this.pins.refresh()])
+    await Promise.all([
+      this.#sync.loadNewest(),
+      this.rules.refresh(),
+      this.pins.refresh(),
+      this.reports.refresh(),
+    ])
     // Unsent messages from before a reload come after the history they followed, before news.
     this.#own.showUnsent()
     this.#inbox.open()
@@ -318,7 +324,12 @@ export class ChatClient {
    * room's settings.
    */
   async sync(): Promise<void> {
-    await Promise.all([this.#sync.sync(), this.rules.refresh(), this.pins.refresh()])
+    await Promise.all([
+      this.#sync.sync(),
+      this.rules.refresh(),
+      this.pins.refresh(),
+      this.reports.refresh(),
+    ])
   }
 
   /**
@@ -383,9 +394,19 @@ export class ChatClient {
     return this.#reactions.react(id, emoji, on)
   }
 
-  /** Reports someone else's message with a reason (for the room's owners and ops). */
-  report(id: string, reason: string): Promise<Result> {
-    return this.reports.report(id, reason)
+  /**
+   * Reports someone else's message with a reason (for the room's owners and ops); the owners in
+   * the call are told to read the reports again.
+   */
+  async report(id: string, reason: string): Promise<Result> {
+    const result = await this.reports.report(id, reason)
+    if (!result.ok) return result
+    const owners = this.#transport
+      .participants()
+      .filter((person) => person.owner === true)
+      .map((person) => person.userId)
+    if (owners.length > 0) this.#live.send({ v: LIVE_PROTOCOL_VERSION, type: 'reports' }, owners)
+    return result
   }
 
   /** Whether this user may report a message shown (someone else's, not deleted). */

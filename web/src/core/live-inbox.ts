@@ -46,6 +46,8 @@ export interface LiveInboxOptions {
   settingsChanged: () => void
   /** An owner pinned or unpinned a message: read the pins (and the message) again. */
   pinsChanged: () => void
+  /** Someone reported a message (owners are told): read the room's reports again. */
+  reportsChanged: () => void
   log: (message: string, detail?: unknown) => void
 }
 
@@ -158,6 +160,9 @@ export class LiveInbox {
         return
       case 'pins':
         this.#options.pinsChanged()
+        return
+      case 'reports':
+        this.#options.reportsChanged()
         return
       case 'changed':
         // The changes feed says what happened (edit or deletion) without asking for a message

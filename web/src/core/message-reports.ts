@@ -4,18 +4,33 @@ import { type Result, refused } from './result.ts'
 import { Store } from './store.ts'
 import type { TimelineMessage } from './timeline.ts'
 
-/**
- * The messages this user reported (a store of their ids), and reporting one: someone else's
- * message, stored or on its way to be, with a reason for the room's owners and ops.
- */
-export class MessageReports extends Store<ReadonlySet<string>> {
-  readonly #api: Pick<RoomApi, 'reportMessage'>
-  readonly #userId: string
+export interface ReportsState {
+  /** The messages this user reported (ids). */
+  mine: ReadonlySet<string>
+  /** For a room owner: the messages with open reports, and how many; empty for everyone else. */
+  open: ReadonlyMap<string, number>
+}
 
-  constructor(options: { api: Pick<RoomApi, 'reportMessage'>; userId: string }) {
-    super(new Set())
+/**
+ * Reports in a room as this user sees them: what they reported (kept by the function, so it
+ * survives a reload) and, for an owner, which messages have open reports; and reporting one:
+ * someone else's message, stored or on its way to be, with a reason for the owners and ops.
+ */
+export class MessageReports extends Store<ReportsState> {
+  readonly #api: Pick<RoomApi, 'reportMessage' | 'loadReports'>
+  readonly #userId: string
+  readonly #log: (message: string, detail?: unknown) => void
+  #loads = 0
+
+  constructor(options: {
+    api: Pick<RoomApi, 'reportMessage' | 'loadReports'>
+    userId: string
+    log: (message: string, detail?: unknown) => void
+  }) {
+    super({ mine: new Set(), open: new Map() })
     this.#api = options.api
     this.#userId = options.userId
+    this.#log = options.log
   }
 
   /** Whether this user may report `message`: someone else's, not deleted, from a person. */
@@ -29,14 +44,30 @@ export class MessageReports extends Store<ReadonlySet<string>> {
     )
   }
 
-  /** Reports a message with a reason; once reported, it stays in this store. Returns why not. */
+  /** Reports a message with a reason; once reported, it stays reported here. Returns why not. */
   async report(id: string, reason: string): Promise<Result> {
     try {
       await this.#api.reportMessage(id, reason)
     } catch (error) {
       return refused((error as Error).message)
     }
-    this.set(new Set([...this.getSnapshot(), id]))
+    const state = this.getSnapshot()
+    this.set({ ...state, mine: new Set([...state.mine, id]) })
     return { ok: true }
+  }
+
+  /** Reads the room's reports again; a failure keeps what is known. */
+  async refresh(): Promise<void> {
+    const load = ++this.#loads
+    try {
+      const { mine, open = [] } = await this.#api.loadReports()
+      if (load !== this.#loads) return
+      this.set({
+        mine: new Set(mine),
+        open: new Map(open.map((entry) => [entry.messageId, entry.reports])),
+      })
+    } catch (error) {
+      this.#log('could not read the reports', error)
+    }
   }
 }
