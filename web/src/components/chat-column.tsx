@@ -133,7 +133,7 @@ export function ChatColumn({
         onSend={(text, files, previews, mentions, to) =>
           client.send(text, files, previews, mentions, to)
         }
-        onInput={(text) => client.inputChanged(text)}
+        onInput={(text, to) => client.inputChanged(text, to)}
         attachments={attachments}
         onEditLast={editLatest}
         reply={client.replyDraft}

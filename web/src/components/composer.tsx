@@ -60,7 +60,8 @@ export function Composer({
     mentions: readonly Mention[],
     to?: { id: string; name: string },
   ) => Result
-  onInput: (text: string) => void
+  /** The text changed; `to`: the recipient's user id while a private message is written. */
+  onInput: (text: string, to?: string) => void
   /** The files to send (from useAttachments, which the chat column holds for drops). */
   attachments: Attachments
   /** Edits this user's most recent message (focus comes back to `field`); false if none. */
@@ -228,7 +229,7 @@ export function Composer({
         }
         onChange={(event) => {
           setText(event.target.value)
-          onInput(event.target.value)
+          onInput(event.target.value, recipient?.id)
           mentions.typed(event.target.value, event.target.selectionStart)
         }}
         onBlur={mentions.close}

@@ -117,6 +117,8 @@ export class ChatClient {
   readonly #store: Store<ChatSnapshot>
   readonly #unsubscribe: (() => void)[] = []
   #connection: ConnectionState = 'connecting'
+  /** Whom typing notices go to while a private message is written (a user id). */
+  #typingTo: string | undefined
   #disposed = false
 
   constructor(options: ChatClientOptions) {
@@ -137,7 +139,12 @@ export class ChatClient {
     this.#roster = new TypingRoster({ clock, onChange: changed })
     this.#typing = new TypingNotifier({
       clock,
-      send: (typing) => sendLive({ v: LIVE_PROTOCOL_VERSION, type: 'typing', typing }),
+      // Typing a private message shows only to its recipient.
+      send: (typing) =>
+        this.#live.send(
+          { v: LIVE_PROTOCOL_VERSION, type: 'typing', typing },
+          this.#typingTo ? [this.#typingTo, this.#userId] : undefined,
+        ),
     })
     this.#urls = new AttachmentUrls({ api: options.api, timeline, clock, changed, disposed, log })
     this.#quotes = new ReplyQuotes({ api: options.api, changed, disposed, log })
@@ -308,8 +315,15 @@ export class ChatClient {
     this.#own.retry(id)
   }
 
-  /** The composer's text changed: tells the others we are typing, at most once per 2 s. */
-  inputChanged(text: string): void {
+  /**
+   * The composer's text changed: tells the others we are typing, at most once per 2 s; only the
+   * recipient (`to`, a user id) when it is a private message, or a reply to one.
+   */
+  inputChanged(text: string, to?: string): void {
+    const privately = this.replyDraft.getSnapshot().target?.privately?.id ?? to
+    // A new audience: whoever was told of typing before hears that it stopped.
+    if (privately !== this.#typingTo) this.#typing.stop()
+    this.#typingTo = privately
     this.#typing.input(text)
   }
 

@@ -78,6 +78,23 @@ describe('ChatClient private messages', () => {
     })
   })
 
+  it('tells only the recipient that a private message is being typed', async () => {
+    const { transport, client } = setup()
+    transport.arrive(fakeParticipant('cy', 'Cy'))
+    await client.start()
+    client.inputChanged('psst', benUser.id)
+    expect(transport.addressed.at(-1)).toEqual({
+      data: { v: 1, type: 'typing', typing: true },
+      to: [ben.sessionId],
+    })
+    // Back to everyone: Ben hears that it stopped, then everyone hears the new typing.
+    client.inputChanged('hello all')
+    expect(transport.addressed.slice(-2)).toEqual([
+      { data: { v: 1, type: 'typing', typing: false }, to: [ben.sessionId] },
+      { data: { v: 1, type: 'typing', typing: true }, to: undefined },
+    ])
+  })
+
   it('refuses a private message when the room turned them off', async () => {
     const room = new FakeRoom()
     room.settings = { ...DEFAULT_ROOM_SETTINGS, privateMessages: false }
