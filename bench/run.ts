@@ -43,7 +43,21 @@ async function benchBundle(): Promise<Figure[]> {
   ]
 }
 
+/**
+ * `--only server` or `--only browser` (after `--`: `npm run bench -- --only server`) runs one part
+ * (the bundle figures always come along); the default is the full run. A partial run prints its
+ * table but leaves bench/latest.json alone: that file holds full runs only.
+ */
+function onlyPart(): 'server' | 'browser' | undefined {
+  const at = process.argv.indexOf('--only')
+  if (at === -1) return undefined
+  const part = process.argv[at + 1]
+  if (part === 'server' || part === 'browser') return part
+  throw new Error(`--only takes server or browser, not ${part}`)
+}
+
 async function main() {
+  const only = onlyPart()
   const started = Date.now()
   const dir = await mkdtemp(path.join(os.tmpdir(), 'backchannel-bench-'))
   // 0700 from mkdtemp: as root, PostgreSQL runs as the postgres user, who must be able to enter it.
@@ -59,10 +73,14 @@ async function main() {
     const figures: Figure[] = []
     console.log('Bundle')
     figures.push(...(await benchBundle()))
-    console.log('Server: write path and history')
-    figures.push(...(await benchServer(context)))
-    console.log('Browser: live delivery and the client')
-    figures.push(...(await benchBrowser(context)))
+    if (only !== 'browser') {
+      console.log('Server: write path and history')
+      figures.push(...(await benchServer(context)))
+    }
+    if (only !== 'server') {
+      console.log('Browser: live delivery and the client')
+      figures.push(...(await benchBrowser(context)))
+    }
 
     printTable(figures)
     const machine = {
@@ -78,8 +96,12 @@ async function main() {
       date: new Date().toISOString(),
       seconds: Math.round((Date.now() - started) / 1000),
     }
-    await writeFile(path.join(root, 'bench/latest.json'), `${JSON.stringify(result, null, 2)}\n`)
-    console.log(`\nWrote bench/latest.json (${result.seconds} s).`)
+    if (only) {
+      console.log(`\nOnly the ${only} part (${result.seconds} s): bench/latest.json left alone.`)
+    } else {
+      await writeFile(path.join(root, 'bench/latest.json'), `${JSON.stringify(result, null, 2)}\n`)
+      console.log(`\nWrote bench/latest.json (${result.seconds} s).`)
+    }
   } finally {
     await postgres.stop()
     await rm(dir, { recursive: true, force: true })

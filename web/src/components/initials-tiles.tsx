@@ -1,4 +1,4 @@
-import { useEffect, useReducer } from 'react'
+import { memo, useEffect, useReducer } from 'react'
 import type { TilesProps } from '../call-session.ts'
 
 const initials = (name: string) =>
@@ -9,8 +9,11 @@ const initials = (name: string) =>
     .map((word) => [...word][0]?.toUpperCase())
     .join('')
 
-/** The local mode's stand-in for video: a tile with each person's initials. */
-export function InitialsTiles({ transport, onLeave }: TilesProps) {
+/**
+ * The local mode's stand-in for video: a tile with each person's initials. Memoized: it follows
+ * the transport's own events, not the chat's snapshot, which changes with every message.
+ */
+export const InitialsTiles = memo(function InitialsTiles({ transport, onLeave }: TilesProps) {
   const [, refresh] = useReducer((n: number) => n + 1, 0)
   useEffect(() => {
     const off = [
@@ -45,4 +48,4 @@ export function InitialsTiles({ transport, onLeave }: TilesProps) {
       </div>
     </section>
   )
-}
+})

@@ -1,7 +1,9 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
 import {
   type AnimationEvent,
+  type ComponentProps,
   type KeyboardEvent,
+  memo,
   useCallback,
   useEffect,
   useLayoutEffect,
@@ -104,12 +106,19 @@ export function MessageList({
     height: 0,
   })
 
+  // A new getItemKey makes the virtualizer recompute every row's position (all 10,000 of a long
+  // history) on that render: it changes only with the messages, not on every scroll frame.
+  const getItemKey = useCallback((index: number) => messages[index]?.id ?? index, [messages])
   const virtualizer = useVirtualizer({
     count: messages.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => 56,
     overscan: 8,
-    getItemKey: (index) => messages[index]?.id ?? index,
+    getItemKey,
+    // When older pages go in above, the rows in view keep their place within the same render.
+    // Moved afterwards instead (scrollTop plus the added height), each page rendered the rows of
+    // the old offset first: every row in view unmounted, mounted and swapped back, in one frame.
+    anchorTo: 'end',
   })
 
   const scrollToBottom = useCallback(() => {
@@ -164,10 +173,9 @@ export function MessageList({
     if (opening) openAtDivider(opening.id, messages.indexOf(opening), true)
     else if (element && before.count > 0 && first !== before.first && last === before.last) {
       // Older history went in above. A reader at the bottom stays there (older pages load while
-      // the newest are still settling into view); anyone else moves down by what was added, so
-      // the view does not jump.
+      // the newest are still settling into view); anyone else stays on the rows they were reading:
+      // the virtualizer (anchorTo 'end') moved the view by what was added, before this render.
       if (atBottom.current) scrollToBottom()
-      else element.scrollTop += height - before.height
     } else if (last !== before.last && atBottom.current) {
       scrollToBottom()
     }
@@ -329,32 +337,22 @@ export function MessageList({
               if (!message) return null
               const targeted = target?.id === message.id
               return (
-                <div
+                <MessageRow
                   key={item.key}
-                  data-index={item.index}
-                  ref={targeted ? measureTarget : measureRow}
-                  className={targeted ? 'message-row reply-target' : 'message-row'}
-                  // Focused by the arrow keys (onKeyDown) and by going to a quoted message.
-                  tabIndex={-1}
-                  onAnimationEnd={targeted ? endHighlight : undefined}
-                >
-                  {message.id === divider && (
-                    // biome-ignore lint/a11y/useSemanticElements: an <hr> cannot show its label.
-                    <div className="unread-divider" role="separator" aria-label="New messages">
-                      <span>New messages</span>
-                    </div>
-                  )}
-                  <MessageItem
-                    message={message}
-                    continued={continues(message, messages[item.index - 1])}
-                    onRetry={onRetry}
-                    actions={actions}
-                    editing={editing?.id === message.id ? editing : undefined}
-                    quote={message.replyTo ? quotes?.get(message.replyTo) : undefined}
-                    onReply={onReply}
-                    onGoToQuote={goToQuote}
-                  />
-                </div>
+                  index={item.index}
+                  rowRef={targeted ? measureTarget : measureRow}
+                  targeted={targeted}
+                  onHighlightEnd={targeted ? endHighlight : undefined}
+                  divider={message.id === divider}
+                  message={message}
+                  continued={continues(message, messages[item.index - 1])}
+                  onRetry={onRetry}
+                  actions={actions}
+                  editing={editing?.id === message.id ? editing : undefined}
+                  quote={message.replyTo ? quotes?.get(message.replyTo) : undefined}
+                  onReply={onReply}
+                  onGoToQuote={goToQuote}
+                />
               )
             })}
           </div>
@@ -368,3 +366,45 @@ export function MessageList({
     </div>
   )
 }
+
+/**
+ * One row of the list: the element the virtualizer measures and arrow keys focus, the "New
+ * messages" divider above its message, the message. Memoized: the list renders on every scroll
+ * frame, every measurement and every message, and a row whose props did not change is skipped
+ * whole, its element included.
+ */
+const MessageRow = memo(function MessageRow({
+  index,
+  rowRef,
+  targeted,
+  onHighlightEnd,
+  divider,
+  ...item
+}: ComponentProps<typeof MessageItem> & {
+  index: number
+  rowRef: (element: HTMLDivElement | null) => void
+  /** The message gone to from a quote: highlighted until its animation ends. */
+  targeted: boolean
+  onHighlightEnd?: (event: AnimationEvent<HTMLDivElement>) => void
+  /** The "New messages" divider goes above this message. */
+  divider: boolean
+}) {
+  return (
+    <div
+      data-index={index}
+      ref={rowRef}
+      className={targeted ? 'message-row reply-target' : 'message-row'}
+      // Focused by the arrow keys (onKeyDown) and by going to a quoted message.
+      tabIndex={-1}
+      onAnimationEnd={onHighlightEnd}
+    >
+      {divider && (
+        // biome-ignore lint/a11y/useSemanticElements: an <hr> cannot show its label.
+        <div className="unread-divider" role="separator" aria-label="New messages">
+          <span>New messages</span>
+        </div>
+      )}
+      <MessageItem {...item} />
+    </div>
+  )
+})
