@@ -42,6 +42,9 @@ interface MessageRow {
   reactions?: { emoji: string; userIds: string[] }[] | null
 }
 
+/** How many of a room's newest messages a search reads in order before using the word index. */
+const RECENT_SEARCH_WINDOW = 500
+
 /** The columns of chat.messages that reads return (not `search`, the words kept for search). */
 const MESSAGE_COLUMNS = [
   'id',
@@ -339,12 +342,33 @@ export function createPostgresMessageStore(
       const query = words
         .map((word, index) => `'${word}'${index === words.length - 1 ? ':*' : ''}`)
         .join(' & ')
-      const rows = await sql<MessageRow[]>`
-        select ${sql(MESSAGE_COLUMNS)}, chat.message_reactions(id) as reactions from chat.messages
-        where room = ${room} and deleted_at is null ${visibleTo(readerId)}
-          and search @@ to_tsquery('simple', ${query})
-          ${before !== undefined ? sql`and seq < ${before}` : sql``}
+      const matching = sql`
+        room = ${room} and deleted_at is null ${visibleTo(readerId)}
+        ${before !== undefined ? sql`and seq < ${before}` : sql``}`
+      // Words most messages have fill a page from the newest few hundred messages: reading the
+      // room backwards stops as soon as the page is full, where the word index would collect
+      // every match in the room first. Rarer words fall through to the index.
+      const recent = sql`
+        select ${sql(MESSAGE_COLUMNS)} from (
+          select ${sql(MESSAGE_COLUMNS)}, search from chat.messages
+          where ${matching}
+          order by seq desc limit ${RECENT_SEARCH_WINDOW}
+        ) as recent
+        where search @@ to_tsquery('simple', ${query})
         order by seq desc limit ${limit + 1}`
+      const indexed = sql`
+        select ${sql(MESSAGE_COLUMNS)} from chat.messages
+        where ${matching} and search @@ to_tsquery('simple', ${query})
+        order by seq desc limit ${limit + 1}`
+      const page = (found: postgres.PendingQuery<postgres.Row[]>) => sql<MessageRow[]>`
+        with found as (${found})
+        select found.*, reaction.reactions
+        from found
+        left join chat.page_reactions(array(select id from found)) as reaction
+          on reaction.message_id = found.id
+        order by found.seq desc`
+      let rows = await page(recent)
+      if (rows.length <= limit) rows = await page(indexed)
       return {
         messages: rows.slice(0, limit).map(toPersistedMessage),
         hasMore: rows.length > limit,

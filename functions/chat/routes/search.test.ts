@@ -92,6 +92,23 @@ describe('search', () => {
     expect(last.messages.map((m) => m.body)).toEqual(['standup note 1'])
   })
 
+  it('finds an old match behind hundreds of newer messages, and pages through common words', async () => {
+    const ana = await member()
+    await send(ana, 'the quarterly roadmap is ready')
+    await chat.sql`
+      insert into chat.messages (id, room, sender_id, sender_name, body)
+      select gen_random_uuid(), ${ana.room}, ${ana.user.id}, 'Ana', 'status update ' || g
+      from generate_series(1, 620) as g`
+    expect(await found(ana, 'q=roadmap')).toEqual(['the quarterly roadmap is ready'])
+    const first = searchPageSchema.parse(await (await search(ana, 'q=status%20upd')).json())
+    expect(first.messages.map((m) => m.body).slice(0, 2)).toEqual([
+      'status update 620',
+      'status update 619',
+    ])
+    expect(first).toMatchObject({ hasMore: true })
+    expect(first.messages).toHaveLength(20)
+  })
+
   it('never finds deleted messages, an edit’s old words, or another room’s messages', async () => {
     const ana = await member()
     const eve = await member(uniqueRoom('elsewhere'), 'Eve')
