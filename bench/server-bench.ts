@@ -185,7 +185,8 @@ async function benchWrites(
       from chat.persist_chat_message(
         ${randomUUID()}::uuid, ${rooms[writer] as string}, ${user.id}, ${user.name},
         ${`bench message from writer ${writer}`}, ${sql.json([])}::jsonb, ${RATE.messages}::int,
-        make_interval(secs => ${RATE.windowSeconds}::int)
+        make_interval(secs => ${RATE.windowSeconds}::int), ${null}::uuid, ${sql.json([])}::jsonb,
+        ${null}::text, ${null}::text, ${false}::boolean
       ) as result`
     if (row?.outcome !== 'created') throw new Error(`direct write: ${row?.outcome}`)
   })

@@ -86,8 +86,8 @@ comment on column chat.messages.recipient_id is
 comment on column chat.messages.recipient_name is
   'For a private message: the recipient''s display name as the sender saw it (for "Private to Ben"), if given.';
 
--- Storing a message now takes whom it is for (null: everyone) and whether its sender is a room
--- owner, and applies the room's settings. A retry of a stored message is answered as before
+-- Storing a message now takes whom it mentions (20261206000000_mentions.sql), whom it is for
+-- (null: everyone) and whether its sender is a room owner, and applies the room's settings. A retry of a stored message is answered as before
 -- whatever the settings say now.
 create function chat.persist_chat_message(
   p_id uuid,
@@ -195,8 +195,9 @@ $$;
 comment on function chat.persist_chat_message(uuid, chat.room_name, text, text, text, jsonb, integer, interval, uuid, jsonb, text, text, boolean) is
   'Stores one chat message for the chat function: idempotent by id (the same content, parent, mentions and recipient return the stored row, anything else is a conflict), under the room''s settings (chat_off, owners_only, private_off, slow_mode with retry_after_ms; owners are exempt from owners_only and slow mode), rate-limited per sender and room, and serialized per room so seq commits in order. p_recipient_id: the one person a private message is for, or null (p_recipient_name: their name as the sender saw it). Returns the outcome (created, duplicate, conflict, deleted, chat_off, owners_only, private_off, slow_mode, rate_limited), retry_after_ms when told to wait, and the stored message when created or duplicate.';
 
--- The signature without recipient and owner flag stays, for a chat function deployed before this
--- migration: a message for everyone, from someone who is not an owner.
+-- The signature of before mentions, private messages and settings stays, for a chat function
+-- deployed before this migration (and still running while it is applied): a message for everyone
+-- that mentions nobody, from someone who is not an owner.
 create or replace function chat.persist_chat_message(
   p_id uuid,
   p_room chat.room_name,
@@ -207,7 +208,6 @@ create or replace function chat.persist_chat_message(
   p_rate_limit integer,
   p_rate_window interval,
   p_reply_to uuid,
-  p_mentions jsonb,
   out outcome text,
   out retry_after_ms integer,
   out message chat.messages
@@ -218,11 +218,11 @@ as $$
   select result.outcome, result.retry_after_ms, result.message
   from chat.persist_chat_message(
     p_id, p_room, p_sender_id, p_sender_name, p_body, p_attachments, p_rate_limit, p_rate_window,
-    p_reply_to, p_mentions, null::text, null::text, false
+    p_reply_to, '[]'::jsonb, null::text, null::text, false
   ) as result
 $$;
-comment on function chat.persist_chat_message(uuid, chat.room_name, text, text, text, jsonb, integer, interval, uuid, jsonb) is
-  'Stores one chat message for everyone, from someone who is not a room owner: persist_chat_message with p_recipient_id and p_recipient_name null and p_sender_is_owner false, kept for chat functions deployed before room settings.';
+comment on function chat.persist_chat_message(uuid, chat.room_name, text, text, text, jsonb, integer, interval, uuid) is
+  'Stores one chat message for everyone that mentions nobody, from someone who is not a room owner: persist_chat_message with p_mentions [], p_recipient_id and p_recipient_name null and p_sender_is_owner false, kept for chat functions deployed before mentions and room settings.';
 
 -- Nobody but the owner, as for everything in chat (see 20261202020000_chat_schema.sql).
 revoke all on all tables in schema chat from public;
