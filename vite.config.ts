@@ -58,6 +58,7 @@ export default defineConfig(({ mode }) => {
         'functions/**/*.test.ts',
         'local/**/*.test.ts',
         'ops/**/*.test.ts',
+        'bench/**/*.test.ts',
         'web/**/*.test.{ts,tsx}',
         'e2e/**/*.e2e.test.ts',
       ],

@@ -58,3 +58,29 @@ export const info = (name: string, value: number, unit: string): Figure => ({
   target: '—',
   pass: true,
 })
+
+/** A figure of an earlier run, as bench/latest.json keeps it. */
+export type PreviousFigure = Pick<Figure, 'name' | 'value' | 'unit'>
+
+/**
+ * How a figure compares with the same figure of an earlier run: its previous value, and the
+ * change as a percentage of it (the absolute difference where the previous value was 0); "new"
+ * for a figure the earlier run did not have, or had in another unit.
+ *
+ * @example compareWith([{ name: 'p99', value: 8, unit: 'ms' }], { name: 'p99', value: 10, unit: 'ms', ... })
+ * // { previous: '8 ms', change: '+25%' }
+ */
+export function compareWith(
+  previous: readonly PreviousFigure[],
+  figure: Figure,
+): { previous: string; change: string } {
+  const before = previous.find((old) => old.name === figure.name && old.unit === figure.unit)
+  if (!before) return { previous: 'new', change: '' }
+  const difference = figure.value - before.value
+  const sign = difference > 0 ? '+' : difference < 0 ? '−' : '±'
+  const change =
+    before.value === 0
+      ? `${sign}${round(Math.abs(difference), 2)} ${figure.unit}`
+      : `${sign}${Math.round(Math.abs((difference / before.value) * 100))}%`
+  return { previous: `${before.value} ${before.unit}`, change }
+}

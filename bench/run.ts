@@ -5,11 +5,20 @@ import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import os from 'node:os'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
+import { z } from 'zod'
 import { startEmbeddedPostgres } from '../local/embedded-postgres.ts'
 import { applyMigrations } from '../local/migrate.ts'
 import { findChromium } from '../test/chromium.ts'
 import { benchBrowser } from './browser-bench.ts'
-import { atMost, type BenchContext, type Figure, info, round } from './figures.ts'
+import {
+  atMost,
+  type BenchContext,
+  compareWith,
+  type Figure,
+  info,
+  type PreviousFigure,
+  round,
+} from './figures.ts'
 import { benchServer } from './server-bench.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
@@ -59,6 +68,8 @@ function onlyPart(): 'server' | 'browser' | undefined {
 async function main() {
   const only = onlyPart()
   const started = Date.now()
+  // The committed run, read before anything is written: every figure is shown against it.
+  const previous = await previousFigures()
   const dir = await mkdtemp(path.join(os.tmpdir(), 'backchannel-bench-'))
   // 0700 from mkdtemp: as root, PostgreSQL runs as the postgres user, who must be able to enter it.
   await chmod(dir, 0o711)
@@ -82,7 +93,7 @@ async function main() {
       figures.push(...(await benchBrowser(context)))
     }
 
-    printTable(figures)
+    printTable(figures, previous)
     const machine = {
       cpus: os.cpus().length,
       cpuModel: os.cpus()[0]?.model ?? 'unknown',
@@ -108,19 +119,40 @@ async function main() {
   }
 }
 
-function printTable(figures: readonly Figure[]) {
-  const rows = figures.map((figure) => [
-    figure.name,
-    `${figure.value} ${figure.unit}`,
-    figure.target,
-    figure.pass ? 'pass' : 'FAIL',
-  ])
-  const widths = [0, 1, 2, 3].map((column) =>
-    Math.max(...rows.map((row) => (row[column] as string).length), 6),
+/** The figures of bench/latest.json as committed; none when it is missing or unreadable. */
+async function previousFigures(): Promise<PreviousFigure[]> {
+  const file = path.join(root, 'bench/latest.json')
+  try {
+    return previousRunSchema.parse(JSON.parse(await readFile(file, 'utf8'))).figures
+  } catch (error) {
+    console.warn(`No previous figures (${file}: ${(error as Error).message.split('\n')[0]}).`)
+    return []
+  }
+}
+
+const previousRunSchema = z.object({
+  figures: z.array(z.object({ name: z.string(), value: z.number(), unit: z.string() })),
+})
+
+function printTable(figures: readonly Figure[], previous: readonly PreviousFigure[]) {
+  const rows = figures.map((figure) => {
+    const compared = compareWith(previous, figure)
+    return [
+      figure.name,
+      `${figure.value} ${figure.unit}`,
+      compared.previous,
+      compared.change,
+      figure.target,
+      figure.pass ? 'pass' : 'FAIL',
+    ]
+  })
+  const headers = ['figure', 'value', 'previous', 'change', 'target', 'result']
+  const widths = headers.map((header, column) =>
+    Math.max(...rows.map((row) => (row[column] as string).length), header.length),
   )
   const line = (cells: string[]) =>
     cells.map((cell, i) => cell.padEnd(widths[i] as number)).join('  ')
-  console.log(`\n${line(['figure', 'value', 'target', 'result'])}`)
+  console.log(`\n${line(headers)}`)
   for (const row of rows) console.log(line(row))
 }
 

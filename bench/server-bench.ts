@@ -373,6 +373,48 @@ async function searchLatencies(
   return times
 }
 
+/** How many people ask for one room's newest page at once in the join storm. */
+const JOIN_STORM = 300
+
+/**
+ * A big call starting: JOIN_STORM people of one room, each with their own token and connection,
+ * ask for the room's newest page at the same moment. Each request's time, from the moment all
+ * were sent; every one must succeed.
+ */
+async function joinStorm(api: string, tokens: Tokens, room: string): Promise<number[]> {
+  const bearers = await Promise.all(
+    Array.from({ length: JOIN_STORM }, async (_, i) => {
+      const { token } = await tokens.mint(room, { id: `joiner-${i}`, name: `Joiner ${i}` })
+      return `Bearer ${token}`
+    }),
+  )
+  // A connection each, as separate browsers have (opened before the storm, as their page load did).
+  const agents = bearers.map(() => new http.Agent({ keepAlive: true, maxSockets: 1 }))
+  try {
+    await Promise.all(
+      agents.map((agent, i) =>
+        send(agent, `${api}/health`, { Authorization: bearers[i] as string }),
+      ),
+    )
+    const started = performance.now()
+    return await Promise.all(
+      agents.map(async (agent, i) => {
+        const response = await send(agent, `${api}/rooms/${room}/messages`, {
+          Authorization: bearers[i] as string,
+        })
+        const elapsed = performance.now() - started
+        const page = JSON.parse(response.text) as { messages?: unknown[] }
+        if (response.status !== 200 || page.messages?.length !== PAGE) {
+          throw new Error(`join storm: ${response.status}, ${page.messages?.length} messages`)
+        }
+        return elapsed
+      }),
+    )
+  } finally {
+    for (const agent of agents) agent.destroy()
+  }
+}
+
 async function benchHistory(
   api: string,
   tokens: Tokens,
@@ -427,6 +469,26 @@ async function benchHistory(
           atMost(`search ${label}: ${kind} p99 (ms)`, round(p99, 2), 'ms', 25),
         )
       }
+      // Issue 14: a big call starting, at a million messages.
+      const storm = await joinStorm(api, tokens, 'history-0')
+      const stormP50 = percentile(storm, 50)
+      const stormP99 = percentile(storm, 99)
+      log(
+        `join storm: ${JOIN_STORM} newest pages at once, all answered; p50 ${round(stormP50)} ms, p99 ${round(stormP99)} ms`,
+      )
+      figures.push(
+        info(
+          `join storm: ${JOIN_STORM} people ask for the newest page at once, p50 (ms)`,
+          round(stormP50),
+          'ms',
+        ),
+        atMost(
+          `join storm: ${JOIN_STORM} people ask for the newest page at once, p99 (ms)`,
+          round(stormP99),
+          'ms',
+          250,
+        ),
+      )
     }
   } finally {
     agent.destroy()
