@@ -5,22 +5,17 @@ import {
   type KeyboardEvent,
   useEffect,
   useId,
-  useLayoutEffect,
   useRef,
   useState,
 } from 'react'
-import {
-  insertMention,
-  type MentionCandidate,
-  type MentionQuery,
-  mentionQueryAt,
-} from '../core/mention-suggestions.ts'
+import type { MentionCandidate } from '../core/mention-suggestions.ts'
 import type { ReplyDraft, ReplyDraftSnapshot } from '../core/reply-draft.ts'
 import type { Result } from '../core/result.ts'
 import type { RoomRules } from '../core/room-rules.ts'
 import type { ReadableStore } from '../core/store.ts'
 import { formatBytes } from '../core/upload-file.ts'
 import type { Attachments } from '../hooks/use-attachments.ts'
+import { useMentionPicker } from '../hooks/use-mention-picker.ts'
 import { MESSAGE_SHORTCUT } from '../hooks/use-message-shortcut.ts'
 import { useSendRefusal } from '../hooks/use-send-refusal.ts'
 import { useStore } from '../hooks/use-store.ts'
@@ -311,98 +306,4 @@ export function Composer({
       )}
     </form>
   )
-}
-
-interface OpenList {
-  at: MentionQuery
-  candidates: MentionCandidate[]
-  /** The option Enter picks. */
-  active: number
-}
-
-/**
- * The Message field's `@` suggestions: which list is open, the people picked so far, and the keys
- * that work while the list is open. The field's caret goes after a picked name.
- */
-function useMentionPicker(candidatesFor?: (query: string) => MentionCandidate[]) {
-  const [open, setOpen] = useState<OpenList>()
-  const [picked, setPicked] = useState<Mention[]>([])
-  const caret = useRef<{ field: HTMLTextAreaElement; at: number }>(undefined)
-
-  useLayoutEffect(() => {
-    const pending = caret.current
-    if (!pending) return
-    caret.current = undefined
-    pending.field.setSelectionRange(pending.at, pending.at)
-  })
-
-  function typed(text: string, at: number | null) {
-    const query = candidatesFor && at !== null ? mentionQueryAt(text, at) : undefined
-    const candidates = query ? (candidatesFor?.(query.query) ?? []) : []
-    setOpen(query && candidates.length > 0 ? { at: query, candidates, active: 0 } : undefined)
-  }
-
-  function pick(
-    candidate: MentionCandidate,
-    text: string,
-    setText: (text: string) => void,
-    field: HTMLTextAreaElement | null,
-  ) {
-    if (!open) return
-    const next = insertMention(text, open.at, candidate)
-    setText(next.text)
-    setPicked((people) => [
-      ...people.filter((person) => person.userId !== candidate.userId),
-      { userId: candidate.userId, name: candidate.name },
-    ])
-    setOpen(undefined)
-    if (field) caret.current = { field, at: next.caret }
-  }
-
-  /** Handles a key for the open list; true when it did (the field does nothing more with it). */
-  function keyDown(
-    event: KeyboardEvent<HTMLTextAreaElement>,
-    text: string,
-    setText: (text: string) => void,
-  ): boolean {
-    if (!open || event.nativeEvent.isComposing) return false
-    const count = open.candidates.length
-    const move = (by: number) => setOpen({ ...open, active: (open.active + by + count) % count })
-    switch (event.key) {
-      case 'ArrowDown':
-        move(1)
-        break
-      case 'ArrowUp':
-        move(-1)
-        break
-      case 'Enter':
-      case 'Tab': {
-        if (event.shiftKey) return false
-        const candidate = open.candidates[open.active]
-        if (!candidate) return false
-        pick(candidate, text, setText, event.currentTarget)
-        break
-      }
-      case 'Escape':
-        setOpen(undefined)
-        break
-      default:
-        return false
-    }
-    event.preventDefault()
-    return true
-  }
-
-  return {
-    open,
-    picked,
-    typed,
-    pick,
-    keyDown,
-    close: () => setOpen(undefined),
-    reset: () => {
-      setOpen(undefined)
-      setPicked([])
-    },
-  }
 }
