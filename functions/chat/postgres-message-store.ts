@@ -42,6 +42,13 @@ interface MessageRow {
   reactions?: { emoji: string; userIds: string[] }[] | null
 }
 
+/** A room's newest messages for everyone, as readNewestPublicPage reads them. */
+interface NewestPublicPage {
+  rows: MessageRow[]
+  revision: number
+  roomHasPrivate: boolean
+}
+
 /** How many of a room's newest messages a search reads in order before using the word index. */
 const RECENT_SEARCH_WINDOW = 500
 
@@ -132,6 +139,79 @@ export function createPostgresMessageStore(
     timeoutMs,
   )
 
+  /** Newest pages of rooms being read right now, shared by the requests that ask meanwhile. */
+  const newestPages = new Map<string, Promise<NewestPublicPage>>()
+
+  /**
+   * A room's newest messages for everyone (limit + 1, newest first), the room's latest revision,
+   * and whether it has any private messages: one statement, so one snapshot.
+   */
+  async function readNewestPublicPage(room: string, limit: number): Promise<NewestPublicPage> {
+    const rows = await sql<(MessageRow & { room_revision: string; room_has_private: boolean })[]>`
+      with page as (
+        select ${sql(MESSAGE_COLUMNS)} from chat.messages
+        where room = ${room} and deleted_at is null and recipient_id is null
+        order by seq desc limit ${limit + 1}
+      )
+      select latest.room_revision, latest.room_has_private, page.*, reaction.reactions
+      from (select coalesce(max(revision), 0) as room_revision,
+                   exists(select from chat.messages
+                          where room = ${room} and recipient_id is not null and deleted_at is null)
+                     as room_has_private
+            from chat.messages where room = ${room}) as latest
+      left join page on true
+      left join chat.page_reactions(array(select id from page)) as reaction
+        on reaction.message_id = page.id
+      order by page.seq desc`
+    return {
+      rows: rows.filter((row) => row.id !== null),
+      revision: Number(rows[0]?.room_revision ?? 0),
+      roomHasPrivate: rows[0]?.room_has_private === true,
+    }
+  }
+
+  /**
+   * The newest page, as a big call's people all ask for it at once when it starts: the room's
+   * messages for everyone are read once for all the requests in flight, and each reader's own
+   * private messages (only in rooms that have any) are added to their copy.
+   */
+  async function loadNewestPage(room: string, limit: number, readerId: string) {
+    const key = `${room}\n${limit}`
+    let shared = newestPages.get(key)
+    if (!shared) {
+      shared = readNewestPublicPage(room, limit)
+      newestPages.set(key, shared)
+      const forget = () => newestPages.delete(key)
+      shared.then(forget, forget)
+    }
+    const { rows: publicRows, revision, roomHasPrivate } = await shared
+    let rows = publicRows
+    if (roomHasPrivate) {
+      // Only the reader's private messages newer than the oldest of the page can be in it.
+      const oldest = publicRows.length > limit ? publicRows.at(-1)?.seq : undefined
+      const own = await sql<MessageRow[]>`
+        with mine as (
+          select ${sql(MESSAGE_COLUMNS)} from chat.messages
+          where room = ${room} and recipient_id is not null and deleted_at is null
+            and (sender_id = ${readerId} or recipient_id = ${readerId})
+            ${oldest !== undefined ? sql`and seq > ${oldest}` : sql``}
+          order by seq desc limit ${limit + 1}
+        )
+        select mine.*, reaction.reactions
+        from mine
+        left join chat.page_reactions(array(select id from mine)) as reaction
+          on reaction.message_id = mine.id`
+      if (own.length > 0) {
+        rows = [...publicRows, ...own]
+          .sort((a, b) => Number(b.seq) - Number(a.seq))
+          .slice(0, limit + 1)
+      }
+    }
+    const hasMore = rows.length > limit
+    const visible = rows.slice(0, limit).reverse()
+    return { messages: visible.map(toPersistedMessage), hasMore, revision }
+  }
+
   /** Only the messages `readerId` may see: the room's, and private ones they sent or received. */
   const visibleTo = (readerId: string) =>
     sql`and (recipient_id is null or sender_id = ${readerId} or recipient_id = ${readerId})`
@@ -191,6 +271,9 @@ export function createPostgresMessageStore(
     },
 
     async loadHistoryPage(room, { limit, before, after }, readerId) {
+      if (before === undefined && after === undefined) {
+        return loadNewestPage(room, limit, readerId)
+      }
       // One statement, so one snapshot and one round trip: the page, and the room's latest
       // revision as of that page, from which catching up on changes continues.
       // The page's reactions come from one call for all of its ids (chat.page_reactions), not

@@ -209,6 +209,13 @@ begin
 end
 $$;
 
+-- The private messages of a room, newest first: a reader's own among them join the newest page,
+-- which the room's people share (GET /rooms/:room/messages without a cursor).
+create index messages_room_private on chat.messages (room, seq desc)
+  where recipient_id is not null and deleted_at is null;
+comment on index chat.messages_room_private is
+  'A room''s private messages, newest first: whether a room has any, and a reader''s own on the newest page.';
+
 -- Studio: which of the latest messages are private, and to whom (a new last column).
 create or replace view chat.latest_messages with (security_invoker = true) as
 select id, room, sender_id, sender_name, body, jsonb_array_length(attachments) as files,

@@ -97,6 +97,34 @@ describe('private messages', () => {
     expect(count?.n).toBe(2)
   })
 
+  it('takes its place on the newest page of its two people only, even when all ask at once', async () => {
+    const { ana, ben, cy, send, get } = await setup()
+    // The setup's private message is now far below a full page of messages for everyone.
+    for (let n = 1; n <= 55; n += 1) await send(ana, { body: `update ${n}` })
+    const recent = await send(ben, { body: 'Ana, call me', to: userIdOf(ana) })
+    await send(ana, { body: 'update 56' })
+
+    const [forBen, forCy, forAna] = await Promise.all(
+      [ben, cy, ana].map(async (token) =>
+        historyPageSchema.parse(await (await get(token, '/messages')).json()),
+      ),
+    )
+    for (const page of [forBen, forAna]) {
+      expect(page.messages).toHaveLength(50)
+      expect(page.hasMore).toBe(true)
+      expect(page.messages.map((m) => m.body).slice(-3)).toEqual([
+        'update 55',
+        'Ana, call me',
+        'update 56',
+      ])
+      expect(page.messages.map((m) => m.body)).not.toContain('Ben, the password is swordfish')
+    }
+    expect(forCy.messages).toHaveLength(50)
+    expect(forCy.messages.map((m) => m.id)).not.toContain(recent.id)
+    expect(forCy.messages.map((m) => m.body).slice(-2)).toEqual(['update 55', 'update 56'])
+    expect(forCy.revision).toBe(forBen.revision)
+  })
+
   it('cannot be reacted to, replied to, reported, edited or deleted by anyone else', async () => {
     const { room, cy, host, secret } = await setup()
     const unknownId = chat.newIdFor(cy)
