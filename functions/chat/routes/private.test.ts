@@ -104,11 +104,13 @@ describe('private messages', () => {
     const recent = await send(ben, { body: 'Ana, call me', to: userIdOf(ana) })
     await send(ana, { body: 'update 56' })
 
-    const [forBen, forCy, forAna] = await Promise.all(
-      [ben, cy, ana].map(async (token) =>
-        historyPageSchema.parse(await (await get(token, '/messages')).json()),
-      ),
-    )
+    const newestPage = async (token: string) =>
+      historyPageSchema.parse(await (await get(token, '/messages')).json())
+    const [forBen, forCy, forAna] = await Promise.all([
+      newestPage(ben),
+      newestPage(cy),
+      newestPage(ana),
+    ])
     for (const page of [forBen, forAna]) {
       expect(page.messages).toHaveLength(50)
       expect(page.hasMore).toBe(true)
