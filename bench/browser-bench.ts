@@ -61,6 +61,7 @@ export async function benchBrowser(context: BenchContext): Promise<Figure[]> {
     })
     const figures: Figure[] = []
     figures.push(...(await benchLiveDelivery(context, browser, stack.url)))
+    figures.push(...(await benchReactionCrowd(context, browser, stack.url)))
     figures.push(...(await benchHistoryClient(context, browser, stack.url)))
     return figures
   } finally {
@@ -267,6 +268,110 @@ async function benchLiveDelivery(
     ]
   } finally {
     listeners.close()
+    await a.context.close()
+    await b.context.close()
+  }
+}
+
+/** How many people react to one message at once in the reactions crowd. */
+const CROWD = 50
+const CROWD_EMOJI = ['👍', '🎉'] as const
+
+/**
+ * Issue 14, item 6: CROWD people (relay clients with their own tokens, doing what the app does)
+ * each add a reaction to one message within a second: stored through the function, then
+ * announced live. The time until both pages show exactly the database's counts.
+ */
+async function benchReactionCrowd(
+  context: BenchContext,
+  browser: Browser,
+  appUrl: string,
+): Promise<Figure[]> {
+  const room = `bench-crowd-${Date.now()}`
+  context.log(`reactions: two pages and ${CROWD} people reacting in ${room}`)
+  const a = await join(browser, appUrl, room, 'Host')
+  const b = await join(browser, appUrl, room, 'Guest')
+  const sql = postgres(context.databaseUrl, { max: 1, onnotice: () => {} })
+  const tokens = createRoomTokens({ apiKey: DAILY_API_KEY, ttlSeconds: 3600 })
+  const relayUrl = `${appUrl.replace(/^http/, 'ws')}${RELAY_PATH}`
+  const sockets: WebSocket[] = []
+  try {
+    const field = a.page.getByRole('textbox', { name: 'Message' })
+    await field.fill('Vote: ship on Friday?')
+    await field.press('Enter')
+    await b.page.getByText('Vote: ship on Friday?', { exact: true }).waitFor()
+    // Stored by now or within moments (the host's write runs beside the live send).
+    let id: string | undefined
+    const asked = performance.now()
+    while (!id) {
+      if (performance.now() - asked > 10_000)
+        throw new Error('reactions: the message was not stored')
+      ;[{ id } = { id: undefined }] = await sql<{ id: string }[]>`
+        select id from chat.messages where room = ${room} and body = 'Vote: ship on Friday?'`
+    }
+    const people = await Promise.all(
+      Array.from({ length: CROWD }, async (_, i) => {
+        const { token } = await tokens.mint(room, { id: `crowd-${i}`, name: `Crowd ${i}` })
+        const socket = new WebSocket(relayUrl)
+        sockets.push(socket)
+        await new Promise<void>((resolve, reject) => {
+          socket.once('open', () => socket.send(JSON.stringify({ type: 'hello', token })))
+          socket.once('error', reject)
+          socket.on('message', (raw) => {
+            if ((JSON.parse(String(raw)) as { type: string }).type === 'welcome') resolve()
+          })
+        })
+        return { token, socket, emoji: CROWD_EMOJI[i % CROWD_EMOJI.length] as string }
+      }),
+    )
+    const started = performance.now()
+    await Promise.all(
+      people.map(async (person, i) => {
+        // Within a second, as people react: one every 20 ms.
+        await new Promise((resolve) => setTimeout(resolve, (i * 1000) / CROWD))
+        const response = await fetch(
+          `${appUrl}/functions/v1/chat/rooms/${room}/messages/${id}/reactions/${encodeURIComponent(person.emoji)}`,
+          { method: 'PUT', headers: { Authorization: `Bearer ${person.token}` } },
+        )
+        if (!response.ok) throw new Error(`reaction: ${response.status}`)
+        person.socket.send(JSON.stringify({ type: 'send', data: { v: 1, type: 'changed', id } }))
+      }),
+    )
+    const lastStored = performance.now() - started
+    const stored = await sql<{ emoji: string; n: number }[]>`
+      select emoji, count(*)::int as n from chat.reactions where message_id = ${id}::uuid
+      group by emoji`
+    // Both pages show a chip per emoji whose name starts with the emoji and the database's count.
+    await Promise.all(
+      [a, b].flatMap(({ page }) =>
+        stored.map(({ emoji, n }) =>
+          page
+            .getByRole('button', { name: new RegExp(`^${emoji} ${n}\\b`, 'u') })
+            .waitFor({ timeout: 30_000 }),
+        ),
+      ),
+    )
+    const converged = performance.now() - started
+    const total = stored.reduce((sum, row) => sum + row.n, 0)
+    context.log(
+      `reactions: ${total} stored; both pages showed the database's counts ${round(converged)} ms after the first`,
+    )
+    return [
+      atMost('reactions crowd: reactions lost (stored vs made)', CROWD - total, 'reactions', 1),
+      info(
+        `reactions crowd: ${CROWD} people within 1 s, until both pages show the database's counts (ms)`,
+        round(converged),
+        'ms',
+      ),
+      info(
+        "reactions crowd: from the last reaction stored until both pages show the database's counts (ms)",
+        round(converged - lastStored),
+        'ms',
+      ),
+    ]
+  } finally {
+    for (const socket of sockets) socket.close()
+    await sql.end()
     await a.context.close()
     await b.context.close()
   }
