@@ -60,7 +60,12 @@ export async function benchBrowser(context: BenchContext): Promise<Figure[]> {
       ],
     })
     const figures: Figure[] = []
-    figures.push(...(await benchLiveDelivery(context, browser, stack.url)))
+    const live = await benchLiveDelivery(context, browser, stack.url)
+    figures.push(...live)
+    const smallP99 = live.find((figure) => figure.name === 'live: Enter on A to B’s DOM, p99')
+    figures.push(
+      ...(await benchBigRoom(context, browser, stack.url, smallP99?.value ?? Number.NaN)),
+    )
     figures.push(...(await benchReactionCrowd(context, browser, stack.url)))
     figures.push(...(await benchHistoryClient(context, browser, stack.url)))
     return figures
@@ -265,6 +270,45 @@ async function benchLiveDelivery(
       atMost('live, writes slowed 2 s: p99', round(slowedP99), 'ms', 50),
       atMost('live, writes slowed 2 s: messages lost', slowed.lost, 'messages', 1),
       info('live: slowed p50 / normal p50', round(slowedP50 / normalP50), 'x'),
+    ]
+  } finally {
+    listeners.close()
+    await a.context.close()
+    await b.context.close()
+  }
+}
+
+/** Relay clients in the big room, beside the two measuring pages. */
+const BIG_ROOM_LISTENERS = 200
+
+/**
+ * Issue 14, item 5: the same delivery measurement in a big call, BIG_ROOM_LISTENERS relay
+ * clients and the two pages in one room at 10 messages a second; and its p99 against the small
+ * room's (`smallP99`, measured just before in the same run).
+ */
+async function benchBigRoom(
+  context: BenchContext,
+  browser: Browser,
+  appUrl: string,
+  smallP99: number,
+): Promise<Figure[]> {
+  const room = `bench-big-${Date.now()}`
+  context.log(`live: two pages and ${BIG_ROOM_LISTENERS} relay listeners in ${room}`)
+  const a = await join(browser, appUrl, room, 'Speaker')
+  const b = await join(browser, appUrl, room, 'Listener')
+  const listeners = await startListeners(appUrl, room, BIG_ROOM_LISTENERS)
+  try {
+    await a.page.evaluate(recordSends)
+    await b.page.evaluate(recordArrivals)
+    context.log(`live: ${LIVE_MESSAGES} messages at 10/s in the big room`)
+    const run = await deliveryRun(a.page, b.page, 'big', LIVE_MESSAGES)
+    context.log(`live: ${run.report}`)
+    context.log(`live: the big room's relay listeners received ${listeners.received.count} frames`)
+    const p99 = percentile(run.latencies, 99)
+    return [
+      atMost(`live, big room (${BIG_ROOM_LISTENERS} + 2): p99`, round(p99), 'ms', 50),
+      atMost(`live, big room: messages lost`, run.lost, 'messages', 1),
+      info('live: big room p99 / small room p99', round(p99 / smallP99, 2), 'x'),
     ]
   } finally {
     listeners.close()
