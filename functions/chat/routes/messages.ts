@@ -4,7 +4,6 @@ import {
   editMessageRequestSchema,
   historyQuerySchema,
   isMessageIdOf,
-  messageIdSchema,
   postMessageRequestSchema,
   SEND_REFUSALS,
   slowModeMessageFor,
@@ -15,7 +14,7 @@ import type { RoomEnv } from '../auth.ts'
 import type { ChatDeps } from '../deps.ts'
 import { ApiError } from '../errors.ts'
 import { requireQuota } from '../quotas.ts'
-import { jsonBody, queryParams } from '../request.ts'
+import { jsonBody, messageIdParam, queryParams } from '../request.ts'
 
 const notFound = () =>
   new ApiError(404, 'message_not_found', 'There is no such message in this room.')
@@ -40,16 +39,6 @@ const INVALID_REPLY = {
 function invalidReply(reason: keyof typeof INVALID_REPLY): ApiError {
   const why = INVALID_REPLY[reason]
   return new ApiError(400, 'invalid_reply', why, { fields: { replyTo: [why] } })
-}
-
-/** The `:id` path parameter, validated. */
-function messageIdParam(value: string | undefined): string {
-  const id = messageIdSchema.safeParse(value)
-  if (!id.success) {
-    const reason = 'Message ids are UUIDs.'
-    throw new ApiError(400, 'invalid_input', reason, { fields: { id: [reason] } })
-  }
-  return id.data
 }
 
 /** What the sender called the file at `path`, for messages about it. */
@@ -173,13 +162,13 @@ export function messageRoutes({ config, store, media }: ChatDeps) {
     })
     .get('/:id', async (c) => {
       const { room, user } = c.var
-      const message = await store.loadMessage(room, messageIdParam(c.req.param('id')), user.id)
+      const message = await store.loadMessage(room, messageIdParam(c), user.id)
       if (!message) throw notFound()
       const [withUrls] = await signed([message])
       return c.json(withUrls)
     })
     .patch('/:id', async (c) => {
-      const id = messageIdParam(c.req.param('id'))
+      const id = messageIdParam(c)
       const { body } = await jsonBody(c, editMessageRequestSchema)
       await requireEditQuota(c.var.user.id)
       const outcome = await store.editMessage(c.var.room, id, c.var.user.id, body)
@@ -208,7 +197,7 @@ export function messageRoutes({ config, store, media }: ChatDeps) {
       }
     })
     .delete('/:id', async (c) => {
-      const id = messageIdParam(c.req.param('id'))
+      const id = messageIdParam(c)
       await requireEditQuota(c.var.user.id)
       const outcome = await store.deleteMessage(c.var.room, id, c.var.user.id, c.var.owner)
       switch (outcome.kind) {
