@@ -232,12 +232,7 @@ export class ChatClient {
     this.#connection = 'connected'
     this.#changed()
     // The settings before live messages are taken: they decide which ones the room allows.
-    await Promise.all([
-      this.#sync.loadNewest(),
-      this.rules.refresh(),
-      this.pins.refresh(),
-      this.reports.refresh(),
-    ])
+    await Promise.all([this.#sync.loadNewest(), this.#refreshRoomState()])
     // Unsent messages from before a reload come after the history they followed, before news.
     this.#own.showUnsent()
     this.#inbox.open()
@@ -338,12 +333,12 @@ export class ChatClient {
    * room's settings.
    */
   async sync(): Promise<void> {
-    await Promise.all([
-      this.#sync.sync(),
-      this.rules.refresh(),
-      this.pins.refresh(),
-      this.reports.refresh(),
-    ])
+    await Promise.all([this.#sync.sync(), this.#refreshRoomState()])
+  }
+
+  /** What the room keeps besides its messages: its settings, its pins, the reports. */
+  async #refreshRoomState(): Promise<void> {
+    await Promise.all([this.rules.refresh(), this.pins.refresh(), this.reports.refresh()])
   }
 
   /**

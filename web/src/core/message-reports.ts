@@ -1,4 +1,6 @@
+import type { RoomReports } from '@shared/protocol.ts'
 import type { RoomApi } from './chat-api.ts'
+import { LatestRead } from './latest-read.ts'
 import { isPersonId } from './live-inbox.ts'
 import { type Result, refused } from './result.ts'
 import { Store } from './store.ts'
@@ -19,8 +21,7 @@ export interface ReportsState {
 export class MessageReports extends Store<ReportsState> {
   readonly #api: Pick<RoomApi, 'reportMessage' | 'loadReports'>
   readonly #userId: string
-  readonly #log: (message: string, detail?: unknown) => void
-  #loads = 0
+  readonly #reads: LatestRead<RoomReports>
 
   constructor(options: {
     api: Pick<RoomApi, 'reportMessage' | 'loadReports'>
@@ -30,7 +31,16 @@ export class MessageReports extends Store<ReportsState> {
     super({ mine: new Set(), open: new Map() })
     this.#api = options.api
     this.#userId = options.userId
-    this.#log = options.log
+    this.#reads = new LatestRead(
+      () => options.api.loadReports(),
+      ({ mine, open = [] }) =>
+        this.set({
+          mine: new Set(mine),
+          open: new Map(open.map((entry) => [entry.messageId, entry.reports])),
+        }),
+      options.log,
+      'the reports',
+    )
   }
 
   /** Whether this user may report `message`: someone else's, not deleted, from a person. */
@@ -57,17 +67,7 @@ export class MessageReports extends Store<ReportsState> {
   }
 
   /** Reads the room's reports again; a failure keeps what is known. */
-  async refresh(): Promise<void> {
-    const load = ++this.#loads
-    try {
-      const { mine, open = [] } = await this.#api.loadReports()
-      if (load !== this.#loads) return
-      this.set({
-        mine: new Set(mine),
-        open: new Map(open.map((entry) => [entry.messageId, entry.reports])),
-      })
-    } catch (error) {
-      this.#log('could not read the reports', error)
-    }
+  refresh(): Promise<void> {
+    return this.#reads.run()
   }
 }

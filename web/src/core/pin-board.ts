@@ -1,5 +1,6 @@
 import type { StoredMessage } from '@shared/protocol.ts'
 import type { RoomApi } from './chat-api.ts'
+import { LatestRead } from './latest-read.ts'
 import { Store } from './store.ts'
 
 /**
@@ -7,27 +8,23 @@ import { Store } from './store.ts'
  * join, at every catch-up, and when an owner announces a change. A store of the list.
  */
 export class PinBoard extends Store<readonly StoredMessage[]> {
-  readonly #api: Pick<RoomApi, 'loadPins'>
-  readonly #log: (message: string, detail?: unknown) => void
-  #loads = 0
+  readonly #reads: LatestRead<{ messages: StoredMessage[] }>
 
   constructor(options: {
     api: Pick<RoomApi, 'loadPins'>
     log: (message: string, detail?: unknown) => void
   }) {
     super([])
-    this.#api = options.api
-    this.#log = options.log
+    this.#reads = new LatestRead(
+      () => options.api.loadPins(),
+      ({ messages }) => this.set(messages),
+      options.log,
+      'the pinned messages',
+    )
   }
 
-  /** Reads the pins again; a failure keeps the ones known. An older answer never wins. */
-  async refresh(): Promise<void> {
-    const load = ++this.#loads
-    try {
-      const { messages } = await this.#api.loadPins()
-      if (load === this.#loads) this.set(messages)
-    } catch (error) {
-      this.#log('could not read the pinned messages', error)
-    }
+  /** Reads the pins again; a failure keeps the ones known. */
+  refresh(): Promise<void> {
+    return this.#reads.run()
   }
 }

@@ -7,6 +7,7 @@ import {
 } from '@shared/protocol.ts'
 import type { RoomApi } from './chat-api.ts'
 import type { Clock } from './clock.ts'
+import { LatestRead } from './latest-read.ts'
 import type { Participant } from './live-channel.ts'
 import { Store } from './store.ts'
 
@@ -36,10 +37,9 @@ export interface RoomRulesState {
 export class RoomRules extends Store<RoomRulesState> {
   readonly #api: Pick<RoomApi, 'loadSettings' | 'saveSettings'>
   readonly #clock: Clock
-  readonly #log: (message: string, detail?: unknown) => void
+  readonly #reads: LatestRead<RoomSettings>
   /** When each sender's last live message was taken (slow mode on receipt). */
   readonly #lastTaken = new Map<string, number>()
-  #loads = 0
 
   constructor(options: {
     api: Pick<RoomApi, 'loadSettings' | 'saveSettings'>
@@ -50,24 +50,23 @@ export class RoomRules extends Store<RoomRulesState> {
     super({ settings: DEFAULT_ROOM_SETTINGS, owner: options.owner, sendableAt: 0 })
     this.#api = options.api
     this.#clock = options.clock
-    this.#log = options.log
+    this.#reads = new LatestRead(
+      () => options.api.loadSettings(),
+      (settings) => this.#apply(settings),
+      options.log,
+      'the room settings',
+    )
   }
 
   /** Reads the settings from the function; a failure keeps the ones known. */
-  async refresh(): Promise<void> {
-    const load = ++this.#loads
-    try {
-      const settings = await this.#api.loadSettings()
-      if (load === this.#loads) this.#apply(settings)
-    } catch (error) {
-      this.#log('could not read the room settings', error)
-    }
+  refresh(): Promise<void> {
+    return this.#reads.run()
   }
 
   /** Saves new settings (owners only); resolves with why not, or undefined once saved. */
   async save(settings: RoomSettings): Promise<string | undefined> {
     try {
-      this.#loads += 1
+      this.#reads.supersede()
       this.#apply(await this.#api.saveSettings(settings))
       return undefined
     } catch (error) {
