@@ -24,7 +24,6 @@ import { ReplyBanner } from './reply-banner.tsx'
 import { type Recipient, SendTo } from './send-to.tsx'
 
 const ACCEPT = Object.keys(MEDIA_TYPES).join(',')
-const NO_RULES = { subscribe: () => () => {}, getSnapshot: () => undefined }
 const NO_REPLY: ReadableStore<ReplyDraftSnapshot> = {
   subscribe: () => () => {},
   getSnapshot: () => ({ started: 0 }),
@@ -73,11 +72,10 @@ export function Composer({
   /** Whom a private message can go to (the "Send to" choice); none: no choice offered. */
   recipients?: readonly Recipient[]
 }) {
+  const { refused, wait, notice, privateAllowed } = useSendRefusal(rules)
   const [toId, setToId] = useState('')
-  const privateAllowed = useStore(rules ?? NO_RULES)?.settings.privateMessages !== false
   // Someone chosen who has left the call, or private messages turned off: back to everyone.
   const recipient = privateAllowed ? recipients.find((person) => person.id === toId) : undefined
-  const { refused, wait, notice } = useSendRefusal(rules)
   const [text, setText] = useState('')
   const mentions = useMentionPicker(mentionCandidates)
   const [error, setError] = useState<string>()

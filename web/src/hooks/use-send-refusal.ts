@@ -12,6 +12,8 @@ export function useSendRefusal(rules: RoomRules | undefined): {
   wait?: string
   /** While slow mode applies to this user: that it is on, and how slow. */
   notice?: string
+  /** Whether the room allows private messages (true without settings). */
+  privateAllowed: boolean
 } {
   const state = useStore(rules ?? NO_RULES)
   const [, tick] = useState(0)
@@ -25,6 +27,7 @@ export function useSendRefusal(rules: RoomRules | undefined): {
     refused: rules?.settingsRefusal({ private: false }),
     wait: rules?.slowModeWait(),
     notice: rules?.slowModeNotice(),
+    privateAllowed: state?.settings.privateMessages !== false,
   }
 }
 
