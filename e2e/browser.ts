@@ -14,6 +14,7 @@ import {
 } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest'
 import { newMessageId, type TokenResponse } from '../functions/_shared/protocol.ts'
+import { createRoomTokens } from '../functions/chat/tokens.ts'
 import { startLocalStack } from '../local/stack.ts'
 
 /** Where the SPA sends message writes (POST) and reads history (GET). */
@@ -330,6 +331,8 @@ export interface E2ESession {
   readonly people: readonly Person[]
   /** A new person (own browser context) joins `room`; their context closes after the test. */
   join(name: string, room: string, options?: Partial<NewPersonOptions>): Promise<Person>
+  /** A room owner (a token with `o: true`, as a host's backend mints it) joins `room`. */
+  joinAsOwner(name: string, room: string): Promise<Person>
 }
 
 /**
@@ -374,6 +377,11 @@ export function setupE2ESession(): E2ESession {
       people.push(person)
       return person
     },
+    async joinAsOwner(name, room) {
+      const tokens = createRoomTokens({ apiKey: E2E_DAILY_API_KEY, ttlSeconds: 3600 })
+      const { token } = await tokens.mint(room, { id: crypto.randomUUID(), name }, { owner: true })
+      return this.join(name, room, { token })
+    },
   }
 }
 
@@ -416,3 +424,25 @@ export function chatFunction(appUrl: string) {
     },
   }
 }
+
+/**
+ * Hides or shows the tab as the browser would when the person switches tabs: Chromium keeps a
+ * headless page visible, so the page is told so (the property and its event), as a real switch
+ * would tell it.
+ */
+export async function setTab(page: Page, state: 'hidden' | 'visible') {
+  await page.evaluate((value) => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => value })
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => value === 'hidden' })
+    document.dispatchEvent(new Event('visibilitychange'))
+  }, state)
+}
+
+/** Resolves with the request that writes this person's message with this body (its POST). */
+export const writeOf = (person: Person, body: string) =>
+  person.page.waitForRequest(
+    (request) =>
+      request.method() === 'POST' &&
+      /\/rooms\/[^/]+\/messages$/.test(request.url()) &&
+      request.postDataJSON()?.body === body,
+  )

@@ -1,9 +1,13 @@
-// Mentions as people use them: real Chromium, one browser context per person, the whole local
-// stack. Ana types "@" and picks Ben and Cy from the list by keyboard; they see the message marked
-// for them (and hear of it while their tab is hidden), a late joiner sees the names highlighted.
-import type { Page, Request } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { expectHidden, expectVisible, type Person, setupE2ESession, uniqueRoom } from './browser.ts'
+import {
+  expectHidden,
+  expectVisible,
+  type Person,
+  setTab,
+  setupE2ESession,
+  uniqueRoom,
+  writeOf,
+} from './browser.ts'
 
 /** How long a live message may take to reach the other side. */
 const LIVE_MS = 1000
@@ -17,15 +21,6 @@ const userIdOf = (person: Person) =>
     () => JSON.parse(sessionStorage.getItem('backchannel.joined') ?? '{}').user?.id as string,
   )
 
-/** The body of the message written to the function with this text (its POST). */
-const writeOf = (person: Person, body: string) =>
-  person.page.waitForRequest(
-    (request: Request) =>
-      request.method() === 'POST' &&
-      /\/rooms\/[^/]+\/messages$/.test(request.url()) &&
-      request.postDataJSON()?.body === body,
-  )
-
 /** The message (its row in the list) whose text is exactly `text`. */
 const messageRow = (person: Person, text: string) =>
   person.log
@@ -34,18 +29,6 @@ const messageRow = (person: Person, text: string) =>
     .filter({
       has: person.page.getByText(text, { exact: true }),
     })
-
-/**
- * Hides or shows the tab as the browser would when the person switches tabs (a headless page
- * stays visible otherwise).
- */
-async function setTab(page: Page, state: 'hidden' | 'visible') {
-  await page.evaluate((value) => {
-    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => value })
-    Object.defineProperty(document, 'hidden', { configurable: true, get: () => value === 'hidden' })
-    document.dispatchEvent(new Event('visibilitychange'))
-  }, state)
-}
 
 /**
  * Stands in for the browser's notification and sound machinery from the page's first script:

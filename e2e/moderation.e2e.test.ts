@@ -3,15 +3,7 @@
 import { readFile } from 'node:fs/promises'
 import postgres from 'postgres'
 import { afterAll, expect, inject, it } from 'vitest'
-import { createRoomTokens } from '../functions/chat/tokens.ts'
-import {
-  E2E_DAILY_API_KEY,
-  expectHidden,
-  expectVisible,
-  type Person,
-  setupE2ESession,
-  uniqueRoom,
-} from './browser.ts'
+import { expectHidden, expectVisible, type Person, setupE2ESession, uniqueRoom } from './browser.ts'
 
 const session = setupE2ESession()
 const sql = postgres(inject('databaseUrl'), { max: 1, onnotice: () => {} })
@@ -82,13 +74,7 @@ it("a room owner deletes someone else's message", async () => {
   const ben = await session.join('Ben', room)
   await ben.send('Buy cheap watches')
   await ben.allSaved()
-  const tokens = createRoomTokens({ apiKey: E2E_DAILY_API_KEY, ttlSeconds: 3600 })
-  const { token } = await tokens.mint(
-    room,
-    { id: crypto.randomUUID(), name: 'Host' },
-    { owner: true },
-  )
-  const host = await session.join('Host', room, { token })
+  const host = await session.joinAsOwner('Host', room)
   await expectVisible(host.message('Buy cheap watches'), 5000)
 
   const menu = await openActions(host, 'Buy cheap watches')

@@ -2,10 +2,8 @@
 // host pins an old message from its menu; everyone sees it in the bar at the top at once, goes
 // to it from there (older history loaded on the way), and it leaves when unpinned.
 import { describe, expect, it } from 'vitest'
-import { createRoomTokens } from '../functions/chat/tokens.ts'
 import {
   chatFunction,
-  E2E_DAILY_API_KEY,
   expectHidden,
   expectVisible,
   type Person,
@@ -31,13 +29,7 @@ describe('pinned messages', () => {
     await api.post(room, early, { body: 'Agenda: budget, then hiring' })
     for (let n = 1; n <= 80; n += 1) await api.post(room, early, { body: `chatter ${n}` })
 
-    const tokens = createRoomTokens({ apiKey: E2E_DAILY_API_KEY, ttlSeconds: 3600 })
-    const { token } = await tokens.mint(
-      room,
-      { id: crypto.randomUUID(), name: 'Host' },
-      { owner: true },
-    )
-    const host = await session.join('Host', room, { token })
+    const host = await session.joinAsOwner('Host', room)
     const ben = await session.join('Ben', room)
     await host.send('Slides: see the shared drive')
     await expectVisible(ben.message('Slides: see the shared drive'), LIVE_MS)

@@ -1,7 +1,3 @@
-// Quoted replies as people use them: real Chromium, one browser context per person, the whole
-// local stack. Ana replies to Ben; Ben sees the quote live, Cyd from history; a quote leads back to
-// the message it answers, however far up it is.
-import type { Request } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import {
   chatFunction,
@@ -10,6 +6,7 @@ import {
   type Person,
   setupE2ESession,
   uniqueRoom,
+  writeOf,
 } from './browser.ts'
 
 /** How long a live message may take to reach the other side. */
@@ -41,15 +38,6 @@ async function replyTo(person: Person, text: string) {
   await row.getByRole('button', { name: 'Message actions' }).click()
   await person.page.getByRole('menuitem', { name: 'Reply' }).click()
 }
-
-/** The message written to the function with this body (its request). */
-const writeOf = (person: Person, body: string) =>
-  person.page.waitForRequest(
-    (request: Request) =>
-      request.method() === 'POST' &&
-      /\/rooms\/[^/]+\/messages$/.test(request.url()) &&
-      request.postDataJSON()?.body === body,
-  )
 
 describe('quoted replies', () => {
   it('Ana replies to Ben: a banner while she writes, the quote for everyone, live and later', async () => {

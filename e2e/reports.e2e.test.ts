@@ -3,15 +3,7 @@
 // Studio's view of reported messages.
 import postgres from 'postgres'
 import { afterAll, describe, expect, inject, it } from 'vitest'
-import { createRoomTokens } from '../functions/chat/tokens.ts'
-import {
-  E2E_DAILY_API_KEY,
-  expectHidden,
-  expectVisible,
-  type Person,
-  setupE2ESession,
-  uniqueRoom,
-} from './browser.ts'
+import { expectHidden, expectVisible, type Person, setupE2ESession, uniqueRoom } from './browser.ts'
 
 /** How long a live message may take to reach the other side. */
 const LIVE_MS = 1000
@@ -37,13 +29,7 @@ describe('reports', () => {
     const room = uniqueRoom('report')
     const ana = await join('Ana', room)
     const ben = await join('Ben', room)
-    const tokens = createRoomTokens({ apiKey: E2E_DAILY_API_KEY, ttlSeconds: 3600 })
-    const { token } = await tokens.mint(
-      room,
-      { id: crypto.randomUUID(), name: 'Host' },
-      { owner: true },
-    )
-    const host = await join('Host', room, { token })
+    const host = await session.joinAsOwner('Host', room)
     await ana.send('Buy cheap watches at example.com')
     await expectVisible(ben.message('Buy cheap watches at example.com'), LIVE_MS)
     await ana.allSaved()

@@ -2,30 +2,14 @@
 // local stack. The host limits chat to owners, turns it off, and sets slow mode; everyone's
 // composer follows at once, with the reason; a modified client that ignores it gains nothing.
 import { describe, expect, it } from 'vitest'
-import { createRoomTokens } from '../functions/chat/tokens.ts'
-import {
-  E2E_DAILY_API_KEY,
-  expectHidden,
-  expectVisible,
-  type Person,
-  setupE2ESession,
-  uniqueRoom,
-} from './browser.ts'
+import { expectHidden, expectVisible, type Person, setupE2ESession, uniqueRoom } from './browser.ts'
 
 /** How long a live change may take to reach the other side. */
 const LIVE_MS = 2000
 
 const session = setupE2ESession()
 
-async function hostOf(room: string): Promise<Person> {
-  const tokens = createRoomTokens({ apiKey: E2E_DAILY_API_KEY, ttlSeconds: 3600 })
-  const { token } = await tokens.mint(
-    room,
-    { id: crypto.randomUUID(), name: 'Host' },
-    { owner: true },
-  )
-  return session.join('Host', room, { token })
-}
+const hostOf = (room: string) => session.joinAsOwner('Host', room)
 
 async function saveSettings(
   host: Person,

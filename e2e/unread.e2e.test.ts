@@ -4,7 +4,14 @@
 import type { Page, Request } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import type { TokenResponse } from '../functions/_shared/protocol.ts'
-import { chatFunction, expectVisible, type Person, setupE2ESession, uniqueRoom } from './browser.ts'
+import {
+  chatFunction,
+  expectVisible,
+  type Person,
+  setTab,
+  setupE2ESession,
+  uniqueRoom,
+} from './browser.ts'
 
 /** How long a live message may take to reach the other side. */
 const LIVE_MS = 1000
@@ -17,19 +24,6 @@ const tokenFor = (room: string, name: string) => chatFunction(session.app.url).t
 /** Writes a message as `who`; its id. */
 const post = async (room: string, who: TokenResponse, body: string) =>
   (await chatFunction(session.app.url).post(room, who, { body })).id
-
-/**
- * Hides or shows the tab as the browser would when the person switches tabs: Chromium keeps a
- * headless page visible, so the page is told so (the property and its event), as a real switch
- * would tell it.
- */
-async function setTab(page: Page, state: 'hidden' | 'visible') {
-  await page.evaluate((value) => {
-    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => value })
-    Object.defineProperty(document, 'hidden', { configurable: true, get: () => value === 'hidden' })
-    document.dispatchEvent(new Event('visibilitychange'))
-  }, state)
-}
 
 /** The id of the message written with this body (from its POST). */
 async function idOf(person: Person, body: string, send: () => Promise<void>) {
