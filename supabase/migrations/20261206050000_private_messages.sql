@@ -1,5 +1,6 @@
 -- Private messages (recipient_id, see 20261206040000_room_settings.sql): only their sender and
--- their recipient may read, reply to, react to, report, edit or delete them. For everyone else a
+-- their recipient may read, reply to, react to, edit or delete them (or report them: see
+-- 20261206055000_reports.sql). For everyone else a
 -- private message does not exist: the functions below answer as they do for an unknown id, and
 -- the chat function leaves it out of every read. The rules here hold whoever calls.
 
@@ -182,39 +183,6 @@ begin
   reactions := chat.message_reactions(p_message_id);
 end
 $$;
-
--- Reporting: only a message the reporter can see.
-create or replace function chat.reports_check_insert() returns trigger
-language plpgsql
-set search_path = ''
-as $$
-declare
-  target chat.messages;
-begin
-  select * into target from chat.messages where id = new.message_id;
-  if not found or target.deleted_at is not null
-     or not chat.message_visible_to(target, new.reporter_id) then
-    -- SQLSTATE BCRNF: the chat function answers 404 message_not_found.
-    raise exception 'message % is not a visible message', new.message_id using errcode = 'BCRNF';
-  end if;
-  if target.sender_id = new.reporter_id then
-    -- SQLSTATE BCROW: the chat function answers 400 own_message.
-    raise exception '% cannot report their own message %', new.reporter_id, new.message_id
-      using errcode = 'BCROW';
-  end if;
-  new.resolution := null;
-  new.resolved_at := null;
-  new.resolved_by := null;
-  return new;
-end
-$$;
-
--- The private messages of a room, newest first: a reader's own among them join the newest page,
--- which the room's people share (GET /rooms/:room/messages without a cursor).
-create index messages_room_private on chat.messages (room, seq desc)
-  where recipient_id is not null and deleted_at is null;
-comment on index chat.messages_room_private is
-  'A room''s private messages, newest first: whether a room has any, and a reader''s own on the newest page.';
 
 -- Studio: which of the latest messages are private, and to whom (a new last column).
 create or replace view chat.latest_messages with (security_invoker = true) as

@@ -56,7 +56,9 @@ declare
   target chat.messages;
 begin
   select * into target from chat.messages where id = new.message_id;
-  if not found or target.deleted_at is not null then
+  -- Someone else's private message is, for the reporter, no message at all.
+  if not found or target.deleted_at is not null
+     or not chat.message_visible_to(target, new.reporter_id) then
     -- SQLSTATE BCRNF: the chat function answers 404 message_not_found.
     raise exception 'message % is not a visible message', new.message_id using errcode = 'BCRNF';
   end if;
@@ -72,7 +74,7 @@ begin
 end
 $$;
 comment on function chat.reports_check_insert is
-  'Trigger: a report needs a visible message (SQLSTATE BCRNF otherwise) that is not the reporter''s own (SQLSTATE BCROW); it starts open.';
+  'Trigger: a report needs a message the reporter can see, not deleted (SQLSTATE BCRNF otherwise), that is not their own (SQLSTATE BCROW); it starts open.';
 
 create trigger reports_check_insert before insert on chat.reports
   for each row execute function chat.reports_check_insert();
