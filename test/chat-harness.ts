@@ -8,6 +8,7 @@ import postgres from 'postgres'
 import { expect, inject } from 'vitest'
 import {
   type Attachment,
+  type ChatUser,
   DEFAULT_MEDIA_MAX_BYTES,
   errorResponseSchema,
   type MediaType,
@@ -31,6 +32,8 @@ export interface ChatHarness {
   sql: postgres.Sql
   /** A token for `room` as a new user called `name` (a room owner with `owner`). */
   tokenFor(room: string, name?: string, options?: { owner?: boolean }): Promise<string>
+  /** Someone new in `room` called `name`: who they are, and their token. */
+  member(room: string, name?: string): Promise<HarnessMember>
   /** A new message id for the holder of `token` (ids carry their sender: see newMessageId). */
   newIdFor(token: string): string
   /** Calls the function: `path` is below /chat, `body` is JSON-encoded unless it is a string. */
@@ -51,6 +54,13 @@ export interface ChatHarness {
   /** Requests to the local-disk storage, as a browser would make them to its URLs. */
   storage(url: string, init?: RequestInit): Promise<Response>
   close(): Promise<void>
+}
+
+/** A person in a room, as `ChatHarness.member` makes them. */
+export interface HarnessMember {
+  room: string
+  user: ChatUser
+  token: string
 }
 
 /** The storage URLs' origin in tests: requests to it go to `storage()`, in process. */
@@ -107,6 +117,11 @@ export function createChatHarness(config: Partial<ChatDeps['config']> = {}): Cha
     sql,
     async tokenFor(room, name = 'Ana', options = {}) {
       return (await tokens.mint(room, { id: randomUUID(), name }, options)).token
+    },
+    async member(room, name = 'Ana') {
+      const user: ChatUser = { id: randomUUID(), name }
+      const { token } = await tokens.mint(room, user)
+      return { room, user, token }
     },
     newIdFor(token) {
       return newMessageId(userIdOf(token))

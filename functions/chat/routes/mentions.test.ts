@@ -3,9 +3,13 @@
 // forged shape is refused (and nothing is written); an edit keeps only the mentions it still names.
 import { randomUUID } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createChatHarness, expectError, uniqueRoom } from '../../../test/chat-harness.ts'
 import {
-  type ChatUser,
+  createChatHarness,
+  expectError,
+  type HarnessMember,
+  uniqueRoom,
+} from '../../../test/chat-harness.ts'
+import {
   changesPageSchema,
   historyPageSchema,
   MAX_MENTIONS,
@@ -17,17 +21,8 @@ describe('mentions', () => {
   const chat = createChatHarness({ rateLimit: { messages: 1000, windowSeconds: 10 } })
   afterAll(() => chat.close())
 
-  interface Member {
-    room: string
-    user: ChatUser
-    token: string
-  }
-
-  async function member(room = uniqueRoom('mention'), name = 'Ana'): Promise<Member> {
-    const user: ChatUser = { id: randomUUID(), name }
-    const { token } = await chat.deps.tokens.mint(room, user)
-    return { room, user, token }
-  }
+  type Member = HarnessMember
+  const member = (room = uniqueRoom('mention'), name = 'Ana') => chat.member(room, name)
 
   const post = (who: Member, body: Record<string, unknown>, id = chat.newIdFor(who.token)) =>
     chat.call('POST', `/rooms/${who.room}/messages`, { token: who.token, body: { id, ...body } })

@@ -2,9 +2,13 @@
 // and handed back, what is refused and why, and how transcripts show a reply.
 import { randomUUID } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createChatHarness, expectError, uniqueRoom } from '../../../test/chat-harness.ts'
 import {
-  type ChatUser,
+  createChatHarness,
+  expectError,
+  type HarnessMember,
+  uniqueRoom,
+} from '../../../test/chat-harness.ts'
+import {
   changesPageSchema,
   historyPageSchema,
   type StoredMessage,
@@ -15,17 +19,8 @@ describe('replies (replyTo)', () => {
   const chat = createChatHarness({ rateLimit: { messages: 1000, windowSeconds: 10 } })
   afterAll(() => chat.close())
 
-  interface Member {
-    room: string
-    user: ChatUser
-    token: string
-  }
-
-  async function member(room = uniqueRoom('reply'), name = 'Ana'): Promise<Member> {
-    const user: ChatUser = { id: randomUUID(), name }
-    const { token } = await chat.deps.tokens.mint(room, user)
-    return { room, user, token }
-  }
+  type Member = HarnessMember
+  const member = (room = uniqueRoom('reply'), name = 'Ana') => chat.member(room, name)
 
   const post = (who: Member, body: Record<string, unknown>) =>
     chat.call('POST', `/rooms/${who.room}/messages`, {

@@ -1,11 +1,11 @@
-// Search, as the people in a room use it over HTTP: every word must match (the last as the start
-// of a word), newest first and paged; deleted messages and other rooms are never found; a bad
-// query gets a 400 that says what to fix.
-import { randomUUID } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createChatHarness, expectError, uniqueRoom } from '../../../test/chat-harness.ts'
 import {
-  type ChatUser,
+  createChatHarness,
+  expectError,
+  type HarnessMember,
+  uniqueRoom,
+} from '../../../test/chat-harness.ts'
+import {
   MAX_SEARCH_CHARS,
   type StoredMessage,
   searchPageSchema,
@@ -17,17 +17,8 @@ describe('search', () => {
   const chat = createChatHarness({ rateLimit: { messages: 1000, windowSeconds: 10 } })
   afterAll(() => chat.close())
 
-  interface Member {
-    room: string
-    user: ChatUser
-    token: string
-  }
-
-  async function member(room = uniqueRoom('search'), name = 'Ana'): Promise<Member> {
-    const user: ChatUser = { id: randomUUID(), name }
-    const { token } = await chat.deps.tokens.mint(room, user)
-    return { room, user, token }
-  }
+  type Member = HarnessMember
+  const member = (room = uniqueRoom('search'), name = 'Ana') => chat.member(room, name)
 
   async function send(who: Member, body: string): Promise<StoredMessage> {
     const response = await chat.call('POST', `/rooms/${who.room}/messages`, {
