@@ -12,6 +12,7 @@ import { RELAY_PATH } from '../functions/_shared/relay-protocol.ts'
 import { createRoomTokens } from '../functions/chat/tokens.ts'
 import { type LocalStack, startLocalStack } from '../local/stack.ts'
 import { atMost, type BenchContext, type Figure, info, percentile, round } from './figures.ts'
+import { benchFloor } from './floor.ts'
 import {
   DAILY_API_KEY,
   deliveryRun,
@@ -67,10 +68,17 @@ export async function benchBrowser(context: BenchContext): Promise<Figure[]> {
     const figures: Figure[] = []
     const live = await benchLiveDelivery(context, browser, stack.url)
     figures.push(...live)
-    const smallP99 = live.find((figure) => figure.name === 'live: Enter on A to B’s DOM, p99')
+    const liveFigure = (name: string) =>
+      live.find((figure) => figure.name === name)?.value ?? Number.NaN
+    const smallP99 = liveFigure('live: Enter on A to B’s DOM, p99')
+    // Issue 14, item 1: the floor pair, right after the product's run in the same browser.
     figures.push(
-      ...(await benchBigRoom(context, browser, stack.url, smallP99?.value ?? Number.NaN)),
+      ...(await benchFloor(context, browser, {
+        p50: liveFigure('live: Enter on A to B’s DOM, p50'),
+        p99: smallP99,
+      })),
     )
+    figures.push(...(await benchBigRoom(context, browser, stack.url, smallP99)))
     figures.push(...(await benchReactionCrowd(context, browser, stack.url)))
     figures.push(...(await benchHistoryClient(context, browser, stack.url)))
     return figures
