@@ -605,7 +605,7 @@ describe('ChatClient', () => {
     expect(client.getSnapshot().typingLine).toBe('')
   })
 
-  it('tells the others when this user types, at most once per 2 s, and stops on send', async () => {
+  it('tells the others when this user types, at most once per 2 s; the message itself ends it', async () => {
     const { clock, transport, client } = setup()
     await client.start()
     client.inputChanged('h')
@@ -613,9 +613,25 @@ describe('ChatClient', () => {
     clock.advance(2000)
     client.inputChanged('hel')
     client.send('hel')
+    // Receiving the message ends the notice (TypingRoster): no "stopped" frame before it.
+    client.inputChanged('n')
+    expect(
+      transport.sent.map((data) => (data as { type: string; typing?: boolean }).type),
+    ).toEqual(['typing', 'typing', 'chat', 'typing'])
     expect(
       transport.sent.map((data) => (data as { type: string; typing?: boolean }).typing),
-    ).toEqual([true, true, false, undefined])
+    ).toEqual([true, true, undefined, true])
+  })
+
+  it('says typing stopped when the message is too large to go live', async () => {
+    const { transport, client } = setup()
+    await client.start()
+    client.inputChanged('"')
+    client.send('"'.repeat(3000))
+    expect(transport.sent).toEqual([
+      { v: 1, type: 'typing', typing: true },
+      { v: 1, type: 'typing', typing: false },
+    ])
   })
 
   it('loads older history page by page until the beginning', async () => {

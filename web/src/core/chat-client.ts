@@ -190,7 +190,7 @@ export class ChatClient {
       clock,
       timeline,
       sendLive,
-      stopTyping: () => this.#typing.stop(),
+      stopTyping: (live) => (live ? this.#typing.ended() : this.#typing.stop()),
       stored,
       changed,
     })

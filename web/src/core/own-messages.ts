@@ -24,8 +24,11 @@ export interface OwnMessagesOptions {
   clock: Clock
   timeline: Timeline
   sendLive: (envelope: LiveEnvelope) => void
-  /** The message is sent: the others stop seeing this user typing. */
-  stopTyping: () => void
+  /**
+   * The message is sent: the others stop seeing this user typing. `live`: it went out live, which
+   * ends the notice wherever it arrives (no notice of its own needed).
+   */
+  stopTyping: (live: boolean) => void
   /** Shows messages as stored (unless the client is gone). */
   stored: (messages: readonly StoredMessage[]) => void
   changed: () => void
@@ -124,7 +127,6 @@ export class OwnMessages {
       status: 'sending',
       own: true,
     })
-    stopTyping()
     const envelope: LiveEnvelope = {
       v: LIVE_PROTOCOL_VERSION,
       type: 'chat',
@@ -134,8 +136,10 @@ export class OwnMessages {
       ...about,
       createdAt,
     }
-    if (fitsLiveChannel(envelope)) sendLive(envelope)
+    const live = fitsLiveChannel(envelope)
+    if (live) sendLive(envelope)
     else this.#announceWhenStored.add(id)
+    stopTyping(live)
     this.#outbox.add({
       id,
       room,

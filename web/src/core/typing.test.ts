@@ -82,6 +82,17 @@ describe('TypingNotifier', () => {
     expect(sent).toEqual([true, false, true])
   })
 
+  it('says nothing on ended() (the message told them), and typing at once after it', () => {
+    const { notifier, sent, clock } = setup()
+    notifier.input('Hello')
+    notifier.ended()
+
+    clock.advance(10)
+    notifier.input('A')
+
+    expect(sent).toEqual([true, true])
+  })
+
   it('treats emptied text as a stop', () => {
     const { notifier, sent, clock } = setup()
     notifier.input('Hello')

@@ -30,11 +30,19 @@ export class TypingNotifier {
     this.send(true)
   }
 
-  /** The message was sent (or the composer closed): stop typing now if we said we were. */
+  /** The composer closed or its text went elsewhere: stop typing now if we said we were. */
   stop(): void {
     if (this.sentAt === undefined) return
     this.sentAt = undefined
     this.send(false)
+  }
+
+  /**
+   * A message went out live to those who saw the typing notice: receiving it ends the notice for
+   * them (TypingRoster), so nothing more is sent; the next keystroke says typing again.
+   */
+  ended(): void {
+    this.sentAt = undefined
   }
 }
 
