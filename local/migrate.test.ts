@@ -101,6 +101,21 @@ describe('the messages table, as ops see it in Studio', () => {
     }
   })
 
+  it('tells whether a room has private messages from the index, without reading its messages', async () => {
+    await sql`
+      insert into chat.messages (id, room, sender_id, sender_name, body)
+      select gen_random_uuid(), 'public-' || (i % 20), 'u' || (i % 7), 'Ana', 'message ' || i
+      from generate_series(1, 20000) as i`
+    await sql`analyze chat.messages`
+    // What every newest page asks (readNewestPublicPage in postgres-message-store.ts).
+    const plan = await sql`
+      explain select exists(select from chat.messages
+        where room = 'public-5' and recipient_id is not null and deleted_at is null)`
+    const text = plan.map((row) => row['QUERY PLAN']).join('\n')
+    expect(text).toMatch(/Index Only Scan using messages_room_private/)
+    expect(text).not.toMatch(/Seq Scan|messages_room_seq_idx/)
+  })
+
   it('serves the retention purge from the index on created_at', async () => {
     await sql`
       insert into chat.messages (id, room, sender_id, sender_name, body)
