@@ -439,10 +439,15 @@ export function createPostgresMessageStore(
         ) as recent
         where search @@ to_tsquery('simple', ${query})
         order by seq desc limit ${limit + 1}`
+      // Materialized, so the matches come from the word index (messages_search) and only they
+      // are sorted: asked for in seq order, the planner may walk the room's messages (or the
+      // whole table, by seq) newest first looking for a rare word, all of them if it is absent.
       const indexed = sql`
-        select ${sql(MESSAGE_COLUMNS)} from chat.messages
-        where ${matching} and search @@ to_tsquery('simple', ${query})
-        order by seq desc limit ${limit + 1}`
+        with matches as materialized (
+          select ${sql(MESSAGE_COLUMNS)} from chat.messages
+          where ${matching} and search @@ to_tsquery('simple', ${query})
+        )
+        select * from matches order by seq desc limit ${limit + 1}`
       const page = (found: postgres.PendingQuery<postgres.Row[]>) => sql<MessageRow[]>`
         with found as (${found})
         select found.*, reaction.reactions
