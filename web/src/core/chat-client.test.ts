@@ -821,6 +821,23 @@ describe('ChatClient', () => {
     expect(api.changesQueries.length).toBeLessThanOrEqual(4)
   })
 
+  it('leaves a change to a message older than the history loaded to its page, without a gap', async () => {
+    const { api, client, bodies } = setup()
+    api.messages = Array.from({ length: 120 }, (_, i) => stored(`old ${i}`))
+    await client.start()
+    await client.loadOlder()
+    expect(bodies()[0]).toBe('old 20')
+    // Edited while this client is away: the catch-up brings it, but it is not in view yet.
+    api.editBehindTheScenes((api.messages[5] as StoredMessage).id, 'old 5, edited')
+    await client.sync()
+    expect(bodies()[0]).toBe('old 20')
+    await client.loadOlder()
+    expect(bodies()).toEqual(
+      api.messages.map((message, i) => (i === 5 ? 'old 5, edited' : `old ${i}`)),
+    )
+    expect(client.getSnapshot().history.hasOlder).toBe(false)
+  })
+
   it('forgets purged messages at the next catch-up, keeping unsaved ones', async () => {
     const { api, client, bodies } = setup()
     api.messages = Array.from({ length: 60 }, (_, i) => stored(`m${i}`))

@@ -124,7 +124,9 @@ export class RoomSync {
         })
         if (disposed()) return
         addStored(
-          page.changes.flatMap((change) => (change.type === 'message' ? [change.message] : [])),
+          page.changes.flatMap((change) =>
+            change.type === 'message' && this.#shows(change.message) ? [change.message] : [],
+          ),
         )
         for (const change of page.changes) {
           if (change.type === 'deleted') timeline.markDeleted(change.id)
@@ -137,6 +139,23 @@ export class RoomSync {
     } catch (error) {
       log('could not catch up with the room', error)
     }
+  }
+
+  /**
+   * Whether a changed message belongs in what this client shows: newer than the oldest message
+   * loaded, or already shown. One older than that (edited, reacted to) is left to come, as it
+   * is by then, with its page of older history: shown now, it would become the oldest message
+   * and the pages before it would skip everything between it and the history loaded.
+   */
+  #shows(message: StoredMessage): boolean {
+    const { timeline } = this.#options
+    const oldest = timeline.oldestSeq()
+    return (
+      !this.#history.hasOlder ||
+      oldest === undefined ||
+      message.seq >= oldest ||
+      timeline.has(message.id)
+    )
   }
 
   /** Retention removed messages for good (no change says so): whatever is below firstSeq goes. */
