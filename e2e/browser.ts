@@ -422,6 +422,13 @@ export function chatFunction(appUrl: string) {
       })
       return (await response.json()) as { id: string }
     },
+    /** Edits `who`'s message `id` to `body`. */
+    async edit(room: string, who: TokenResponse, id: string, body: string): Promise<void> {
+      await call(`/rooms/${room}/messages/${id}`, who.token, {
+        method: 'PATCH',
+        body: JSON.stringify({ body }),
+      })
+    },
   }
 }
 

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { newMessageId } from '../functions/_shared/protocol.ts'
 import {
+  chatFunction,
   expectHidden,
   expectVisible,
   holdMessageWrites,
@@ -176,6 +177,35 @@ it('someone who was offline gets what was said meanwhile when they come back', a
   expect(await ben.messages()).toEqual(['Before Ben goes offline', ...meanwhile, 'Welcome back'])
   expectNoProblems([/ERR_INTERNET_DISCONNECTED/])
 }, 45_000)
+
+it('someone back after many changes sees them all and stays at the newest message', async () => {
+  const room = uniqueRoom()
+  const ana = await join('Ana', room)
+  const ben = await join('Ben', room, { droppableRelay: true })
+  await ana.send('Before Ben goes offline')
+  await expectVisible(ben.message('Before Ben goes offline'), LIVE_MS)
+
+  await ben.network.offline()
+  // More than one page of changes (200): the newest messages come first, and edits of the
+  // earlier ones (newer changes) in the page after, between messages already shown.
+  const api = chatFunction(session.app.url)
+  const cyd = await api.tokenFor(room, 'Cyd')
+  const said: { id: string }[] = []
+  for (let i = 1; i <= 205; i += 1) said.push(await api.post(room, cyd, { body: `Meanwhile ${i}` }))
+  for (const [i, { id }] of said.slice(0, 5).entries()) {
+    await api.edit(room, cyd, id, `Meanwhile ${i + 1}, edited`)
+  }
+  await ben.network.online()
+
+  await expectVisible(ben.message('Meanwhile 205'), CATCH_UP_MS)
+  await expectVisible(ben.message('Meanwhile 204'), 1000)
+  // Nothing left unread below: Ben is at the newest message.
+  await expectHidden(ben.page.getByRole('button', { name: /New messages/ }), 1000)
+  // And the earlier ones are there, edited, further up.
+  await ben.log.evaluate((log) => log.scrollTo({ top: 0 }))
+  await expectVisible(ben.message('Meanwhile 1, edited'), 1000)
+  expectNoProblems([/ERR_INTERNET_DISCONNECTED/])
+}, 60_000)
 
 it('typing shows on the other side and clears when the message is sent', async () => {
   const room = uniqueRoom()

@@ -176,7 +176,10 @@ export function MessageList({
       // the newest are still settling into view); anyone else stays on the rows they were reading:
       // the virtualizer (anchorTo 'end') moved the view by what was added, before this render.
       if (atBottom.current) scrollToBottom()
-    } else if (last !== before.last && atBottom.current) {
+    } else if ((last !== before.last || messages.length !== before.count) && atBottom.current) {
+      // Something came: a reader at the bottom stays there. Also when it went in above the last
+      // message (a later page of a catch-up): the virtualizer may still be steering towards the
+      // old last row, which would leave the reader mid-list.
       scrollToBottom()
     }
     // At the bottom, whatever came is in view (a gap filled above the last message too).
