@@ -108,13 +108,19 @@ const uniqueRoom = () => `transport-${randomUUID().slice(0, 8)}`
 const tokenFor = async (room: string, name: string) =>
   (await tokens.mint(room, { id: randomUUID(), name })).token
 
-function transportFor(url: string, token: string, clock: Clock = new ManualClock()) {
+function transportFor(
+  url: string,
+  token: string,
+  clock: Clock = new ManualClock(),
+  network?: EventTarget,
+) {
   const transport = createRelayTransport({
     url,
     token,
     // `ws` implements the browser's WebSocket API (on* handlers, close codes, readyState).
     WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket,
     clock,
+    network,
   })
   cleanups.push(() => transport.leave())
   return transport
@@ -377,6 +383,32 @@ describe('createRelayTransport', () => {
     second.sockets.at(-1)?.destroy()
     await again
     expect((await clock.nextTimer()).ms).toBe(500)
+  })
+
+  it('reconnects at once when the browser says the network is back, not after the backoff', async () => {
+    const first = await startRelay()
+    const room = uniqueRoom()
+    const clock = new ManualClock()
+    const network = new EventTarget()
+    const ana = transportFor(first.url, await tokenFor(room, 'Ana'), clock, network)
+    await ana.join()
+
+    const interrupted = nextEvent(ana, 'connection', (state) => state === 'interrupted')
+    await first.close()
+    await interrupted
+    for (const expected of [500, 1000, 2000, 4000]) {
+      const timer = await clock.nextTimer()
+      expect(timer.ms).toBe(expected)
+      timer.fire()
+    }
+    // Waiting 8 s for the next attempt when the network comes back.
+    expect((await clock.nextTimer()).ms).toBe(8000)
+    await startRelay(first.port)
+    const connected = nextEvent(ana, 'connection', (state) => state === 'connected')
+    network.dispatchEvent(new Event('online'))
+    await connected
+    // The backoff's timer went with it: nothing is left to fire.
+    expect(clock.pending()).toBe(0)
   })
 
   it('closes for good when the relay refuses the token on reconnect', async () => {

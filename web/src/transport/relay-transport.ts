@@ -25,6 +25,11 @@ export interface RelayTransportOptions {
   clock?: Clock
   /** First reconnect delay, doubled after each failed attempt up to `maxMs`. 500 and 10000 ms. */
   backoff?: { initialMs?: number; maxMs?: number }
+  /**
+   * Says `online` when the network is back: a reconnect waiting out its backoff goes at once.
+   * Default: the browser's window (none in Node).
+   */
+  network?: Pick<EventTarget, 'addEventListener' | 'removeEventListener'>
 }
 
 type Phase = 'idle' | 'connecting' | 'joined' | 'interrupted'
@@ -39,6 +44,7 @@ export function createRelayTransport(options: RelayTransportOptions): ChatTransp
   const clock = options.clock ?? systemClock
   const initialDelayMs = options.backoff?.initialMs ?? 500
   const maxDelayMs = options.backoff?.maxMs ?? 10_000
+  const network = options.network ?? (typeof window === 'undefined' ? undefined : window)
   const events = new Emitter<TransportEvents>()
   const emit = events.emit.bind(events)
 
@@ -158,10 +164,17 @@ export function createRelayTransport(options: RelayTransportOptions): ChatTransp
     }
     const delay = Math.min(initialDelayMs * 2 ** failedAttempts, maxDelayMs)
     failedAttempts++
-    retryTimer = clock.setTimeout(() => {
-      retryTimer = undefined
-      connect()
-    }, delay)
+    retryTimer = clock.setTimeout(reconnectNow, delay)
+    network?.addEventListener('online', reconnectNow)
+  }
+
+  /** The backoff's wait is over, or the network is back (the browser's `online`). */
+  function reconnectNow() {
+    network?.removeEventListener('online', reconnectNow)
+    if (retryTimer === undefined) return
+    clock.clearTimeout(retryTimer)
+    retryTimer = undefined
+    connect()
   }
 
   /** Ends a join() that did not get in. */
@@ -177,6 +190,7 @@ export function createRelayTransport(options: RelayTransportOptions): ChatTransp
     phase = 'idle'
     if (retryTimer !== undefined) clock.clearTimeout(retryTimer)
     retryTimer = undefined
+    network?.removeEventListener('online', reconnectNow)
     const ws = socket
     socket = undefined
     ws?.close(1000, 'Left the room.')
