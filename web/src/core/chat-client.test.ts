@@ -615,9 +615,9 @@ describe('ChatClient', () => {
     client.send('hel')
     // Receiving the message ends the notice (TypingRoster): no "stopped" frame before it.
     client.inputChanged('n')
-    expect(
-      transport.sent.map((data) => (data as { type: string; typing?: boolean }).type),
-    ).toEqual(['typing', 'typing', 'chat', 'typing'])
+    expect(transport.sent.map((data) => (data as { type: string; typing?: boolean }).type)).toEqual(
+      ['typing', 'typing', 'chat', 'typing'],
+    )
     expect(
       transport.sent.map((data) => (data as { type: string; typing?: boolean }).typing),
     ).toEqual([true, true, undefined, true])
@@ -833,7 +833,7 @@ describe('ChatClient', () => {
     expect(bodies()[0]).toBe('old 20')
     await client.loadOlder()
     expect(bodies()).toEqual(
-      api.messages.map((message, i) => (i === 5 ? 'old 5, edited' : `old ${i}`)),
+      Array.from({ length: 120 }, (_, i) => (i === 5 ? 'old 5, edited' : `old ${i}`)),
     )
     expect(client.getSnapshot().history.hasOlder).toBe(false)
   })
