@@ -11,6 +11,7 @@ import WebSocket from 'ws'
 import { RELAY_PATH } from '../functions/_shared/relay-protocol.ts'
 import { createRoomTokens } from '../functions/chat/tokens.ts'
 import { type LocalStack, startLocalStack } from '../local/stack.ts'
+import { benchCatchUp } from './catch-up.ts'
 import { atMost, type BenchContext, type Figure, info, percentile, round } from './figures.ts'
 import { benchFloor } from './floor.ts'
 import {
@@ -80,6 +81,7 @@ export async function benchBrowser(context: BenchContext): Promise<Figure[]> {
     )
     figures.push(...(await benchBigRoom(context, browser, stack.url, smallP99)))
     figures.push(...(await benchReactionCrowd(context, browser, stack.url)))
+    figures.push(...(await benchCatchUp(context, browser, stack.url)))
     figures.push(...(await benchHistoryClient(context, browser, stack.url)))
     return figures
   } finally {
