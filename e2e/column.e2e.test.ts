@@ -58,6 +58,30 @@ it('renders only what is in view, loads older pages upward, and offers "New mess
   expect(await button.count()).toBe(0)
 }, 60_000)
 
+it('a reader at the bottom keeps the newest message in view, whatever the messages’ heights', async () => {
+  const room = uniqueRoom()
+  await seed(room, 60)
+  const ana = await session.join('Ana', room)
+  const ben = await session.join('Ben', room)
+  await expectVisible(ben.message('history 60'), 5000)
+  /** Whether the message's last line is inside the log's box (not merely rendered). */
+  const inView = async (text: string) => {
+    const [row, log] = await Promise.all([ben.message(text).boundingBox(), ben.log.boundingBox()])
+    const bottom = row && row.y + row.height
+    return !!bottom && !!log && bottom > log.y && bottom <= log.y + log.height + 1
+  }
+  // Short ones and ones that wrap over many lines, in turn: each is measured only once shown.
+  const long = Array(8)
+    .fill('a longer thought that wraps over several lines of the column')
+    .join(' ')
+  for (let i = 1; i <= 12; i++) {
+    const text = i % 3 === 0 ? `${i}: ${long}` : `${i}: short`
+    await ana.send(text)
+    await expect.poll(() => inView(text), { timeout: 2000 }).toBe(true)
+  }
+  expect(await ben.page.getByRole('button', { name: /New messages/ }).count()).toBe(0)
+}, 60_000)
+
 it('on a narrow screen the chat is a panel with an unread count, and news is announced', async () => {
   const room = uniqueRoom()
   const context = await session.browser.newContext({ viewport: { width: 420, height: 800 } })

@@ -124,7 +124,6 @@ export function MessageList({
   const scrollToBottom = useCallback(() => {
     const element = scrollRef.current
     if (element) element.scrollTop = element.scrollHeight
-    if (messages.length > 0) virtualizer.scrollToIndex(messages.length - 1, { align: 'end' })
     atBottom.current = true
     markSeen()
   }, [messages.length, virtualizer, markSeen])
