@@ -634,6 +634,21 @@ describe('ChatClient', () => {
     ])
   })
 
+  it('keeps the participants the same array while only messages change (the call view stays)', async () => {
+    const { transport, client } = setup()
+    transport.arrive(ana)
+    await client.start()
+    const before = client.getSnapshot().participants
+    client.send('hello')
+    expect(client.getSnapshot().messages.map((m) => m.body)).toEqual(['hello'])
+    expect(client.getSnapshot().participants).toBe(before)
+    transport.arrive(fakeParticipant('ben', 'Ben'))
+    expect(client.getSnapshot().participants).not.toBe(before)
+    expect(client.getSnapshot().participants.map((p) => p.label)).toEqual(
+      expect.arrayContaining(['Ana', 'Ben']),
+    )
+  })
+
   it('loads older history page by page until the beginning', async () => {
     const { api, client, bodies } = setup()
     api.messages = Array.from({ length: 120 }, (_, i) => stored(`m${i}`))

@@ -20,25 +20,55 @@ export class SenderLabels {
     messages: readonly TimelineMessage[]
   } = { list: [], key: '', messages: [] }
   readonly #labeledMessage = new WeakMap<TimelineMessage, TimelineMessage>()
+  /** Everyone's label: worked out again only when somebody new is seen. */
+  #labels = new Map<string, string>()
+  /** The participants as last handed out with their labels (kept while nothing changes). */
+  #participants: { from: readonly Participant[]; labeled: ChatParticipant[] } = {
+    from: [],
+    labeled: [],
+  }
 
-  /** The participants with their labels, and the messages with their senders'. */
+  /**
+   * The participants with their labels, and the messages with their senders'. Both are the same
+   * arrays as last time while nothing they show changed: a chat message leaves the call's view
+   * alone.
+   */
   label(
     participants: readonly Participant[],
     list: readonly TimelineMessage[],
   ): { participants: ChatParticipant[]; messages: readonly TimelineMessage[] } {
+    let someoneNew = false
     for (const participant of participants) {
       if (this.#seenIds.has(participant.userId)) continue
       this.#seenIds.add(participant.userId)
       this.#seen.push(participant)
+      someoneNew = true
     }
-    const labels = distinctNames(this.#seen)
+    if (someoneNew) this.#labels = distinctNames(this.#seen)
+    const labels = this.#labels
     return {
-      participants: participants.map((participant) => ({
-        ...participant,
-        label: labels.get(participant.userId) ?? participant.userName,
-      })),
+      participants: this.#labelParticipants(participants, labels, someoneNew),
       messages: this.#labelSenders(list, labels),
     }
+  }
+
+  #labelParticipants(
+    participants: readonly Participant[],
+    labels: ReadonlyMap<string, string>,
+    relabeled: boolean,
+  ): ChatParticipant[] {
+    const last = this.#participants
+    const same =
+      !relabeled &&
+      last.from.length === participants.length &&
+      participants.every((participant, i) => sameParticipant(participant, last.from[i]))
+    if (same) return last.labeled
+    const labeled = participants.map((participant) => ({
+      ...participant,
+      label: labels.get(participant.userId) ?? participant.userName,
+    }))
+    this.#participants = { from: participants, labeled }
+    return labeled
   }
 
   /**
@@ -67,4 +97,16 @@ export class SenderLabels {
     this.#labeled = { list, key, messages }
     return messages
   }
+}
+
+/** The same session with the same name and role (the transport hands out new objects each time). */
+function sameParticipant(a: Participant, b: Participant | undefined): boolean {
+  return (
+    b !== undefined &&
+    a.sessionId === b.sessionId &&
+    a.userId === b.userId &&
+    a.userName === b.userName &&
+    a.local === b.local &&
+    a.owner === b.owner
+  )
 }
