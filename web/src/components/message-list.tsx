@@ -126,7 +126,7 @@ export function MessageList({
     if (element) element.scrollTop = element.scrollHeight
     atBottom.current = true
     markSeen()
-  }, [messages.length, virtualizer, markSeen])
+  }, [markSeen])
 
   // The "New messages" divider sits above the first message not read yet, placed when the list
   // opens (a reload, a rejoin) and when the reader comes back to the tab; it does not follow them
