@@ -2,10 +2,10 @@
 // make 1,000 changes in its room through the chat function: new messages, edits, deletions and
 // reactions, on messages the reader had seen and on new ones. Then the network comes back: the
 // time until the reader's page shows exactly what PostgreSQL holds.
-import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import postgres from 'postgres'
+import { routeRelayThroughSwitch } from '../e2e/network-switch.ts'
 import { newMessageId } from '../functions/_shared/protocol.ts'
-import { RELAY_PATH } from '../functions/_shared/relay-protocol.ts'
 import { createRoomTokens } from '../functions/chat/tokens.ts'
 import { atMost, type BenchContext, type Figure, info, round } from './figures.ts'
 import { DAILY_API_KEY } from './pages.ts'
@@ -447,57 +447,4 @@ async function joinDroppable(browser: Browser, appUrl: string, room: string, nam
   await page.getByRole('button', { name: 'Join' }).click()
   await page.getByRole('log', { name: 'Chat messages' }).waitFor({ state: 'visible' })
   return { context, page, network, problems }
-}
-
-/**
- * Puts Playwright's WebSocket mock between the page and the relay (as e2e/browser.ts does), so
- * going offline closes the connection like a lost network: the relay sees the person leave, the
- * page sees an abnormal closure, and reconnections are refused until the network is back.
- * `reconnectedAt`: when the page's first connection after `online()` reached the relay.
- */
-async function routeRelayThroughSwitch(context: BrowserContext) {
-  let offline = false
-  let reconnectedAt: number | undefined
-  const open = new Set<{ page: WebSocketRoute; server: WebSocketRoute; dropped: boolean }>()
-  await context.routeWebSocket(
-    (url) => url.pathname === RELAY_PATH,
-    async (pageSide) => {
-      if (offline) {
-        await pageSide.close({ code: 1006, reason: 'offline' })
-        return
-      }
-      reconnectedAt ??= performance.now()
-      const serverSide = pageSide.connectToServer()
-      const link = { page: pageSide, server: serverSide, dropped: false }
-      open.add(link)
-      // Setting these turns off Playwright's own forwarding of a close to the other side.
-      pageSide.onClose((code, reason) => {
-        open.delete(link)
-        if (!link.dropped) void serverSide.close({ code, reason })
-      })
-      serverSide.onClose((code, reason) => {
-        open.delete(link)
-        if (!link.dropped) void pageSide.close({ code, reason })
-      })
-    },
-  )
-  return {
-    async offline() {
-      offline = true
-      for (const link of open) {
-        link.dropped = true
-        // The page's native WebSocket makes the relay's close: only 1000 or 3000-4999.
-        await link.server.close({ code: 1000, reason: 'client went offline' })
-        await link.page.close({ code: 1006, reason: 'offline' })
-      }
-      open.clear()
-      await context.setOffline(true)
-    },
-    async online() {
-      reconnectedAt = undefined
-      offline = false
-      await context.setOffline(false)
-    },
-    reconnectedAt: () => reconnectedAt,
-  }
 }

@@ -16,6 +16,7 @@ import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest'
 import { newMessageId, type TokenResponse } from '../functions/_shared/protocol.ts'
 import { createRoomTokens } from '../functions/chat/tokens.ts'
 import { startLocalStack } from '../local/stack.ts'
+import { type NetworkSwitch, routeRelayThroughSwitch } from './network-switch.ts'
 
 /** Where the SPA sends message writes (POST) and reads history (GET). */
 export const MESSAGES_ROUTE = '**/functions/v1/chat/rooms/*/messages'
@@ -104,12 +105,6 @@ export interface Person {
   problems(allowed?: RegExp[]): string[]
   /** Only with `{ droppableRelay: true }`: cuts and restores this person's network. */
   network: NetworkSwitch
-}
-
-export interface NetworkSwitch {
-  /** Offline: HTTP fails, the relay connection drops, and reconnecting fails until `online`. */
-  offline(): Promise<void>
-  online(): Promise<void>
 }
 
 export interface NewPersonOptions {
@@ -244,64 +239,10 @@ function messageIdOf(postData: string | null): string | undefined {
   }
 }
 
-/**
- * Puts Playwright's WebSocket mock between the app and the relay (the mock keeps the real
- * connection, made by the page's native WebSocket) so going offline can close it like a lost
- * network would, and refuse reconnections until the network is back.
- */
-async function routeRelayThroughSwitch(context: BrowserContext): Promise<NetworkSwitch> {
-  let offline = false
-  const open = new Set<{ page: WebSocketRoute; server: WebSocketRoute; dropped: boolean }>()
-  await context.routeWebSocket(
-    (url) => url.pathname === '/relay',
-    async (pageSide) => {
-      if (offline) {
-        // What a browser reports when it cannot reach the server: an abnormal closure.
-        await pageSide.close({ code: 1006, reason: 'offline' })
-        return
-      }
-      const serverSide = pageSide.connectToServer()
-      const link = { page: pageSide, server: serverSide, dropped: false }
-      open.add(link)
-      // Setting these handlers turns off Playwright's own forwarding of a close to the other side.
-      pageSide.onClose((code, reason) => {
-        open.delete(link)
-        if (!link.dropped) void serverSide.close({ code, reason })
-      })
-      serverSide.onClose((code, reason) => {
-        open.delete(link)
-        if (!link.dropped) void pageSide.close({ code, reason })
-      })
-    },
-  )
-  return {
-    async offline() {
-      offline = true
-      // The real connection runs in the page: under Chromium's offline emulation its closing
-      // handshake would never reach the relay, which would only notice at its next heartbeat.
-      for (const link of open) {
-        // Each side is closed on its own terms, not forwarded: the page may not send 1006.
-        link.dropped = true
-        // The relay sees the person leave, as it would once a dead connection times out. The
-        // page's native WebSocket makes this close, and it only accepts 1000 or 3000-4999.
-        await link.server.close({ code: 1000, reason: 'client went offline' })
-        // 1006: the connection vanished without a closing handshake, as when the network goes.
-        await link.page.close({ code: 1006, reason: 'offline' })
-      }
-      open.clear()
-      await context.setOffline(true)
-    },
-    async online() {
-      offline = false
-      await context.setOffline(false)
-    },
-  }
-}
-
 function noSwitch(name: string): NetworkSwitch {
   const refuse = () =>
     Promise.reject(new Error(`${name} was created without { droppableRelay: true }`))
-  return { offline: refuse, online: refuse }
+  return { offline: refuse, online: refuse, reconnectedAt: () => undefined }
 }
 
 /**
