@@ -11,7 +11,8 @@ import { OWNER_FILE, stopLeftoverServer } from './postgres-leftover.ts'
 const USER = 'postgres'
 const PASSWORD = 'postgres'
 const DATABASE = 'backchannel'
-const WATCHDOG = path.join(import.meta.dirname, 'postgres-watchdog.mjs')
+/** Runs a server and stops it when this process goes, however it goes (local/watchdog.mjs). */
+export const WATCHDOG = path.join(import.meta.dirname, 'watchdog.mjs')
 const READY_TIMEOUT_MS = 60_000
 const LOG_LINES_KEPT = 20
 
@@ -196,15 +197,15 @@ function postgresEnv(): NodeJS.ProcessEnv {
   return { ...process.env, LC_MESSAGES: 'C' }
 }
 
-/** Keeps the last lines a stream printed; returns a reader of them. */
-function lastLines(stream: Readable): () => string {
+/** Keeps the last `keep` lines a stream printed; returns a reader of them. */
+export function lastLines(stream: Readable, keep = LOG_LINES_KEPT): () => string {
   let lines: string[] = []
   let partial = ''
   stream.setEncoding('utf8')
   stream.on('data', (chunk: string) => {
     const parts = (partial + chunk).split('\n')
     partial = parts.pop() ?? ''
-    lines = [...lines, ...parts].slice(-LOG_LINES_KEPT)
+    lines = [...lines, ...parts].slice(-keep)
   })
   return () => [...lines, partial].join('\n').trim()
 }

@@ -1,28 +1,37 @@
-// Runs PostgreSQL for one local stack and stops it when that stack goes away, however it goes.
-// The stack holds this process's stdin open and never writes to it: when the pipe closes (the
-// stack stopped it, exited, crashed or was killed with SIGKILL), PostgreSQL gets a fast shutdown
-// and this process exits with it. Plain JavaScript, so it starts without a TypeScript loader.
+// Runs a server (PostgreSQL for a local stack, PgBouncer for the tests and the bench) and stops
+// it when its owner goes away, however it goes. The owner holds this process's stdin open and
+// never writes to it: when the pipe closes (the owner stopped it, exited, crashed or was killed
+// with SIGKILL), the server is told to shut down and this process exits with it. Plain
+// JavaScript, so it starts without a TypeScript loader.
 //
-// Usage: node postgres-watchdog.mjs '{"command": ".../postgres", "args": [...], "uid"?, "gid"?}'
+// Usage: node watchdog.mjs '{"command": ".../postgres", "args": [...], "cwd"?, "uid"?, "gid"?,
+//   "stopSignal"?, "forceSignal"?, "forceAfterMs"?}'
+// The defaults are PostgreSQL's: SIGINT (a fast shutdown: sessions end, a checkpoint is written,
+// nothing is lost), then SIGQUIT (stop at once) if it takes longer than 10 s.
 import { spawn } from 'node:child_process'
 
-/** How long a fast shutdown may take before PostgreSQL is told to stop at once (SIGQUIT). */
-const FAST_SHUTDOWN_MS = 10_000
-
-const { command, args, uid, gid } = JSON.parse(process.argv[2] ?? '{}')
-// The stack may already be gone when there is something to say; then there is no one to tell.
+const {
+  command,
+  args,
+  cwd,
+  uid,
+  gid,
+  stopSignal = 'SIGINT',
+  forceSignal = 'SIGQUIT',
+  forceAfterMs = 10_000,
+} = JSON.parse(process.argv[2] ?? '{}')
+// The owner may already be gone when there is something to say; then there is no one to tell.
 process.stderr.on('error', () => {})
 
-// PostgreSQL writes its log to our stderr (the stack reads it) and runs as `uid` when given.
-const server = spawn(command, args, { uid, gid, stdio: ['ignore', 'ignore', 'inherit'] })
+// The server writes its log to our stderr (the owner reads it) and runs as `uid` when given.
+const server = spawn(command, args, { cwd, uid, gid, stdio: ['ignore', 2, 'inherit'] })
 
 let stopping = false
 function stop() {
   if (stopping) return
   stopping = true
-  // SIGINT is PostgreSQL's fast shutdown: sessions end, a checkpoint is written, nothing is lost.
-  server.kill('SIGINT')
-  setTimeout(() => server.kill('SIGQUIT'), FAST_SHUTDOWN_MS).unref()
+  server.kill(stopSignal)
+  setTimeout(() => server.kill(forceSignal), forceAfterMs).unref()
 }
 
 server.on('error', (error) => {

@@ -8,7 +8,7 @@ import path from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { promisify } from 'node:util'
 import postgres from 'postgres'
-import { freePort } from '../local/embedded-postgres.ts'
+import { freePort, lastLines, WATCHDOG } from '../local/embedded-postgres.ts'
 import { findOnPath, installDebianPackage } from './debian-package.ts'
 
 /**
@@ -199,35 +199,6 @@ async function unprivilegedAccount(): Promise<{ uid: number; gid: number }> {
 
 class PortTaken extends Error {}
 
-/**
- * The watchdog (plain JavaScript, run with node -e): runs PgBouncer, writing its output to our
- * stderr, and stops it (SIGTERM: immediate shutdown; SIGKILL 5 s later) when its stdin closes,
- * which happens when we close it and also when we die in any way.
- */
-const WATCHDOG = `
-const { spawn } = require('node:child_process')
-const { command, args, cwd, uid, gid } = JSON.parse(process.argv[1])
-process.stderr.on('error', () => {})
-const server = spawn(command, args, { cwd, uid, gid, stdio: ['ignore', 2, 2] })
-let stopping = false
-function stop() {
-  if (stopping) return
-  stopping = true
-  server.kill('SIGTERM')
-  setTimeout(() => server.kill('SIGKILL'), 5000).unref()
-}
-server.on('error', (error) => {
-  process.stderr.write('could not run ' + command + ': ' + error.message + '\\n')
-  process.exit(127)
-})
-server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
-process.stdin.on('end', stop)
-process.stdin.on('close', stop)
-process.stdin.on('error', stop)
-process.stdin.resume()
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, stop)
-`
-
 /** Runs PgBouncer under the watchdog, waits until a query goes through it; returns its stop. */
 async function run(
   program: string,
@@ -242,15 +213,20 @@ async function run(
     cwd: dir,
     uid: account?.uid,
     gid: account?.gid,
+    // PgBouncer's immediate shutdown (nothing of ours is in flight by then), then a kill.
+    stopSignal: 'SIGTERM',
+    forceSignal: 'SIGKILL',
+    forceAfterMs: 5000,
   }
-  // Its own process group, so a Ctrl-C meant for us reaches PgBouncer only through it.
-  const watchdog = spawn(process.execPath, ['-e', WATCHDOG, JSON.stringify(spec)], {
+  // Under local/watchdog.mjs, which stops it when this process goes, however it goes. Its own
+  // process group, so a Ctrl-C meant for us reaches PgBouncer only through it.
+  const watchdog = spawn(process.execPath, [WATCHDOG, JSON.stringify(spec)], {
     detached: true,
     stdio: ['pipe', 'ignore', 'pipe'],
   }) as ReturnType<typeof spawn> & { stdin: Writable; stderr: Readable }
   // Closing this pipe is how PgBouncer is stopped; it may already be closed by then.
   watchdog.stdin.on('error', () => {})
-  const log = lastLines(watchdog.stderr)
+  const log = lastLines(watchdog.stderr, LOG_LINES_KEPT)
   let exitedWith: string | undefined
   const exited = new Promise<string>((resolve) => {
     watchdog.once('error', (error) => resolve(error.message))
@@ -323,17 +299,4 @@ async function untilReady(
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
   return `no query went through it in ${READY_TIMEOUT_MS / 1000} s (${last})`
-}
-
-/** Keeps the last lines a stream printed; returns a reader of them. */
-function lastLines(stream: Readable): () => string {
-  let lines: string[] = []
-  let partial = ''
-  stream.setEncoding('utf8')
-  stream.on('data', (chunk: string) => {
-    const parts = (partial + chunk).split('\n')
-    partial = parts.pop() ?? ''
-    lines = [...lines, ...parts].slice(-LOG_LINES_KEPT)
-  })
-  return () => [...lines, partial].join('\n').trim()
 }
