@@ -63,6 +63,19 @@ export interface HarnessMember {
   token: string
 }
 
+const generous = { count: 1000, windowSeconds: 60 }
+/** Quotas no test meets: most tests are not about quotas (each quota test sets its own). */
+export const GENEROUS_QUOTAS: ChatDeps['config']['quotas'] = {
+  upload: generous,
+  edit: generous,
+  token: generous,
+  transcript: generous,
+  reaction: generous,
+  report: generous,
+  settings: generous,
+  pin: generous,
+}
+
 /** The storage URLs' origin in tests: requests to it go to `storage()`, in process. */
 export const TEST_STORAGE_ORIGIN = 'http://storage.test'
 
@@ -86,17 +99,7 @@ export function createChatHarness(config: Partial<ChatDeps['config']> = {}): Cha
       allowedOrigins: ['*'],
       mediaMaxBytes,
       mediaUrlTtlSeconds: 3600,
-      // Generous: most tests are not about quotas (each quota test sets its own).
-      quotas: {
-        upload: { count: 1000, windowSeconds: 60 },
-        edit: { count: 1000, windowSeconds: 60 },
-        token: { count: 1000, windowSeconds: 60 },
-        transcript: { count: 1000, windowSeconds: 60 },
-        reaction: { count: 1000, windowSeconds: 60 },
-        report: { count: 1000, windowSeconds: 60 },
-        settings: { count: 1000, windowSeconds: 60 },
-        pin: { count: 1000, windowSeconds: 60 },
-      },
+      quotas: GENEROUS_QUOTAS,
       proxyHops: 0,
       ...config,
     },

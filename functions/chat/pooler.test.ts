@@ -9,7 +9,7 @@ import path from 'node:path'
 import postgres from 'postgres'
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest'
 import { createDiskMediaStore } from '../../local/disk-media-store.ts'
-import { expectError, TEST_API_KEY, uniqueRoom } from '../../test/chat-harness.ts'
+import { expectError, GENEROUS_QUOTAS, TEST_API_KEY, uniqueRoom } from '../../test/chat-harness.ts'
 import { type RunningPgBouncer, startPgBouncer } from '../../test/pgbouncer.ts'
 import {
   type ChatUser,
@@ -38,19 +38,6 @@ const CLIENT_CONNECTIONS_PER_INSTANCE = 8
 const tokens = createRoomTokens({ apiKey: TEST_API_KEY, ttlSeconds: 3600 })
 /** This run's own address for the join quota, which counts per address across test files. */
 const peer = `pooler-test-${randomUUID()}`
-
-const generous = { count: 1000, windowSeconds: 60 }
-/** Quotas no test here meets unless it lowers one. */
-const GENEROUS_QUOTAS: ChatDeps['config']['quotas'] = {
-  upload: generous,
-  edit: generous,
-  token: generous,
-  transcript: generous,
-  reaction: generous,
-  report: generous,
-  settings: generous,
-  pin: generous,
-}
 
 /** One function instance on `databaseUrl`: its store (a pool of its own) and its app. */
 function functionInstance(

@@ -8,6 +8,7 @@ import { applyMigrations, MIGRATIONS_DIR } from '../../../local/migrate.ts'
 import {
   createChatHarness,
   expectError,
+  GENEROUS_QUOTAS,
   PNG_BYTES,
   uniqueRoom,
   userIdOf,
@@ -420,19 +421,7 @@ describe('media in chat', () => {
 
 describe('the upload quota', () => {
   const upload = { count: 3, windowSeconds: 3600 }
-  const generous = { count: 1000, windowSeconds: 60 }
-  const chat = createChatHarness({
-    quotas: {
-      upload,
-      edit: generous,
-      token: generous,
-      transcript: generous,
-      reaction: generous,
-      report: generous,
-      settings: generous,
-      pin: generous,
-    },
-  })
+  const chat = createChatHarness({ quotas: { ...GENEROUS_QUOTAS, upload } })
   afterAll(() => chat.close())
 
   it('refuses uploads past the quota with 429 and Retry-After, per person, granting nothing', async () => {
