@@ -1,19 +1,31 @@
-import { type DragEvent, useCallback, useState } from 'react'
+import { type DragEvent, memo, useCallback, useMemo, useState } from 'react'
 import type { RoomApi } from '../core/chat-api.ts'
 import type { ChatClient, ChatSnapshot } from '../core/chat-client.ts'
 import { useAttachments } from '../hooks/use-attachments.ts'
 import { useMentionAlerts } from '../hooks/use-mention-alerts.ts'
 import { useMessageEditing } from '../hooks/use-message-editing.ts'
-import { ChatSettings } from './chat-settings.tsx'
-import { Composer } from './composer.tsx'
-import { LiveAnnouncer } from './live-announcer.tsx'
+import { ChatSettings as ChatSettingsForm } from './chat-settings.tsx'
+import { Composer as ComposerForm } from './composer.tsx'
+import { LiveAnnouncer as Announcer } from './live-announcer.tsx'
 import { MessageList } from './message-list.tsx'
-import { MessageSearchPanel } from './message-search-panel.tsx'
-import { NotificationSettings } from './notification-settings.tsx'
-import { ParticipantList } from './participant-list.tsx'
-import { PinBar } from './pin-bar.tsx'
+import { MessageSearchPanel as SearchPanel } from './message-search-panel.tsx'
+import { NotificationSettings as AlertSettings } from './notification-settings.tsx'
+import { ParticipantList as People } from './participant-list.tsx'
+import { PinBar as Pins } from './pin-bar.tsx'
 import type { Recipient } from './send-to.tsx'
-import { TranscriptDownload } from './transcript-download.tsx'
+import { TranscriptDownload as Transcript } from './transcript-download.tsx'
+
+// The column's parts each follow their own stores (settings, search, pins, the reply draft…), so
+// the snapshot's changes (every message, every typing notice) need not render them again: with
+// the same props, they are skipped.
+const ParticipantList = memo(People)
+const TranscriptDownload = memo(Transcript)
+const NotificationSettings = memo(AlertSettings)
+const ChatSettings = memo(ChatSettingsForm)
+const MessageSearchPanel = memo(SearchPanel)
+const PinBar = memo(Pins)
+const LiveAnnouncer = memo(Announcer)
+const Composer = memo(ComposerForm)
 
 const CONNECTION_TEXT: Partial<Record<ChatSnapshot['connection'], string>> = {
   connecting: 'Connecting…',
@@ -61,6 +73,20 @@ export function ChatColumn({
   const loadOlder = useCallback(() => void client.loadOlder(), [client])
   const retry = useCallback((id: string) => client.retry(id), [client])
   const [goTo, setGoTo] = useState<{ id: string }>()
+  const goToMessage = useCallback((id: string) => setGoTo({ id }), [])
+  const saveSettings = useCallback(
+    (settings: Parameters<ChatClient['saveSettings']>[0]) => client.saveSettings(settings),
+    [client],
+  )
+  const send = useCallback<ChatClient['send']>(
+    (text, files, previews, mentions, to) => client.send(text, files, previews, mentions, to),
+    [client],
+  )
+  const input = useCallback<ChatClient['inputChanged']>(
+    (text, to) => client.inputChanged(text, to),
+    [client],
+  )
+  const recipients = useMemo(() => recipientsOf(snapshot.participants), [snapshot.participants])
   useMentionAlerts(client.arrivals, client.alertSettings)
 
   function dragOver(event: DragEvent) {
@@ -96,10 +122,10 @@ export function ChatColumn({
       <TranscriptDownload api={api} />
       <NotificationSettings settings={client.alertSettings} />
       {client.rules.getSnapshot().owner && (
-        <ChatSettings rules={client.rules} onSave={(settings) => client.saveSettings(settings)} />
+        <ChatSettings rules={client.rules} onSave={saveSettings} />
       )}
-      <MessageSearchPanel search={client.search} onGoTo={(id) => setGoTo({ id })} />
-      <PinBar pins={client.pins} onGoTo={(id) => setGoTo({ id })} />
+      <MessageSearchPanel search={client.search} onGoTo={goToMessage} />
+      <PinBar pins={client.pins} onGoTo={goToMessage} />
       {connection && (
         <p className="connection" role={snapshot.connection === 'expired' ? 'alert' : 'status'}>
           {connection}
@@ -130,16 +156,14 @@ export function ChatColumn({
         {snapshot.typingLine}
       </p>
       <Composer
-        onSend={(text, files, previews, mentions, to) =>
-          client.send(text, files, previews, mentions, to)
-        }
-        onInput={(text, to) => client.inputChanged(text, to)}
+        onSend={send}
+        onInput={input}
         attachments={attachments}
         onEditLast={editLatest}
         reply={client.replyDraft}
         mentionCandidates={client.mentionCandidates}
         rules={client.rules}
-        recipients={recipientsOf(snapshot.participants)}
+        recipients={recipients}
       />
       {dragging && <div className="drop-hint">Drop files to attach</div>}
     </aside>

@@ -13,7 +13,11 @@ export function useAttachments(api: Pick<RoomApi, 'requestUpload'>) {
   const tray = useMemo(() => new UploadTray({ api }), [api])
   useEffect(() => () => tray.dispose(), [tray])
   const { files, ready, busy } = useStore(tray)
-  return { files, ready, busy, add: tray.add, remove: tray.remove, clear: tray.clear }
+  // The same object while the tray is unchanged: the composer is memoized on it.
+  return useMemo(
+    () => ({ files, ready, busy, add: tray.add, remove: tray.remove, clear: tray.clear }),
+    [tray, files, ready, busy],
+  )
 }
 
 export type Attachments = ReturnType<typeof useAttachments>
