@@ -139,6 +139,22 @@ export function createPostgresMessageStore(
     timeoutMs,
   )
 
+  /**
+   * The messages `rows` selects (MESSAGE_COLUMNS), each with its reactions from one call for all
+   * of them (chat.page_reactions, not a function call per row), in `order`.
+   */
+  const withReactions = (
+    rows: postgres.PendingQuery<postgres.Row[]>,
+    order: postgres.PendingQuery<postgres.Row[]>,
+  ) =>
+    sql<MessageRow[]>`
+      with found as (${rows})
+      select found.*, reaction.reactions
+      from found
+      left join chat.page_reactions(array(select id from found)) as reaction
+        on reaction.message_id = found.id
+      order by ${order}`
+
   /** Newest pages of rooms being read right now, shared by the requests that ask meanwhile. */
   const newestPages = new Map<string, Promise<NewestPublicPage>>()
 
@@ -189,18 +205,14 @@ export function createPostgresMessageStore(
     if (roomHasPrivate) {
       // Only the reader's private messages newer than the oldest of the page can be in it.
       const oldest = publicRows.length > limit ? publicRows.at(-1)?.seq : undefined
-      const own = await sql<MessageRow[]>`
-        with mine as (
-          select ${sql(MESSAGE_COLUMNS)} from chat.messages
-          where room = ${room} and recipient_id is not null and deleted_at is null
-            and (sender_id = ${readerId} or recipient_id = ${readerId})
-            ${oldest !== undefined ? sql`and seq > ${oldest}` : sql``}
-          order by seq desc limit ${limit + 1}
-        )
-        select mine.*, reaction.reactions
-        from mine
-        left join chat.page_reactions(array(select id from mine)) as reaction
-          on reaction.message_id = mine.id`
+      const own = await withReactions(
+        sql`select ${sql(MESSAGE_COLUMNS)} from chat.messages
+            where room = ${room} and recipient_id is not null and deleted_at is null
+              and (sender_id = ${readerId} or recipient_id = ${readerId})
+              ${oldest !== undefined ? sql`and seq > ${oldest}` : sql``}
+            order by seq desc limit ${limit + 1}`,
+        sql`found.seq desc`,
+      )
       if (own.length > 0) {
         rows = [...publicRows, ...own]
           .sort((a, b) => Number(b.seq) - Number(a.seq))
@@ -390,18 +402,13 @@ export function createPostgresMessageStore(
     },
 
     async loadTranscriptPage(room, { afterSeq, throughSeq, limit }, readerId) {
-      const rows = await sql<MessageRow[]>`
-        with page as (
-          select ${sql(MESSAGE_COLUMNS)} from chat.messages
-          where room = ${room} and deleted_at is null and seq > ${afterSeq} and seq <= ${throughSeq}
-            ${visibleTo(readerId)}
-          order by seq asc limit ${limit}
-        )
-        select page.*, reaction.reactions
-        from page
-        left join chat.page_reactions(array(select id from page)) as reaction
-          on reaction.message_id = page.id
-        order by page.seq asc`
+      const rows = await withReactions(
+        sql`select ${sql(MESSAGE_COLUMNS)} from chat.messages
+            where room = ${room} and deleted_at is null
+              and seq > ${afterSeq} and seq <= ${throughSeq} ${visibleTo(readerId)}
+            order by seq asc limit ${limit}`,
+        sql`found.seq asc`,
+      )
       return rows.map(toPersistedMessage)
     },
 
@@ -448,15 +455,9 @@ export function createPostgresMessageStore(
           where ${matching} and search @@ to_tsquery('simple', ${query})
         )
         select * from matches order by seq desc limit ${limit + 1}`
-      const page = (found: postgres.PendingQuery<postgres.Row[]>) => sql<MessageRow[]>`
-        with found as (${found})
-        select found.*, reaction.reactions
-        from found
-        left join chat.page_reactions(array(select id from found)) as reaction
-          on reaction.message_id = found.id
-        order by found.seq desc`
-      let rows = await page(recent)
-      if (rows.length <= limit) rows = await page(indexed)
+      const newestFirst = sql`found.seq desc`
+      let rows = await withReactions(recent, newestFirst)
+      if (rows.length <= limit) rows = await withReactions(indexed, newestFirst)
       return {
         messages: rows.slice(0, limit).map(toPersistedMessage),
         hasMore: rows.length > limit,
@@ -486,17 +487,12 @@ export function createPostgresMessageStore(
 
     async loadPins(room) {
       // Pins are never private (the database refuses it): everyone in the room sees them all.
-      const rows = await sql<MessageRow[]>`
-        with pinned as (
-          select ${sql(MESSAGE_COLUMNS)} from chat.messages
-          where room = ${room} and pinned_at is not null and deleted_at is null
-          order by pinned_at desc limit ${MAX_PINS}
-        )
-        select pinned.*, reaction.reactions
-        from pinned
-        left join chat.page_reactions(array(select id from pinned)) as reaction
-          on reaction.message_id = pinned.id
-        order by pinned.pinned_at desc`
+      const rows = await withReactions(
+        sql`select ${sql(MESSAGE_COLUMNS)} from chat.messages
+            where room = ${room} and pinned_at is not null and deleted_at is null
+            order by pinned_at desc limit ${MAX_PINS}`,
+        sql`found.pinned_at desc`,
+      )
       return rows.map(toPersistedMessage)
     },
 
