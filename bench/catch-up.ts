@@ -4,11 +4,11 @@
 // time until the reader's page shows exactly what PostgreSQL holds.
 import type { Browser, Page } from 'playwright-core'
 import postgres from 'postgres'
-import { routeRelayThroughSwitch } from '../e2e/network-switch.ts'
+import { type NetworkSwitch, routeRelayThroughSwitch } from '../e2e/network-switch.ts'
 import { newMessageId } from '../functions/_shared/protocol.ts'
 import { createRoomTokens } from '../functions/chat/tokens.ts'
 import { atMost, type BenchContext, type Figure, info, round } from './figures.ts'
-import { DAILY_API_KEY } from './pages.ts'
+import { DAILY_API_KEY, type Joined, join } from './pages.ts'
 
 /** Messages in the room before the reader goes away: fewer than a history page, so all seen. */
 const SEEN = 40
@@ -59,7 +59,7 @@ export async function benchCatchUp(
   const api = `${appUrl}/functions/v1/chat/rooms/${encodeURIComponent(room)}`
   const sql = postgres(context.databaseUrl, { max: 1, onnotice: () => {} })
   const tokens = createRoomTokens({ apiKey: DAILY_API_KEY, ttlSeconds: 3600 })
-  let reader: Awaited<ReturnType<typeof joinDroppable>> | undefined
+  let reader: (Joined & { network: NetworkSwitch }) | undefined
   try {
     // Ids unique to the run: quotas count per user id, across rooms.
     const people = await Promise.all(
@@ -104,7 +104,12 @@ export async function benchCatchUp(
       seen.slice(0, 10).map((id) => () => react(PEOPLE, id, EMOJI[0], true)),
       IN_FLIGHT,
     )
-    reader = await joinDroppable(browser, appUrl, room, 'Reader')
+    // Its relay connection goes through a switch: offline() drops it as a lost network would.
+    let network: NetworkSwitch | undefined
+    const joined = await join(browser, appUrl, room, 'Reader', async (context) => {
+      network = await routeRelayThroughSwitch(context)
+    })
+    reader = { ...joined, network: network as NetworkSwitch }
     const seenThroughSeq = await newestSeq(sql, room)
     const before = await waitForRows(
       reader.page,
@@ -423,28 +428,4 @@ async function readRows(scan: boolean): Promise<RenderedRow[]> {
     await settle()
   }
   return [...rows.values()].sort((a, b) => a.index - b.index)
-}
-
-/**
- * A person joined through the join screen (as `join` in pages.ts) whose relay connection goes
- * through a switch: `offline()` drops it as a lost network would and refuses reconnections until
- * `online()`. Chromium's offline emulation alone leaves an open WebSocket open.
- */
-async function joinDroppable(browser: Browser, appUrl: string, room: string, name: string) {
-  const context = await browser.newContext()
-  context.setDefaultTimeout(15_000)
-  // As in pages.ts: the functions evaluated in the page were compiled by tsx.
-  await context.addInitScript('globalThis.__name ??= (target) => target')
-  const network = await routeRelayThroughSwitch(context)
-  const page = await context.newPage()
-  const problems: string[] = []
-  page.on('console', (entry) => {
-    if (entry.type() === 'warning' || entry.type() === 'error') problems.push(entry.text())
-  })
-  page.on('pageerror', (error) => problems.push(`${error.name}: ${error.message}`))
-  await page.goto(`${appUrl}/?room=${encodeURIComponent(room)}`)
-  await page.getByLabel('Your name').fill(name)
-  await page.getByRole('button', { name: 'Join' }).click()
-  await page.getByRole('log', { name: 'Chat messages' }).waitFor({ state: 'visible' })
-  return { context, page, network, problems }
 }

@@ -15,21 +15,38 @@ const SEND_INTERVAL_MS = 100
 export interface Joined {
   context: BrowserContext
   page: Page
+  /** The page's console warnings and errors, and its uncaught exceptions, in order. */
+  problems: string[]
 }
 
-/** A person in their own browser context, joined through the join screen. */
-export async function join(browser: Browser, appUrl: string, room: string, name: string) {
+/**
+ * A person in their own browser context, joined through the join screen. `beforeOpen` runs on
+ * the context before the page opens (e.g. to put the relay connection through a switch).
+ */
+export async function join(
+  browser: Browser,
+  appUrl: string,
+  room: string,
+  name: string,
+  beforeOpen?: (context: BrowserContext) => Promise<void>,
+): Promise<Joined> {
   const context = await browser.newContext()
   context.setDefaultTimeout(15_000)
   // The functions this file runs in pages are compiled by tsx, whose esbuild keeps the names of
   // inner functions through a `__name` helper that exists only in Node: pages need a stand-in.
   await context.addInitScript('globalThis.__name ??= (target) => target')
+  await beforeOpen?.(context)
   const page = await context.newPage()
+  const problems: string[] = []
+  page.on('console', (entry) => {
+    if (entry.type() === 'warning' || entry.type() === 'error') problems.push(entry.text())
+  })
+  page.on('pageerror', (error) => problems.push(`${error.name}: ${error.message}`))
   await page.goto(`${appUrl}/?room=${encodeURIComponent(room)}`)
   await page.getByLabel('Your name').fill(name)
   await page.getByRole('button', { name: 'Join' }).click()
   await page.getByRole('log', { name: 'Chat messages' }).waitFor({ state: 'visible' })
-  return { context, page } satisfies Joined
+  return { context, page, problems }
 }
 
 /** Relay clients that join with their own tokens and only count what they receive. */
