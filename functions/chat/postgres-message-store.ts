@@ -163,26 +163,43 @@ export function createPostgresMessageStore(
    * and whether it has any private messages: one statement, so one snapshot.
    */
   async function readNewestPublicPage(room: string, limit: number): Promise<NewestPublicPage> {
-    const rows = await sql<(MessageRow & { room_revision: string; room_has_private: boolean })[]>`
-      with page as (
-        select ${sql(MESSAGE_COLUMNS)} from chat.messages
-        where room = ${room} and deleted_at is null and recipient_id is null
-        order by seq desc limit ${limit + 1}
-      )
-      select latest.room_revision, latest.room_has_private, page.*, reaction.reactions
-      from (select coalesce(max(revision), 0) as room_revision,
-                   exists(select from chat.messages
-                          where room = ${room} and recipient_id is not null and deleted_at is null)
-                     as room_has_private
+    const { rows, latest } = await pageWithRevision<{ room_has_private: boolean }>(
+      room,
+      sql`select ${sql(MESSAGE_COLUMNS)} from chat.messages
+          where room = ${room} and deleted_at is null and recipient_id is null
+          order by seq desc limit ${limit + 1}`,
+      sql`desc`,
+      sql`, exists(select from chat.messages
+                   where room = ${room} and recipient_id is not null and deleted_at is null)
+              as room_has_private`,
+    )
+    return { rows, revision: latest.revision, roomHasPrivate: latest.room_has_private === true }
+  }
+
+  /**
+   * The page `page` selects (MESSAGE_COLUMNS) with its reactions, in seq `order`, and the room's
+   * latest revision (plus the `extra` columns about the room) as of that page: one statement, so
+   * one snapshot and one round trip. A room without messages still gives its revision, 0.
+   */
+  async function pageWithRevision<Extra extends object = object>(
+    room: string,
+    page: postgres.PendingQuery<postgres.Row[]>,
+    order: postgres.PendingQuery<postgres.Row[]>,
+    extra = sql``,
+  ) {
+    const rows = await sql<(MessageRow & Extra & { room_revision: string })[]>`
+      with page as (${page})
+      select latest.*, page.*, reaction.reactions
+      from (select coalesce(max(revision), 0) as room_revision ${extra}
             from chat.messages where room = ${room}) as latest
       left join page on true
       left join chat.page_reactions(array(select id from page)) as reaction
         on reaction.message_id = page.id
-      order by page.seq desc`
+      order by page.seq ${order}`
+    const first = rows[0]
     return {
       rows: rows.filter((row) => row.id !== null),
-      revision: Number(rows[0]?.room_revision ?? 0),
-      roomHasPrivate: rows[0]?.room_has_private === true,
+      latest: { ...(first as Partial<Extra>), revision: Number(first?.room_revision ?? 0) },
     }
   }
 
@@ -286,10 +303,7 @@ export function createPostgresMessageStore(
       if (before === undefined && after === undefined) {
         return loadNewestPage(room, limit, readerId)
       }
-      // One statement, so one snapshot and one round trip: the page, and the room's latest
-      // revision as of that page, from which catching up on changes continues.
-      // The page's reactions come from one call for all of its ids (chat.page_reactions), not
-      // one function call per row.
+      // With the room's latest revision as of the page, from which catching up continues.
       const order = after !== undefined ? sql`asc` : sql`desc`
       const page =
         after !== undefined
@@ -300,17 +314,8 @@ export function createPostgresMessageStore(
                 where room = ${room} and deleted_at is null ${visibleTo(readerId)}
                   ${before !== undefined ? sql`and seq < ${before}` : sql``}
                 order by seq desc limit ${limit + 1}`
-      const rows = await sql<(MessageRow & { room_revision: string })[]>`
-        with page as (${page})
-        select latest.room_revision, page.*, reaction.reactions
-        from (select coalesce(max(revision), 0) as room_revision
-              from chat.messages where room = ${room}) as latest
-        left join page on true
-        left join chat.page_reactions(array(select id from page)) as reaction
-          on reaction.message_id = page.id
-        order by page.seq ${order}`
-      const revision = Number(rows[0]?.room_revision ?? 0)
-      const messages = rows.filter((row) => row.id !== null)
+      const { rows: messages, latest } = await pageWithRevision(room, page, order)
+      const revision = latest.revision
       const hasMore = messages.length > limit
       const visible = messages.slice(0, limit)
       if (after === undefined) visible.reverse()
