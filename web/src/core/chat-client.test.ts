@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { FakeTransport, fakeParticipant } from '../transport/fake-transport.ts'
 import { ChatApiError, type RoomApi } from './chat-api.ts'
 import { ChatClient } from './chat-client.ts'
+import { deferred } from './deferred.ts'
 import { FakeClock } from './fake-clock.ts'
 import type { TimelineMessage } from './timeline.ts'
 
@@ -55,17 +56,6 @@ const photo = (): Attachment => ({
   width: 640,
   height: 480,
 })
-
-/** A controllable function: each call waits until the test settles it. */
-function deferred<T>() {
-  let resolve!: (value: T) => void
-  let reject!: (error: Error) => void
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res
-    reject = rej
-  })
-  return { promise, resolve, reject }
-}
 
 /** An in-memory room API: a store of messages, and writes the test can hold or fail. */
 class FakeRoomApi implements RoomApi {

@@ -1,15 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
+import { deferred } from './deferred.ts'
 import { LatestRead } from './latest-read.ts'
-
-function deferred<T>() {
-  let resolve!: (value: T) => void
-  let reject!: (error: Error) => void
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res
-    reject = rej
-  })
-  return { promise, resolve, reject }
-}
 
 describe('LatestRead', () => {
   it('applies only the latest read: an older answer arriving last is dropped', async () => {
