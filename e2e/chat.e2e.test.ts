@@ -150,14 +150,19 @@ it('while message writes fail, messages still go out live and are saved once wri
   expectNoProblems([/status of 503/])
 }, 60_000)
 
-it('someone who was offline gets what was said meanwhile when they come back', async () => {
+/** Ana and Ben in a new room; Ben sees a first message, then his network goes. */
+async function benGoesOffline() {
   const room = uniqueRoom()
   const ana = await join('Ana', room)
   const ben = await join('Ben', room, { droppableRelay: true })
   await ana.send('Before Ben goes offline')
   await expectVisible(ben.message('Before Ben goes offline'), LIVE_MS)
-
   await ben.network.offline()
+  return { room, ana, ben }
+}
+
+it('someone who was offline gets what was said meanwhile when they come back', async () => {
+  const { ana, ben } = await benGoesOffline()
   // The relay saw Ben's connection end: what Ana sends now cannot reach him live.
   const anasParticipants = ana.page.getByRole('list', { name: 'Participants' })
   await expectHidden(anasParticipants.getByText('Ben'), LIVE_MS)
@@ -179,13 +184,7 @@ it('someone who was offline gets what was said meanwhile when they come back', a
 }, 45_000)
 
 it('someone back after many changes sees them all and stays at the newest message', async () => {
-  const room = uniqueRoom()
-  const ana = await join('Ana', room)
-  const ben = await join('Ben', room, { droppableRelay: true })
-  await ana.send('Before Ben goes offline')
-  await expectVisible(ben.message('Before Ben goes offline'), LIVE_MS)
-
-  await ben.network.offline()
+  const { room, ben } = await benGoesOffline()
   // More than one page of changes (200): the newest messages come first, and edits of the
   // earlier ones (newer changes) in the page after, between messages already shown.
   const api = chatFunction(session.app.url)
