@@ -15,6 +15,7 @@ import { ChatApiError, type RoomApi } from './chat-api.ts'
 import { ChatClient } from './chat-client.ts'
 import { deferred } from './deferred.ts'
 import { FakeClock } from './fake-clock.ts'
+import { FIRST_REVISION } from './fake-room.ts'
 import type { TimelineMessage } from './timeline.ts'
 
 const ROOM = 'standup'
@@ -63,12 +64,22 @@ class FakeRoomApi implements RoomApi {
   writes: { id: string; body: string }[] = []
   historyQueries: { limit?: number; before?: number; after?: number }[] = []
   changesQueries: { since: number; limit?: number }[] = []
-  /** Revisions of edits and deletions; a message's revision is its seq until it changes. */
+  /**
+   * Revisions of edits and deletions. As in the database, a revision is not a seq: a message's
+   * first revision is taken when it is written (here: at the tick of its seq), a change takes the
+   * next, and all of them lie in a range of their own, so a client that takes one for the other
+   * asks for the wrong messages (fake-room-contract.test.ts checks FakeRoom's rules, the same).
+   */
   revisions = new Map<string, number>()
   deleted = new Map<string, StoredMessage>()
 
   revisionOf(message: StoredMessage) {
-    return this.revisions.get(message.id) ?? message.seq
+    return this.revisions.get(message.id) ?? FIRST_REVISION + message.seq
+  }
+
+  /** A change's revision: the next tick of the shared counter, in the revisions' range. */
+  nextRevision() {
+    return FIRST_REVISION + ++seq
   }
 
   /** As someone else (or Studio) would: the message leaves history, with a new revision. */
@@ -76,14 +87,14 @@ class FakeRoomApi implements RoomApi {
     const message = this.messages.find((m) => m.id === id) as StoredMessage
     this.messages = this.messages.filter((m) => m.id !== id)
     this.deleted.set(id, message)
-    this.revisions.set(id, ++seq)
+    this.revisions.set(id, this.nextRevision())
   }
 
   editBehindTheScenes(id: string, body: string) {
     this.messages = this.messages.map((m) =>
       m.id === id ? { ...m, body, editedAt: '2030-01-02T00:00:00.000Z' } : m,
     )
-    this.revisions.set(id, ++seq)
+    this.revisions.set(id, this.nextRevision())
   }
 
   async editMessage(id: string, body: string) {
@@ -117,7 +128,7 @@ class FakeRoomApi implements RoomApi {
           .filter((r) => r.count > 0),
       }
     })
-    this.revisions.set(id, ++seq)
+    this.revisions.set(id, this.nextRevision())
   }
 
   async addReaction(id: string, emoji: string) {
@@ -148,7 +159,7 @@ class FakeRoomApi implements RoomApi {
         ? { ...rest, pinnedAt: new Date(Date.UTC(2030, 0, 2, 0, 0, ++seq)).toISOString() }
         : rest
     })
-    this.revisions.set(id, ++seq)
+    this.revisions.set(id, this.nextRevision())
     return this.messages.find((m) => m.id === id) as StoredMessage
   }
 
@@ -555,8 +566,8 @@ describe('ChatClient', () => {
     expect(bodies()).toEqual(['before', ...missed.map((m) => m.body), 'typed while away'])
     // From the last revision read from the server, not from the own message's newer one.
     expect(api.changesQueries).toMatchObject([
-      { since: before.seq, limit: 200 },
-      { since: api.messages.filter((m) => m.seq > before.seq)[199]?.seq, limit: 200 },
+      { since: api.revisionOf(before), limit: 200 },
+      { since: api.revisionOf(missed[199] as StoredMessage), limit: 200 },
     ])
     expect(transport.sent).toEqual([expect.objectContaining({ body: 'typed while away' })])
   })
@@ -1039,7 +1050,9 @@ describe('ChatClient pins', () => {
     expect(client.pins.getSnapshot()).toEqual([])
 
     await api.pinMessage(message.id, true)
-    transport.deliver({ v: 1, type: 'pins' }, ana.sessionId)
+    const host = { ...fakeParticipant('host', 'Host'), owner: true }
+    transport.arrive(host)
+    transport.deliver({ v: 1, type: 'pins' }, host.sessionId)
     await until(client, (snapshot) => snapshot.messages[0]?.pinnedAt !== undefined)
     await expect.poll(() => client.pins.getSnapshot().length).toBe(1)
   })

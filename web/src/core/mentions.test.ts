@@ -54,9 +54,8 @@ describe('ChatClient mentions', () => {
     await client.sync()
     expect(find('@Me over to you')).toMatchObject({ status: 'saved', mentionsMe: true })
 
-    // Ben edits the mention away: the stored copy no longer mentions anyone.
-    const [first] = room.messages
-    if (first) room.messages[0] = { ...first, body: 'over to you', mentions: undefined, seq: 99 }
+    // Ben edits the mention away: the stored copy (same seq, a new revision) mentions no one.
+    room.changeBehindTheScenes(id, { body: 'over to you', mentions: undefined })
     await client.sync()
     expect(find('over to you').mentionsMe).toBeUndefined()
   })
