@@ -5,6 +5,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js'
 import { z } from 'zod'
+import { mentionsShownIn } from './message-format.ts'
 
 /** Daily's room names: letters, digits, `-` and `_`, 1 to 128 characters. */
 export const ROOM_NAME_PATTERN = /^[A-Za-z0-9_-]{1,128}$/
@@ -324,13 +325,17 @@ export const mentionSchema = z.strictObject({ userId: userIdSchema, name: userNa
 export type Mention = z.infer<typeof mentionSchema>
 
 /** The text a mention shows as in a message: `@Ana`. */
-export const mentionText = (mention: Pick<Mention, 'name'>) => `@${mention.name}`
+export { mentionText } from './message-format.ts'
 
-/** The mentions whose `@name` the text still says (an edit keeps only those). */
-export const mentionsNamedIn = <T extends Pick<Mention, 'name'>>(
-  body: string,
-  mentions: readonly T[],
-): T[] => mentions.filter((mention) => body.includes(mentionText(mention)))
+/**
+ * The mentions that the text shows as mentions (message-format.ts reads them as readers see them:
+ * `@Name` as a word of its own, outside code and links; two people of one name by order). A sent
+ * message keeps only those; the function refuses a message with any other.
+ */
+export const mentionsNamedIn = <T extends Mention>(body: string, mentions: readonly T[]): T[] => {
+  const shown = mentionsShownIn(body, mentions)
+  return mentions.filter((mention) => shown.has(mention.userId))
+}
 
 const mentionsSchema = z
   .array(mentionSchema)
@@ -342,7 +347,8 @@ const mentionsSchema = z
 /** Every mention must show in the text as `@name`: nobody is notified by a name they cannot see. */
 const mentionsShown = (message: { body: string; mentions?: readonly Mention[] }) =>
   mentionsNamedIn(message.body, message.mentions ?? []).length === (message.mentions?.length ?? 0)
-const MENTION_NOT_IN_TEXT = "Each mention must appear in the text as @ and the person's name."
+const MENTION_NOT_IN_TEXT =
+  "Each mention must appear in the text as @ and the person's name, as a word of its own and outside code and links."
 
 /** `POST /rooms/:room/messages` */
 export const postMessageRequestSchema = z

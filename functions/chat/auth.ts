@@ -1,11 +1,13 @@
 import { createMiddleware } from 'hono/factory'
-import type { ChatUser } from '../_shared/protocol.ts'
+import type { ChatUser, TokenClaims } from '../_shared/protocol.ts'
 import { ApiError } from './errors.ts'
 import { roomParam } from './request.ts'
 import { type RoomTokens, unauthorized } from './tokens.ts'
 
 /** What a room's routes read from the request once its token is verified (`c.var`). */
-export type RoomEnv = { Variables: { room: string; user: ChatUser; owner: boolean } }
+export type RoomEnv = {
+  Variables: { room: string; user: ChatUser; owner: boolean; claims: TokenClaims }
+}
 
 /**
  * Admits a request only with `Authorization: Bearer <token>` for the `:room` in its path, and sets
@@ -32,5 +34,6 @@ export const requireRoomToken = (tokens: RoomTokens) =>
     c.set('room', room)
     c.set('user', { id: claims.ud, name: claims.u })
     c.set('owner', claims.o === true)
+    c.set('claims', claims)
     await next()
   })

@@ -27,6 +27,16 @@ export interface NewMessage {
   senderIsOwner?: boolean
 }
 
+/** Someone in a room, as a verified meeting token names them. */
+export interface RoomPerson {
+  room: string
+  user: ChatUser
+  /** When the token was issued: a newer token's name replaces an older one's. */
+  namedAt: Date
+  /** When the token expires. */
+  expiresAt: Date
+}
+
 /** A message as the database keeps it: its files by path, without URLs to read them. */
 export type PersistedMessage = Omit<StoredMessage, 'attachments' | 'reactions'> & {
   attachments: Attachment[]
@@ -58,6 +68,8 @@ export type PostOutcome =
    * (`private`).
    */
   | { kind: 'invalid_reply'; reason: 'unknown' | 'other_room' | 'private' }
+  /** A mention labels its person with a name that is not theirs in the room (`name`: the label). */
+  | { kind: 'mislabelled_mention'; name: string }
 
 /**
  * What a transcript quotes of a message replied to: its sender and the first line of its text (the
@@ -197,6 +209,11 @@ export interface MessageStore {
    * seconds until it may be tried again.
    */
   takeQuota(action: QuotaAction, subject: string, quota: Quota): Promise<number>
+  /**
+   * Records who is in which room under which name, from verified meeting tokens: the newest
+   * token's name wins (see room-people.ts).
+   */
+  notePeople(people: readonly RoomPerson[]): Promise<void>
   /** Registers an upload granted to `uploaderId` in `room`: only they may attach it, once. */
   recordUpload(upload: { path: string; room: string; uploaderId: string }): Promise<void>
   /** Where each of a room's uploads stands, in the order asked. */

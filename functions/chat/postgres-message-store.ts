@@ -273,6 +273,10 @@ export function createPostgresMessageStore(
         if (refusedFile) {
           return { kind: refusedFile, path: (error as { detail?: string }).detail ?? '' }
         }
+        // Each mention must give its person their name in the room (messages_require_mention_names).
+        if ((error as { code?: string }).code === MISLABELLED_MENTION) {
+          return { kind: 'mislabelled_mention', name: (error as { detail?: string }).detail ?? '' }
+        }
         // The parent must be a message of the room (trigger messages_require_reply_parent).
         if ((error as { code?: string }).code === BAD_REPLY) {
           const detail = (error as { detail?: string }).detail
@@ -590,6 +594,18 @@ export function createPostgresMessageStore(
       return retryAfterMs > 0 ? Math.max(1, Math.ceil(retryAfterMs / 1000)) : 0
     },
 
+    async notePeople(people) {
+      if (people.length === 0) return
+      const rows = people.map(({ room, user, namedAt, expiresAt }) => ({
+        room,
+        userId: user.id,
+        name: user.name,
+        namedAt: namedAt.toISOString(),
+        expiresAt: expiresAt.toISOString(),
+      }))
+      await sql`select chat.note_room_people(${sql.json(rows)}::jsonb)`
+    },
+
     async recordUpload({ path, room, uploaderId }) {
       await sql`
         insert into chat.uploads (path, room, uploader_id)
@@ -662,6 +678,7 @@ const NOT_VISIBLE = 'BCRNF'
 const BLOCKED_SENDER = 'BCBLK'
 /** SQLSTATE raised when a message replies to one that is unknown or of another room. */
 const BAD_REPLY = 'BCRPL'
+const MISLABELLED_MENTION = 'BCMEN'
 /** SQLSTATEs raised when a message attaches a file it may not (trigger messages_claim_uploads). */
 const FILE_REFUSALS: Record<string, 'file_not_yours' | 'file_already_sent'> = {
   BCFNY: 'file_not_yours',

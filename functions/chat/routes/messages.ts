@@ -15,6 +15,7 @@ import type { ChatDeps } from '../deps.ts'
 import { ApiError } from '../errors.ts'
 import { requireQuota } from '../quotas.ts'
 import { jsonBody, messageIdParam, queryParams } from '../request.ts'
+import { createRoomPeople } from '../room-people.ts'
 
 const notFound = () =>
   new ApiError(404, 'message_not_found', 'There is no such message in this room.')
@@ -41,6 +42,12 @@ function invalidReply(reason: keyof typeof INVALID_REPLY): ApiError {
   return new ApiError(400, 'invalid_reply', why, { fields: { replyTo: [why] } })
 }
 
+/** A mention whose label is not its person's name in the room: which one, in the field. */
+function mislabelledMention(name: string): ApiError {
+  const why = `@${name} does not name that person in this room. Mention people by the name they have in this call (pick them from the list that @ opens).`
+  return new ApiError(400, 'invalid_mention', why, { fields: { mentions: [why] } })
+}
+
 /** What the sender called the file at `path`, for messages about it. */
 const fileName = (attachments: readonly Attachment[], path: string) =>
   attachments.find((file) => file.path === path)?.name ?? path
@@ -64,6 +71,10 @@ export function messageRoutes({ config, store, media }: ChatDeps) {
       'You are editing or deleting messages too quickly',
     )
 
+  // Whoever writes or reads a room's history is in it under their token's name: mentions of
+  // them are checked against it (room-people.ts).
+  const people = createRoomPeople(store)
+
   return new Hono<RoomEnv>()
     .post('/', async (c) => {
       const { id, body, attachments, replyTo, mentions, to, toName } = await jsonBody(
@@ -86,6 +97,8 @@ export function messageRoutes({ config, store, media }: ChatDeps) {
         throw new ApiError(400, 'invalid_input', why, { fields: { to: [why] } })
       }
       await requireUploaded(media, room, attachments, config.mediaMaxBytes)
+      // Before the write: a sender may mention themselves.
+      await people.note(c.var.claims)
       const outcome = await store.persistMessage(
         {
           id,
@@ -141,6 +154,8 @@ export function messageRoutes({ config, store, media }: ChatDeps) {
           )
         case 'invalid_reply':
           throw invalidReply(outcome.reason)
+        case 'mislabelled_mention':
+          throw mislabelledMention(outcome.name)
         case 'chat_off':
         case 'owners_only':
         case 'private_off':
@@ -153,7 +168,10 @@ export function messageRoutes({ config, store, media }: ChatDeps) {
     })
     .get('/', async (c) => {
       const query = queryParams(c, historyQuerySchema, 'history')
-      const page = await store.loadHistoryPage(c.var.room, query, c.var.user.id)
+      const [page] = await Promise.all([
+        store.loadHistoryPage(c.var.room, query, c.var.user.id),
+        people.note(c.var.claims),
+      ])
       return c.json({
         messages: await signed(page.messages),
         hasMore: page.hasMore,

@@ -3,6 +3,7 @@ import {
   type Block,
   type Inline,
   type ListItem,
+  mentionsShownIn,
   parseLine,
   parseMessage,
   plainLine,
@@ -354,8 +355,57 @@ describe('mentions', () => {
     ['@Anastasia is someone else', [t('@Anastasia is someone else')]],
     ['mail ops@Ana please', [t('mail ops@Ana please')]],
     ['`@Ana` in code', [code('@Ana'), t(' in code')]],
+    ['@Ana.', [m(ana), t('.')]],
+    ['@Ana-', [m(ana), t('-')]],
+    ['_@Ana_ please', [i(m(ana)), t(' please')]],
+    ['(@Ana)', [t('('), m(ana), t(')')]],
+    ['@Ana-Maria is someone else', [t('@Ana-Maria is someone else')]],
+    ['@Ana.Smith is someone else', [t('@Ana.Smith is someone else')]],
+    ['@ana_dev is someone else', [t('@ana_dev is someone else')]],
+    ['@Ana\u0301 is Aná', [t('@Ana\u0301 is Aná')]],
+    ['@Ana2 is someone else', [t('@Ana2 is someone else')]],
+    ['bob@Ana.com is an address', [t('bob@Ana.com is an address')]],
+    ['née@Ana is glued to a word', [t('née@Ana is glued to a word')]],
+    ['see https://x.test/@Ana', [t('see '), link('https://x.test/@Ana')]],
   ])('%j', (line, expected) => {
     expect(parseLine(line, [ana])).toEqual(expected)
+  })
+
+  it('does not read a mention inside a code block', () => {
+    expect(parseMessage('```\n@Ana\n```\n@Ana', [ana])).toEqual([pre('@Ana'), p(m(ana))])
+  })
+
+  it('names two mentioned people of one name in the order the text names them', () => {
+    const otherAna = { userId: 'u-ana-2', name: 'Ana' }
+    expect(parseMessage('@Ana and @Ana', [ana, otherAna])).toEqual([
+      p(m(ana), t(' and '), m(otherAna)),
+    ])
+    // Across lines, quotes and lists, in reading order; code is no occurrence.
+    expect(parseMessage('> `@Ana` @Ana\n- then @Ana', [otherAna, ana])).toEqual([
+      quote(p(code('@Ana'), t(' '), m(otherAna))),
+      ul([t('then '), m(ana)]),
+    ])
+    // A further @Ana names the last of them again.
+    expect(parseLine('@Ana @Ana @Ana', [ana, otherAna])).toEqual([
+      m(ana),
+      t(' '),
+      m(otherAna),
+      t(' '),
+      m(otherAna),
+    ])
+  })
+
+  it('says which mentions the text shows: none inside code, a link or another word', () => {
+    const ben = { userId: 'u-ben', name: 'Ben' }
+    const an = { userId: 'u-an', name: 'An' }
+    const both = [ana, ben]
+    expect(mentionsShownIn('@Ana and @Ben', both)).toEqual(new Set(['u-ana', 'u-ben']))
+    expect(mentionsShownIn('`@Ana` @Ben', both)).toEqual(new Set(['u-ben']))
+    expect(mentionsShownIn('```\n@Ana\n```\nhttps://x.test/@Ben', both)).toEqual(new Set())
+    expect(mentionsShownIn('hi @Ana', [an])).toEqual(new Set())
+    expect(mentionsShownIn('@Ana', [ana, { ...ana, userId: 'u-ana-2' }])).toEqual(
+      new Set(['u-ana']),
+    )
   })
 
   it('only names the message mentions: a typed @name of nobody mentioned stays text', () => {
