@@ -2,9 +2,11 @@ import { type ChildProcessByStdio, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { chown, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
+import { constants } from 'node:os'
 import path from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import postgres from 'postgres'
+import { keepRunning, type SupervisedServer } from './keep-running.ts'
 import { installedNativeDir, type PostgresFiles, preparePostgresFiles } from './postgres-files.ts'
 import { OWNER_FILE, stopLeftoverServer } from './postgres-leftover.ts'
 
@@ -22,8 +24,8 @@ export interface RunningPostgres {
   dataDir: string
   /** Where PostgreSQL's programs ran from: a copy when its user cannot reach the installed ones. */
   nativeDir: string
-  /** The PostgreSQL server's process id. */
-  pid: number
+  /** The PostgreSQL server's process id (a new one after each restart). */
+  readonly pid: number
   stop(): Promise<void>
 }
 
@@ -33,7 +35,8 @@ export interface RunningPostgres {
  * when `stop()` is called and also when this process dies in any way (a watchdog process holds
  * a pipe from it). A server left running on `dataDir` by a crashed run is stopped first; one used
  * by another running Backchannel is refused. Every failure is one Error whose message says what
- * to do.
+ * to do. With `restartOnExit`, a server that stops or crashes on its own is started again, on the
+ * same folder and port, each step said through `log`.
  *
  * @example const pg = await startEmbeddedPostgres({ dataDir: '.backchannel/postgres' })
  */
@@ -43,6 +46,8 @@ export async function startEmbeddedPostgres(options: {
   /** Where PostgreSQL's bin/, lib/ and share/ are; the installed platform package by default. */
   nativeDir?: string
   log?: (line: string) => void
+  /** Start it again whenever it exits until stop() (the local stack); tests that stop it don't. */
+  restartOnExit?: boolean
 }): Promise<RunningPostgres> {
   const log = options.log ?? (() => {})
   const dataDir = path.resolve(options.dataDir)
@@ -73,13 +78,32 @@ export async function startEmbeddedPostgres(options: {
     await server.stop()
     throw error
   }
+  const kept = options.restartOnExit
+    ? keepRunning(server, {
+        name: 'PostgreSQL',
+        log,
+        async start() {
+          // Its watchdog was killed and the server runs on without it: stopped, then started
+          // again under a new one, so that it still stops with this process.
+          const orphan = await stopLeftoverServer(
+            files.clusterDir,
+            [dataDir, files.clusterDir],
+            true,
+          )
+          if (orphan) log(`Stopped PostgreSQL (pid ${orphan}), which ran on without its watchdog.`)
+          return startServer(files, port)
+        },
+      })
+    : { current: () => server, stop: () => server.stop() }
   return {
     url: `${serverUrl}/${DATABASE}`,
     dataDir: files.clusterDir,
     nativeDir: files.nativeDir,
-    pid: server.pid,
+    get pid() {
+      return kept.current().pid
+    },
     async stop() {
-      await server.stop()
+      await kept.stop()
       await rm(ownerFile, { force: true })
     },
   }
@@ -122,13 +146,8 @@ async function initialiseCluster(files: PostgresFiles): Promise<void> {
   }
 }
 
-interface Server {
-  pid: number
-  stop(): Promise<void>
-}
-
 /** Starts the server under the watchdog and waits until it accepts connections. */
-async function startServer(files: PostgresFiles, port: number): Promise<Server> {
+async function startServer(files: PostgresFiles, port: number): Promise<SupervisedServer> {
   const spec = {
     command: path.join(files.nativeDir, 'bin', 'postgres'),
     args: [
@@ -158,7 +177,7 @@ async function startServer(files: PostgresFiles, port: number): Promise<Server> 
   const output = lastLines(watchdog.stderr)
   const exited = new Promise<string>((resolve) => {
     watchdog.once('error', (error) => resolve(error.message))
-    watchdog.once('exit', (code, signal) => resolve(`exit code ${code ?? signal}`))
+    watchdog.once('exit', (code, signal) => resolve(howItExited(code, signal)))
   })
   const stop = async () => {
     watchdog.stdin.destroy()
@@ -189,7 +208,15 @@ async function startServer(files: PostgresFiles, port: number): Promise<Server> 
   const pid = Number(
     (await readFile(path.join(files.clusterDir, 'postmaster.pid'), 'utf8')).split('\n')[0],
   )
-  return { pid, stop }
+  return { pid, exited, stop }
+}
+
+/** How the server went, from its watchdog's exit (local/watchdog.mjs). */
+function howItExited(code: number | null, signal: NodeJS.Signals | null): string {
+  if (signal) return `lost its watchdog (${signal})`
+  if (code === 0) return 'stopped'
+  const killedBy = Object.entries(constants.signals).find(([, number]) => code === 128 + number)
+  return killedBy ? `was killed (${killedBy[0]})` : `exited with code ${code}`
 }
 
 /** The environment of PostgreSQL's programs: ours, with messages in one language. */

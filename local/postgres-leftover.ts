@@ -16,17 +16,19 @@ const IMMEDIATE_SHUTDOWN_MS = 5_000
  * Stops the server that `clusterDir/postmaster.pid` names when it is a PostgreSQL of this
  * folder whose Backchannel is gone; returns its pid, or undefined when none was running.
  * Throws, saying what to do, when the folder is in use by a running Backchannel or by a process
- * that is not one of ours. `paths` are the names the folder may have been started under.
+ * that is not one of ours. `paths` are the names the folder may have been started under. With
+ * `ownOrphan`, this process is restarting its own server, which lost its watchdog and ran on.
  */
 export async function stopLeftoverServer(
   clusterDir: string,
   paths: string[],
+  ownOrphan = false,
 ): Promise<number | undefined> {
   const pid = await pidIn(`${clusterDir}/postmaster.pid`)
   if (pid === undefined || !isAlive(pid)) return undefined
 
   const owner = await pidIn(`${clusterDir}/${OWNER_FILE}`)
-  if (owner !== undefined && isAlive(owner)) {
+  if (owner !== undefined && isAlive(owner) && !(ownOrphan && owner === process.pid)) {
     throw new Error(
       `The database folder ${clusterDir} is in use by another Backchannel (pid ${owner}), whose PostgreSQL is pid ${pid}. Stop it first, or set BACKCHANNEL_DATA_DIR to another folder.`,
     )

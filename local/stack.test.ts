@@ -1,14 +1,16 @@
 // The local stack over a real socket, as an attacker reaches it: oversized and short bodies,
-// addresses that do not exist.
+// headers that never end, addresses that do not exist; and the headers its pages carry.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { expectError, uniqueRoom } from '../test/chat-harness.ts'
-import { expectShortBodyRefused, sendHugeBody } from '../test/raw-http.ts'
+import { expectShortBodyRefused, sendHeadersThatNeverEnd, sendHugeBody } from '../test/raw-http.ts'
+import { PERMISSIONS_POLICY } from '../web/security-headers.ts'
 import { type LocalStack, startLocalStack } from './stack.ts'
 
 const HUGE = 120 * 1024 * 1024
+const HEADERS_TIMEOUT_MS = 1_000
 const MESSAGE_ID = '0b5c3e2a-9d41-8f6e-a1b2-c3d4e5f60718'
 
 describe('the local stack at its edges', () => {
@@ -22,6 +24,8 @@ describe('the local stack at its edges', () => {
       port: 0,
       host: '127.0.0.1',
       dataDir,
+      // 15 s in use; shortened so that waiting it out is quick.
+      headersTimeoutMs: HEADERS_TIMEOUT_MS,
       // The token quota counts per client address in the shared test database, where the browser
       // tests' people (all from 127.0.0.1) are counted too: raised, as there.
       env: {
@@ -119,6 +123,69 @@ describe('the local stack at its edges', () => {
       const response = await fetch(`${base}/standup`)
       expect(response.status).toBe(200)
       expect(response.headers.get('content-type')).toMatch(/^text\/html/)
+    })
+  })
+
+  describe('a connection whose request headers never end', () => {
+    it.each([
+      ['sends nothing at all', ''],
+      [
+        'stops in the middle of a header',
+        'GET /functions/v1/chat/health HTTP/1.1\r\nHost: x\r\nX-Sl',
+      ],
+    ])('is answered 408 and closed once the header limit passes, when it %s', async (_, text) => {
+      const dropped = await sendHeadersThatNeverEnd(base, text)
+      expect(dropped.received).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/)
+      // Not before the limit; and not at Node's default check 30 s later (the bound catches that
+      // and a hang, nothing finer).
+      expect(dropped.ms).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS)
+      expect(dropped.ms).toBeLessThan(5 * HEADERS_TIMEOUT_MS)
+    })
+  })
+
+  describe('headers', () => {
+    const expectPageHeaders = (response: Response) => {
+      expect(response.status).toBe(200)
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff')
+      expect(response.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin')
+      expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'")
+      expect(response.headers.get('permissions-policy')).toBe(PERMISSIONS_POLICY)
+    }
+
+    it("send the page's policies with the web app's page and its assets", async () => {
+      const page = await fetch(`${base}/?room=demo`)
+      expectPageHeaders(page)
+      const script = (await page.text()).match(/src="(\/assets\/[^"]+\.js)"/)?.[1]
+      expect(script).toBeDefined()
+      const asset = await fetch(`${base}${script}`)
+      expectPageHeaders(asset)
+      expect(asset.headers.get('content-type')).toMatch(/^text\/javascript/)
+    })
+
+    it('let the page use the camera, microphone and screen sharing, and nothing else of note', async () => {
+      const policy = new Map(
+        (await fetch(`${base}/`)).headers
+          .get('permissions-policy')
+          ?.split(', ')
+          .map((entry) => entry.split('=') as [string, string]),
+      )
+      for (const feature of ['camera', 'microphone', 'display-capture', 'autoplay'])
+        expect(policy.get(feature), feature).toBe('(self)')
+      for (const feature of ['geolocation', 'payment', 'usb', 'serial', 'hid', 'midi'])
+        expect(policy.get(feature), feature).toBe('()')
+    })
+
+    it('mark API answers, errors included, nosniff', async () => {
+      for (const address of ['/functions/v1/chat/health', '/functions/v1/chat/nothing-here']) {
+        const response = await fetch(`${base}${address}`)
+        expect(response.headers.get('x-content-type-options'), address).toBe('nosniff')
+      }
+      const refused = await fetch(`${base}/functions/v1/chat/rooms/x/tokens`, {
+        method: 'POST',
+        body: '{',
+      })
+      expect(refused.status).toBe(400)
+      expect(refused.headers.get('x-content-type-options')).toBe('nosniff')
     })
   })
 })

@@ -10,6 +10,7 @@ import { loadChatConfig } from '../functions/chat/config.ts'
 import { createChatDeps } from '../functions/chat/create-chat-deps.ts'
 import { ApiError } from '../functions/chat/errors.ts'
 import { contentSecurityPolicy, FRAME_ANCESTORS_ENV, parseFrameAncestors } from '../web/csp.ts'
+import { pageSecurityHeaders } from '../web/security-headers.ts'
 import { type RunningPostgres, startEmbeddedPostgres } from './embedded-postgres.ts'
 import { localSecret, openLocalMediaStore } from './media.ts'
 import { applyMigrations } from './migrate.ts'
@@ -20,6 +21,11 @@ export const RUNNING_DATABASE_FILE = 'running-database-url'
 
 export const WEB_DIST_DIR = path.resolve(import.meta.dirname, '../dist/web')
 
+/** How long a request's headers may take before its connection is dropped (README: 15 s). */
+export const HEADERS_TIMEOUT_MS = 15_000
+/** How long a whole request, body and file uploads included, may take (README: 5 minutes). */
+export const REQUEST_TIMEOUT_MS = 5 * 60_000
+
 export interface LocalStackOptions {
   port: number
   host: string
@@ -27,6 +33,8 @@ export interface LocalStackOptions {
   /** The environment the chat function reads (DATABASE_URL, DAILY_API_KEY, CHAT_*...). */
   env: Record<string, string | undefined>
   log?: (line: string) => void
+  /** HEADERS_TIMEOUT_MS unless given (tests shorten it). */
+  headersTimeoutMs?: number
 }
 
 export interface LocalStack {
@@ -44,16 +52,23 @@ export interface LocalStack {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.log ?? (() => {})
   let app: Hono | undefined
+  const headersTimeout = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS
   const server = createAdaptorServer({
     // The env carries the Node request (`incoming`): the chat function reads the peer's address.
     fetch: (request, env) =>
       app ? app.fetch(request, env) : new Response('Backchannel is starting…', { status: 503 }),
+    // Nobody holds a connection open by sending slowly, or nothing: Node answers 408 and closes a
+    // connection whose request headers take longer than headersTimeout, or whose whole request
+    // (file uploads included) takes longer than requestTimeout. It looks for those only every
+    // connectionsCheckingInterval (30 s by default, which made the 15 s limit up to 45 s): checked
+    // often enough, a connection goes within a quarter of the limit after it. The chat function
+    // answers a body that stops short much sooner (CHAT_BODY_TIMEOUT_MS).
+    serverOptions: {
+      headersTimeout,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: Math.min(1_000, headersTimeout / 4),
+    },
   }) as Server
-  // Nobody holds a connection open by sending slowly: Node drops a request whose headers take
-  // over 15 s, or whose whole body (file uploads included) takes over 5 minutes. The chat function
-  // answers a body that stops short much sooner (CHAT_BODY_TIMEOUT_MS).
-  server.headersTimeout = 15_000
-  server.requestTimeout = 5 * 60_000
   await listen(server, options.port, options.host)
 
   let embedded: RunningPostgres | undefined
@@ -67,6 +82,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         dataDir: path.join(dataDir, 'postgres'),
         port: Number(options.env.BACKCHANNEL_DB_PORT) || undefined,
         log,
+        // A PostgreSQL that stops or crashes is started again: the stack serves on meanwhile
+        // (503 from the function until it is back), and Ctrl-C still stops both.
+        restartOnExit: true,
       })
       databaseUrl = embedded.url
     }
@@ -92,25 +110,35 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       : options.host
     const url = `http://${shownHost}:${port}`
 
-    const root = new Hono().route('/functions/v1', createChatApp(deps))
+    const root = new Hono()
+      // No response of this origin is read as anything but its Content-Type: an error's JSON or a
+      // stored file is never run as a script or shown as a page because it looks like one.
+      .use('*', async (c, next) => {
+        await next()
+        c.res.headers.set('X-Content-Type-Options', 'nosniff')
+      })
+      .route('/functions/v1', createChatApp(deps))
     if (storageRoutes) root.route('/storage/v1', storageRoutes)
     // Under the function's and Storage's prefixes an address nobody answers is a JSON 404, like
     // Supabase's, never the SPA's page.
     root.all('/functions/*', apiNotFound).all('/storage/*', apiNotFound)
-    // The SPA's policy as a header, with what a meta tag cannot carry (frame-ancestors).
-    const spaPolicy = contentSecurityPolicy(
-      {
-        chatApiUrl: options.env.VITE_CHAT_API_URL,
-        storageUrl: options.env.SUPABASE_URL,
-        dailyDomain: options.env.VITE_DAILY_DOMAIN,
-      },
-      'header',
-      parseFrameAncestors(options.env[FRAME_ANCESTORS_ENV]),
+    // The SPA's policy as a header, with what a meta tag cannot carry (frame-ancestors), and the
+    // page's other headers (web/security-headers.ts).
+    const pageHeaders = pageSecurityHeaders(
+      contentSecurityPolicy(
+        {
+          chatApiUrl: options.env.VITE_CHAT_API_URL,
+          storageUrl: options.env.SUPABASE_URL,
+          dailyDomain: options.env.VITE_DAILY_DOMAIN,
+        },
+        'header',
+        parseFrameAncestors(options.env[FRAME_ANCESTORS_ENV]),
+      ),
     )
     app = root
       .use('*', async (c, next) => {
         await next()
-        c.res.headers.set('Content-Security-Policy', spaPolicy)
+        for (const [name, value] of Object.entries(pageHeaders)) c.res.headers.set(name, value)
       })
       .use('*', serveStatic({ root: WEB_DIST_DIR }))
       // Any other path is a client-side route of the SPA.

@@ -1,7 +1,8 @@
-// `npm start` as a user runs it: a child process, its printed URL, Ctrl-C, and kill -9.
+// `npm start` as a user runs it: a child process, its printed URL, Ctrl-C, kill -9, and its
+// PostgreSQL crashing under it.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
@@ -67,6 +68,41 @@ async function postgresPid(dataDir: string): Promise<number> {
 async function parentOf(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+}
+
+/** The processes (PostgreSQL, its watchdog) whose command line names the stack's data folder. */
+async function processesOn(dataDir: string): Promise<number[]> {
+  const found: number[] = []
+  for (const entry of await readdir('/proc')) {
+    const pid = Number(entry)
+    if (!Number.isInteger(pid) || pid === process.pid) continue
+    const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
+    if (command.includes(path.join(dataDir, 'postgres')) && isAlive(pid)) found.push(pid)
+  }
+  return found
+}
+
+/** Joins `room` as Ana and stores a message; returns what reads it back. */
+async function storeMessage(base: string, room: string, body: string) {
+  const { token, user } = await (
+    await fetch(`${base}/functions/v1/chat/rooms/${room}/tokens`, {
+      method: 'POST',
+      body: JSON.stringify({ userName: 'Ana' }),
+    })
+  ).json()
+  const headers = { Authorization: `Bearer ${token}` }
+  const id = newMessageId(user.id)
+  const written = await fetch(`${base}/functions/v1/chat/rooms/${room}/messages`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ id, body }),
+  })
+  expect(written.status).toBe(201)
+  return {
+    id,
+    history: async () =>
+      (await fetch(`${base}/functions/v1/chat/rooms/${room}/messages`, { headers })).json(),
+  }
 }
 
 /** Resolves once process `pid` is gone; fails after `ms`. */
@@ -181,5 +217,54 @@ describe('npm start', () => {
     expect(started.output()).not.toContain('Starting PostgreSQL')
     expect((await fetch(`http://localhost:${other}/functions/v1/chat/health`)).status).toBe(200)
     expect(await stop(started)).toBe(0)
+  }, 60_000)
+
+  it('starts its PostgreSQL again when it crashes, with the data it had, and still stops on Ctrl-C', async () => {
+    const env = { PORT: String(port), BACKCHANNEL_DATA_DIR: dataDir }
+    const health = `${base}/functions/v1/chat/health`
+    const started = start(env)
+    await printed(started, 'Backchannel is running at')
+    const room = `crash-${randomUUID().slice(0, 8)}`
+    const before = await storeMessage(base, room, 'written before the crash')
+
+    const crashed = await postgresPid(dataDir)
+    process.kill(crashed, 'SIGKILL')
+    await printed(started, `PostgreSQL (pid ${crashed}) was killed (SIGKILL); starting it again`)
+    await printed(started, 'PostgreSQL is back')
+    await expect.poll(async () => (await fetch(health)).status, { timeout: 30_000 }).toBe(200)
+    expect((await before.history()).messages).toMatchObject([
+      { id: before.id, body: 'written before the crash' },
+    ])
+    const restarted = await postgresPid(dataDir)
+    expect(restarted).not.toBe(crashed)
+    // `pg_ctl stop` (or anything that stops it cleanly) is no different.
+    process.kill(restarted, 'SIGINT')
+    await printed(started, `PostgreSQL (pid ${restarted}) stopped; starting it again`)
+    await expect.poll(async () => (await fetch(health)).status, { timeout: 30_000 }).toBe(200)
+    // Its watchdog killed, it would no longer stop with the stack: it is replaced by one that does.
+    const unwatched = await postgresPid(dataDir)
+    process.kill(await parentOf(unwatched), 'SIGKILL')
+    await printed(
+      started,
+      `Stopped PostgreSQL (pid ${unwatched}), which ran on without its watchdog.`,
+    )
+    await expect.poll(async () => (await fetch(health)).status, { timeout: 30_000 }).toBe(200)
+
+    expect(await stop(started)).toBe(0)
+    expect(started.output()).toContain('Stopped.')
+    expect(await processesOn(dataDir)).toEqual([])
+  }, 90_000)
+
+  it('stops for good on Ctrl-C while its PostgreSQL is down', async () => {
+    const env = { PORT: String(port), BACKCHANNEL_DATA_DIR: dataDir }
+    const started = start(env)
+    await printed(started, 'Backchannel is running at')
+    const crashed = await postgresPid(dataDir)
+    process.kill(crashed, 'SIGKILL')
+    await printed(started, 'starting it again in')
+
+    // Most likely during the wait before the restart; whenever it comes, nothing stays behind.
+    expect(await stop(started)).toBe(0)
+    expect(await processesOn(dataDir)).toEqual([])
   }, 60_000)
 })

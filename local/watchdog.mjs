@@ -9,6 +9,7 @@
 // The defaults are PostgreSQL's: SIGINT (a fast shutdown: sessions end, a checkpoint is written,
 // nothing is lost), then SIGQUIT (stop at once) if it takes longer than 10 s.
 import { spawn } from 'node:child_process'
+import { constants } from 'node:os'
 
 const {
   command,
@@ -38,7 +39,11 @@ server.on('error', (error) => {
   process.stderr.write(`could not run ${command}: ${error.message}\n`)
   process.exit(127)
 })
-server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
+// Its exit code is the server's, or 128 + the signal's number when a signal ended it (as shells
+// report it), so the owner can tell a stop from a crash.
+server.on('exit', (code, signal) =>
+  process.exit(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 0)),
+)
 
 process.stdin.on('end', stop)
 process.stdin.on('close', stop)

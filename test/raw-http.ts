@@ -1,6 +1,8 @@
 // Hostile HTTP requests over a real socket, for the edges fetch() hides: a body far larger than
-// any limit (generated as it is sent, never held whole) and a body shorter than its length.
+// any limit (generated as it is sent, never held whole), a body shorter than its length, and
+// headers that never end.
 import http from 'node:http'
+import net from 'node:net'
 import { expect } from 'vitest'
 
 export interface RawAnswer {
@@ -95,6 +97,34 @@ export async function expectShortBodyRefused(url: string): Promise<void> {
   expect(ms).toBeGreaterThanOrEqual(190)
   expect(ms).toBeLessThan(5000)
   await closed
+}
+
+export interface DroppedConnection {
+  /** What the server wrote before it closed the connection. */
+  received: string
+  /** Milliseconds from the start of the connection to its close. */
+  ms: number
+}
+
+/**
+ * Opens a connection to `url`'s host, writes `text` (a request whose headers never end, or
+ * nothing at all) and then nothing more; resolves when the server closes the connection.
+ */
+export function sendHeadersThatNeverEnd(url: string, text: string): Promise<DroppedConnection> {
+  const { hostname, port } = new URL(url)
+  const started = performance.now()
+  return new Promise((resolve, reject) => {
+    let received = ''
+    const socket = net.connect(Number(port), hostname, () => {
+      if (text) socket.write(text)
+    })
+    socket.setEncoding('utf8')
+    socket.on('data', (chunk: string) => {
+      received += chunk
+    })
+    socket.once('error', reject)
+    socket.once('close', () => resolve({ received, ms: performance.now() - started }))
+  })
 }
 
 function readAnswer(
