@@ -60,11 +60,19 @@ export function parseMessage(text: string, mentions: readonly MentionOf[] = []):
  * @example mentionsShownIn('`@Ana` @Ben', [ana, ben]) // Set { ben.userId }
  */
 export function mentionsShownIn(text: string, mentions: readonly MentionOf[]): Set<string> {
-  const shown = new Set<string>()
-  if (mentions.length === 0) return shown
+  return new Set(mentionsInOrder(text, mentions).map((mention) => mention.userId))
+}
+
+/** Each `@Name` that `text` shows as a mention of one of `mentions`, in reading order. */
+export function mentionsInOrder(
+  text: string,
+  mentions: readonly MentionOf[],
+): { text: string; userId: string }[] {
+  const found: { text: string; userId: string }[] = []
+  if (mentions.length === 0) return found
   const visitInline = (nodes: readonly Inline[]) => {
     for (const node of nodes) {
-      if (node.kind === 'mention') shown.add(node.userId)
+      if (node.kind === 'mention') found.push({ text: node.text, userId: node.userId })
       else if ('children' in node) visitInline(node.children)
     }
   }
@@ -76,7 +84,7 @@ export function mentionsShownIn(text: string, mentions: readonly MentionOf[]): S
     }
   }
   visitBlocks(parseMessage(text, mentions))
-  return shown
+  return found
 }
 
 /** The text a mention shows as in a message: `@Ana`. */

@@ -127,7 +127,7 @@ export class ChatClient {
     const changed = () => this.#changed()
     const disposed = () => this.#disposed
     const stored = (messages: readonly StoredMessage[]) => this.#stored(messages)
-    const timeline = new Timeline({ ownUserId: options.user.id })
+    const timeline = new Timeline({ ownUserId: options.user.id, ownUserName: options.user.name })
     this.#transport = options.transport
     this.#userId = options.user.id
     this.#api = options.api

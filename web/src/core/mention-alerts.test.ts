@@ -1,9 +1,12 @@
+import { newMessageId } from '@shared/protocol.ts'
 import { describe, expect, it, vi } from 'vitest'
 import { ArrivalLog } from './arrivals.ts'
+import { ben, me, setup as setupClient, stored } from './fake-room.ts'
 import {
   ALERT_SETTINGS_KEY,
   AlertSettingsStore,
   mentionNotice,
+  mentionsReader,
   watchMentions,
 } from './mention-alerts.ts'
 import type { TimelineMessage } from './timeline.ts'
@@ -112,5 +115,66 @@ describe('mentionNotice', () => {
     expect(notice.body).toHaveLength(140)
     expect(notice.body.startsWith('@Me word word')).toBe(true)
     expect(notice.body.endsWith('…')).toBe(true)
+  })
+})
+
+describe('mentionsReader', () => {
+  const reader = { id: 'u-me', name: 'Me' }
+  const asMe = { userId: 'u-me', name: 'Me' }
+  const otherMe = { userId: 'u-other', name: 'Me' }
+
+  it.each([
+    ['@Me, look', [asMe], true],
+    ['@Ana, look', [{ userId: 'u-me', name: 'Ana' }], false],
+    ['@Me, look', [{ userId: 'u-other', name: 'Me' }], false],
+    ['`@Me` is how you mention', [asMe], false],
+    ['https://x.example/@Me', [asMe], false],
+    ['@Meg, look', [asMe], false],
+    // Two people called Me: the first @Me names the first of them.
+    ['@Me, look', [otherMe, asMe], false],
+    ['@Me and @Me, look', [otherMe, asMe], true],
+  ])('%j with %j: %s', (body, mentions, expected) => {
+    expect(mentionsReader({ body, mentions }, reader)).toBe(expected)
+  })
+
+  it('compares names by their Unicode form (NFC)', () => {
+    const zoe = { id: 'u-zoe', name: 'Zo\u00EB' }
+    const mentions = [{ userId: 'u-zoe', name: 'Zoe\u0308' }]
+    expect(mentionsReader({ body: '@Zoe\u0308 hi', mentions }, zoe)).toBe(true)
+  })
+})
+
+describe("a mention that labels the reader with someone else's name", () => {
+  const labelledAna = [{ userId: me.id, name: 'Ana' }]
+
+  it('does not mark a live message as mentioning the reader, nor alert them', async () => {
+    const { transport, client, find } = setupClient()
+    await client.start()
+    transport.deliver(
+      {
+        v: 1,
+        type: 'chat',
+        id: newMessageId(ben.userId),
+        body: '@Ana can you check?',
+        mentions: labelledAna,
+        createdAt: '2030-01-01T00:00:00.000Z',
+      },
+      ben.sessionId,
+    )
+    expect(find('@Ana can you check?')).toMatchObject({ status: 'live', mentions: labelledAna })
+    expect(find('@Ana can you check?').mentionsMe).toBeUndefined()
+  })
+
+  it('does not mark one stored before the function checked labels', async () => {
+    const { room, client, find } = setupClient()
+    room.messages.push(
+      stored('@Ana can you check?', { mentions: labelledAna }),
+      stored('`@Me` in code', { mentions: [{ userId: me.id, name: me.name }] }),
+      stored('@Me for real', { mentions: [{ userId: me.id, name: me.name }] }),
+    )
+    await client.start()
+    expect(find('@Ana can you check?').mentionsMe).toBeUndefined()
+    expect(find('`@Me` in code').mentionsMe).toBeUndefined()
+    expect(find('@Me for real').mentionsMe).toBe(true)
   })
 })

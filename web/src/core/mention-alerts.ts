@@ -1,3 +1,4 @@
+import { type Mention, mentionsNamedIn } from '@shared/protocol.ts'
 import type { Arrivals } from './arrivals.ts'
 import type { OutboxStorage } from './outbox.ts'
 import { Store } from './store.ts'
@@ -46,6 +47,27 @@ function loadSettings(storage: OutboxStorage): AlertSettings {
     // Not JSON (edited by hand, or another app's key): the defaults.
     return DEFAULT_SETTINGS
   }
+}
+
+/**
+ * Whether a message mentions the reader: a mention of it is them (their user id) under the name
+ * they have here, and its text shows it as a mention (a word of its own, outside code and links;
+ * of two people of one name, the one its place in the text names). The function checks this for
+ * what it stores, but nothing checks a live message on its way, nor what was stored before it
+ * checked: a mention that labels the reader "Ana" when they are Ben is no mention of them, so
+ * nobody can make "@Ana" alert Ben. After a rename, mentions of the old name no longer count.
+ *
+ * @example mentionsReader({ body: '@Ben hi', mentions: [{ userId: 'b', name: 'Ben' }] }, ben) // true
+ */
+export function mentionsReader(
+  message: { body: string; mentions?: readonly Mention[] },
+  reader: { id: string; name?: string },
+): boolean {
+  const name = reader.name?.normalize('NFC')
+  const theirs = (mention: Mention) =>
+    mention.userId === reader.id && (name === undefined || mention.name.normalize('NFC') === name)
+  if (!message.mentions?.some(theirs)) return false
+  return mentionsNamedIn(message.body, message.mentions).some(theirs)
 }
 
 /** What a desktop notification of a mention says. */

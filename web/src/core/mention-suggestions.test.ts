@@ -1,9 +1,11 @@
+import { parseMessage } from '@shared/message-format.ts'
 import { describe, expect, it } from 'vitest'
 import {
   insertMention,
   MAX_SUGGESTIONS,
   mentionCandidates,
   mentionQueryAt,
+  withPicked,
 } from './mention-suggestions.ts'
 import type { ChatParticipant } from './sender-labels.ts'
 import type { TimelineMessage } from './timeline.ts'
@@ -115,5 +117,34 @@ describe('insertMention', () => {
       text: '@Ben see this',
       caret: 5,
     })
+  })
+})
+
+describe('withPicked', () => {
+  const ana = { userId: 'u-ana', name: 'Ana' }
+  const otherAna = { userId: 'u-ana-2', name: 'Ana' }
+  const ben = { userId: 'u-ben', name: 'Ben' }
+
+  it('puts two people of one name in the order the text names them, so each renders as themselves', () => {
+    // otherAna was picked for the second @Ana; then ana for an @Ana typed before it.
+    const first = withPicked([], otherAna, 'ok @Ana', 3)
+    const both = withPicked([ben, ...first], ana, '@Ana ok @Ana', 0)
+    expect(both).toEqual([ben, ana, otherAna])
+    const mentioned = parseMessage('@Ana ok @Ana', both)
+    expect(mentioned).toEqual([
+      {
+        kind: 'paragraph',
+        children: [
+          { kind: 'mention', text: '@Ana', userId: ana.userId },
+          { kind: 'text', text: ' ok ' },
+          { kind: 'mention', text: '@Ana', userId: otherAna.userId },
+        ],
+      },
+    ])
+  })
+
+  it('adds a person after the others of their name when the text names them last, once each', () => {
+    expect(withPicked([ana], otherAna, '@Ana and @Ana', 9)).toEqual([ana, otherAna])
+    expect(withPicked([ana, ben], ben, '@Ana @Ben', 5)).toEqual([ana, ben])
   })
 })

@@ -1,3 +1,4 @@
+import { mentionsInOrder } from '@shared/message-format.ts'
 import { type Mention, mentionText } from '@shared/protocol.ts'
 import { isPersonId } from './live-inbox.ts'
 import type { ChatParticipant } from './sender-labels.ts'
@@ -90,6 +91,28 @@ export function insertMention(
     text: `${text.slice(0, at.start)}${inserted}${after}`,
     caret: at.start + inserted.length,
   }
+}
+
+/**
+ * The people picked so far, with `candidate` just picked for the `@Name` inserted at `start` of
+ * `text`. Of two people with one name, the first `@Name` of a text names the first of them in the
+ * list (message-format.ts), so the one picked goes among those of its name in the place its
+ * `@Name` has in the text.
+ *
+ * @example withPicked([secondAna], firstAna, '@Ana and @Ana', 0) // [firstAna, secondAna]
+ */
+export function withPicked(
+  picked: readonly Mention[],
+  candidate: Mention,
+  text: string,
+  start: number,
+): Mention[] {
+  const others = picked.filter((person) => person.userId !== candidate.userId)
+  const mention = { userId: candidate.userId, name: candidate.name }
+  const before = mentionsInOrder(text.slice(0, start), [mention]).length
+  let sameName = 0
+  const at = others.findIndex((person) => person.name === candidate.name && sameName++ === before)
+  return at < 0 ? [...others, mention] : [...others.slice(0, at), mention, ...others.slice(at)]
 }
 
 const fold = (text: string) => text.normalize('NFKD').replace(/\p{M}/gu, '').toLocaleLowerCase()

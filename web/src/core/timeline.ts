@@ -1,4 +1,5 @@
 import type { Attachment, Mention, Reaction, StoredMessage } from '@shared/protocol.ts'
+import { mentionsReader } from './mention-alerts.ts'
 
 /**
  * Where a message stands, as the reader sees it:
@@ -67,6 +68,7 @@ export type NewTimelineMessage = Omit<TimelineMessage, 'seq'>
  */
 export class Timeline {
   private readonly ownUserId: string | undefined
+  private readonly ownUserName: string | undefined
   // In display order; `view` is its messages as handed out by list().
   private entries: Entry[] = []
   private readonly byId = new Map<string, Entry>()
@@ -76,8 +78,9 @@ export class Timeline {
   private arrivals = 0
 
   /** `ownUserId` marks stored messages from that user as `own` when they were not seen before. */
-  constructor(options: { ownUserId?: string } = {}) {
+  constructor(options: { ownUserId?: string; ownUserName?: string } = {}) {
     this.ownUserId = options.ownUserId
+    this.ownUserName = options.ownUserName
   }
 
   /** Adds stored messages (any page, any order); known ids gain their seq and become `saved`. */
@@ -142,7 +145,7 @@ export class Timeline {
     if (this.byId.has(message.id)) return false
     const { mentions, mentionsMe: _derived, ...rest } = message
     const entry: Entry = {
-      message: { ...rest, ...this.mentionsOf(mentions, message.own) },
+      message: { ...rest, ...this.mentionsOf(message.body, mentions, message.own) },
       major: this.maxSeq ?? 0,
       minor: 1,
       arrival: ++this.arrivals,
@@ -272,11 +275,16 @@ export class Timeline {
     if (this.minSeq === undefined || seq < this.minSeq) this.minSeq = seq
   }
 
-  /** A message's mentions, and whether they name this user (never on one's own message). */
-  private mentionsOf(mentions: readonly Mention[] | undefined, own: boolean) {
+  /**
+   * A message's mentions, and whether they name this user (never on one's own message; see
+   * mentionsReader for what counts).
+   */
+  private mentionsOf(body: string, mentions: readonly Mention[] | undefined, own: boolean) {
     if (!mentions?.length) return {}
     const mentionsMe =
-      !own && this.ownUserId !== undefined && mentions.some((m) => m.userId === this.ownUserId)
+      !own &&
+      this.ownUserId !== undefined &&
+      mentionsReader({ body, mentions }, { id: this.ownUserId, name: this.ownUserName })
     return mentionsMe ? { mentions, mentionsMe } : { mentions }
   }
 
@@ -293,7 +301,7 @@ export class Timeline {
       createdAt: stored.createdAt,
       ...(stored.editedAt ? { editedAt: stored.editedAt } : {}),
       ...(stored.replyTo ? { replyTo: stored.replyTo } : {}),
-      ...this.mentionsOf(stored.mentions, own),
+      ...this.mentionsOf(stored.body, stored.mentions, own),
       ...(stored.to ? { to: stored.to, ...(stored.toName ? { toName: stored.toName } : {}) } : {}),
       ...(stored.pinnedAt ? { pinnedAt: stored.pinnedAt } : {}),
       ...(stored.reactions?.length ? { reactions: stored.reactions } : {}),

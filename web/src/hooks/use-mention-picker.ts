@@ -5,6 +5,7 @@ import {
   type MentionCandidate,
   type MentionQuery,
   mentionQueryAt,
+  withPicked,
 } from '../core/mention-suggestions.ts'
 
 interface OpenList {
@@ -45,10 +46,7 @@ export function useMentionPicker(candidatesFor?: (query: string) => MentionCandi
     if (!open) return
     const next = insertMention(text, open.at, candidate)
     setText(next.text)
-    setPicked((people) => [
-      ...people.filter((person) => person.userId !== candidate.userId),
-      { userId: candidate.userId, name: candidate.name },
-    ])
+    setPicked((people) => withPicked(people, candidate, next.text, open.at.start))
     setOpen(undefined)
     if (field) caret.current = { field, at: next.caret }
   }
