@@ -79,8 +79,32 @@ export const GENEROUS_QUOTAS: ChatDeps['config']['quotas'] = {
 /** The storage URLs' origin in tests: requests to it go to `storage()`, in process. */
 export const TEST_STORAGE_ORIGIN = 'http://storage.test'
 
-export function createChatHarness(config: Partial<ChatDeps['config']> = {}): ChatHarness {
-  const databaseUrl = inject('databaseUrl')
+/**
+ * A database of the test file's own, copied from the migrated one (test/global-setup.ts), for
+ * tests that act on every room at once (a purge, a view across rooms): no other file running
+ * meanwhile can add rows that change their outcome, nor lose its rows to them. Pass `url` to
+ * createChatHarness, and call `create()` (e.g. in beforeAll) before anything connects.
+ */
+export function ownDatabase(prefix: string): { url: string; create(): Promise<void> } {
+  const name = `${prefix}_${randomUUID().slice(0, 8)}`
+  const server = inject('databaseUrl')
+  return {
+    url: Object.assign(new URL(server), { pathname: `/${name}` }).href,
+    async create() {
+      const admin = postgres(server, { max: 1, onnotice: () => {} })
+      try {
+        await admin`create database ${admin(name)} template ${admin(inject('templateDatabase'))}`
+      } finally {
+        await admin.end()
+      }
+    },
+  }
+}
+
+export function createChatHarness(
+  config: Partial<ChatDeps['config']> = {},
+  databaseUrl = inject('databaseUrl'),
+): ChatHarness {
   const store = createPostgresMessageStore(databaseUrl)
   const tokens = createRoomTokens({ apiKey: TEST_API_KEY, ttlSeconds: 3600 })
   const mediaDir = mkdtempSync(path.join(tmpdir(), 'backchannel-media-'))

@@ -4,6 +4,7 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import connectPostgres from 'postgres'
 import type { TestProject } from 'vitest/node'
 import { startEmbeddedPostgres } from '../local/embedded-postgres.ts'
 import { applyMigrations } from '../local/migrate.ts'
@@ -12,9 +13,13 @@ import { findChromium } from './chromium.ts'
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string
+    /** A copy of the migrated database that nobody connects to: see ownDatabase (chat-harness.ts). */
+    templateDatabase: string
     chromiumPath: string
   }
 }
+
+const TEMPLATE_DATABASE = 'backchannel_template'
 
 export default async function setup(project: TestProject) {
   project.provide('chromiumPath', await findChromium())
@@ -31,7 +36,14 @@ export default async function setup(project: TestProject) {
     },
   )
   await applyMigrations(postgres.url)
+  // Copied now, while nothing is connected to the migrated database (a template must be idle).
+  const maintenanceUrl = Object.assign(new URL(postgres.url), { pathname: '/postgres' }).href
+  const maintenance = connectPostgres(maintenanceUrl, { max: 1, onnotice: () => {} })
+  const migrated = new URL(postgres.url).pathname.slice(1)
+  await maintenance`create database ${maintenance(TEMPLATE_DATABASE)} template ${maintenance(migrated)}`
+  await maintenance.end()
   project.provide('databaseUrl', postgres.url)
+  project.provide('templateDatabase', TEMPLATE_DATABASE)
   return async () => {
     await postgres.stop()
     await rm(dir, { recursive: true, force: true })

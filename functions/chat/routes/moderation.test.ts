@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   createChatHarness,
   expectError,
+  ownDatabase,
   PNG_BYTES,
   uniqueRoom,
 } from '../../../test/chat-harness.ts'
@@ -53,7 +54,11 @@ const MESSAGE_KEYS = [
 ]
 
 describe('moderation', () => {
-  const chat = createChatHarness({ rateLimit: { messages: 1000, windowSeconds: 10 } })
+  // A database of its own: the purge removes every room's expired messages and latest_messages
+  // lists the newest of all rooms, so other files' rows must not come and go meanwhile.
+  const database = ownDatabase('moderation')
+  const chat = createChatHarness({ rateLimit: { messages: 1000, windowSeconds: 10 } }, database.url)
+  beforeAll(() => database.create())
   afterAll(() => chat.close())
 
   /** A new user (a room owner with `owner`) in `room`, with their token. */

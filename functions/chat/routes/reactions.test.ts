@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, describe, expect, it } from 'vitest'
-import { createChatHarness, expectError, uniqueRoom } from '../../../test/chat-harness.ts'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  createChatHarness,
+  expectError,
+  ownDatabase,
+  uniqueRoom,
+} from '../../../test/chat-harness.ts'
 import {
   type ChatUser,
   changesPageSchema,
@@ -23,18 +28,25 @@ const MESSAGE_KEYS = [
 const EMOJI = [...'😀😁😂🤣😃😄😅😆😉😊😋😎😍😘🥰😗😙😚🙂🤗🤩']
 
 describe('/rooms/:room/messages/:id/reactions/:emoji', () => {
-  const chat = createChatHarness({
-    quotas: {
-      upload: { count: 1000, windowSeconds: 60 },
-      edit: { count: 1000, windowSeconds: 60 },
-      token: { count: 1000, windowSeconds: 60 },
-      transcript: { count: 1000, windowSeconds: 60 },
-      reaction: { count: 1000, windowSeconds: 3600 },
-      report: { count: 1000, windowSeconds: 60 },
-      settings: { count: 1000, windowSeconds: 60 },
-      pin: { count: 1000, windowSeconds: 60 },
+  // A database of its own: the retention test purges every room's expired messages, which would
+  // take other files' (aged on purpose) rows from under them.
+  const database = ownDatabase('reactions')
+  const chat = createChatHarness(
+    {
+      quotas: {
+        upload: { count: 1000, windowSeconds: 60 },
+        edit: { count: 1000, windowSeconds: 60 },
+        token: { count: 1000, windowSeconds: 60 },
+        transcript: { count: 1000, windowSeconds: 60 },
+        reaction: { count: 1000, windowSeconds: 3600 },
+        report: { count: 1000, windowSeconds: 60 },
+        settings: { count: 1000, windowSeconds: 60 },
+        pin: { count: 1000, windowSeconds: 60 },
+      },
     },
-  })
+    database.url,
+  )
+  beforeAll(() => database.create())
   afterAll(() => chat.close())
 
   type Member = { room: string; user: ChatUser; token: string }
@@ -342,9 +354,10 @@ describe('/rooms/:room/messages/:id/reactions/:emoji', () => {
     })
 
     it('answers 429 with Retry-After past the reaction quota, adds and removals alike', async () => {
-      const tight = createChatHarness({
-        quotas: { ...chat.deps.config.quotas, reaction: { count: 3, windowSeconds: 3600 } },
-      })
+      const tight = createChatHarness(
+        { quotas: { ...chat.deps.config.quotas, reaction: { count: 3, windowSeconds: 3600 } } },
+        database.url,
+      )
       try {
         const room = uniqueRoom('quota')
         const ana = await tight.tokenFor(room)
