@@ -158,6 +158,7 @@ export class ChatClient {
     })
     this.#inbox = new LiveInbox({
       user: options.user,
+      owner: options.owner === true,
       transport: options.transport,
       timeline,
       roster: this.#roster,
@@ -165,13 +166,13 @@ export class ChatClient {
       changed,
       sync: () => this.#sync.sync(),
       signLive: (id, files) => this.#urls.signLive(id, files),
-      takesLiveMessage: (sender, message) => this.rules.takesLiveMessage(sender, message),
-      settingsChanged: () => void this.rules.refresh(),
-      reportsChanged: () => void this.reports.refresh(),
-      pinsChanged: () => {
-        void this.pins.refresh()
-        void this.#sync.sync()
+      rules: {
+        takesLiveMessage: (sender, message) => this.rules.takesLiveMessage(sender, message),
+        takesTyping: (sender) => this.rules.takesTyping(sender),
       },
+      settingsChanged: () => this.rules.refresh(),
+      reportsChanged: () => this.reports.refresh(),
+      pinsChanged: () => this.pins.refresh(),
       log,
     })
     this.#reactions = new MessageReactions({

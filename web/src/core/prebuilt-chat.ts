@@ -11,8 +11,11 @@ const prebuiltChatSchema = z.object({
   name: z.string().max(64).optional(),
 })
 
+/** A Prebuilt chat message's text, and the name its sender claims (shown for unknown senders). */
+export type PrebuiltChat = { body: string; name?: string }
+
 /** The text and claimed name of a Prebuilt chat message, or undefined for anything else. */
-export function parsePrebuiltChat(data: unknown): { body: string; name?: string } | undefined {
+export function parsePrebuiltChat(data: unknown): PrebuiltChat | undefined {
   const parsed = prebuiltChatSchema.safeParse(data)
   return parsed.success ? { body: parsed.data.message, name: parsed.data.name } : undefined
 }

@@ -1,5 +1,6 @@
 import { DEFAULT_ROOM_SETTINGS, newMessageId, type RoomSettings } from '@shared/protocol.ts'
 import { describe, expect, it, vi } from 'vitest'
+import { fakeParticipant } from '../transport/fake-transport.ts'
 import { FakeClock } from './fake-clock.ts'
 import { ben, benUser, FakeRoom, setup } from './fake-room.ts'
 import { RoomRules } from './room-rules.ts'
@@ -97,12 +98,14 @@ describe('ChatClient and the room settings', () => {
     expect(room.writes).toEqual([])
   })
 
-  it("drops a member's live message that the settings refuse, and reads new settings when told", async () => {
+  it("drops a member's live message that the settings refuse, and reads new settings when an owner says so", async () => {
     const room = new FakeRoom()
     const { client, transport, find } = setup(room)
+    const host = { ...fakeParticipant('host', 'Host'), owner: true }
+    transport.arrive(host)
     await client.start()
     room.settings = { ...DEFAULT_ROOM_SETTINGS, send: 'owners' }
-    transport.deliver({ v: 1, type: 'settings' }, ben.sessionId)
+    transport.deliver({ v: 1, type: 'settings' }, host.sessionId)
     await new Promise<void>((resolve) => {
       const unsubscribe = client.rules.subscribe(() => {
         if (client.rules.getSnapshot().settings.send !== 'owners') return

@@ -110,8 +110,9 @@ export class RoomRules extends Store<RoomRulesState> {
   }
 
   /**
-   * Whether a live message from `sender` is one the settings allow (and, under slow mode, counts
-   * it). False: receivers drop it, as the function would refuse to store it.
+   * Whether a live message from `sender`, of whatever kind (chat, a reference to a large one,
+   * Prebuilt's chat), is one the settings allow; under slow mode it counts it, one interval per
+   * sender across every kind. False: receivers drop it, as the function would refuse to store it.
    */
   takesLiveMessage(sender: Pick<Participant, 'userId' | 'owner'>, message: { private: boolean }) {
     const { settings } = this.getSnapshot()
@@ -128,6 +129,15 @@ export class RoomRules extends Store<RoomRulesState> {
     }
     this.#lastTaken.set(sender.userId, now)
     return true
+  }
+
+  /**
+   * Whether the settings let `sender` send at all (chat on; owners only): someone they keep
+   * from sending shows no "is typing". Counts nothing.
+   */
+  takesTyping(sender: Pick<Participant, 'owner'>): boolean {
+    const { settings } = this.getSnapshot()
+    return sendRefusal(settings, { owner: sender.owner === true }, { private: false }) === undefined
   }
 
   #apply(settings: RoomSettings) {

@@ -1,5 +1,6 @@
 import type { StoredMessage } from '@shared/protocol.ts'
 import type { RoomApi } from './chat-api.ts'
+import { MergedRead } from './notice-merge.ts'
 import type { Timeline } from './timeline.ts'
 
 export const HISTORY_PAGE_SIZE = 50
@@ -30,9 +31,10 @@ export interface RoomSyncOptions {
 export class RoomSync {
   readonly #options: RoomSyncOptions
   #history: HistoryState = { loaded: false, hasOlder: false, loading: true }
-  /** The catch-up in flight, and the one queued behind it: a burst of announcements costs two. */
-  #catchUp: Promise<void> | undefined
-  #catchUpAgain: Promise<void> | undefined
+  /** Catch-ups, merged: a burst of announcements costs the one in flight and one more. */
+  readonly #catchUps = new MergedRead(() =>
+    this.#options.disposed() ? Promise.resolve() : this.#catchUpOnce(),
+  )
   /** The older page being read: whoever asks meanwhile waits for it instead of a second one. */
   #older: Promise<void> | undefined
   /**
@@ -98,20 +100,7 @@ export class RoomSync {
    */
   sync(): Promise<void> {
     if (!this.#history.loaded || this.#options.disposed()) return Promise.resolve()
-    if (this.#catchUp) {
-      // What is being read may predate what was asked for now: one more read after it, shared
-      // by everyone who asks meanwhile.
-      this.#catchUpAgain ??= this.#catchUp.then(() => {
-        this.#catchUpAgain = undefined
-        return this.sync()
-      })
-      return this.#catchUpAgain
-    }
-    const run = this.#catchUpOnce().finally(() => {
-      this.#catchUp = undefined
-    })
-    this.#catchUp = run
-    return run
+    return this.#catchUps.run()
   }
 
   async #catchUpOnce(): Promise<void> {
