@@ -140,6 +140,10 @@ reserve_pool_size = 0
 max_client_conn = ${maxClientConnections}
 ; A client waits this long for a server connection, like the pooler's 60 s checkout timeout.
 query_wait_timeout = 60
+; After a failed login to the server (PostgreSQL restarting), try again after 1 s, not 15: the
+; restart tests check that the function serves again within seconds of the database, and the
+; longer wait would be the pooler's, not the function's.
+server_login_retry = 1
 
 ; Clients log in with SCRAM, as to Supabase; PgBouncer logs in to the server with the same
 ; user and password (from auth_file).

@@ -53,6 +53,16 @@ export function databaseTimeout(ms: number): Error {
   })
 }
 
+/** The code of the error a call fails with while the database is known not to answer. */
+export const DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE'
+
+/** A call refused at once because the database did not answer the last probe. */
+export function databaseUnavailable(): Error {
+  return Object.assign(new Error('The database is not answering; waiting for it to come back.'), {
+    code: DATABASE_UNAVAILABLE,
+  })
+}
+
 /**
  * Postgres and network failures that mean "the database is not reachable", not a bug: refused
  * or lost connections, a missed deadline, and a statement cancelled or timed out (57014).
@@ -61,7 +71,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false
   const code = String((error as { code?: unknown }).code ?? '')
   return (
-    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|CONNECT_TIMEOUT|DATABASE_TIMEOUT|CONNECTION_(CLOSED|ENDED|DESTROYED))$/.test(
+    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|CONNECT_TIMEOUT|DATABASE_TIMEOUT|DATABASE_UNAVAILABLE|CONNECTION_(CLOSED|ENDED|DESTROYED))$/.test(
       code,
     ) || /^(08|53|57P|57014$)/.test(code)
   )

@@ -192,19 +192,44 @@ describe('Outbox', () => {
       await expectDelays(context, [250, 500, 1000])
     })
 
-    it('gives up after 6 attempts 1, 2, 4, 8, 16 s apart by default', async () => {
+    it('gives up after 10 attempts 1, 2, 4, 8 s and then 15 s apart by default', async () => {
       const context = setup({ respond: () => retryable('Server error (503)') })
       context.outbox.add(newEntry(1))
 
-      await expectDelays(context, [1000, 2000, 4000, 8000, 16_000])
+      await expectDelays(context, [1000, 2000, 4000, 8000, 15_000, 15_000, 15_000, 15_000, 15_000])
       await context.outbox.settled()
 
-      const failed = { ...newEntry(1), attempts: 6, state: 'failed', error: 'Server error (503)' }
+      const failed = { ...newEntry(1), attempts: 10, state: 'failed', error: 'Server error (503)' }
       expect(context.changes.at(-1)).toEqual({ entry: failed })
       expect(context.storage.saved()).toEqual([failed])
       expect(context.clock.pendingTimers()).toBe(0)
       context.clock.advance(3_600_000)
-      expect(context.calls).toHaveLength(6)
+      expect(context.calls).toHaveLength(10)
+    })
+
+    it('writes a message once the database is back after a restart of a minute', async () => {
+      const restartEndsAt = 60_000
+      let now = 0
+      const context = setup({
+        respond: (entry) =>
+          now < restartEndsAt
+            ? retryable('The chat database is not reachable right now. Try again in a few seconds.')
+            : ok(entry),
+      })
+      const { outbox, clock, calls, changes } = context
+      outbox.add(newEntry(1))
+      await outbox.settled()
+      // Time passes in steps of a second; each attempt is answered as the database is then.
+      while (!changes.some((change) => change.stored) && now < 10 * 60_000) {
+        now += 1000
+        clock.advance(1000)
+        await outbox.settled()
+      }
+
+      expect(changes.filter((change) => change.stored)).toHaveLength(1)
+      expect(changes.at(-1)?.stored).toMatchObject({ id: newEntry(1).id })
+      expect(outbox.entries()).toEqual([])
+      expect(calls.every((call) => call.entry.id === newEntry(1).id)).toBe(true)
     })
 
     it('gives up after maxAttempts', async () => {
@@ -448,14 +473,14 @@ describe('Outbox', () => {
       const context = setup({ respond: () => retryable() })
       context.storage.setItem(
         KEY,
-        JSON.stringify([{ ...newEntry(1), attempts: 5, state: 'pending', error: 'Timeout' }]),
+        JSON.stringify([{ ...newEntry(1), attempts: 9, state: 'pending', error: 'Timeout' }]),
       )
       const reloaded = context.make()
 
       reloaded.resume()
       await reloaded.settled()
 
-      expect(reloaded.entries()[0]).toMatchObject({ attempts: 6, state: 'failed' })
+      expect(reloaded.entries()[0]).toMatchObject({ attempts: 10, state: 'failed' })
     })
 
     it('starts empty without stored entries', () => {

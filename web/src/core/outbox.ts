@@ -46,9 +46,13 @@ export interface OutboxOptions {
   clock: Clock
   /** Called after every change of an entry; `stored` is set once it is written. */
   onChange: (entry: OutboxEntry, stored?: StoredMessage) => void
-  /** Attempts before giving up (state `failed`). Default 6. */
+  /**
+   * Attempts before giving up (state `failed`). Default 10: with the default delays (1, 2, 4, 8 s,
+   * then every 15 s) the outbox keeps trying for about a minute and a half, longer than a database
+   * restart takes.
+   */
   maxAttempts?: number
-  /** First retry delay in ms, doubled each time up to `maxDelayMs`. Defaults 1000 and 30000. */
+  /** First retry delay in ms, doubled each time up to `maxDelayMs`. Defaults 1000 and 15000. */
   baseDelayMs?: number
   maxDelayMs?: number
 }
@@ -213,9 +217,9 @@ export class Outbox {
   }
 }
 
-const DEFAULT_MAX_ATTEMPTS = 6
+const DEFAULT_MAX_ATTEMPTS = 10
 const DEFAULT_BASE_DELAY_MS = 1000
-const DEFAULT_MAX_DELAY_MS = 30_000
+const DEFAULT_MAX_DELAY_MS = 15_000
 
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error))
 
