@@ -29,6 +29,20 @@ describe('the room routes', () => {
       }
     }
   })
+
+  it('tells browsers not to sniff any answer: a success, an error, an unknown address', async () => {
+    const room = uniqueRoom('sniff')
+    const token = await chat.tokenFor(room)
+    const answers = [
+      await chat.call('GET', `/rooms/${room}/messages`, { token }),
+      await chat.call('GET', `/rooms/${room}/messages`),
+      await chat.call('GET', '/nowhere'),
+      await chat.call('GET', '/health'),
+    ]
+    expect(answers.map((answer) => answer.status)).toEqual([200, 401, 404, 200])
+    for (const answer of answers)
+      expect(answer.headers.get('X-Content-Type-Options')).toBe('nosniff')
+  })
 })
 
 describe('the chat app when the database is down', () => {
