@@ -4,6 +4,7 @@ import type { ReplyQuote as Quote } from '../core/reply-quotes.ts'
 import type { Result } from '../core/result.ts'
 import type { TimelineMessage } from '../core/timeline.ts'
 import { Avatar } from './avatar.tsx'
+import { CollapsibleBody } from './collapsible-body.tsx'
 import { MessageActions } from './message-actions.tsx'
 import { MessageAttachments } from './message-attachments.tsx'
 import { MessageBody } from './message-body.tsx'
@@ -153,7 +154,12 @@ export const MessageItem = memo(function MessageItem({
           takeFocus={actions.takeFocus}
         />
       ) : (
-        text
+        text && (
+          // A very tall text is cut off at a few screens behind "Show more".
+          <CollapsibleBody messageId={message.id} text={message.body}>
+            {text}
+          </CollapsibleBody>
+        )
       )}
       {message.attachments.length > 0 && (
         <MessageAttachments attachments={message.attachments} stored={message.status === 'saved'} />

@@ -1,0 +1,189 @@
+// Very tall messages (issue 19, item 11): a 2,000-line message is cut off at a few screens behind
+// "Show more", a real button that the keyboard reaches and screen readers hear as expanded or not;
+// the transcript keeps every line. Real Chromium, the whole local stack, a room per test.
+import { readFile } from 'node:fs/promises'
+import { expect, it } from 'vitest'
+import {
+  expectHidden,
+  expectVisible,
+  type Person,
+  setupE2ESession,
+  uniqueRoom,
+  writeOf,
+} from './browser.ts'
+
+/** How long a live message may take to reach the other side. */
+const LIVE_MS = 5000
+
+const session = setupE2ESession()
+
+// 2,000 lines within the 4,000 characters a message may have: a first and a last line to find,
+// dots and empty lines between (an empty line is as tall as a line of text).
+const FIRST_LINE = 'Top of the tall message'
+const LAST_LINE = 'The very end'
+const TALL = [
+  FIRST_LINE,
+  ...Array.from({ length: 1998 }, (_, i) => (i % 2 === 0 ? '.' : '')),
+  LAST_LINE,
+].join('\n')
+
+/**
+ * Types `text` into the "Message" field at once, as a paste would, and sends it with Enter; resolves
+ * once the chat function stored it. (Playwright's fill types a 2,000-line text line by line, which
+ * takes longer than the test may.)
+ */
+async function sendPasted(person: Person, text: string) {
+  const field = person.page.getByRole('textbox', { name: 'Message' })
+  await field.evaluate((element, value) => {
+    // The value through the element's own setter, then an input event: what React listens to.
+    const setValue = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')?.set
+    setValue?.call(element, value)
+    element.dispatchEvent(new Event('input', { bubbles: true }))
+  }, text)
+  const written = writeOf(person, text)
+  await field.press('Enter')
+  const response = await (await written).response()
+  expect(response?.ok()).toBe(true)
+}
+
+/** The message (its `.message` element) whose text contains `text`. */
+const row = (person: Person, text: string) =>
+  person.log.locator('.message').filter({ hasText: text })
+
+const height = async (person: Person, text: string) =>
+  (await row(person, text).boundingBox())?.height ?? 0
+
+/** The message list's height: the screen "a few screens" is measured in. */
+const screen = (person: Person) => person.log.evaluate((log) => log.clientHeight)
+
+/**
+ * Where the message's last line is against the bottom of what its text box shows: 'shown' when
+ * all of it is inside, 'cut off' when it lies below (a sighted reader cannot see it).
+ */
+const lastLine = (person: Person) =>
+  row(person, FIRST_LINE)
+    .locator('.message-clamp')
+    .evaluate((clamp, last) => {
+      const walker = document.createTreeWalker(clamp, NodeFilter.SHOW_TEXT)
+      let node = walker.nextNode()
+      while (node && !node.textContent?.includes(last)) node = walker.nextNode()
+      if (!node?.textContent) return 'missing'
+      const range = document.createRange()
+      const start = node.textContent.lastIndexOf(last)
+      range.setStart(node, start)
+      range.setEnd(node, start + last.length)
+      const line = range.getBoundingClientRect()
+      const box = clamp.getBoundingClientRect()
+      if (line.bottom <= box.bottom + 1) return 'shown'
+      return line.top >= box.bottom - 1 ? 'cut off' : 'partly'
+    }, LAST_LINE)
+
+/** What has focus: a button's name and state, or the tag of anything else. */
+const focused = (person: Person) =>
+  person.page.evaluate(() => {
+    const active = document.activeElement as HTMLElement | null
+    if (active?.tagName !== 'BUTTON') return active?.className || active?.tagName || ''
+    return `${active.textContent} (expanded: ${active.getAttribute('aria-expanded')})`
+  })
+
+/** Whether the log is scrolled to its bottom (as "at the bottom" counts in message-list.tsx). */
+const atBottom = (person: Person) =>
+  person.log.evaluate((log) => log.scrollHeight - log.scrollTop - log.clientHeight <= 48)
+
+it('a 2,000-line message arrives cut off at a few screens, and Show more lets it out by keyboard', async () => {
+  const room = uniqueRoom()
+  const ana = await session.join('Ana', room)
+  const ben = await session.join('Ben', room)
+  await ana.send('A short one first')
+  await expectVisible(ben.message('A short one first'), LIVE_MS)
+  await sendPasted(ana, TALL)
+
+  // Ben sees it bounded: under three screens of the list, its last line out of sight, Show more.
+  const tall = row(ben, FIRST_LINE)
+  await expectVisible(tall, LIVE_MS)
+  const showMore = tall.getByRole('button', { name: 'Show more' })
+  await expectVisible(showMore)
+  expect(await height(ben, FIRST_LINE)).toBeLessThan(3 * (await screen(ben)))
+  expect(await showMore.getAttribute('aria-expanded')).toBe('false')
+  const controlled = await showMore.getAttribute('aria-controls')
+  expect(await tall.locator('.message-clamp').getAttribute('id')).toBe(controlled)
+  expect(await lastLine(ben)).toBe('cut off')
+  // Every line is still in the page (screen readers, copying): only the view is cut.
+  expect(await tall.getByTestId('message-body').textContent()).toBe(TALL)
+  // A short message has no such button.
+  expect(await row(ben, 'A short one first').getByRole('button', { name: /Show/ }).count()).toBe(0)
+
+  // Ben stayed at the bottom, and still does when more comes.
+  await expect.poll(() => atBottom(ben)).toBe(true)
+  await ana.send('And one after it')
+  await expectVisible(ben.message('And one after it'), LIVE_MS)
+  await expect.poll(() => atBottom(ben)).toBe(true)
+  expect(await ben.page.getByRole('button', { name: /New messages/ }).count()).toBe(0)
+
+  // By keyboard: the list, ↑↑ to the tall message, Tab to Show more, Enter.
+  await ben.log.focus()
+  await ben.page.keyboard.press('End')
+  await ben.page.keyboard.press('ArrowUp')
+  await ben.page.keyboard.press('Tab')
+  expect(await focused(ben)).toBe('Show more (expanded: false)')
+  await ben.page.keyboard.press('Enter')
+
+  // All of it shows; the button says so and keeps focus.
+  await expect.poll(() => focused(ben)).toBe('Show less (expanded: true)')
+  await expect.poll(() => lastLine(ben)).toBe('shown')
+  expect(await height(ben, FIRST_LINE)).toBeGreaterThan(10 * (await screen(ben)))
+
+  // Show less: cut off again, focus still on the button, and the button in view.
+  await ben.page.keyboard.press('Enter')
+  await expect.poll(() => focused(ben)).toBe('Show more (expanded: false)')
+  await expect.poll(() => lastLine(ben)).toBe('cut off')
+  expect(await height(ben, FIRST_LINE)).toBeLessThan(3 * (await screen(ben)))
+  const [button, log] = await Promise.all([showMore.boundingBox(), ben.log.boundingBox()])
+  expect(button && log && button.y >= log.y && button.y + button.height <= log.y + log.height).toBe(
+    true,
+  )
+
+  // The sender's own copy is cut off the same way.
+  await expectVisible(row(ana, FIRST_LINE).getByRole('button', { name: 'Show more' }))
+  for (const person of session.people) expect(person.problems(), person.name).toEqual([])
+}, 60_000)
+
+it('a link in the hidden part lets the message out when Tab reaches it', async () => {
+  const room = uniqueRoom()
+  const ana = await session.join('Ana', room)
+  const ben = await session.join('Ben', room)
+  const lines = Array.from({ length: 300 }, (_, i) => `line ${i + 1}`)
+  lines.push('https://example.com/hidden-at-the-end')
+  await sendPasted(ana, lines.join('\n'))
+  const showMore = row(ben, 'line 300').getByRole('button', { name: 'Show more' })
+  await expectVisible(showMore, LIVE_MS)
+
+  await ben.log.focus()
+  await ben.page.keyboard.press('End')
+  await ben.page.keyboard.press('Tab')
+  // The link takes focus, and the message opens so that the focus can be seen.
+  expect(await ben.page.evaluate(() => document.activeElement?.textContent)).toBe(
+    'https://example.com/hidden-at-the-end',
+  )
+  const showLess = row(ben, 'line 300').getByRole('button', { name: 'Show less' })
+  await expectVisible(showLess)
+  expect(await showLess.getAttribute('aria-expanded')).toBe('true')
+  await expectHidden(showMore)
+}, 60_000)
+
+it('the transcript keeps every line of a very tall message', async () => {
+  const room = uniqueRoom()
+  const ana = await session.join('Ana', room)
+  await sendPasted(ana, TALL)
+
+  const [download] = await Promise.all([
+    ana.page.waitForEvent('download'),
+    ana.page.getByRole('button', { name: 'Download transcript', exact: true }).click(),
+  ])
+  const markdown = await readFile((await download.path()) as string, 'utf8')
+  // Quoted line by line (transcript.ts): the 2,000 lines, each as a quote line, in order.
+  const quote = TALL.split('\n')
+    .map((line) => (line === '' ? '>' : `> ${line}`))
+    .join('\n')
+  expect(markdown).toContain(quote)
+}, 30_000)
