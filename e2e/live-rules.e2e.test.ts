@@ -1,0 +1,245 @@
+// The room's settings and the live channel against a hostile client, in real Chromium on the whole
+// local stack (issue 19, items 3 and 8). Mallory speaks to the relay straight from Node, with a
+// real member's token: Daily Prebuilt's chat frames obey the settings like any message, and a
+// flood of notices costs a page no reads it should not make.
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import { newMessageId, type RoomSettings } from '../functions/_shared/protocol.ts'
+import { createRoomTokens } from '../functions/chat/tokens.ts'
+import {
+  E2E_DAILY_API_KEY,
+  expectVisible,
+  type Person,
+  setupE2ESession,
+  uniqueRoom,
+} from './browser.ts'
+
+/** How long a live change may take to reach the other side. */
+const LIVE_MS = 2000
+/**
+ * At most two reads per kind for a burst is exact in the client's tests (web/src/core/
+ * notice-merge.test.ts); here frames and answers interleave in real time, so a page may finish a
+ * read mid-burst and start another. Far fewer reads than notices is what this file holds.
+ */
+const MERGED_READS_BELOW = 12
+/**
+ * Notices of each kind in one flood: four kinds of them fit, with the marker after them, in the
+ * relay's burst of 100 frames per connection (more would be the relay's limit, not the page's).
+ */
+const FLOOD = 24
+const DROPPED_BY_SETTINGS = "dropped a live message the room's settings refuse"
+
+const session = setupE2ESession()
+
+/** Someone on a raw relay connection from Node: sends whatever it likes, as `userId`. */
+interface RawClient {
+  userId: string
+  token: string
+  send(data: unknown): void
+  close(): void
+}
+
+/** A member's token, as the join screen gets one. */
+async function memberToken(room: string, userName: string) {
+  const response = await fetch(`${session.app.url}/functions/v1/chat/rooms/${room}/tokens`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ userName }),
+  })
+  expect(response.status).toBe(201)
+  const { token, user } = (await response.json()) as { token: string; user: { id: string } }
+  return { token, userId: user.id }
+}
+
+/** An owner's token, as a host's backend mints one. */
+async function ownerToken(room: string, userName: string) {
+  const tokens = createRoomTokens({ apiKey: E2E_DAILY_API_KEY, ttlSeconds: 3600 })
+  const userId = crypto.randomUUID()
+  const { token } = await tokens.mint(room, { id: userId, name: userName }, { owner: true })
+  return { token, userId }
+}
+
+/** Opens a relay connection with `token`, admitted once the relay welcomes it. */
+async function connectRaw({
+  token,
+  userId,
+}: {
+  token: string
+  userId: string
+}): Promise<RawClient> {
+  const socket = new WebSocket(`${session.app.url.replace(/^http/, 'ws')}/relay`)
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve())
+    socket.once('error', reject)
+  })
+  const welcomed = new Promise<void>((resolve, reject) => {
+    socket.on('message', (raw) => {
+      const frame = JSON.parse(String(raw))
+      if (frame.type === 'welcome') resolve()
+      if (frame.type === 'error') reject(new Error(`relay refused: ${frame.code}`))
+    })
+    socket.once('close', (code) => reject(new Error(`relay closed the connection (${code})`)))
+  })
+  socket.send(JSON.stringify({ type: 'hello', token }))
+  await welcomed
+  return {
+    userId,
+    token,
+    send: (data) => socket.send(JSON.stringify({ type: 'send', data })),
+    close: () => socket.close(),
+  }
+}
+
+/**
+ * Saves a room's settings as its owner would (the function checks the token's owner flag), and
+ * unless `announce` is false tells the call.
+ */
+async function saveSettings(
+  owner: RawClient,
+  room: string,
+  settings: RoomSettings,
+  announce = true,
+) {
+  const response = await fetch(`${session.app.url}/functions/v1/chat/rooms/${room}/settings`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${owner.token}` },
+    body: JSON.stringify(settings),
+  })
+  expect(response.status).toBe(200)
+  if (announce) owner.send({ v: 1, type: 'settings' })
+}
+
+/** Counts the page's reads of the room's settings, pins, reports and changes from now on. */
+function countReads(page: Page) {
+  const reads = { settings: 0, pins: 0, reports: 0, changes: 0 }
+  page.on('request', (request) => {
+    if (request.method() !== 'GET') return
+    const kind = /\/rooms\/[^/]+\/(settings|pins|reports|changes)(?:\?|$)/.exec(request.url())?.[1]
+    if (kind) reads[kind as keyof typeof reads] += 1
+  })
+  return reads
+}
+
+/** Every notice kind, `FLOOD` times over, interleaved as a flood would send them. */
+function flood(client: RawClient) {
+  for (let i = 0; i < FLOOD; i++) {
+    client.send({ v: 1, type: 'settings' })
+    client.send({ v: 1, type: 'pins' })
+    client.send({ v: 1, type: 'changed', id: newMessageId(client.userId) })
+    client.send({ v: 1, type: 'reports' })
+  }
+}
+
+/** A chat message after everything else `client` sent: the relay keeps a connection's order. */
+async function marker(client: RawClient, to: Person, text: string) {
+  client.send({
+    v: 1,
+    type: 'chat',
+    id: newMessageId(client.userId),
+    body: text,
+    createdAt: new Date().toISOString(),
+  })
+  await expectVisible(to.message(text), LIVE_MS)
+}
+
+const prebuiltChat = (message: string) => ({
+  event: 'chat-msg',
+  message,
+  name: 'Mallory',
+  room: 'main-room',
+  date: String(Date.now()),
+})
+
+/** Resolves once the page has logged `count` live messages dropped under the settings. */
+async function droppedBySettings(person: Person, count: number) {
+  await expect
+    .poll(() => person.console.filter((entry) => entry.text.includes(DROPPED_BY_SETTINGS)).length, {
+      timeout: LIVE_MS,
+    })
+    .toBeGreaterThanOrEqual(count)
+}
+
+describe('live notices cannot be used to amplify', () => {
+  it("a member's flood of settings, pins, changed and reports notices costs a page no read of the settings, pins or reports, and only a few catch-ups", async () => {
+    const room = uniqueRoom('flood')
+    const ben = await session.join('Ben', room)
+    const mallory = await connectRaw(await memberToken(room, 'Mallory'))
+    try {
+      const reads = countReads(ben.page)
+      flood(mallory)
+      await marker(mallory, ben, 'after the flood')
+      // Only owners send settings and pins notices, and only owners read reports.
+      expect(reads).toMatchObject({ settings: 0, pins: 0, reports: 0 })
+      // Anyone edits their own messages: `changed` is taken, merged.
+      expect(reads.changes).toBeLessThan(MERGED_READS_BELOW)
+    } finally {
+      mallory.close()
+    }
+  })
+
+  it("an owner's flood is merged into a few reads of each kind, and the page ends on the settings saved", async () => {
+    const room = uniqueRoom('flood-owner')
+    const ben = await session.join('Ben', room)
+    const host = await connectRaw(await ownerToken(room, 'Host'))
+    try {
+      const reads = countReads(ben.page)
+      const settings = { send: 'owners', slowModeSeconds: 0, privateMessages: true } as const
+      await saveSettings(host, room, settings, false)
+      flood(host)
+      await marker(host, ben, 'after the owner flood')
+      await expectVisible(
+        ben.page
+          .getByRole('status')
+          .filter({ hasText: 'Only owners can send messages in this room right now.' }),
+        LIVE_MS,
+      )
+      expect(reads.settings).toBeGreaterThanOrEqual(1)
+      expect(reads.settings).toBeLessThan(MERGED_READS_BELOW)
+      expect(reads.pins).toBeGreaterThanOrEqual(1)
+      expect(reads.pins).toBeLessThan(MERGED_READS_BELOW)
+      expect(reads.changes).toBeLessThan(MERGED_READS_BELOW)
+      // Ben is no owner: reports are not his to read.
+      expect(reads.reports).toBe(0)
+    } finally {
+      host.close()
+    }
+  })
+})
+
+describe("Daily Prebuilt's chat under the room settings", () => {
+  it("shows none of a member's Prebuilt messages while chat is off, and one per slow-mode interval", async () => {
+    const room = uniqueRoom('prebuilt')
+    const ben = await session.join('Ben', room)
+    const host = await connectRaw(await ownerToken(room, 'Host'))
+    const mallory = await connectRaw(await memberToken(room, 'Mallory'))
+    try {
+      await saveSettings(host, room, { send: 'nobody', slowModeSeconds: 0, privateMessages: true })
+      await expectVisible(
+        ben.page.getByRole('status').filter({ hasText: 'Chat is turned off in this room.' }),
+        LIVE_MS,
+      )
+      for (let i = 1; i <= 3; i++) mallory.send(prebuiltChat(`prebuilt while off ${i}`))
+      await droppedBySettings(ben, 3)
+      expect(await ben.messages()).toEqual([])
+
+      await saveSettings(host, room, {
+        send: 'everyone',
+        slowModeSeconds: 30,
+        privateMessages: true,
+      })
+      await expectVisible(
+        ben.page
+          .getByRole('status')
+          .filter({ hasText: 'Slow mode is on: one message every 30 s.' }),
+        LIVE_MS,
+      )
+      for (let i = 1; i <= 5; i++) mallory.send(prebuiltChat(`prebuilt in slow mode ${i}`))
+      await droppedBySettings(ben, 3 + 4)
+      expect(await ben.messages()).toEqual(['prebuilt in slow mode 1'])
+    } finally {
+      mallory.close()
+      host.close()
+    }
+  })
+})
