@@ -3,13 +3,15 @@ import react from '@vitejs/plugin-react'
 import { loadEnv, type Plugin } from 'vite'
 import { defineConfig } from 'vitest/config'
 import { contentSecurityPolicy } from './web/csp.ts'
+import { REFERRER_POLICY } from './web/security-headers.ts'
 import { emojiDataPlugin } from './web/src/components/emoji-data.vite.ts'
 
 const localStack = `http://127.0.0.1:${process.env.PORT || 8787}`
 
 /**
- * Puts the Content-Security-Policy into the built index.html, for static hosts that send no
- * header. Builds only: Vite's dev server injects an inline script (React's hot reload).
+ * Puts the Content-Security-Policy and the referrer policy (the only page header that also works
+ * as a meta tag) into the built index.html, for static hosts that send no header. Builds only:
+ * Vite's dev server injects an inline script (React's hot reload).
  */
 function contentSecurityPolicyMeta(policy: string): Plugin {
   return {
@@ -21,6 +23,7 @@ function contentSecurityPolicyMeta(policy: string): Plugin {
         attrs: { 'http-equiv': 'Content-Security-Policy', content: policy },
         injectTo: 'head-prepend',
       },
+      { tag: 'meta', attrs: { name: 'referrer', content: REFERRER_POLICY }, injectTo: 'head' },
     ],
   }
 }

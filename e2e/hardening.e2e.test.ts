@@ -3,9 +3,9 @@
 // never reads as a host it does not open.
 import type { Page } from 'playwright-core'
 import { expect, it } from 'vitest'
-import { expectVisible, setupE2ESession, uniqueRoom } from './browser.ts'
+import { expectVisible, STEP_MS, setupE2ESession, uniqueRoom } from './browser.ts'
 
-const LIVE_MS = 1000
+const LIVE_MS = STEP_MS
 
 const session = setupE2ESession()
 
@@ -51,6 +51,9 @@ it('serves the app with a Content-Security-Policy that blocks injected script, a
       .locator('meta[http-equiv="Content-Security-Policy"]')
       .getAttribute('content')
     expect(meta).toBe(header.replace(/; frame-ancestors [^;]+$/, ''))
+    // And the referrer policy, the one other page header that works from a meta tag.
+    const referrer = await page.locator('meta[name="referrer"]').getAttribute('content')
+    expect(referrer).toBe('strict-origin-when-cross-origin')
 
     // Script that got into the page, as markup would bring it: none of it runs.
     const ran = await page.evaluate(async () => {
