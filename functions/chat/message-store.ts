@@ -90,6 +90,8 @@ export type EditOutcome =
   | { kind: 'edited' | 'unchanged'; message: PersistedMessage }
   | { kind: 'not_found' | 'deleted' | 'forbidden' | 'empty' }
   | { kind: 'blocked'; reason: string }
+  /** The room's settings do not let the editor send now (as for a new message). */
+  | { kind: 'chat_off' | 'owners_only' | 'private_off' }
 
 /** Adding or removing a reaction: the message as it is after (`unchanged` when it already was). */
 export type ReactionOutcome =
@@ -99,6 +101,8 @@ export type ReactionOutcome =
   /** The message has 20 different emoji already, and this one is not among them. */
   | { kind: 'too_many' }
   | { kind: 'blocked'; reason: string }
+  /** Adding one: the room's settings do not let the person send now (as for a new message). */
+  | { kind: 'chat_off' | 'owners_only' | 'private_off' }
 
 export type DeleteOutcome = { kind: 'deleted' | 'not_found' | 'forbidden' }
 
@@ -131,19 +135,33 @@ export type PersistedChange =
 export interface MessageStore {
   /** Stores a message once: a retry with the same id and content returns the stored one. */
   persistMessage(message: NewMessage, limit: RateLimit): Promise<PostOutcome>
-  /** One page of a room's visible messages, oldest first within the page. */
+  /**
+   * One page of a room's visible messages, oldest first within the page, and the room's revision
+   * as the reader sees it: the newest of the messages they may see, so that nothing a private
+   * conversation between others does moves it.
+   */
   loadHistoryPage(
     room: string,
     query: HistoryQuery,
     readerId: string,
   ): Promise<{ messages: PersistedMessage[]; hasMore: boolean; revision: number }>
-  /** Changes the sender's text (only the sender's own, never a deleted message). */
-  editMessage(room: string, id: string, senderId: string, body: string): Promise<EditOutcome>
+  /**
+   * Changes the sender's text (only the sender's own, never a deleted message), while the room's
+   * settings let them send (`senderIsOwner`: they are a room owner).
+   */
+  editMessage(
+    room: string,
+    id: string,
+    senderId: string,
+    body: string,
+    senderIsOwner: boolean,
+  ): Promise<EditOutcome>
   /** Hides a message: its sender's or, for a room owner, anyone's. */
   deleteMessage(room: string, id: string, actorId: string, isOwner: boolean): Promise<DeleteOutcome>
   /**
    * Adds (`on`) or removes `userId`'s reaction `emoji` to a visible message of the room; the
-   * message takes a new revision when it changes. Idempotent both ways.
+   * message takes a new revision when it changes. Idempotent both ways. Adding needs the room's
+   * settings to let them send (`userIsOwner`: they are a room owner); removing never does.
    */
   toggleReaction(
     room: string,
@@ -151,8 +169,12 @@ export interface MessageStore {
     userId: string,
     emoji: string,
     on: boolean,
+    userIsOwner: boolean,
   ): Promise<ReactionOutcome>
-  /** What changed in a room after a revision (writes, edits, deletions), oldest first. */
+  /**
+   * What changed in a room after a revision (writes, edits, deletions), oldest first: only
+   * changes to messages the reader may see, so the cursor moves for nothing else.
+   */
   loadChanges(
     room: string,
     query: ChangesQuery,
@@ -216,8 +238,11 @@ export interface MessageStore {
   notePeople(people: readonly RoomPerson[]): Promise<void>
   /** Registers an upload granted to `uploaderId` in `room`: only they may attach it, once. */
   recordUpload(upload: { path: string; room: string; uploaderId: string }): Promise<void>
-  /** Where each of a room's uploads stands, in the order asked. */
-  loadUploadStates(room: string, paths: readonly string[]): Promise<UploadState[]>
+  /**
+   * Where each of a room's uploads stands for `readerId`, in the order asked: the file of a
+   * private message they may not see is `unknown` to them, as if never shared.
+   */
+  loadUploadStates(room: string, paths: readonly string[], readerId: string): Promise<UploadState[]>
   /** A room's chat settings (the defaults when no owner changed them). */
   loadRoomSettings(room: string): Promise<RoomSettings>
   /** Sets a room's chat settings, credited to `actorId` (an owner); the settings as saved. */

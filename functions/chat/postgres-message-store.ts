@@ -87,13 +87,26 @@ type PersistRow =
 /** chat.toggle_chat_reaction's row: its outcome and, unless refused, the message. */
 type ReactionRow =
   | (MessageRow & { outcome: 'added' | 'removed' | 'unchanged'; block_reason: null })
-  | (NoMessage & { outcome: 'not_found'; block_reason: null })
+  | (NoMessage & {
+      outcome: 'not_found' | 'chat_off' | 'owners_only' | 'private_off'
+      block_reason: null
+    })
   | (NoMessage & { outcome: 'blocked'; block_reason: string })
 
 /** chat.edit_chat_message's row: its outcome and, when edited or unchanged, the message. */
 type EditRow =
   | (MessageRow & { outcome: 'edited' | 'unchanged'; block_reason: null })
-  | (NoMessage & { outcome: 'not_found' | 'deleted' | 'forbidden' | 'empty'; block_reason: null })
+  | (NoMessage & {
+      outcome:
+        | 'not_found'
+        | 'deleted'
+        | 'forbidden'
+        | 'empty'
+        | 'chat_off'
+        | 'owners_only'
+        | 'private_off'
+      block_reason: null
+    })
   | (NoMessage & { outcome: 'blocked'; block_reason: string })
 
 const toPersistedMessage = (row: MessageRow): PersistedMessage => ({
@@ -159,12 +172,13 @@ export function createPostgresMessageStore(
   const newestPages = new Map<string, Promise<NewestPublicPage>>()
 
   /**
-   * A room's newest messages for everyone (limit + 1, newest first), the room's latest revision,
-   * and whether it has any private messages: one statement, so one snapshot.
+   * A room's newest messages for everyone (limit + 1, newest first), the latest revision of its
+   * messages for everyone (shared by every reader: no private message moves it), and whether it
+   * has any private messages: one statement, so one snapshot.
    */
   async function readNewestPublicPage(room: string, limit: number): Promise<NewestPublicPage> {
     const { rows, latest } = await pageWithRevision<{ room_has_private: boolean }>(
-      room,
+      publicRevision(room),
       sql`select ${sql(MESSAGE_COLUMNS)} from chat.messages
           where room = ${room} and deleted_at is null and recipient_id is null
           order by seq desc limit ${limit + 1}`,
@@ -177,12 +191,12 @@ export function createPostgresMessageStore(
   }
 
   /**
-   * The page `page` selects (MESSAGE_COLUMNS) with its reactions, in seq `order`, and the room's
-   * latest revision (plus the `extra` columns about the room) as of that page: one statement, so
-   * one snapshot and one round trip. A room without messages still gives its revision, 0.
+   * The page `page` selects (MESSAGE_COLUMNS) with its reactions, in seq `order`, and `revision`
+   * (plus the `extra` columns about the room) as of that page: one statement, so one snapshot and
+   * one round trip. A room without messages still gives its revision, 0.
    */
   async function pageWithRevision<Extra extends object = object>(
-    room: string,
+    revision: postgres.PendingQuery<postgres.Row[]>,
     page: postgres.PendingQuery<postgres.Row[]>,
     order: postgres.PendingQuery<postgres.Row[]>,
     extra = sql``,
@@ -190,8 +204,7 @@ export function createPostgresMessageStore(
     const rows = await sql<(MessageRow & Extra & { room_revision: string })[]>`
       with page as (${page})
       select latest.*, page.*, reaction.reactions
-      from (select coalesce(max(revision), 0) as room_revision ${extra}
-            from chat.messages where room = ${room}) as latest
+      from (select coalesce(${revision}, 0) as room_revision ${extra}) as latest
       left join page on true
       left join chat.page_reactions(array(select id from page)) as reaction
         on reaction.message_id = page.id
@@ -217,19 +230,22 @@ export function createPostgresMessageStore(
       const forget = () => newestPages.delete(key)
       shared.then(forget, forget)
     }
-    const { rows: publicRows, revision, roomHasPrivate } = await shared
+    const { rows: publicRows, revision: sharedRevision, roomHasPrivate } = await shared
     let rows = publicRows
+    let revision = sharedRevision
     if (roomHasPrivate) {
       // Only the reader's private messages newer than the oldest of the page can be in it.
       const oldest = publicRows.length > limit ? publicRows.at(-1)?.seq : undefined
-      const own = await withReactions(
+      const { rows: own, latest } = await pageWithRevision(
+        ownRevisionAfterShared(room, readerId, sharedRevision),
         sql`select ${sql(MESSAGE_COLUMNS)} from chat.messages
             where room = ${room} and recipient_id is not null and deleted_at is null
               and (sender_id = ${readerId} or recipient_id = ${readerId})
               ${oldest !== undefined ? sql`and seq > ${oldest}` : sql``}
             order by seq desc limit ${limit + 1}`,
-        sql`found.seq desc`,
+        sql`desc`,
       )
+      revision = Math.max(sharedRevision, latest.revision)
       if (own.length > 0) {
         rows = [...publicRows, ...own]
           .sort((a, b) => Number(b.seq) - Number(a.seq))
@@ -246,6 +262,51 @@ export function createPostgresMessageStore(
     sql`and (recipient_id is null or sender_id = ${readerId} or recipient_id = ${readerId})`
 
   return {
+  /** The newest revision of a room's messages for everyone (null when none): one index probe. */
+  function publicRevision(room: string) {
+    return sql`(select max(revision) from chat.messages
+                where room = ${room} and recipient_id is null)`
+  }
+
+  /**
+   * The newest revisions of the private messages `readerId` sent and received in a room, below
+   * `below` when given: one probe each (messages_private_sender_revision, _recipient_revision).
+   */
+  function ownPrivateRevisions(
+    room: string,
+    readerId: string,
+    below?: postgres.PendingQuery<postgres.Row[]>,
+  ) {
+    const under = below ? sql`and revision < ${below}` : sql``
+    return sql`
+      (select max(revision) from chat.messages
+       where room = ${room} and recipient_id is not null and sender_id = ${readerId} ${under}),
+      (select max(revision) from chat.messages
+       where room = ${room} and recipient_id is not null and recipient_id = ${readerId} ${under})`
+  }
+
+  /**
+   * A room's revision as `readerId` sees it: the newest of the messages they may see. A private
+   * conversation between others, its edits and reactions move it for them not at all.
+   */
+  const visibleRevision = (room: string, readerId: string) =>
+    sql`greatest(${publicRevision(room)}, ${ownPrivateRevisions(room, readerId)})`
+
+  /**
+   * The reader's share of the newest page's revision, read after the shared page: their private
+   * messages' newest revision, but below any change for everyone made since the shared page
+   * was read (at `shared`). The page has its own private messages as of now, but not those
+   * later changes for everyone: a revision past one would skip it when catching up.
+   */
+  const ownRevisionAfterShared = (room: string, readerId: string, shared: number) =>
+    sql`greatest(${ownPrivateRevisions(
+      room,
+      readerId,
+      sql`coalesce((select min(revision) from chat.messages
+                    where room = ${room} and recipient_id is null and revision > ${shared}),
+                   ${Number.MAX_SAFE_INTEGER})`,
+    )})`
+
     async persistMessage(message, limit): Promise<PostOutcome> {
       // One round trip: the database function locks the room, checks the id and the rate limit
       // and inserts, so it holds across any number of function instances.
@@ -307,7 +368,7 @@ export function createPostgresMessageStore(
       if (before === undefined && after === undefined) {
         return loadNewestPage(room, limit, readerId)
       }
-      // With the room's latest revision as of the page, from which catching up continues.
+      // With the room's revision as the reader sees it as of the page, from which catching up continues.
       const order = after !== undefined ? sql`asc` : sql`desc`
       const page =
         after !== undefined
@@ -318,7 +379,11 @@ export function createPostgresMessageStore(
                 where room = ${room} and deleted_at is null ${visibleTo(readerId)}
                   ${before !== undefined ? sql`and seq < ${before}` : sql``}
                 order by seq desc limit ${limit + 1}`
-      const { rows: messages, latest } = await pageWithRevision(room, page, order)
+      const { rows: messages, latest } = await pageWithRevision(
+        visibleRevision(room, readerId),
+        page,
+        order,
+      )
       const revision = latest.revision
       const hasMore = messages.length > limit
       const visible = messages.slice(0, limit)
@@ -326,11 +391,13 @@ export function createPostgresMessageStore(
       return { messages: visible.map(toPersistedMessage), hasMore, revision }
     },
 
-    async editMessage(room, id, senderId, body) {
+    async editMessage(room, id, senderId, body, senderIsOwner) {
       const [row] = await sql<EditRow[]>`
         select result.outcome, result.block_reason, (result.message).*,
                chat.message_reactions((result.message).id) as reactions
-        from chat.edit_chat_message(${id}::uuid, ${room}, ${senderId}, ${body}) as result`
+        from chat.edit_chat_message(
+          ${id}::uuid, ${room}, ${senderId}, ${body}, ${senderIsOwner}::boolean
+        ) as result`
       if (!row) throw new Error('edit_chat_message returned no row')
       switch (row.outcome) {
         case 'edited':
@@ -350,12 +417,14 @@ export function createPostgresMessageStore(
       return { kind: row.outcome }
     },
 
-    async toggleReaction(room, id, userId, emoji, on) {
+    async toggleReaction(room, id, userId, emoji, on, userIsOwner) {
       let row: ReactionRow | undefined
       try {
         ;[row] = await sql<ReactionRow[]>`
           select result.outcome, result.block_reason, (result.message).*, result.reactions
-          from chat.toggle_chat_reaction(${id}::uuid, ${room}, ${userId}, ${emoji}, ${on}) as result`
+          from chat.toggle_chat_reaction(
+            ${id}::uuid, ${room}, ${userId}, ${emoji}, ${on}, ${userIsOwner}::boolean
+          ) as result`
       } catch (error) {
         // At most 20 different emoji per message (trigger reactions_check_insert).
         if ((error as { code?: string }).code === TOO_MANY_REACTIONS) return { kind: 'too_many' }
@@ -612,17 +681,21 @@ export function createPostgresMessageStore(
         values (${path}, ${room}, ${uploaderId})`
     },
 
-    async loadUploadStates(room, paths) {
+    async loadUploadStates(room, paths, readerId) {
       if (paths.length === 0) return []
-      const rows = await sql<{ path: string; message_id: string | null; deleted: boolean }[]>`
-        select upload.path, upload.message_id, message.deleted_at is not null as deleted
+      const rows = await sql<
+        { path: string; message_id: string | null; deleted: boolean; hidden: boolean }[]
+      >`
+        select upload.path, upload.message_id, message.deleted_at is not null as deleted,
+               coalesce(not chat.message_visible_to(message, ${readerId}), false) as hidden
         from chat.uploads as upload
         left join chat.messages as message on message.id = upload.message_id
         where upload.room = ${room} and upload.path in ${sql(paths as string[])}`
       const byPath = new Map(rows.map((row) => [row.path, row]))
       return paths.map((path): UploadState => {
         const row = byPath.get(path)
-        if (!row) return 'unknown'
+        // Someone else's private message's file is, for the reader, a file never shared.
+        if (!row || row.hidden) return 'unknown'
         if (row.message_id === null) return 'unsent'
         return row.deleted ? 'withdrawn' : 'sent'
       })

@@ -17,6 +17,7 @@ export function attachmentRoutes({ config, store, media }: ChatDeps) {
     const states = await store.loadUploadStates(
       c.var.room,
       attachments.map((file) => file.path),
+      c.var.user.id,
     )
     attachments.forEach((file, index) => {
       requireSignable(file, states[index] ?? 'unknown')

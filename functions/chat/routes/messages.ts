@@ -42,6 +42,16 @@ function invalidReply(reason: keyof typeof INVALID_REPLY): ApiError {
   return new ApiError(400, 'invalid_reply', why, { fields: { replyTo: [why] } })
 }
 
+/**
+ * Why an edit is refused while the room's settings do not let its sender send (the codes of a new
+ * message's refusals): editing an old message would publish all the same.
+ */
+const EDIT_REFUSALS = {
+  chat_off: 'Chat is turned off in this room: messages cannot be edited now.',
+  owners_only: 'Only owners can send or edit messages in this room right now.',
+  private_off: 'Private messages are turned off in this room: they cannot be edited now.',
+} as const
+
 /** A mention whose label is not its person's name in the room: which one, in the field. */
 function mislabelledMention(name: string): ApiError {
   const why = `@${name} does not name that person in this room. Mention people by the name they have in this call (pick them from the list that @ opens).`
@@ -189,7 +199,7 @@ export function messageRoutes({ config, store, media }: ChatDeps) {
       const id = messageIdParam(c)
       const { body } = await jsonBody(c, editMessageRequestSchema)
       await requireEditQuota(c.var.user.id)
-      const outcome = await store.editMessage(c.var.room, id, c.var.user.id, body)
+      const outcome = await store.editMessage(c.var.room, id, c.var.user.id, body, c.var.owner)
       switch (outcome.kind) {
         case 'edited':
         case 'unchanged': {
@@ -212,6 +222,10 @@ export function messageRoutes({ config, store, media }: ChatDeps) {
           })
         case 'blocked':
           throw blocked(outcome.reason)
+        case 'chat_off':
+        case 'owners_only':
+        case 'private_off':
+          throw new ApiError(403, outcome.kind, EDIT_REFUSALS[outcome.kind])
       }
     })
     .delete('/:id', async (c) => {

@@ -2,6 +2,7 @@
 // of them: Ana writes to Ben privately; Cy (a member) and the host (an owner) go through every
 // route that reads, answers or acts on a message, and each answers them exactly as it answers for
 // an id that never existed. Ana and Ben see it everywhere, marked as private.
+import { randomUUID } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createChatHarness, expectError, uniqueRoom, userIdOf } from '../../../test/chat-harness.ts'
 import {
@@ -125,6 +126,214 @@ describe('private messages', () => {
     expect(forCy.messages.map((m) => m.id)).not.toContain(recent.id)
     expect(forCy.messages.map((m) => m.body).slice(-2)).toEqual(['update 55', 'update 56'])
     expect(forCy.revision).toBe(forBen.revision)
+  })
+
+  /**
+   * Everything a person reads in the room, as they get it (status and full JSON): history (the
+   * newest page, paging both ways), one message, changes from the start and from a revision,
+   * search, pins, reports and the transcript (its export time aside).
+   */
+  async function everythingSeenBy(
+    get: (token: string, path: string) => Promise<Response>,
+    token: string,
+    open: { id: string; seq: number },
+    since: number,
+  ) {
+    const paths = [
+      '/messages',
+      '/messages?limit=1',
+      '/messages?after=0',
+      `/messages?after=${open.seq}`,
+      `/messages?before=${open.seq + 1}`,
+      `/messages/${open.id}`,
+      '/changes?since=0',
+      `/changes?since=${since}`,
+      '/search?q=hello',
+      '/search?q=swordfish',
+      '/search?q=lunch',
+      '/pins',
+      '/reports',
+      '/transcript?format=json',
+    ]
+    const seen: Record<string, unknown> = {}
+    for (const path of paths) {
+      const response = await get(token, path)
+      const json = await response.json()
+      if (path.startsWith('/transcript')) delete json.exportedAt
+      seen[path] = { status: response.status, json }
+    }
+    return seen
+  }
+
+  it('leaves no trace in anything anyone else reads: sent, reacted to, replied to, edited, reported, deleted', async () => {
+    const { room, ana, ben, cy, host, open, send, get } = await setup()
+    // The host pins the message for everyone, so that pins have something to show.
+    expect(
+      (await chat.call('PUT', `/rooms/${room}/messages/${open.id}/pin`, { token: host })).status,
+    ).toBe(200)
+    const newestRevision = async (token: string) =>
+      historyPageSchema.parse(await (await get(token, '/messages')).json()).revision
+    const start = await newestRevision(cy)
+    const others = [cy, host]
+    const before = await Promise.all(
+      others.map((token) => everythingSeenBy(get, token, open, start)),
+    )
+    /** The two of them: what they read moved with `step`, and catching up brings `id`. */
+    const revisions = { [ana]: await newestRevision(ana), [ben]: await newestRevision(ben) }
+    async function theySee(id: string) {
+      for (const token of [ana, ben]) {
+        const revision = await newestRevision(token)
+        expect(revision).toBeGreaterThan(revisions[token] ?? 0)
+        const paged = historyPageSchema.parse(await (await get(token, '/messages?after=0')).json())
+        expect(paged.revision).toBe(revision)
+        const changes = changesPageSchema.parse(
+          await (await get(token, `/changes?since=${revisions[token]}`)).json(),
+        )
+        expect(changes.changes.map((c) => (c.type === 'message' ? c.message.id : c.id))).toContain(
+          id,
+        )
+        expect(changes.revision).toBe(revision)
+        revisions[token] = revision
+      }
+    }
+    async function nobodyElseSeesAnything() {
+      const after = await Promise.all(
+        others.map((token) => everythingSeenBy(get, token, open, start)),
+      )
+      expect(after).toEqual(before)
+    }
+
+    const lunch = await send(ana, { body: 'Lunch after this?', to: userIdOf(ben) })
+    await theySee(lunch.id)
+    await nobodyElseSeesAnything()
+
+    const react = (method: string) =>
+      chat.call(method, `/rooms/${room}/messages/${lunch.id}/reactions/👍`, { token: ben })
+    expect((await react('PUT')).status).toBe(200)
+    await theySee(lunch.id)
+    await nobodyElseSeesAnything()
+
+    const reply = await send(ben, {
+      body: 'Sure, lunch at 1',
+      to: userIdOf(ana),
+      replyTo: lunch.id,
+    })
+    await theySee(reply.id)
+    await nobodyElseSeesAnything()
+
+    const edited = await chat.call('PATCH', `/rooms/${room}/messages/${lunch.id}`, {
+      token: ana,
+      body: { body: 'Lunch after this? My treat' },
+    })
+    expect(edited.status).toBe(200)
+    await theySee(lunch.id)
+    await nobodyElseSeesAnything()
+
+    const reported = await chat.call('POST', `/rooms/${room}/messages/${lunch.id}/reports`, {
+      token: ben,
+      body: { reason: 'bribery' },
+    })
+    expect(reported.status).toBe(201)
+    // The host is the owner: their open reports list only what they may see.
+    await nobodyElseSeesAnything()
+
+    expect((await react('DELETE')).status).toBe(204)
+    await theySee(lunch.id)
+    await nobodyElseSeesAnything()
+
+    const deleted = await chat.call('DELETE', `/rooms/${room}/messages/${lunch.id}`, {
+      token: ana,
+    })
+    expect(deleted.status).toBe(204)
+    await theySee(lunch.id)
+    await nobodyElseSeesAnything()
+
+    // And the room still moves for everyone with what everyone sees.
+    await send(ben, { body: 'Back to the agenda' })
+    expect(await newestRevision(cy)).toBeGreaterThan(start)
+    expect(await newestRevision(cy)).toBe(await newestRevision(ana))
+  })
+
+  it('has files only its two people can get URLs for: anyone else is told they were never shared', async () => {
+    const { room, ana, ben, cy, host } = await setup()
+    const file = await chat.uploadFile(room, ana, { name: 'salaries.png' })
+    const response = await chat.call('POST', `/rooms/${room}/messages`, {
+      token: ana,
+      body: { id: chat.newIdFor(ana), body: '', attachments: [file], to: userIdOf(ben) },
+    })
+    expect(response.status).toBe(201)
+    const sign = (token: string, attachment: typeof file) =>
+      chat.call('POST', `/rooms/${room}/attachments/sign`, {
+        token,
+        body: { attachments: [attachment] },
+      })
+    // The same file under a path never granted in the room.
+    const neverShared = { ...file, path: `${room}/${randomUUID()}.png` }
+    for (const token of [cy, host]) {
+      expect(await unknownAnswer(await sign(token, file))).toEqual(
+        await unknownAnswer(await sign(token, neverShared)),
+      )
+      await expectError(await sign(token, file), 404, 'file_not_found')
+    }
+    for (const token of [ana, ben]) {
+      const signed = await sign(token, file)
+      expect(signed.status).toBe(200)
+      const [withUrl] = (await signed.json()).attachments
+      expect((await chat.storage(withUrl.url)).status).toBe(200)
+    }
+  })
+
+  it('mentions inside a private message reach no one outside it', async () => {
+    const { ana, ben, cy, host, open, send, get } = await setup()
+    const start = historyPageSchema.parse(await (await get(cy, '/messages')).json()).revision
+    const before = await Promise.all(
+      [cy, host].map((token) => everythingSeenBy(get, token, open, start)),
+    )
+    // Ben has been in the room (the function knows his name) before Ana mentions him.
+    expect((await get(ben, '/messages')).status).toBe(200)
+    const mentioning = await send(ana, {
+      body: '@Ben did @Cy send the lunch menu?',
+      to: userIdOf(ben),
+      mentions: [
+        { userId: userIdOf(ben), name: 'Ben' },
+        { userId: userIdOf(cy), name: 'Cy' },
+      ],
+    })
+    const forBen = historyPageSchema.parse(await (await get(ben, '/messages')).json())
+    expect(forBen.messages.find((m) => m.id === mentioning.id)?.mentions).toEqual([
+      { userId: userIdOf(ben), name: 'Ben' },
+      { userId: userIdOf(cy), name: 'Cy' },
+    ])
+    const after = await Promise.all(
+      [cy, host].map((token) => everythingSeenBy(get, token, open, start)),
+    )
+    expect(after).toEqual(before)
+    expect(JSON.stringify(after)).not.toContain(mentioning.id)
+    const searched = searchPageSchema.parse(await (await get(cy, '/search?q=menu')).json())
+    expect(searched.messages).toEqual([])
+  })
+
+  it("reads a reader's revision from indexes, however many private messages others exchange", async () => {
+    const room = uniqueRoom('private-plan')
+    await chat.sql`
+      insert into chat.messages (id, room, sender_id, sender_name, body, recipient_id)
+      select gen_random_uuid(), ${room}, 'u' || (i % 40), 'U', 'message ' || i,
+             case when i % 3 = 0 then 'u' || ((i + 1) % 40) end
+      from generate_series(1, 6000) as i`
+    await chat.sql`analyze chat.messages`
+    // What a history page asks (visibleRevision in postgres-message-store.ts), for u7.
+    const plan = await chat.sql`
+      explain select greatest(
+        (select max(revision) from chat.messages where room = ${room} and recipient_id is null),
+        (select max(revision) from chat.messages
+         where room = ${room} and recipient_id is not null and sender_id = 'u7'),
+        (select max(revision) from chat.messages
+         where room = ${room} and recipient_id is not null and recipient_id = 'u7'))`
+    const text = plan.map((row) => row['QUERY PLAN']).join('\n')
+    expect(text).toMatch(/Index Scan Backward using messages_room_revision_idx/)
+    expect(text).toMatch(/Scan Backward using messages_private_sender_revision/)
+    expect(text).toMatch(/Scan Backward using messages_private_recipient_revision/)
+    expect(text).not.toMatch(/Seq Scan|Bitmap/)
   })
 
   it('cannot be reacted to, replied to, reported, edited or deleted by anyone else', async () => {

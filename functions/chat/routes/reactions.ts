@@ -9,6 +9,16 @@ import { requireQuota } from '../quotas.ts'
 const notFound = () =>
   new ApiError(404, 'message_not_found', 'There is no such message in this room.')
 
+/**
+ * Why a reaction is refused while the room's settings do not let the person send (the codes of a
+ * new message's refusals); taking one back is always allowed.
+ */
+const REACTION_REFUSALS = {
+  chat_off: 'Chat is turned off in this room: reactions cannot be added now.',
+  owners_only: 'Only owners can send messages or react in this room right now.',
+  private_off: 'Private messages are turned off in this room: they cannot take reactions now.',
+} as const
+
 /** The `:id` and `:emoji` path parameters (the emoji URL-encoded), validated. */
 function reactionParams(id: string | undefined, emoji: string | undefined) {
   const fields: Record<string, string[]> = {}
@@ -42,6 +52,7 @@ export function reactionRoutes({ config, store, media }: ChatDeps) {
     user: { id: string },
     params: { id: string | undefined; emoji: string | undefined },
     on: boolean,
+    owner: boolean,
   ) {
     const { id, emoji } = reactionParams(params.id, params.emoji)
     await requireQuota(
@@ -51,7 +62,7 @@ export function reactionRoutes({ config, store, media }: ChatDeps) {
       config.quotas.reaction,
       'You are reacting too quickly',
     )
-    const outcome = await store.toggleReaction(room, id, user.id, emoji, on)
+    const outcome = await store.toggleReaction(room, id, user.id, emoji, on, owner)
     switch (outcome.kind) {
       case 'added':
       case 'removed':
@@ -71,17 +82,23 @@ export function reactionRoutes({ config, store, media }: ChatDeps) {
           'sender_blocked',
           `You have been blocked from reacting here${outcome.reason ? ` (${outcome.reason})` : ''}. Ask the room's host if you think this is a mistake.`,
         )
+      case 'chat_off':
+      case 'owners_only':
+      case 'private_off':
+        throw new ApiError(403, outcome.kind, REACTION_REFUSALS[outcome.kind])
     }
   }
 
   return new Hono<RoomEnv>()
     .put('/:emoji', async (c) => {
-      const message = await toggle(c.var.room, c.var.user, pathParams(c.req.param()), true)
+      const { room, user, owner } = c.var
+      const message = await toggle(room, user, pathParams(c.req.param()), true, owner)
       const [withUrls] = await withReadUrls(media, [message], config.mediaUrlTtlSeconds)
       return c.json(withUrls)
     })
     .delete('/:emoji', async (c) => {
-      await toggle(c.var.room, c.var.user, pathParams(c.req.param()), false)
+      const { room, user, owner } = c.var
+      await toggle(room, user, pathParams(c.req.param()), false, owner)
       return c.body(null, 204)
     })
 }

@@ -2,7 +2,7 @@
 // never for one's own message, another room's or a deleted one; ops see open reports in
 // chat.reported_messages and resolve them by deleting, blocking or dismissing, each logged.
 import { afterAll, describe, expect, it } from 'vitest'
-import { createChatHarness, expectError, uniqueRoom } from '../../../test/chat-harness.ts'
+import { createChatHarness, expectError, uniqueRoom, userIdOf } from '../../../test/chat-harness.ts'
 import {
   MAX_REPORT_REASON_CHARS,
   reportResponseSchema,
@@ -74,6 +74,33 @@ describe('reports', () => {
     await chat.sql`select chat.dismiss_reports(${id}::uuid)`
     expect(await reports(host)).toEqual({ mine: [], open: [] })
     expect(await reports(ana)).toEqual({ mine: [id] })
+  })
+
+  it("keeps a private message's report from owners who cannot see it; ops still see it", async () => {
+    const { room, ana, ben, cy, id } = await setup()
+    const host = await chat.tokenFor(room, 'Host', { owner: true })
+    const reports = async (token: string) =>
+      roomReportsSchema.parse(
+        await (await chat.call('GET', `/rooms/${room}/reports`, { token })).json(),
+      )
+    // A public report first, so the host's list is not empty: only the private one must stay out.
+    await report(room, cy, id, { reason: 'spam' })
+    const hostBefore = await reports(host)
+    expect(hostBefore).toEqual({ mine: [], open: [{ messageId: id, reports: 1 }] })
+
+    const secret = chat.newIdFor(ben)
+    const sent = await chat.call('POST', `/rooms/${room}/messages`, {
+      token: ben,
+      body: { id: secret, body: 'meet me outside', to: userIdOf(ana) },
+    })
+    expect(sent.status).toBe(201)
+    expect((await report(room, ana, secret, { reason: 'creepy' })).status).toBe(201)
+
+    expect(await reports(host)).toEqual(hostBefore)
+    expect(await reports(cy)).toEqual({ mine: [id] })
+    expect(await reports(ana)).toEqual({ mine: [secret] })
+    // Ops in Studio see every report, the private message's included.
+    expect((await openReports(room)).map((r) => r.message_id).sort()).toEqual([id, secret].sort())
   })
 
   it("refuses one's own message (400), another room's or a deleted one (404), and bad reasons", async () => {

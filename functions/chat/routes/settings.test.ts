@@ -109,6 +109,143 @@ describe('/rooms/:room/settings', () => {
     expect(row?.updated_by).not.toBe('')
   })
 
+  describe('edits and reactions, which would publish all the same', () => {
+    const edit = (room: string, token: string, id: string, body: string) =>
+      chat.call('PATCH', `/rooms/${room}/messages/${id}`, { token, body: { body } })
+    const react = (room: string, token: string, id: string, method = 'PUT', emoji = '🎉') =>
+      chat.call(method, `/rooms/${room}/messages/${id}/reactions/${emoji}`, { token })
+    async function stored(id: string) {
+      const [row] = await chat.sql<{ body: string; revision: string; reactions: string[] }[]>`
+        select body, revision,
+               array(select user_id || ' ' || emoji from chat.reactions
+                     where message_id = id order by user_id, emoji) as reactions
+        from chat.messages where id = ${id}::uuid`
+      return row
+    }
+    async function sent(room: string, token: string, body: string) {
+      const id = chat.newIdFor(token)
+      expect((await post(room, token, body, id)).status).toBe(201)
+      return id
+    }
+
+    it('owners only: a member can neither edit nor react (403, nothing stored); owners can', async () => {
+      const { room, host, ana } = await setup()
+      const mine = await sent(room, ana, 'the deadline is Friday')
+      const hosts = await sent(room, host, 'Questions at the end, please')
+      expect((await react(room, ana, hosts, 'PUT', '👍')).status).toBe(200)
+      await put(room, host, { ...DEFAULT_ROOM_SETTINGS, send: 'owners' })
+      const [mineBefore, hostsBefore] = [await stored(mine), await stored(hosts)]
+
+      const edited = await expectError(
+        await edit(room, ana, mine, 'BUY CHEAP WATCHES'),
+        403,
+        'owners_only',
+      )
+      expect(edited.message).toBe('Only owners can send or edit messages in this room right now.')
+      const reacted = await expectError(await react(room, ana, hosts), 403, 'owners_only')
+      expect(reacted.message).toBe('Only owners can send messages or react in this room right now.')
+      await expectError(await react(room, ana, mine), 403, 'owners_only')
+      expect(await stored(mine)).toEqual(mineBefore)
+      expect(await stored(hosts)).toEqual(hostsBefore)
+
+      // Taking something back is still allowed: one's reaction, one's message.
+      expect((await react(room, ana, hosts, 'DELETE', '👍')).status).toBe(204)
+      expect((await stored(hosts))?.reactions).toEqual([])
+
+      expect((await edit(room, host, hosts, 'Questions at the end')).status).toBe(200)
+      expect((await react(room, host, mine)).status).toBe(200)
+      expect(await stored(hosts)).toMatchObject({ body: 'Questions at the end' })
+      expect((await stored(mine))?.reactions).toEqual([`${userIdOf(host)} 🎉`])
+
+      expect(
+        (await chat.call('DELETE', `/rooms/${room}/messages/${mine}`, { token: ana })).status,
+      ).toBe(204)
+    })
+
+    it('chat off: nobody edits or reacts, owners included (403, nothing stored); deleting still works', async () => {
+      const { room, host, ana } = await setup()
+      const mine = await sent(room, ana, 'the deadline is Friday')
+      const hosts = await sent(room, host, 'Questions at the end, please')
+      await put(room, host, { ...DEFAULT_ROOM_SETTINGS, send: 'nobody' })
+      const [mineBefore, hostsBefore] = [await stored(mine), await stored(hosts)]
+
+      const edited = await expectError(await edit(room, ana, mine, 'new text'), 403, 'chat_off')
+      expect(edited.message).toBe('Chat is turned off in this room: messages cannot be edited now.')
+      // Even the same text: nothing is written either way, and the reason is the same.
+      await expectError(await edit(room, ana, mine, 'the deadline is Friday'), 403, 'chat_off')
+      await expectError(await edit(room, host, hosts, 'new text'), 403, 'chat_off')
+      const reacted = await expectError(await react(room, ana, hosts), 403, 'chat_off')
+      expect(reacted.message).toBe(
+        'Chat is turned off in this room: reactions cannot be added now.',
+      )
+      await expectError(await react(room, host, mine), 403, 'chat_off')
+      expect(await stored(mine)).toEqual(mineBefore)
+      expect(await stored(hosts)).toEqual(hostsBefore)
+
+      expect(
+        (await chat.call('DELETE', `/rooms/${room}/messages/${mine}`, { token: ana })).status,
+      ).toBe(204)
+      // Turned back on (here in Studio): edits and reactions work again at once.
+      await chat.sql`update chat.room_settings set send = 'everyone' where room = ${room}`
+      expect((await edit(room, host, hosts, 'Questions now')).status).toBe(200)
+      expect((await react(room, ana, hosts)).status).toBe(200)
+    })
+
+    it('private messages off: a private message cannot be edited or reacted to; public ones can', async () => {
+      const { room, host, ana } = await setup()
+      const ben = await chat.tokenFor(room, 'Ben')
+      const privately = chat.newIdFor(ana)
+      const response = await chat.call('POST', `/rooms/${room}/messages`, {
+        token: ana,
+        body: { id: privately, body: 'psst, Ben', to: userIdOf(ben) },
+      })
+      expect(response.status).toBe(201)
+      const open = await sent(room, ana, 'hello all')
+      await put(room, host, { ...DEFAULT_ROOM_SETTINGS, privateMessages: false })
+      const before = await stored(privately)
+      const edited = await expectError(
+        await edit(room, ana, privately, 'psst!'),
+        403,
+        'private_off',
+      )
+      expect(edited.message).toMatch(/Private messages are turned off/)
+      await expectError(await react(room, ben, privately), 403, 'private_off')
+      expect(await stored(privately)).toEqual(before)
+      expect((await edit(room, ana, open, 'hello everyone')).status).toBe(200)
+      expect((await react(room, ben, open)).status).toBe(200)
+    })
+
+    it('slow mode does not slow edits or reactions (their own quotas do)', async () => {
+      const { room, host, ana } = await setup()
+      await put(room, host, { ...DEFAULT_ROOM_SETTINGS, slowModeSeconds: 30 })
+      const mine = await sent(room, ana, 'teh deadline')
+      await expectError(await post(room, ana, 'another'), 429, 'slow_mode')
+      expect((await edit(room, ana, mine, 'the deadline')).status).toBe(200)
+      expect((await react(room, ana, mine)).status).toBe(200)
+    })
+
+    it('a chat function deployed before this rule gets the refusal as blocked, with the reason', async () => {
+      const { room, host, ana } = await setup()
+      const mine = await sent(room, ana, 'the deadline is Friday')
+      await put(room, host, { ...DEFAULT_ROOM_SETTINGS, send: 'nobody' })
+      const [edited] = await chat.sql`
+        select outcome, block_reason
+        from chat.edit_chat_message(${mine}::uuid, ${room}, ${userIdOf(ana)}, 'new text')`
+      expect(edited).toEqual({
+        outcome: 'blocked',
+        block_reason: 'chat is turned off in this room',
+      })
+      const [reacted] = await chat.sql`
+        select outcome, block_reason
+        from chat.toggle_chat_reaction(${mine}::uuid, ${room}, ${userIdOf(host)}, '🎉', true)`
+      expect(reacted).toEqual({
+        outcome: 'blocked',
+        block_reason: 'chat is turned off in this room',
+      })
+      expect((await stored(mine))?.body).toBe('the deadline is Friday')
+    })
+  })
+
   it('keeps the database to the rules whoever writes', async () => {
     const room = uniqueRoom('settings')
     await expect(
