@@ -261,7 +261,6 @@ export function createPostgresMessageStore(
   const visibleTo = (readerId: string) =>
     sql`and (recipient_id is null or sender_id = ${readerId} or recipient_id = ${readerId})`
 
-  return {
   /** The newest revision of a room's messages for everyone (null when none): one index probe. */
   function publicRevision(room: string) {
     return sql`(select max(revision) from chat.messages
@@ -307,6 +306,7 @@ export function createPostgresMessageStore(
                    ${Number.MAX_SAFE_INTEGER})`,
     )})`
 
+  return {
     async persistMessage(message, limit): Promise<PostOutcome> {
       // One round trip: the database function locks the room, checks the id and the rate limit
       // and inserts, so it holds across any number of function instances.
