@@ -45,6 +45,9 @@ export default defineConfig(({ mode }) => {
     plugins: [react(), emojiDataPlugin(), contentSecurityPolicyMeta(policy)],
     // The contracts shared with the chat function (functions/_shared deploys with it).
     resolve: { alias: { '@shared': path.resolve(import.meta.dirname, 'functions/_shared') } },
+    // A JSON object as one value, not a named export per key: unhomoglyph's confusables table
+    // (≈6,300 keys, required by name-skeleton.ts) would otherwise be bundled three times over.
+    json: { namedExports: false },
     build: { outDir: '../dist/web', emptyOutDir: true },
     // `npm run dev`: Vite's hot reload in front of a running local stack (`npm start`).
     server: {

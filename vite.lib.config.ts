@@ -71,6 +71,9 @@ export default defineConfig({
   envDir: false,
   plugins: [react(), emojiDataPlugin(), declarations()],
   resolve: { alias: { '@shared': path.join(root, 'functions/_shared') } },
+  // A JSON object as one value, not a named export per key: unhomoglyph's confusables table
+  // (≈6,300 keys, required by name-skeleton.ts) would otherwise be bundled three times over.
+  json: { namedExports: false },
   build: {
     outDir,
     emptyOutDir: true,

@@ -4,8 +4,10 @@
  * declares a message, token or error shape.
  */
 import { sha256 } from '@noble/hashes/sha2.js'
+import emojiRegex from 'emoji-regex'
 import { z } from 'zod'
 import { mentionsShownIn } from './message-format.ts'
+import { nameSkeleton } from './name-skeleton.ts'
 
 /** Daily's room names: letters, digits, `-` and `_`, 1 to 128 characters. */
 export const ROOM_NAME_PATTERN = /^[A-Za-z0-9_-]{1,128}$/
@@ -25,7 +27,6 @@ const CONTROL_IN_BODY = /(?![\t\n])[\p{Cc}\p{Cs}\u202A-\u202E\u2066-\u2069]/u
 // marks...), default-ignorable characters (the Hangul fillers U+115F, U+1160, U+3164, U+FFA0...)
 // and the braille blank U+2800, all of which render as nothing.
 const VISIBLE = /[^\p{White_Space}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/u
-const INVISIBLE = /[\p{White_Space}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/gu
 // Invisible characters that a name may not start or end with: spaces, zero-width characters,
 // direction marks (U+200E, U+200F, U+061C), fillers. Not the variation selectors and tags that end
 // emoji (❤️, flags), nor the bidi controls above, which are refused rather than hidden.
@@ -42,9 +43,35 @@ const charCount = (text: string) => [...text].length
 // point is at most two units, and the rest leaves room for surrounding spaces that trimming removes.
 const rawLimit = (maxChars: number) => maxChars * 4
 
-/** Whether `name` reads as the reserved sender name, whatever its case, width or hidden characters. */
-const isReservedName = (name: string) =>
-  name.normalize('NFKC').replace(INVISIBLE, '').toLowerCase() === ROOM_SENDER_NAME.toLowerCase()
+/** Whether `name` passes for the reserved sender name: its case, width, lookalikes aside ("Rооm"). */
+const isReservedName = (name: string) => nameSkeleton(name) === nameSkeleton(ROOM_SENDER_NAME)
+
+// Invisible characters between a name's letters (zero-width spaces and joiners, variation
+// selectors, tag characters, direction marks, fillers) make "An\u200Ba" a second "Ana": they are
+// removed. An emoji keeps its own (👩‍💻 and flags are drawn by them), found by emoji-regex, which
+// knows Unicode's emoji sequences.
+const HIDDEN_IN_NAME = /[\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/gu
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u
+// The alphabets whose letters pass for each other (Latin "a", Cyrillic "а", Greek "α"): a word
+// written in two of them is how "Аna" imitates "Ana". No one's name mixes them within a word.
+const LOOKALIKE_ALPHABETS = [/\p{Script=Latin}/u, /\p{Script=Cyrillic}/u, /\p{Script=Greek}/u]
+
+/** Whether a word of `name` mixes Latin, Cyrillic or Greek letters (Unicode TR39's mixed script). */
+const mixesAlphabets = (name: string) =>
+  name
+    .split(/\s+/u)
+    .some((word) => LOOKALIKE_ALPHABETS.filter((alphabet) => alphabet.test(word)).length > 1)
+
+/** `name` without the invisible characters outside its emoji. */
+function withoutHiddenCharacters(name: string): string {
+  let kept = ''
+  let from = 0
+  for (const emoji of name.matchAll(emojiRegex())) {
+    kept += name.slice(from, emoji.index).replace(HIDDEN_IN_NAME, '') + emoji[0]
+    from = emoji.index + emoji[0].length
+  }
+  return kept + name.slice(from).replace(HIDDEN_IN_NAME, '')
+}
 
 export const roomNameSchema = z
   .string()
@@ -55,17 +82,29 @@ export const userNameSchema = z
   .string({ error: 'Your name must be text.' })
   .max(rawLimit(MAX_USER_NAME_CHARS), { message: nameTooLong, abort: true })
   .refine((name) => name.trim() === '' || VISIBLE.test(name), {
-    message: 'This name shows as blank. Use letters or symbols people can see.',
+    message: 'This name shows as blank. Use letters or digits people can see.',
     abort: true,
   })
   .overwrite((name) => name.replace(INVISIBLE_EDGES, ''))
-  .refine((name) => name !== '', { message: 'Enter your name.' })
-  .refine((name) => charCount(name) <= MAX_USER_NAME_CHARS, { message: nameTooLong })
+  // One problem at a time (abort): each message is the one to act on, the join screen shows it.
+  .refine((name) => name !== '', { message: 'Enter your name.', abort: true })
+  .refine((name) => charCount(name) <= MAX_USER_NAME_CHARS, { message: nameTooLong, abort: true })
   .refine((name) => !CONTROL_IN_NAME.test(name), {
     message: 'Names cannot contain control or invalid characters.',
+    abort: true,
+  })
+  .overwrite((name) => withoutHiddenCharacters(name).replace(INVISIBLE_EDGES, ''))
+  .refine((name) => LETTER_OR_DIGIT.test(name), {
+    message: 'Names need at least one letter or digit (emoji are welcome beside them).',
+    abort: true,
   })
   .refine((name) => !isReservedName(name), {
     message: `"${ROOM_SENDER_NAME}" is the name of messages from the room itself. Choose another name.`,
+    abort: true,
+  })
+  .refine((name) => !mixesAlphabets(name), {
+    message:
+      'This name mixes Latin, Cyrillic or Greek letters within a word (they look alike). Write each word in one alphabet.',
   })
 
 const messageTooLong = `Messages are at most ${MAX_BODY_CHARS.toLocaleString('en')} characters.`
@@ -377,39 +416,42 @@ export type PostMessageRequest = z.infer<typeof postMessageRequestSchema>
 
 /** How many different emoji one message may carry (the database enforces it too). */
 export const MAX_REACTION_EMOJI = 20
-// One emoji grapheme is at most a few code points (a ZWJ family with skin tones is 10); this
-// bounds the text before it is segmented, and the database column alike.
+// One emoji is at most a few code points (a ZWJ family with skin tones is 10); this bounds the
+// text before it is looked at, and the database column alike.
 const MAX_EMOJI_UNITS = 32
-// The pieces of one emoji: a pictograph with its presentation selector or skin tone, a tag
-// sequence (subdivision flags), ZWJ joins; flags (two regional indicators); keycaps (#️⃣).
-const PICTOGRAPH =
-  '(?!\\p{Regional_Indicator})[\\p{Extended_Pictographic}\\p{Emoji_Presentation}](?:\\uFE0F|\\p{Emoji_Modifier})?'
-const EMOJI = new RegExp(
-  `^(?:\\p{Regional_Indicator}{2}|[0-9#*]\\uFE0F?\\u20E3|${PICTOGRAPH}(?:[\\u{E0020}-\\u{E007E}]+\\u{E007F})?(?:\\u200D${PICTOGRAPH})*)$`,
-  'u',
-)
-const EMOJI_PRESENTATION = /^\p{Emoji_Presentation}$/u
-let graphemes: Intl.Segmenter | undefined
+const PRESENTATION_SELECTORS = /[\uFE0E\uFE0F]/g
+// An emoji character that shows as text by default (❤, ©, the # of #️⃣) takes the emoji selector
+// U+FE0F, unless a skin tone follows it (☝🏻); the others (👍) take none. That is how Unicode spells
+// every fully-qualified emoji (emoji.test.ts checks it against all of Emojibase's).
+const TEXT_STYLE_EMOJI = /(?!\p{Emoji_Presentation})\p{Emoji}(?!\p{Emoji_Modifier})/gu
+// Skin tones, hair styles and the other parts of sequences: listed by Unicode, not emoji alone.
+const EMOJI_COMPONENT = /^\p{Emoji_Component}$/u
 
-/** Whether `text` is exactly one emoji: one grapheme, and that an emoji (not text, not two). */
-function isOneEmoji(text: string): boolean {
-  if (!EMOJI.test(text)) return false
-  graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' })
-  const [first, second] = graphemes.segment(text)
-  return first !== undefined && second === undefined
+/** The fully-qualified spelling of an emoji, whatever selectors it was typed with: 👍️ → 👍, ❤ → ❤️. */
+const fullyQualified = (emoji: string) =>
+  emoji.replace(PRESENTATION_SELECTORS, '').replace(TEXT_STYLE_EMOJI, '$&\uFE0F')
+
+/**
+ * Whether `emoji` is one emoji of Unicode's list (RGI). emoji-regex matches the sequences Unicode
+ * lists (emoji-test.txt) and nothing else, so a made-up flag (🇦🇦), a run of tag characters after
+ * 🏴 or a chain of eight people joined by ZWJ is not one match of the whole text.
+ */
+function isListedEmoji(emoji: string): boolean {
+  const found = emoji.match(emojiRegex())
+  return found?.length === 1 && found[0] === emoji && !EMOJI_COMPONENT.test(emoji)
 }
 
 /**
- * One emoji, as a reaction: refused unless it is exactly one emoji grapheme. A single pictograph
- * that shows as text by default (❤, ☺) takes its emoji form (❤️): both spellings are one reaction.
+ * One emoji, as a reaction: refused unless it is exactly one emoji that Unicode recommends for
+ * interchange (RGI), spelled as Unicode spells it: ❤ and ❤️, or 👍 and 👍️, are one reaction.
  */
 export const emojiSchema = z
   .string({ error: 'A reaction is one emoji.' })
   .max(MAX_EMOJI_UNITS, { message: 'A reaction is one emoji, e.g. 👍.', abort: true })
-  .refine(isOneEmoji, { message: 'A reaction is one emoji, e.g. 👍 (not text, not several).' })
-  .transform((emoji) =>
-    [...emoji].length === 1 && !EMOJI_PRESENTATION.test(emoji) ? `${emoji}\uFE0F` : emoji,
-  )
+  .overwrite(fullyQualified)
+  .refine(isListedEmoji, {
+    message: "A reaction is one emoji from Unicode's list, e.g. 👍 (not text, not several).",
+  })
 
 /** One emoji on a message: how many people reacted with it, and who (first to react first). */
 export const reactionSchema = z.object({

@@ -291,8 +291,8 @@ describe('/rooms/:room/messages', () => {
         expect(row?.n).toBe(4000)
       })
 
-      it('stores a 64-emoji sender name from the token', async () => {
-        const { room, user, token } = await member(undefined, '😀'.repeat(64))
+      it('stores a 64-character sender name, 63 of them emoji, from the token', async () => {
+        const { room, user, token } = await member(undefined, `A${'😀'.repeat(63)}`)
         const response = await post(room, token, { id: chat.newIdFor(token), body: 'hi' })
         expect(response.status).toBe(201)
         expect((await storedMessage(response)).sender).toEqual(user)

@@ -40,4 +40,20 @@ describe('distinctNames', () => {
     const later = distinctNames([person('a', 'Ana'), person('b', 'Ana'), person('x', 'Ana (2)')])
     expect(new Set(later.values()).size).toBe(3)
   })
+
+  it('numbers a lookalike name as a second one: Cyrillic letters, hidden characters', () => {
+    // Latin "Ana", then Cyrillic "А" + "na", then "An" + zero-width space + "a": all read "Ana".
+    const labels = distinctNames([
+      person('a', 'Ana'),
+      person('b', '\u0410na'),
+      person('c', 'An\u200Ba'),
+    ])
+    expect([...labels.values()]).toEqual(['Ana', '\u0410na (2)', 'An\u200Ba (3)'])
+  })
+
+  it('numbers names that differ only in letters of one shape (I and l, 0 and O)', () => {
+    const labels = distinctNames([person('a', 'Anal'), person('b', 'AnaI'), person('c', 'B0b')])
+    expect([...labels.values()]).toEqual(['Anal', 'AnaI (2)', 'B0b'])
+    expect(distinctNames([person('a', 'BOB'), person('b', 'B0B')]).get('b')).toBe('B0B (2)')
+  })
 })
