@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises'
 import { expect, it } from 'vitest'
 import {
+  chatFunction,
   expectHidden,
   expectVisible,
   type Person,
@@ -169,6 +170,35 @@ it('a link in the hidden part lets the message out when Tab reaches it', async (
   await expectVisible(showLess)
   expect(await showLess.getAttribute('aria-expanded')).toBe('true')
   await expectHidden(showMore)
+}, 60_000)
+
+it('a message let out stays let out when the list scrolls it away and back', async () => {
+  const room = uniqueRoom()
+  const api = chatFunction(session.app.url)
+  const seeder = await api.tokenFor(room, 'Seeder')
+  await api.post(room, seeder, { body: TALL })
+  for (let i = 1; i <= 40; i++) await api.post(room, seeder, { body: `after ${i}` })
+  const ben = await session.join('Ben', room)
+  await expectVisible(ben.message('after 40'), LIVE_MS)
+
+  const scrollTo = (where: 'top' | 'bottom') =>
+    ben.log.evaluate((log, top) => {
+      log.scrollTop = top ? 0 : log.scrollHeight
+    }, where === 'top')
+  await scrollTo('top')
+  await row(ben, FIRST_LINE).getByRole('button', { name: 'Show more' }).click()
+  await expect.poll(() => lastLine(ben)).toBe('shown')
+
+  // Far enough away that the list stops rendering it, then back.
+  await expect
+    .poll(async () => {
+      await scrollTo('bottom')
+      return row(ben, FIRST_LINE).count()
+    })
+    .toBe(0)
+  await scrollTo('top')
+  await expectVisible(row(ben, FIRST_LINE).getByRole('button', { name: 'Show less' }))
+  expect(await lastLine(ben)).toBe('shown')
 }, 60_000)
 
 it('the transcript keeps every line of a very tall message', async () => {
