@@ -427,8 +427,11 @@ const TEXT_STYLE_EMOJI = /(?!\p{Emoji_Presentation})\p{Emoji}(?!\p{Emoji_Modifie
 // Skin tones, hair styles and the other parts of sequences: listed by Unicode, not emoji alone.
 const EMOJI_COMPONENT = /^\p{Emoji_Component}$/u
 
-/** The fully-qualified spelling of an emoji, whatever selectors it was typed with: 👍️ → 👍, ❤ → ❤️. */
-const fullyQualified = (emoji: string) =>
+/**
+ * The fully-qualified spelling of an emoji, whatever selectors it was typed with: 👍️ → 👍, ❤ → ❤️.
+ * The picker spells its emoji so too (Emojibase adds U+FE0F to some, e.g. 👍️).
+ */
+export const fullyQualifiedEmoji = (emoji: string) =>
   emoji.replace(PRESENTATION_SELECTORS, '').replace(TEXT_STYLE_EMOJI, '$&\uFE0F')
 
 /**
@@ -448,7 +451,7 @@ function isListedEmoji(emoji: string): boolean {
 export const emojiSchema = z
   .string({ error: 'A reaction is one emoji.' })
   .max(MAX_EMOJI_UNITS, { message: 'A reaction is one emoji, e.g. 👍.', abort: true })
-  .overwrite(fullyQualified)
+  .overwrite(fullyQualifiedEmoji)
   .refine(isListedEmoji, {
     message: "A reaction is one emoji from Unicode's list, e.g. 👍 (not text, not several).",
   })

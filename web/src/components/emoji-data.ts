@@ -1,3 +1,4 @@
+import { fullyQualifiedEmoji } from '@shared/protocol.ts'
 import type { Emoji as EmojibaseEmoji, MessagesDataset } from 'emojibase'
 import emojibase from 'emojibase-data/en/data.json'
 import messages from 'emojibase-data/en/messages.json'
@@ -36,6 +37,8 @@ export const emojiCategory = (emoji: string): string | undefined => categoryOf.g
 
 // As frimousse's default resolver does with the same files: without the skin-tone components,
 // labels capitalised, skin tones by name, country flags marked (some systems draw them as letters).
+// Each emoji spelled as Unicode spells it, as the function stores reactions: Emojibase gives some
+// a U+FE0F that Unicode does not (👍️), and a picked 👍 must be the 👍 already on the message.
 function fromEmojibase(emojis: EmojibaseEmoji[], dataset: MessagesDataset): EmojiData {
   const groups = dataset.groups.filter((group) => group.key !== 'component')
   const labels = new Map(groups.map((group) => [group.order, capitalize(group.message)]))
@@ -52,16 +55,15 @@ function fromEmojibase(emojis: EmojibaseEmoji[], dataset: MessagesDataset): Emoj
     const category = emoji.group === undefined ? undefined : labels.get(emoji.group)
     if (category === undefined) continue
     const skins = skinsOf(emoji)
-    const aliases = emoji.skins?.filter((skin) => Array.isArray(skin.tone)).map((s) => s.emoji)
-    for (const variant of [
-      emoji.emoji,
-      ...Object.values<string>(skins ?? {}),
-      ...(aliases ?? []),
-    ]) {
+    const aliases = emoji.skins
+      ?.filter((skin) => Array.isArray(skin.tone))
+      .map((s) => fullyQualifiedEmoji(s.emoji))
+    const spelled = fullyQualifiedEmoji(emoji.emoji)
+    for (const variant of [spelled, ...Object.values<string>(skins ?? {}), ...(aliases ?? [])]) {
       categoryOf.set(variant, category)
     }
     result.push({
-      emoji: emoji.emoji,
+      emoji: spelled,
       category: emoji.group as number,
       label: capitalize(emoji.label),
       version: emoji.version,
@@ -85,7 +87,7 @@ function skinsOf(emoji: EmojibaseEmoji): EmojiDetails['skins'] {
   const skins: Partial<Record<Tone, string>> = {}
   for (const skin of single) {
     const tone = TONES[(skin.tone as number) - 1]
-    if (tone) skins[tone] = skin.emoji
+    if (tone) skins[tone] = fullyQualifiedEmoji(skin.emoji)
   }
   return skins as EmojiDetails['skins']
 }
