@@ -6,6 +6,7 @@ import {
   type HistoryPage,
   MAX_PAGE_SIZE,
   type Mention,
+  mentionsNamedIn,
   newMessageId,
   type RoomSettings,
   type StoredMessage,
@@ -134,7 +135,14 @@ export class FakeRoom implements Partial<RoomApi> {
   editMessage = async (id: string, body: string) => {
     const message = this.#find(id)
     if (message.body === body) return message
-    return this.#change(id, (m) => ({ ...m, body, editedAt: '2030-01-02T00:00:00.000Z' }))
+    // As the database (messages_keep_named_mentions): the edit keeps the mentions it still shows.
+    const mentions = mentionsNamedIn(body, message.mentions ?? [])
+    return this.#change(id, ({ mentions: _before, ...m }) => ({
+      ...m,
+      body,
+      editedAt: '2030-01-02T00:00:00.000Z',
+      ...(mentions.length > 0 ? { mentions } : {}),
+    }))
   }
 
   /**

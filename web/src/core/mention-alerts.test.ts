@@ -1,7 +1,7 @@
 import { newMessageId } from '@shared/protocol.ts'
 import { describe, expect, it, vi } from 'vitest'
 import { ArrivalLog } from './arrivals.ts'
-import { ben, me, setup as setupClient, stored } from './fake-room.ts'
+import { ben, benUser, me, setup as setupClient, stored, until } from './fake-room.ts'
 import {
   ALERT_SETTINGS_KEY,
   AlertSettingsStore,
@@ -176,5 +176,19 @@ describe("a mention that labels the reader with someone else's name", () => {
     expect(find('@Ana can you check?').mentionsMe).toBeUndefined()
     expect(find('`@Me` in code').mentionsMe).toBeUndefined()
     expect(find('@Me for real').mentionsMe).toBe(true)
+  })
+})
+
+describe("the sender's own edit", () => {
+  it('drops a mention when the edit turns @Ben into @Benjamin, as the function answers', async () => {
+    const { client, find } = setupClient()
+    await client.start()
+    const mentionBen = { userId: benUser.id, name: 'Ben' }
+    expect(client.send('@Ben, ready?', [], [], [mentionBen]).ok).toBe(true)
+    await until(client, () => find('@Ben, ready?')?.status === 'saved')
+    expect(find('@Ben, ready?').mentions).toEqual([mentionBen])
+    const edited = await client.edit(find('@Ben, ready?').id, '@Benjamin, ready?')
+    expect(edited.ok).toBe(true)
+    expect(find('@Benjamin, ready?').mentions).toBeUndefined()
   })
 })
