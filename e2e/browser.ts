@@ -246,15 +246,22 @@ function noSwitch(name: string): NetworkSwitch {
 }
 
 /**
+ * How long a step that takes a moment (a live message arriving, a panel opening) may take before
+ * the test fails: many times what it needs even on a loaded machine (the whole suite on two
+ * cores), so only a hang fails it. The tests wait for events; they measure no speed.
+ */
+export const STEP_MS = 10_000
+
+/**
  * Waits until `locator` is visible: Playwright's auto-waiting with an assertion timeout (not a
  * timing measurement). playwright-core has no `expect`, so this stands in for toBeVisible.
  */
-export async function expectVisible(locator: Locator, timeout = 1000): Promise<void> {
+export async function expectVisible(locator: Locator, timeout = STEP_MS): Promise<void> {
   await locator.waitFor({ state: 'visible', timeout })
 }
 
 /** Waits until `locator` matches nothing visible (the counterpart of toBeHidden). */
-export async function expectHidden(locator: Locator, timeout = 1000): Promise<void> {
+export async function expectHidden(locator: Locator, timeout = STEP_MS): Promise<void> {
   // waitFor({ state: 'hidden' }) would refuse a locator that matches several elements.
   await expect
     .poll(() => locator.filter({ visible: true }).count(), {

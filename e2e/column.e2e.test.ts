@@ -1,7 +1,7 @@
 // The chat column's reading comfort: long histories, new messages while scrolled up, narrow screens.
 import { expect, it } from 'vitest'
 import { newMessageId } from '../functions/_shared/protocol.ts'
-import { expectVisible, setupE2ESession, uniqueRoom } from './browser.ts'
+import { expectVisible, STEP_MS, setupE2ESession, uniqueRoom } from './browser.ts'
 
 const session = setupE2ESession()
 
@@ -30,7 +30,7 @@ it('renders only what is in view, loads older pages upward, and offers "New mess
   const ben = await session.join('Ben', room)
 
   // The newest page, with the reader at the bottom, and far fewer rows rendered than loaded.
-  await expectVisible(ana.message('history 130'), 5000)
+  await expectVisible(ana.message('history 130'))
   const rendered = await ana.log.getByTestId('message-body').count()
   expect(rendered).toBeGreaterThan(0)
   expect(rendered).toBeLessThan(50)
@@ -51,7 +51,7 @@ it('renders only what is in view, loads older pages upward, and offers "New mess
   // Scrolled up, a new message does not move the view: a button says it is there.
   await ben.send('Are you still reading?')
   const button = ana.page.getByRole('button', { name: /New messages/ })
-  await expectVisible(button, 2000)
+  await expectVisible(button)
   await expectVisible(ana.log.getByText('history 1', { exact: true }))
   await button.click()
   await expectVisible(ana.message('Are you still reading?'))
@@ -63,7 +63,7 @@ it('a reader at the bottom keeps the newest message in view, whatever the messag
   await seed(room, 60)
   const ana = await session.join('Ana', room)
   const ben = await session.join('Ben', room)
-  await expectVisible(ben.message('history 60'), 5000)
+  await expectVisible(ben.message('history 60'))
   /** Whether the message's last line is inside the log's box (not merely rendered). */
   const inView = async (text: string) => {
     const [row, log] = await Promise.all([ben.message(text).boundingBox(), ben.log.boundingBox()])
@@ -77,7 +77,7 @@ it('a reader at the bottom keeps the newest message in view, whatever the messag
   for (let i = 1; i <= 12; i++) {
     const text = i % 3 === 0 ? `${i}: ${long}` : `${i}: short`
     await ana.send(text)
-    await expect.poll(() => inView(text), { timeout: 2000 }).toBe(true)
+    await expect.poll(() => inView(text), { timeout: STEP_MS }).toBe(true)
   }
   expect(await ben.page.getByRole('button', { name: /New messages/ }).count()).toBe(0)
 }, 60_000)
@@ -95,10 +95,10 @@ it('on a narrow screen the chat is a panel with an unread count, and news is ann
 
   const ben = await session.join('Ben', room)
   await page.getByRole('button', { name: 'Leave' }).waitFor()
-  await expectVisible(page.getByText('Ben', { exact: true }), 2000)
+  await expectVisible(page.getByText('Ben', { exact: true }))
   await ben.send('One')
   await ben.send('Two')
-  await expectVisible(page.getByRole('button', { name: 'Chat (2 unread)' }), 2000)
+  await expectVisible(page.getByRole('button', { name: 'Chat (2 unread)' }))
 
   await chatButton.click()
   const log = page.getByRole('log', { name: 'Chat messages' })
@@ -107,7 +107,7 @@ it('on a narrow screen the chat is a panel with an unread count, and news is ann
 
   // Screen readers hear news from others through a polite live region.
   await ben.send('Hello, screen reader')
-  await expectVisible(log.getByText('Hello, screen reader', { exact: true }), 2000)
+  await expectVisible(log.getByText('Hello, screen reader', { exact: true }))
   const announced = page.locator('[aria-live="polite"]', { hasText: 'Ben: Hello, screen reader' })
   expect(await announced.count()).toBe(1)
   await context.close()

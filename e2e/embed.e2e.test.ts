@@ -14,13 +14,14 @@ import {
   newPerson,
   type Person,
   type RunningApp,
+  STEP_MS,
   startApp,
   uniqueRoom,
 } from './browser.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
 const lib = path.join(root, 'dist/lib')
-const LIVE_MS = 1000
+const LIVE_MS = STEP_MS
 const PEERS = ['@daily-co/daily-js', '@daily-co/daily-react', 'react', 'react-dom']
 
 let app: RunningApp
@@ -176,7 +177,7 @@ describe('the example host app', () => {
 
     const cyd = await join('Cyd', room)
     const conversation = ['Hello from the host app', 'Hi Ana, Ben here']
-    await expect.poll(() => cyd.messages(), { timeout: 5000 }).toEqual(conversation)
+    await expect.poll(() => cyd.messages(), { timeout: STEP_MS }).toEqual(conversation)
     await expect.poll(() => ana.messages()).toEqual(conversation)
     for (const person of people) expect(person.problems(), person.name).toEqual([])
   }, 60_000)

@@ -1,10 +1,10 @@
 // Formatting as people type it: Ana writes Slack's syntax, Ben (and Ana) read it as the elements
 // it stands for, and markup stays text. Real Chromium, the whole local stack, a room per test.
 import { describe, expect, it } from 'vitest'
-import { expectVisible, type Person, setupE2ESession, uniqueRoom } from './browser.ts'
+import { expectVisible, type Person, STEP_MS, setupE2ESession, uniqueRoom } from './browser.ts'
 
 /** How long a live message may take to reach the other side. */
-const LIVE_MS = 1000
+const LIVE_MS = STEP_MS
 
 const session = setupE2ESession()
 

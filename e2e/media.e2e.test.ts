@@ -49,7 +49,7 @@ it('shares an image and a PDF: progress, the right size, a download, and history
     { name: 'notes.pdf', mimeType: 'application/pdf', buffer: PDF },
   ])
   const progress = ana.page.getByRole('progressbar', { name: 'Uploading photo.png' })
-  await expectVisible(progress, 5000)
+  await expectVisible(progress)
   expect(Number(await progress.getAttribute('value'))).toBeLessThan(1)
   await expectVisible(ana.page.getByText(/^\d{1,2}%$/).first())
   expect(await ana.page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true)
@@ -67,9 +67,9 @@ it('shares an image and a PDF: progress, the right size, a download, and history
   await ana.allSaved()
 
   // Ben sees the image in a box of its own shape, and the PDF as a download.
-  await expectVisible(ben.message('The slides and a picture'), 2000)
+  await expectVisible(ben.message('The slides and a picture'))
   const image = ben.log.getByRole('img', { name: 'photo.png' })
-  await expectVisible(image, 5000)
+  await expectVisible(image)
   await expect
     .poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
     .toBe(320)
@@ -84,7 +84,7 @@ it('shares an image and a PDF: progress, the right size, a download, and history
 
   // Someone who joins later finds both in the history.
   const cyd = await session.join('Cyd', room)
-  await expectVisible(cyd.log.getByRole('img', { name: 'photo.png' }), 5000)
+  await expectVisible(cyd.log.getByRole('img', { name: 'photo.png' }))
   await expectVisible(cyd.log.getByRole('link', { name: /notes\.pdf/ }))
   expect(ana.problems()).toEqual([])
 }, 60_000)

@@ -3,6 +3,7 @@ import {
   expectHidden,
   expectVisible,
   type Person,
+  STEP_MS,
   setTab,
   setupE2ESession,
   uniqueRoom,
@@ -10,7 +11,7 @@ import {
 } from './browser.ts'
 
 /** How long a live message may take to reach the other side. */
-const LIVE_MS = 1000
+const LIVE_MS = STEP_MS
 
 const session = setupE2ESession()
 const join = session.join.bind(session)

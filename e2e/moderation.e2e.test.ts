@@ -3,13 +3,20 @@
 import { readFile } from 'node:fs/promises'
 import postgres from 'postgres'
 import { afterAll, expect, inject, it } from 'vitest'
-import { expectHidden, expectVisible, type Person, setupE2ESession, uniqueRoom } from './browser.ts'
+import {
+  expectHidden,
+  expectVisible,
+  type Person,
+  STEP_MS,
+  setupE2ESession,
+  uniqueRoom,
+} from './browser.ts'
 
 const session = setupE2ESession()
 const sql = postgres(inject('databaseUrl'), { max: 1, onnotice: () => {} })
 afterAll(() => sql.end())
 
-const LIVE_MS = 2000
+const LIVE_MS = STEP_MS
 
 /** The row of the message with this text, in this person's list. */
 const row = (person: Person, text: string) =>
@@ -75,7 +82,7 @@ it("a room owner deletes someone else's message", async () => {
   await ben.send('Buy cheap watches')
   await ben.allSaved()
   const host = await session.joinAsOwner('Host', room)
-  await expectVisible(host.message('Buy cheap watches'), 5000)
+  await expectVisible(host.message('Buy cheap watches'))
 
   const menu = await openActions(host, 'Buy cheap watches')
   expect(await menu.getByRole('menuitem', { name: 'Edit' }).count()).toBe(0)
@@ -96,7 +103,7 @@ it('a blocked sender is refused, and told why', async () => {
   await sql`insert into chat.blocked_senders (sender_id, room, reason)
     values (${userId}, ${room}, 'posting spam')`
   await ben.send('Am I still here?')
-  await expectVisible(row(ben, 'Am I still here?').getByText(/posting spam/), 5000)
+  await expectVisible(row(ben, 'Am I still here?').getByText(/posting spam/))
   const stored = await sql`select 1 from chat.messages where room = ${room}`
   expect(stored).toHaveLength(0)
 })

@@ -7,12 +7,13 @@ import {
   expectHidden,
   expectVisible,
   type Person,
+  STEP_MS,
   setupE2ESession,
   uniqueRoom,
 } from './browser.ts'
 
 /** How long a live change may take to reach the other side. */
-const LIVE_MS = 2000
+const LIVE_MS = STEP_MS
 /** Loading history (older pages included). */
 const HISTORY_MS = 15_000
 
@@ -78,7 +79,7 @@ describe('pinned messages', () => {
     const newest = bar.getByRole('button', {
       name: 'Go to the pinned message from Ana: Agenda: budget, then hiring',
     })
-    await expectVisible(newest, 5000)
+    await expectVisible(newest)
     await bar.getByRole('button', { name: 'All pins (2)' }).click()
     await expectVisible(bar.getByRole('list', { name: 'All pinned messages' }))
     expect(await bar.getByRole('list').getByRole('button').count()).toBe(2)
@@ -89,7 +90,7 @@ describe('pinned messages', () => {
       .getByRole('button', { name: /Agenda: budget/ })
       .click()
     await expectVisible(ben.message('Agenda: budget, then hiring'), HISTORY_MS)
-    await expectVisible(ben.log.locator('.reply-target'), 2000)
+    await expectVisible(ben.log.locator('.reply-target'))
 
     // Unpinned: gone from everyone's bar.
     await hostRow.hover()

@@ -4,10 +4,17 @@
 // (the README's pictures); without it, it takes them and keeps nothing.
 import path from 'node:path'
 import { expect, it } from 'vitest'
-import { expectHidden, expectVisible, type Person, setupE2ESession, uniqueRoom } from './browser.ts'
+import {
+  expectHidden,
+  expectVisible,
+  type Person,
+  STEP_MS,
+  setupE2ESession,
+  uniqueRoom,
+} from './browser.ts'
 
 /** How long a live message or reaction may take to reach the other side. */
-const LIVE_MS = 3000
+const LIVE_MS = STEP_MS
 const SCREENSHOTS = process.env.BACKCHANNEL_SCREENSHOTS === '1'
 const SCREENSHOT_DIR = path.join(import.meta.dirname, '..', 'docs', 'screenshots')
 

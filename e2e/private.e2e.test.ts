@@ -2,10 +2,17 @@
 // local stack. Ana writes to Ben alone; Ben replies privately; Cy, in the same room, never sees
 // either, live, after a reload, or in a search.
 import { describe, expect, it } from 'vitest'
-import { expectHidden, expectVisible, type Person, setupE2ESession, uniqueRoom } from './browser.ts'
+import {
+  expectHidden,
+  expectVisible,
+  type Person,
+  STEP_MS,
+  setupE2ESession,
+  uniqueRoom,
+} from './browser.ts'
 
 /** How long a live message may take to reach the other side. */
-const LIVE_MS = 1000
+const LIVE_MS = STEP_MS
 /** Loading history after a reload. */
 const HISTORY_MS = 10_000
 
@@ -59,7 +66,7 @@ describe('private messages', () => {
     await expectVisible(cy.message('Sounds good'), HISTORY_MS)
     expect(await cy.messages()).toEqual(['Lunch at noon, everyone', 'Sounds good'])
     await cy.page.getByRole('searchbox', { name: 'Search messages' }).fill('door code')
-    await expectVisible(cy.page.getByRole('status').filter({ hasText: 'No messages found.' }), 5000)
+    await expectVisible(cy.page.getByRole('status').filter({ hasText: 'No messages found.' }))
     // Ben, after a reload, still has both, marked.
     await ben.page.reload()
     await expectVisible(messageRow(ben, 'Thanks, got it').getByText('Private to Ana'), HISTORY_MS)

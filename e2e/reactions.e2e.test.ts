@@ -2,10 +2,17 @@
 // stack. Every test has a room of its own.
 import type { Locator } from 'playwright-core'
 import { expect, it } from 'vitest'
-import { expectHidden, expectVisible, type Person, setupE2ESession, uniqueRoom } from './browser.ts'
+import {
+  expectHidden,
+  expectVisible,
+  type Person,
+  STEP_MS,
+  setupE2ESession,
+  uniqueRoom,
+} from './browser.ts'
 
 /** A live announcement, then the catch-up that reads the reaction from the function. */
-const LIVE_MS = 3000
+const LIVE_MS = STEP_MS
 const CATCH_UP_MS = 15_000
 
 const session = setupE2ESession()
@@ -118,20 +125,20 @@ it('the message menu opens the picker; the full picker loads only when asked for
   await row(ana, 'Ship it').getByRole('button', { name: 'Add reaction' }).click()
   await picker.getByRole('button', { name: 'More emoji' }).click()
   const search = picker.getByRole('searchbox', { name: 'Search emoji' })
-  await expectVisible(search, 5000)
+  await expectVisible(search)
   expect(pickerChunks).toHaveLength(1)
   await expect.poll(() => search.evaluate((field) => field === document.activeElement)).toBe(true)
   const emoji = picker.getByRole('grid', { name: 'Emoji' })
   const grinning = emoji
     .getByRole('row', { name: 'Smileys & emotion' })
     .getByRole('button', { name: '😀', exact: true })
-  await expectVisible(grinning, 5000)
+  await expectVisible(grinning)
   expect(await grinning.getAttribute('title')).toBe('Grinning face')
   await search.fill('rocket')
   const rocket = emoji
     .getByRole('row', { name: 'Travel & places' })
     .getByRole('button', { name: '🚀', exact: true })
-  await expectVisible(rocket, 5000)
+  await expectVisible(rocket)
   await expectHidden(grinning)
   await search.fill('no such emoji')
   await expectVisible(picker.getByText('No emoji found for “no such emoji”.'))
@@ -168,14 +175,14 @@ it('the full picker works from the keyboard alone: search, arrow keys, Enter', a
   // under Animals & nature, 🀄 under Activities) and Enter picks the chosen one.
   const search = picker.getByRole('searchbox', { name: 'Search emoji' })
   await expect
-    .poll(() => search.evaluate((field) => field === document.activeElement), { timeout: 5000 })
+    .poll(() => search.evaluate((field) => field === document.activeElement), { timeout: STEP_MS })
     .toBe(true)
   await ana.page.keyboard.type('dragon')
   const cell = (name: string) =>
     picker
       .getByRole('gridcell')
       .filter({ has: ana.page.getByRole('button', { name, exact: true }) })
-  await expectVisible(cell('🐉'), 5000)
+  await expectVisible(cell('🐉'))
   await expect.poll(() => cell('🐲').getAttribute('aria-selected')).toBe('true')
   await ana.page.keyboard.press('ArrowRight')
   await expect.poll(() => cell('🐉').getAttribute('aria-selected')).toBe('true')
@@ -190,7 +197,7 @@ it('the full picker works from the keyboard alone: search, arrow keys, Enter', a
   await react.click()
   await more.click()
   await expect
-    .poll(() => search.evaluate((field) => field === document.activeElement), { timeout: 5000 })
+    .poll(() => search.evaluate((field) => field === document.activeElement), { timeout: STEP_MS })
     .toBe(true)
   await ana.page.keyboard.press('Escape')
   await expectHidden(picker)

@@ -4,13 +4,14 @@ import {
   expectHidden,
   expectVisible,
   type Person,
+  STEP_MS,
   setupE2ESession,
   uniqueRoom,
   writeOf,
 } from './browser.ts'
 
 /** How long a live message may take to reach the other side. */
-const LIVE_MS = 1000
+const LIVE_MS = STEP_MS
 /** Loading history (older pages included). */
 const HISTORY_MS = 15_000
 
@@ -139,7 +140,7 @@ describe('quoted replies', () => {
       )
       .toBe(true)
     // The highlight fades: it is gone by itself, not left on.
-    await expect.poll(() => ana.log.locator('.reply-target').count(), { timeout: 5000 }).toBe(0)
+    await expect.poll(() => ana.log.locator('.reply-target').count(), { timeout: STEP_MS }).toBe(0)
     expectNoProblems()
   }, 30_000)
 
@@ -172,7 +173,7 @@ describe('quoted replies', () => {
     const deletedQuote = messageRow(ana, 'replying to the doomed one').getByRole('button', {
       name: 'Go to the deleted message',
     })
-    await expectVisible(deletedQuote, LIVE_MS * 5)
+    await expectVisible(deletedQuote, LIVE_MS)
     expect(await deletedQuote.textContent()).toBe('Message deleted')
 
     // After a reload the deleted message is not in history and cannot be fetched.

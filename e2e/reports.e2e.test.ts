@@ -3,10 +3,17 @@
 // Studio's view of reported messages.
 import postgres from 'postgres'
 import { afterAll, describe, expect, inject, it } from 'vitest'
-import { expectHidden, expectVisible, type Person, setupE2ESession, uniqueRoom } from './browser.ts'
+import {
+  expectHidden,
+  expectVisible,
+  type Person,
+  STEP_MS,
+  setupE2ESession,
+  uniqueRoom,
+} from './browser.ts'
 
 /** How long a live message may take to reach the other side. */
-const LIVE_MS = 1000
+const LIVE_MS = STEP_MS
 
 const session = setupE2ESession()
 const join = session.join.bind(session)

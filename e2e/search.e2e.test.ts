@@ -2,7 +2,7 @@
 // for something said long ago; the results show who said it and when, with the words marked, and
 // choosing one takes him there, loading the older history on the way.
 import { describe, expect, it } from 'vitest'
-import { chatFunction, expectVisible, setupE2ESession, uniqueRoom } from './browser.ts'
+import { chatFunction, expectVisible, STEP_MS, setupE2ESession, uniqueRoom } from './browser.ts'
 
 /** Loading history (older pages included). */
 const HISTORY_MS = 15_000
@@ -27,7 +27,7 @@ describe('search', () => {
     const field = ben.page.getByRole('searchbox', { name: 'Search messages' })
     await field.fill('launch che')
     const results = ben.page.getByRole('list', { name: 'Search results' })
-    await expectVisible(results, 5000)
+    await expectVisible(results)
     const result = results.getByRole('button', { name: /The launch checklist/ })
     expect(await results.getByRole('button').count()).toBe(1)
     expect(await result.textContent()).toContain('Ana')
@@ -41,7 +41,7 @@ describe('search', () => {
     await result.press('Enter')
     const target = ben.message('The launch checklist is in the shared drive')
     await expectVisible(target, HISTORY_MS)
-    await expectVisible(ben.log.locator('.reply-target'), 2000)
+    await expectVisible(ben.log.locator('.reply-target'))
     expect(
       await ben.log.locator('.message-row:focus').getByTestId('message-body').textContent(),
     ).toBe('The launch checklist is in the shared drive')
@@ -49,17 +49,14 @@ describe('search', () => {
     // The last word is matched as people type: "launch" finds both, newest first.
     await field.fill('LAUNCH')
     await expect
-      .poll(() => results.getByRole('button').allTextContents(), { timeout: 5000 })
+      .poll(() => results.getByRole('button').allTextContents(), { timeout: STEP_MS })
       .toEqual([
         expect.stringContaining('Launching is postponed'),
         expect.stringContaining('The launch checklist'),
       ])
     // Nothing found says so; Esc clears the search.
     await field.fill('zebra')
-    await expectVisible(
-      ben.page.getByRole('status').filter({ hasText: 'No messages found.' }),
-      5000,
-    )
+    await expectVisible(ben.page.getByRole('status').filter({ hasText: 'No messages found.' }))
     await field.press('Escape')
     expect(await field.inputValue()).toBe('')
     expect(await results.count()).toBe(0)

@@ -2,10 +2,17 @@
 // local stack. The host limits chat to owners, turns it off, and sets slow mode; everyone's
 // composer follows at once, with the reason; a modified client that ignores it gains nothing.
 import { describe, expect, it } from 'vitest'
-import { expectHidden, expectVisible, type Person, setupE2ESession, uniqueRoom } from './browser.ts'
+import {
+  expectHidden,
+  expectVisible,
+  type Person,
+  STEP_MS,
+  setupE2ESession,
+  uniqueRoom,
+} from './browser.ts'
 
 /** How long a live change may take to reach the other side. */
-const LIVE_MS = 2000
+const LIVE_MS = STEP_MS
 
 const session = setupE2ESession()
 
@@ -109,7 +116,9 @@ describe('room chat controls', () => {
     await expectVisible(host.message('first'), LIVE_MS)
     const countdown = ana.page.getByText(/^Slow mode: wait \d+ s$/)
     await expectVisible(countdown)
-    expect(Number(/\d+/.exec((await countdown.textContent()) ?? '')?.[0])).toBeGreaterThan(25)
+    // Counting down from the room's 30 s (not another rule's): over half of it is left however
+    // slow the machine, so this catches a wrong start, not speed.
+    expect(Number(/\d+/.exec((await countdown.textContent()) ?? '')?.[0])).toBeGreaterThan(15)
     expect(await ana.page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true)
     // Enter does nothing meanwhile: the text stays in the field.
     const field = ana.page.getByRole('textbox', { name: 'Message' })

@@ -31,7 +31,7 @@ it('serves the app to Chromium, which reaches the chat function on the same orig
     expect(new URL(app.url).port).not.toMatch(/^0?$/)
     await page.goto(`${app.url}/`)
 
-    await expectVisible(page.getByRole('heading', { name: 'Backchannel' }), 5000)
+    await expectVisible(page.getByRole('heading', { name: 'Backchannel' }))
     // Asked from the page, so it proves the origin, the function and its database together,
     // whatever the first screen shows.
     const health = await page.evaluate(async () => {

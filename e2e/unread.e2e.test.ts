@@ -8,13 +8,14 @@ import {
   chatFunction,
   expectVisible,
   type Person,
+  STEP_MS,
   setTab,
   setupE2ESession,
   uniqueRoom,
 } from './browser.ts'
 
 /** How long a live message may take to reach the other side. */
-const LIVE_MS = 1000
+const LIVE_MS = STEP_MS
 /** Loading history after a reload. */
 const HISTORY_MS = 10_000
 

@@ -63,8 +63,7 @@ describe('the local stack at its edges', () => {
           expect(answer.json).toEqual({
             error: { code: 'payload_too_large', message: expect.stringContaining('64 KiB') },
           })
-          // Well under a second when the machine is idle; the bound only catches a hang.
-          expect(answer.ms).toBeLessThan(5000)
+          // No clock: a hang fails on the test's timeout; what is sent tells how soon it answered.
           // Refused long before the body was in: the connection is closed, not drained.
           // Answered long before the body was all sent (how much loopback carries meanwhile varies).
           expect(answer.sentBytes).toBeLessThan(HUGE)
@@ -136,10 +135,10 @@ describe('the local stack at its edges', () => {
     ])('is answered 408 and closed once the header limit passes, when it %s', async (_, text) => {
       const dropped = await sendHeadersThatNeverEnd(base, text)
       expect(dropped.received).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/)
-      // Not before the limit; and not at Node's default check 30 s later (the bound catches that
-      // and a hang, nothing finer).
+      // Not before the limit; and not at Node's default check 30 s later: half of that tells the
+      // two apart with seconds to spare on a loaded machine (it measures no speed).
       expect(dropped.ms).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS)
-      expect(dropped.ms).toBeLessThan(5 * HEADERS_TIMEOUT_MS)
+      expect(dropped.ms).toBeLessThan(15_000)
     })
   })
 

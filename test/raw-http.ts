@@ -82,7 +82,7 @@ export function sendShortBody(
 /**
  * Asserts that `url` answers a body that stops 90 bytes short of its length with 400
  * incomplete_body once the body timeout (about 200 ms in these tests) passes, then lets go of the
- * socket. The upper bound only catches a hang.
+ * socket. Only a lower bound on the time: a hang fails on the test's own timeout.
  */
 export async function expectShortBodyRefused(url: string): Promise<void> {
   const { answer, closed } = sendShortBody(url, { declaredBytes: 100, sentBytes: 10 })
@@ -95,7 +95,6 @@ export async function expectShortBodyRefused(url: string): Promise<void> {
     },
   })
   expect(ms).toBeGreaterThanOrEqual(190)
-  expect(ms).toBeLessThan(5000)
   await closed
 }
 

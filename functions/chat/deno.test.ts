@@ -109,8 +109,7 @@ describe('the chat function on Deno', () => {
           expect(answer.json).toEqual({
             error: { code: 'payload_too_large', message: expect.stringContaining('64 KiB') },
           })
-          // Well under a second when the machine is idle; the bound only catches a hang.
-          expect(answer.ms).toBeLessThan(5000)
+          // No clock: a hang fails on the test's timeout; what is sent tells how soon it answered.
           // Answered long before the body was all sent (how much loopback carries meanwhile varies).
           expect(answer.sentBytes).toBeLessThan(HUGE)
         }

@@ -60,13 +60,12 @@ describe('the chat function at its edges', () => {
       '%s %s refuses 120 MB with a Content-Length at once, unread',
       async (method, path) => {
         const body = generatedBody(HUGE)
-        const started = performance.now()
+        // No clock: pulled() shows the body was left unread, and a hang fails on the timeout.
         const response = await request(method, path, {
           body: body.stream,
           duplex: 'half',
           headers: { 'Content-Length': String(HUGE) },
         })
-        expect(performance.now() - started).toBeLessThan(5000)
         const error = await expectError(response, 413, 'payload_too_large')
         expect(error.message).toContain('64 KiB')
         expect(response.headers.get('connection')).toBe('close')
@@ -78,9 +77,8 @@ describe('the chat function at its edges', () => {
       '%s %s refuses 120 MB streamed as soon as it passes 64 KiB',
       async (method, path) => {
         const body = generatedBody(HUGE)
-        const started = performance.now()
+        // No clock: pulled() shows the rest was left unread, and a hang fails on the timeout.
         const response = await request(method, path, { body: body.stream, duplex: 'half' })
-        expect(performance.now() - started).toBeLessThan(5000)
         await expectError(response, 413, 'payload_too_large')
         expect(body.pulled()).toBeLessThan(1024 * 1024)
       },
@@ -118,8 +116,9 @@ describe('the chat function at its edges', () => {
       const error = await expectError(response, 400, 'incomplete_body')
       expect(error.message).toContain('ended before its declared length')
       expect(response.headers.get('connection')).toBe('close')
+      // It waited for the rest (the body timeout, 200 ms here) before answering: a lower bound,
+      // which a slow machine cannot break. A hang fails on the test's timeout.
       expect(ms).toBeGreaterThanOrEqual(190)
-      expect(ms).toBeLessThan(5000)
     })
 
     it('answers a streamed body that stops arriving with 400 incomplete_body', async () => {
