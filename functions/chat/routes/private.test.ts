@@ -3,7 +3,7 @@
 // route that reads, answers or acts on a message, and each answers them exactly as it answers for
 // an id that never existed. Ana and Ben see it everywhere, marked as private.
 import { randomUUID } from 'node:crypto'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { createChatHarness, expectError, uniqueRoom, userIdOf } from '../../../test/chat-harness.ts'
 import {
   changesPageSchema,
@@ -311,6 +311,40 @@ describe('private messages', () => {
     expect(JSON.stringify(after)).not.toContain(mentioning.id)
     const searched = searchPageSchema.parse(await (await get(cy, '/search?q=menu')).json())
     expect(searched.messages).toEqual([])
+  })
+
+  it('gives a newest page whose revision never skips a message for everyone it lacks', async () => {
+    const { ana, ben, send, get } = await setup()
+    const waitingOnReactions = async () => {
+      const [row] = await chat.sql<{ n: number }[]>`
+        select count(*)::int as n from pg_locks
+        where not granted and relation = 'chat.reactions'::regclass`
+      return (row?.n ?? 0) > 0
+    }
+    // Ben's newest page reads the messages for everyone (shared by all readers) first and his own
+    // private ones after. Held up in between (his first read waits for the reactions, locked
+    // here), Ana writes to everyone, then privately to him: his page has her private message but
+    // not the one for everyone, and catching up from its revision must still bring that one.
+    let page: Promise<Response> | undefined
+    let forEveryone: { id: string } | undefined
+    let privately: { id: string } | undefined
+    await chat.sql.begin(async (tx) => {
+      await tx`lock table chat.reactions in access exclusive mode`
+      page = get(ben, '/messages')
+      await vi.waitFor(async () => expect(await waitingOnReactions()).toBe(true))
+      forEveryone = await send(ana, { body: 'Slides are up' })
+      privately = await send(ana, { body: 'Ben, see slide 3', to: userIdOf(ben) })
+    })
+    const newest = historyPageSchema.parse(await (await (page as Promise<Response>)).json())
+    const ids = newest.messages.map((m) => m.id)
+    expect(ids).toContain(privately?.id)
+    expect(ids).not.toContain(forEveryone?.id)
+    const changes = changesPageSchema.parse(
+      await (await get(ben, `/changes?since=${newest.revision}`)).json(),
+    )
+    expect(changes.changes.map((c) => (c.type === 'message' ? c.message.id : c.id))).toContain(
+      forEveryone?.id,
+    )
   })
 
   it("reads a reader's revision from indexes, however many private messages others exchange", async () => {
