@@ -340,6 +340,11 @@ describe('mentions', () => {
       ['type `@Ana` to mention', 'inline code'],
       ['```\n@Ana\n```', 'a code block'],
       ['see https://x.example/@Ana', 'a link'],
+      ['@Ana-Maria, ready?', 'a longer name'],
+      ['@Ana_dev, ready?', 'a longer name'],
+      ['@Ana\u0301, ready?', 'another letter (Aná)'],
+      ['@Anaé, ready?', 'a longer name'],
+      ['@Ana2, ready?', 'a longer name'],
     ])('drops a mention when an edit turns it into %j (%s)', async (text) => {
       const ben = await member()
       const ana = await member(ben.room, 'Ana')
@@ -353,15 +358,20 @@ describe('mentions', () => {
       expect(one.mentions).toBeUndefined()
     })
 
-    it('keeps a mention when an edit still names it as a word of its own', async () => {
+    it.each([
+      '`code` and then @Ana.',
+      "@Ana's turn",
+      '(@Ana)',
+      '_@Ana_ please',
+      '> @Ana, ready?',
+      'see https://x.example/ @Ana',
+    ])('keeps a mention when an edit still names it as a word of its own: %j', async (text) => {
       const ben = await member()
       const ana = await member(ben.room, 'Ana')
       const sent = storedMessageSchema.parse(
         await (await post(ben, { body: '@Ana, ready?', mentions: [mentionOf(ana)] })).json(),
       )
-      const edited = storedMessageSchema.parse(
-        await (await edit(ben, sent.id, '`code` and then @Ana.')).json(),
-      )
+      const edited = storedMessageSchema.parse(await (await edit(ben, sent.id, text)).json())
       expect(edited.mentions).toEqual([mentionOf(ana)])
     })
 
