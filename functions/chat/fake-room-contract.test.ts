@@ -160,6 +160,10 @@ describe.each(rooms)('%s', (_name, open) => {
       } else {
         expect(only).toEqual({ type: 'deleted', id: b.id })
         change.shows(undefined)
+        await expect(api.loadMessage(b.id)).rejects.toMatchObject({
+          status: 404,
+          code: 'message_not_found',
+        })
       }
 
       // History still orders by seq: the changed message stays where it was written.

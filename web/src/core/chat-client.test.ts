@@ -1,7 +1,6 @@
 import {
   type Attachment,
   DEFAULT_ROOM_SETTINGS,
-  type HistoryPage,
   isMessageIdOf,
   newMessageId,
   type RoomSettings,
@@ -91,6 +90,8 @@ class FakeRoomApi implements RoomApi {
   }
 
   editBehindTheScenes(id: string, body: string) {
+    // The same text again changes nothing, and takes no revision (as in the database).
+    if (this.messages.find((m) => m.id === id)?.body === body) return
     this.messages = this.messages.map((m) =>
       m.id === id ? { ...m, body, editedAt: '2030-01-02T00:00:00.000Z' } : m,
     )
@@ -108,6 +109,11 @@ class FakeRoomApi implements RoomApi {
 
   /** As the function keeps reactions: one per person and emoji, a new revision on a change. */
   reactBehindTheScenes(id: string, emoji: string, userId: string, on: boolean) {
+    const had = this.messages
+      .find((m) => m.id === id)
+      ?.reactions?.some((r) => r.emoji === emoji && r.userIds.includes(userId))
+    // Nothing to add or take back: no change, no revision (as in the database).
+    if ((had ?? false) === on) return
     this.messages = this.messages.map((m) => {
       if (m.id !== id) return m
       const reactions = (m.reactions ?? []).map((r) => ({ ...r, userIds: [...r.userIds] }))
@@ -152,6 +158,8 @@ class FakeRoomApi implements RoomApi {
   }
 
   async pinMessage(id: string, on: boolean) {
+    const pinned = this.messages.find((m) => m.id === id)?.pinnedAt !== undefined
+    if (pinned === on) return this.messages.find((m) => m.id === id) as StoredMessage
     this.messages = this.messages.map((m) => {
       if (m.id !== id) return m
       const { pinnedAt: _old, ...rest } = m
@@ -255,17 +263,18 @@ class FakeRoomApi implements RoomApi {
     await this.holdHistory?.promise
     const limit = query.limit ?? 50
     const { before, after } = query
-    if (after !== undefined) {
-      const newer = this.messages.filter((m) => m.seq > after)
-      return { messages: newer.slice(0, limit), hasMore: newer.length > limit } as HistoryPage
-    }
-    const older = this.messages.filter((m) => before === undefined || m.seq < before)
+    // Every page says the room's latest revision, as the function's do.
     const revision = Math.max(
       0,
       ...this.messages.map((m) => this.revisionOf(m)),
       ...this.revisions.values(),
     )
-    return { messages: older.slice(-limit), hasMore: older.length > limit, revision } as HistoryPage
+    if (after !== undefined) {
+      const newer = this.messages.filter((m) => m.seq > after)
+      return { messages: newer.slice(0, limit), hasMore: newer.length > limit, revision }
+    }
+    const older = this.messages.filter((m) => before === undefined || m.seq < before)
+    return { messages: older.slice(-limit), hasMore: older.length > limit, revision }
   }
 
   async requestUpload(file: UploadRequest) {
