@@ -179,7 +179,7 @@ it('a link in the hidden part lets the message out when Tab reaches it', async (
   await expectHidden(showMore, STEP.timeout)
 }, 60_000)
 
-it('a message let out stays let out when the list scrolls it away and back', async () => {
+it('a message let out stays let out when scrolled away and back, and Show less there keeps its button in view', async () => {
   const room = uniqueRoom()
   const api = chatFunction(session.app.url)
   const seeder = await api.tokenFor(room, 'Seeder')
@@ -208,11 +208,12 @@ it('a message let out stays let out when the list scrolls it away and back', asy
   await expectVisible(showLess, STEP.timeout)
   expect(await lastLine(ben)).toBe('shown')
 
-  // Show less, read down to it mid-list: the text above it goes, the button stays in view.
+  // Show less, read down to it mid-list: the text above it goes, the button keeps focus and stays
+  // in view.
   await showLess.scrollIntoViewIfNeeded()
   await showLess.click()
+  await expect.poll(() => focused(ben), STEP).toBe('Show more (expanded: false)')
   const showMore = row(ben, FIRST_LINE).getByRole('button', { name: 'Show more' })
-  await expectVisible(showMore, STEP.timeout)
   expect(await inLog(ben, showMore)).toBe(true)
 }, 60_000)
 

@@ -58,7 +58,10 @@ function Clamp({ messageId, children }: { messageId: string; children: ReactNode
   const clamp = useRef<HTMLDivElement>(null)
   const button = useRef<HTMLButtonElement>(null)
   const [expanded, setExpanded] = useState(() => expandedMessages.has(messageId))
-  const overflowing = useOverflow(clamp, !expanded, children)
+  // Let out before, so taller than the clamp: "Show less" must not lose its button (and focus) to
+  // a measurement that has not happened yet.
+  const [wasExpanded] = useState(expanded)
+  const overflowing = useOverflow(clamp, !expanded, children, wasExpanded)
   const clipped = !expanded && overflowing
 
   const showLess = useRef(false)
@@ -72,7 +75,8 @@ function Clamp({ messageId, children }: { messageId: string; children: ReactNode
     [messageId],
   )
   // "Show less" takes away what was above the button, where the reader was: keep the button (and
-  // its focus) in view. "Show more" moves nothing: the text goes on below where the reader is.
+  // its focus) in view. "Show more" scrolls nothing itself: the text goes on below where the reader
+  // is (at the bottom of the list, the list keeps its bottom in view, as for anything that grows).
   useLayoutEffect(() => {
     if (expanded || !showLess.current) return
     showLess.current = false

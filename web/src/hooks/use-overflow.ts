@@ -34,13 +34,15 @@ const overflows = (element: HTMLElement) => {
  * changes size (an edit, a narrower column, a shorter window). While `active` is false nothing is
  * measured and the last answer stands, e.g. while the element is let out to its full height.
  * `content` is what the element shows: when it changes, its first child may be a new element.
+ * `initial` is the answer until the first measurement (e.g. known from before a remount).
  */
 export function useOverflow(
   ref: RefObject<HTMLElement | null>,
   active: boolean,
   content: unknown,
+  initial = false,
 ): boolean {
-  const [overflowing, setOverflowing] = useState(false)
+  const [overflowing, setOverflowing] = useState(initial)
   // biome-ignore lint/correctness/useExhaustiveDependencies: new content may be a new first child.
   useLayoutEffect(() => {
     const element = ref.current
