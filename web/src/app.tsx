@@ -1,7 +1,12 @@
-import { useState } from 'react'
-import { CallView } from './components/call-view.tsx'
+import { lazy, Suspense, useState } from 'react'
 import { JoinScreen } from './components/join-screen.tsx'
 import { type JoinedRoom, loadJoinedRoom, saveJoinedRoom } from './session.ts'
+
+// The call and its chat load once someone joins (or a reload finds them joined): the join screen,
+// the first thing most people see, does not wait for them.
+const CallView = lazy(() =>
+  import('./components/call-view.tsx').then((module) => ({ default: module.CallView })),
+)
 
 const roomInUrl = () => new URLSearchParams(window.location.search).get('room') ?? ''
 
@@ -20,7 +25,9 @@ export function App() {
   }
 
   return joined ? (
-    <CallView key={joined.token} joined={joined} onLeave={() => enter(undefined)} />
+    <Suspense fallback={<p role="status">Joining {joined.room}…</p>}>
+      <CallView key={joined.token} joined={joined} onLeave={() => enter(undefined)} />
+    </Suspense>
   ) : (
     <JoinScreen initialRoom={roomInUrl()} onJoined={enter} />
   )
