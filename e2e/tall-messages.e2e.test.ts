@@ -34,8 +34,8 @@ const TALL = [
 
 /**
  * Types `text` into the "Message" field at once, as a paste would, and sends it with Enter; resolves
- * once the chat function stored it. (Playwright's fill types a 2,000-line text line by line, which
- * takes longer than the test may.)
+ * once the chat function stored it. (Playwright's fill took over ten seconds for the 2,000-line
+ * text here; the app itself takes it at once.)
  */
 async function sendPasted(person: Person, text: string) {
   const field = person.page.getByRole('textbox', { name: 'Message' })
