@@ -64,7 +64,7 @@ function startChat(databaseUrl: string, timeoutMs = 1000) {
     tokens,
   })
   const api = createChatApi('http://function.test/chat', {
-    fetch: (input, init) => app.request(String(input), init),
+    fetch: async (input, init) => app.request(String(input), init),
   })
   const health = async () => (await app.request('/chat/health')).status
   return { app, store, tokens, api, health }
