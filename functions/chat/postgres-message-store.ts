@@ -7,7 +7,7 @@ import {
   type RoomSettings,
 } from '../_shared/protocol.ts'
 import { DEFAULT_DB_TIMEOUT_MS } from './config.ts'
-import { databaseTimeout } from './errors.ts'
+import { createDatabaseGate, gateMethods } from './database-gate.ts'
 import type {
   DeleteOutcome,
   MessageStore,
@@ -133,24 +133,30 @@ const toPersistedMessage = (row: MessageRow): PersistedMessage => ({
 
 /**
  * The message store on Postgres (Supabase's or the embedded one), through postgres.js.
- * `prepare: false` keeps it working behind Supabase's transaction pooler. Every query must answer
- * within `timeoutMs` (connecting included), or fails with DATABASE_TIMEOUT (a 503).
+ * `prepare: false` keeps it working behind Supabase's transaction pooler. Every call must answer
+ * within `timeoutMs` (connecting included), or fails with DATABASE_TIMEOUT (a 503); while the
+ * database is down, calls fail at once (see createDatabaseGate) and it recovers by itself.
  */
 export function createPostgresMessageStore(
   databaseUrl: string,
   options: { poolMax?: number; timeoutMs?: number } = {},
 ): MessageStore {
   const timeoutMs = options.timeoutMs ?? DEFAULT_DB_TIMEOUT_MS
-  const sql = withQueryDeadline(
-    postgres(databaseUrl, {
-      prepare: false,
-      max: options.poolMax ?? 4,
-      idle_timeout: 20,
-      connect_timeout: Math.max(1, Math.ceil(timeoutMs / 1000)),
-      onnotice: () => {},
-    }),
-    timeoutMs,
-  )
+  const sql = postgres(databaseUrl, {
+    prepare: false,
+    max: options.poolMax ?? 4,
+    idle_timeout: 20,
+    connect_timeout: Math.max(1, Math.ceil(timeoutMs / 1000)),
+    // Reconnecting after a failure waits this long (seconds); postgres.js' own backoff grows to
+    // 20 s during a long outage, which would keep the function down long after the database is up.
+    backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, RECONNECT_MAX_SECONDS),
+    // No type lookup when a connection opens: none of these queries reads or sends an array,
+    // and postgres.js leaves a lookup that fails (a pooler refusing the login, a connection
+    // killed right then) as an unhandled rejection, which ends the process.
+    fetch_types: false,
+    onnotice: () => {},
+  })
+  const gate = createDatabaseGate({ timeoutMs, probe: () => sql`select 1` })
 
   /**
    * The messages `rows` selects (MESSAGE_COLUMNS), each with its reactions from one call for all
@@ -306,7 +312,7 @@ export function createPostgresMessageStore(
                    ${Number.MAX_SAFE_INTEGER})`,
     )})`
 
-  return {
+  const store: MessageStore = {
     async persistMessage(message, limit): Promise<PostOutcome> {
       // One round trip: the database function locks the room, checks the id and the rate limit
       // and inserts, so it holds across any number of function instances.
@@ -726,7 +732,11 @@ export function createPostgresMessageStore(
       await sql.end({ timeout: 5 })
     },
   }
+  return gateMethods(store, gate, ['close'])
 }
+
+/** The longest wait, in seconds, between two attempts to reconnect to the database. */
+const RECONNECT_MAX_SECONDS = 0.5
 
 /** SQLSTATE raised when a message would get a 21st different emoji (trigger reactions_check_insert). */
 const TOO_MANY_REACTIONS = 'BCRXN'
@@ -756,77 +766,4 @@ const MISLABELLED_MENTION = 'BCMEN'
 const FILE_REFUSALS: Record<string, 'file_not_yours' | 'file_already_sent'> = {
   BCFNY: 'file_not_yours',
   BCFSN: 'file_already_sent',
-}
-
-/**
- * `sql` whose every query, once awaited, fails with DATABASE_TIMEOUT after `ms` and is cancelled
- * on the server: a frozen database or pooler then costs a request `ms`, not minutes. The deadline
- * is kept here, in the client, because a transaction pooler (PgBouncer, Supavisor) drops or
- * refuses session settings such as `statement_timeout`. Fragments (`sql` nested in a query) are
- * never awaited, so they carry no deadline of their own.
- */
-function withQueryDeadline(sql: postgres.Sql, ms: number): postgres.Sql {
-  const deadlined = (query: unknown) => (isQuery(query) ? withDeadline(query, ms) : query)
-  return new Proxy(sql, {
-    apply: (target, self, args) => deadlined(Reflect.apply(target, self, args)),
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver)
-      if (property !== 'unsafe' || typeof value !== 'function') return value
-      return (...args: unknown[]) => deadlined(Reflect.apply(value, target, args))
-    },
-  })
-}
-
-interface PendingQuery extends Promise<unknown> {
-  cancel(): unknown
-  /** postgres.js' own cancel function, until the query is cancelled (see cancelQuietly). */
-  canceller?: ((query: PendingQuery) => Promise<void>) | null
-}
-
-const isQuery = (value: unknown): value is PendingQuery =>
-  value instanceof Promise && typeof (value as Partial<PendingQuery>).cancel === 'function'
-
-/** Makes awaiting `query` reject after `ms` (cancelling it) unless it settled first. */
-function withDeadline(query: PendingQuery, ms: number): PendingQuery {
-  const then = query.then
-  let settled: Promise<unknown> | undefined
-  // postgres.js runs a query when it is first awaited (then, catch and finally all go through
-  // then): the clock starts there, like the query.
-  // biome-ignore lint/suspicious/noThenProperty: the query is a promise; this is its own then, timed.
-  query.then = function (this: PendingQuery, onFulfilled, onRejected) {
-    settled ??= new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        cancelQuietly(query)
-        reject(databaseTimeout(ms))
-      }, ms)
-      then.call(
-        query,
-        (rows) => {
-          clearTimeout(timer)
-          resolve(rows)
-        },
-        (error) => {
-          clearTimeout(timer)
-          reject(error)
-        },
-      )
-    })
-    return settled.then(onFulfilled, onRejected)
-  } as PendingQuery['then']
-  return query
-}
-
-/**
- * Cancels `query` on the server. postgres.js' `query.cancel()` drops the promise of its cancel
- * request, so a database that refuses that request would raise an unhandled rejection: its
- * canceller is called here instead, and a failure is only logged (the request was answered).
- */
-function cancelQuietly(query: PendingQuery) {
-  const { canceller } = query
-  if (typeof canceller !== 'function') {
-    query.cancel()
-    return
-  }
-  query.canceller = null
-  canceller(query).catch((error) => console.error('chat: cancelling a late query failed:', error))
 }
