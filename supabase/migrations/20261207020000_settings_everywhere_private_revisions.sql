@@ -92,34 +92,9 @@ $$;
 comment on function chat.edit_chat_message(uuid, chat.room_name, text, text, boolean) is
   'Changes the text of one''s own visible message for the chat function, under the room lock. Refused, as sending would be, while the room''s settings do not let the sender send (p_sender_is_owner: they are a room owner). Returns the outcome (edited, unchanged, not_found, deleted, forbidden, blocked with block_reason, chat_off, owners_only, private_off, empty) and the message when edited or unchanged.';
 
--- The signature of before, for a chat function deployed before this migration (and still running
--- while it is applied): its editor counts as no owner, and a refusal by the settings comes back
--- as `blocked` with the reason in words, which that function already answers with a 403.
-create or replace function chat.edit_chat_message(
-  p_id uuid,
-  p_room chat.room_name,
-  p_sender_id text,
-  p_body text,
-  out outcome text,
-  out block_reason text,
-  out message chat.messages
-)
-language sql
-set search_path = ''
-as $$
-  select case when result.outcome in ('chat_off', 'owners_only', 'private_off')
-           then 'blocked' else result.outcome end,
-         case result.outcome
-           when 'chat_off' then 'chat is turned off in this room'
-           when 'owners_only' then 'only owners can write in this room right now'
-           when 'private_off' then 'private messages are turned off in this room'
-           else result.block_reason
-         end,
-         result.message
-  from chat.edit_chat_message(p_id, p_room, p_sender_id, p_body, false) as result
-$$;
-comment on function chat.edit_chat_message(uuid, chat.room_name, text, text) is
-  'edit_chat_message for chat functions deployed before room settings applied to edits: the editor is no owner, and a refusal by the settings is outcome blocked with the reason in block_reason.';
+-- The signature without the owner flag goes: nothing has been deployed that calls it, and left in
+-- place it would edit while the settings refuse it.
+drop function chat.edit_chat_message(uuid, chat.room_name, text, text);
 
 -- Reacting: adding a reaction is refused while the person may not send; taking one back is not.
 create function chat.toggle_chat_reaction(
@@ -177,35 +152,8 @@ $$;
 comment on function chat.toggle_chat_reaction(uuid, chat.room_name, text, text, boolean, boolean) is
   'Adds (p_on true) or removes one person''s emoji reaction to a visible message of the room, idempotently, under the room lock. Adding is refused while the room''s settings do not let the person send (p_user_is_owner: they are a room owner); removing never is. Returns the outcome (added, removed, unchanged, not_found, blocked with block_reason, chat_off, owners_only, private_off), and the message (with its new revision) and its reactions when not refused. A 21st different emoji raises SQLSTATE BCRXN.';
 
--- The signature of before, for a chat function deployed before this migration: as for edits.
-create or replace function chat.toggle_chat_reaction(
-  p_message_id uuid,
-  p_room chat.room_name,
-  p_user_id text,
-  p_emoji text,
-  p_on boolean,
-  out outcome text,
-  out block_reason text,
-  out message chat.messages,
-  out reactions jsonb
-)
-language sql
-set search_path = ''
-as $$
-  select case when result.outcome in ('chat_off', 'owners_only', 'private_off')
-           then 'blocked' else result.outcome end,
-         case result.outcome
-           when 'chat_off' then 'chat is turned off in this room'
-           when 'owners_only' then 'only owners can write in this room right now'
-           when 'private_off' then 'private messages are turned off in this room'
-           else result.block_reason
-         end,
-         result.message,
-         result.reactions
-  from chat.toggle_chat_reaction(p_message_id, p_room, p_user_id, p_emoji, p_on, false) as result
-$$;
-comment on function chat.toggle_chat_reaction(uuid, chat.room_name, text, text, boolean) is
-  'toggle_chat_reaction for chat functions deployed before room settings applied to reactions: the person is no owner, and a refusal by the settings is outcome blocked with the reason in block_reason.';
+-- As for edits: the signature without the owner flag goes.
+drop function chat.toggle_chat_reaction(uuid, chat.room_name, text, text, boolean);
 
 -- A reader's own private messages, newest revision first, deleted ones included (a deletion is a
 -- change they catch up on): the part of a room's revision that only they (and the other person)

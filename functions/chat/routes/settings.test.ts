@@ -224,24 +224,17 @@ describe('/rooms/:room/settings', () => {
       expect((await react(room, ana, mine)).status).toBe(200)
     })
 
-    it('a chat function deployed before this rule gets the refusal as blocked, with the reason', async () => {
+    it('leaves no database function that edits or reacts without asking the settings', async () => {
       const { room, host, ana } = await setup()
       const mine = await sent(room, ana, 'the deadline is Friday')
       await put(room, host, { ...DEFAULT_ROOM_SETTINGS, send: 'nobody' })
-      const [edited] = await chat.sql`
-        select outcome, block_reason
-        from chat.edit_chat_message(${mine}::uuid, ${room}, ${userIdOf(ana)}, 'new text')`
-      expect(edited).toEqual({
-        outcome: 'blocked',
-        block_reason: 'chat is turned off in this room',
-      })
-      const [reacted] = await chat.sql`
-        select outcome, block_reason
-        from chat.toggle_chat_reaction(${mine}::uuid, ${room}, ${userIdOf(host)}, '🎉', true)`
-      expect(reacted).toEqual({
-        outcome: 'blocked',
-        block_reason: 'chat is turned off in this room',
-      })
+      // The signatures without the owner flag, from before the settings covered edits, are gone.
+      await expect(
+        chat.sql`select * from chat.edit_chat_message(${mine}::uuid, ${room}, ${userIdOf(ana)}, 'new text')`,
+      ).rejects.toMatchObject({ code: '42883' })
+      await expect(
+        chat.sql`select * from chat.toggle_chat_reaction(${mine}::uuid, ${room}, ${userIdOf(host)}, '🎉', true)`,
+      ).rejects.toMatchObject({ code: '42883' })
       expect((await stored(mine))?.body).toBe('the deadline is Friday')
     })
   })
