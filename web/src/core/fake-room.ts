@@ -59,6 +59,7 @@ export class FakeRoom implements Partial<RoomApi> {
   messages: StoredMessage[] = []
   writes: { id: string; body: string; replyTo?: string; mentions?: readonly Mention[] }[] = []
   historyQueries: { before?: number; after?: number }[] = []
+  changesQueries: { since: number; limit?: number }[] = []
   loadMessageCalls: string[] = []
   /** When set, writes fail with what this returns (undefined: the write goes through). */
   refuse: ((write: { replyTo?: string }) => ChatApiError | undefined) | undefined
@@ -226,6 +227,7 @@ export class FakeRoom implements Partial<RoomApi> {
 
   /** What changed after revision `since`, oldest change first, as GET /changes says it. */
   loadChanges = async (query: { since: number; limit?: number }): Promise<ChangesPage> => {
+    this.changesQueries.push(query)
     this.#noticeWrites()
     const limit = query.limit ?? MAX_PAGE_SIZE
     const changed = [...this.#revisions]
