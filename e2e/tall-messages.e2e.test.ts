@@ -9,16 +9,14 @@ import {
   expectHidden,
   expectVisible,
   type Person,
+  STEP_MS,
   setupE2ESession,
   uniqueRoom,
   writeOf,
 } from './browser.ts'
 
-/**
- * How long a step may take (a live message arriving, the page answering a key): many times what it
- * needs on a loaded machine, so that only a hang fails. Nothing here measures speed.
- */
-const STEP = { timeout: 10_000 }
+/** expect.poll waits as long as a step may take (STEP_MS: only a hang fails). */
+const STEP = { timeout: STEP_MS }
 
 const session = setupE2ESession()
 
@@ -106,14 +104,14 @@ it('a 2,000-line message arrives cut off at a few screens, and Show more lets it
   const ana = await session.join('Ana', room)
   const ben = await session.join('Ben', room)
   await ana.send('A short one first')
-  await expectVisible(ben.message('A short one first'), STEP.timeout)
+  await expectVisible(ben.message('A short one first'))
   await sendPasted(ana, TALL)
 
   // Ben sees it bounded: under three screens of the list, its last line out of sight, Show more.
   const tall = row(ben, FIRST_LINE)
-  await expectVisible(tall, STEP.timeout)
+  await expectVisible(tall)
   const showMore = tall.getByRole('button', { name: 'Show more' })
-  await expectVisible(showMore, STEP.timeout)
+  await expectVisible(showMore)
   expect(await height(ben, FIRST_LINE)).toBeLessThan(3 * (await screen(ben)))
   expect(await showMore.getAttribute('aria-expanded')).toBe('false')
   const controlled = await showMore.getAttribute('aria-controls')
@@ -127,7 +125,7 @@ it('a 2,000-line message arrives cut off at a few screens, and Show more lets it
   // Ben stayed at the bottom, and still does when more comes.
   await expect.poll(() => atBottom(ben), STEP).toBe(true)
   await ana.send('And one after it')
-  await expectVisible(ben.message('And one after it'), STEP.timeout)
+  await expectVisible(ben.message('And one after it'))
   await expect.poll(() => atBottom(ben), STEP).toBe(true)
   expect(await ben.page.getByRole('button', { name: /New messages/ }).count()).toBe(0)
 
@@ -152,7 +150,7 @@ it('a 2,000-line message arrives cut off at a few screens, and Show more lets it
   expect(await inLog(ben, showMore)).toBe(true)
 
   // The sender's own copy is cut off the same way.
-  await expectVisible(row(ana, FIRST_LINE).getByRole('button', { name: 'Show more' }), STEP.timeout)
+  await expectVisible(row(ana, FIRST_LINE).getByRole('button', { name: 'Show more' }))
   for (const person of session.people) expect(person.problems(), person.name).toEqual([])
 }, 60_000)
 
@@ -164,7 +162,7 @@ it('a link in the hidden part lets the message out when Tab reaches it', async (
   lines.push('https://example.com/hidden-at-the-end')
   await sendPasted(ana, lines.join('\n'))
   const showMore = row(ben, 'line 300').getByRole('button', { name: 'Show more' })
-  await expectVisible(showMore, STEP.timeout)
+  await expectVisible(showMore)
 
   await ben.log.focus()
   await ben.page.keyboard.press('End')
@@ -174,9 +172,9 @@ it('a link in the hidden part lets the message out when Tab reaches it', async (
     'https://example.com/hidden-at-the-end',
   )
   const showLess = row(ben, 'line 300').getByRole('button', { name: 'Show less' })
-  await expectVisible(showLess, STEP.timeout)
+  await expectVisible(showLess)
   expect(await showLess.getAttribute('aria-expanded')).toBe('true')
-  await expectHidden(showMore, STEP.timeout)
+  await expectHidden(showMore)
 }, 60_000)
 
 it('a message let out stays let out when scrolled away and back, and Show less there keeps its button in view', async () => {
@@ -186,7 +184,7 @@ it('a message let out stays let out when scrolled away and back, and Show less t
   await api.post(room, seeder, { body: TALL })
   for (let i = 1; i <= 40; i++) await api.post(room, seeder, { body: `after ${i}` })
   const ben = await session.join('Ben', room)
-  await expectVisible(ben.message('after 40'), STEP.timeout)
+  await expectVisible(ben.message('after 40'))
 
   const scrollTo = (where: 'top' | 'bottom') =>
     ben.log.evaluate((log, top) => {
@@ -205,7 +203,7 @@ it('a message let out stays let out when scrolled away and back, and Show less t
     .toBe(0)
   await scrollTo('top')
   const showLess = row(ben, FIRST_LINE).getByRole('button', { name: 'Show less' })
-  await expectVisible(showLess, STEP.timeout)
+  await expectVisible(showLess)
   expect(await lastLine(ben)).toBe('shown')
 
   // Show less, read down to it mid-list: the text above it goes, the button keeps focus and stays
