@@ -97,7 +97,7 @@ export class FakeRoom implements Partial<RoomApi> {
     return message
   }
 
-  /** Replaces `id` with `message` (the same seq): the change takes the next revision. */
+  /** Applies `change` to message `id`, whose seq stays: the change takes the next revision. */
   #change(id: string, change: (message: StoredMessage) => StoredMessage): StoredMessage {
     const changed = change(this.#find(id))
     this.messages = this.messages.map((m) => (m.id === id ? changed : m))
