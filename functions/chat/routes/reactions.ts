@@ -35,6 +35,25 @@ function reactionParams(id: string | undefined, emoji: string | undefined) {
   return { id: parsedId.data, emoji: parsedEmoji.data }
 }
 
+/** The `:id` and the one spelling of `:emoji` to add: Unicode's. */
+function addParams(id: string | undefined, emoji: string | undefined) {
+  const params = reactionParams(id, emoji)
+  return { id: params.id, spellings: [params.emoji] as [string, ...string[]] }
+}
+
+/**
+ * The `:id` and the spellings of `:emoji` to take back: the emoji as Unicode spells it and, when
+ * the request spells it otherwise, that spelling too, so a reaction stored before reactions were
+ * kept in Unicode's spelling (👍 with U+FE0F from the picker, in a data folder of an older
+ * checkout) is still taken back by the text its chip shows.
+ */
+function takeBackParams(id: string | undefined, emoji: string | undefined) {
+  const params = reactionParams(id, emoji)
+  const spellings: [string, ...string[]] = [params.emoji]
+  if (emoji !== undefined && emoji !== params.emoji) spellings.push(emoji)
+  return { id: params.id, spellings }
+}
+
 /** The message id (from the mount path) and the emoji (decoded) of the request's path. */
 const pathParams = (params: Record<string, string | undefined>) => ({
   id: params.id,
@@ -54,7 +73,9 @@ export function reactionRoutes({ config, store, media }: ChatDeps) {
     on: boolean,
     owner: boolean,
   ) {
-    const { id, emoji } = reactionParams(params.id, params.emoji)
+    const { id, spellings } = on
+      ? addParams(params.id, params.emoji)
+      : takeBackParams(params.id, params.emoji)
     await requireQuota(
       store,
       'reaction',
@@ -62,7 +83,12 @@ export function reactionRoutes({ config, store, media }: ChatDeps) {
       config.quotas.reaction,
       'You are reacting too quickly',
     )
-    const outcome = await store.toggleReaction(room, id, user.id, emoji, on, owner)
+    const [first, ...others] = spellings
+    let outcome = await store.toggleReaction(room, id, user.id, first, on, owner)
+    for (const spelling of others) {
+      if (outcome.kind === 'not_found') break
+      outcome = await store.toggleReaction(room, id, user.id, spelling, on, owner)
+    }
     switch (outcome.kind) {
       case 'added':
       case 'removed':
