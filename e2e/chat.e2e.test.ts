@@ -3,7 +3,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Route } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import WebSocket from 'ws'
 import { newMessageId } from '../functions/_shared/protocol.ts'
 import {
   chatFunction,
@@ -15,6 +14,7 @@ import {
   setupE2ESession,
   uniqueRoom,
 } from './browser.ts'
+import { connectRaw, memberToken } from './raw-relay.ts'
 
 /** How long a live message may take to reach the other side. */
 const LIVE_MS = STEP_MS
@@ -245,7 +245,11 @@ describe('bad input from a hostile client', () => {
   it('drops invalid envelopes sent straight to the relay', async () => {
     const room = uniqueRoom()
     const ben = await join('Ben', room)
-    const { socket: mallory, userId } = await connectToRelay(room, 'Mallory')
+    const mallory = await connectRaw(
+      session.app.url,
+      await memberToken(session.app.url, room, 'Mallory'),
+    )
+    const { userId } = mallory
     const logged = ben.console.length
     const garbage: unknown[] = [
       {
@@ -268,15 +272,16 @@ describe('bad input from a hostile client', () => {
       [1, 2, 3],
     ]
     try {
-      for (const data of garbage) mallory.send(JSON.stringify({ type: 'send', data }))
+      for (const data of garbage) mallory.send(data)
       // The relay keeps a connection's order: once this one shows, all of the above were handled.
       const valid = 'A valid message after the garbage'
-      mallory.send(
-        JSON.stringify({
-          type: 'send',
-          data: { v: 1, type: 'chat', id: newMessageId(userId), body: valid, createdAt: nowIso() },
-        }),
-      )
+      mallory.send({
+        v: 1,
+        type: 'chat',
+        id: newMessageId(userId),
+        body: valid,
+        createdAt: nowIso(),
+      })
       await expectVisible(ben.message(valid), LIVE_MS)
       expect(await ben.messages()).toEqual([valid])
     } finally {
@@ -327,34 +332,3 @@ describe('bad input from a hostile client', () => {
     expectNoProblems()
   })
 })
-
-/** A raw relay connection from Node, admitted with a real token, sending whatever it likes. */
-async function connectToRelay(
-  room: string,
-  userName: string,
-): Promise<{ socket: WebSocket; userId: string }> {
-  const response = await fetch(`${session.app.url}/functions/v1/chat/rooms/${room}/tokens`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ userName }),
-  })
-  expect(response.status).toBe(201)
-  const { token, user } = (await response.json()) as { token: string; user: { id: string } }
-
-  const socket = new WebSocket(`${session.app.url.replace(/^http/, 'ws')}/relay`)
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve())
-    socket.once('error', reject)
-  })
-  const welcomed = new Promise<void>((resolve, reject) => {
-    socket.on('message', (raw) => {
-      const frame = JSON.parse(String(raw))
-      if (frame.type === 'welcome') resolve()
-      if (frame.type === 'error') reject(new Error(`relay refused: ${frame.code}`))
-    })
-    socket.once('close', (code) => reject(new Error(`relay closed the connection (${code})`)))
-  })
-  socket.send(JSON.stringify({ type: 'hello', token }))
-  await welcomed
-  return { socket, userId: user.id }
-}

@@ -4,7 +4,6 @@
 // flood of notices costs a page no reads it should not make.
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import WebSocket from 'ws'
 import { newMessageId, type RoomSettings } from '../functions/_shared/protocol.ts'
 import { createRoomTokens } from '../functions/chat/tokens.ts'
 import {
@@ -14,6 +13,7 @@ import {
   setupE2ESession,
   uniqueRoom,
 } from './browser.ts'
+import { connectRaw, memberToken, type RawClient } from './raw-relay.ts'
 
 /** How long a live change may take to reach the other side. */
 const LIVE_MS = 2000
@@ -32,63 +32,12 @@ const DROPPED_BY_SETTINGS = "dropped a live message the room's settings refuse"
 
 const session = setupE2ESession()
 
-/** Someone on a raw relay connection from Node: sends whatever it likes, as `userId`. */
-interface RawClient {
-  userId: string
-  token: string
-  send(data: unknown): void
-  close(): void
-}
-
-/** A member's token, as the join screen gets one. */
-async function memberToken(room: string, userName: string) {
-  const response = await fetch(`${session.app.url}/functions/v1/chat/rooms/${room}/tokens`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ userName }),
-  })
-  expect(response.status).toBe(201)
-  const { token, user } = (await response.json()) as { token: string; user: { id: string } }
-  return { token, userId: user.id }
-}
-
 /** An owner's token, as a host's backend mints one. */
 async function ownerToken(room: string, userName: string) {
   const tokens = createRoomTokens({ apiKey: E2E_DAILY_API_KEY, ttlSeconds: 3600 })
   const userId = crypto.randomUUID()
   const { token } = await tokens.mint(room, { id: userId, name: userName }, { owner: true })
   return { token, userId }
-}
-
-/** Opens a relay connection with `token`, admitted once the relay welcomes it. */
-async function connectRaw({
-  token,
-  userId,
-}: {
-  token: string
-  userId: string
-}): Promise<RawClient> {
-  const socket = new WebSocket(`${session.app.url.replace(/^http/, 'ws')}/relay`)
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve())
-    socket.once('error', reject)
-  })
-  const welcomed = new Promise<void>((resolve, reject) => {
-    socket.on('message', (raw) => {
-      const frame = JSON.parse(String(raw))
-      if (frame.type === 'welcome') resolve()
-      if (frame.type === 'error') reject(new Error(`relay refused: ${frame.code}`))
-    })
-    socket.once('close', (code) => reject(new Error(`relay closed the connection (${code})`)))
-  })
-  socket.send(JSON.stringify({ type: 'hello', token }))
-  await welcomed
-  return {
-    userId,
-    token,
-    send: (data) => socket.send(JSON.stringify({ type: 'send', data })),
-    close: () => socket.close(),
-  }
 }
 
 /**
@@ -164,7 +113,10 @@ describe('live notices cannot be used to amplify', () => {
   it("a member's flood of settings, pins, changed and reports notices costs a page no read of the settings, pins or reports, and only a few catch-ups", async () => {
     const room = uniqueRoom('flood')
     const ben = await session.join('Ben', room)
-    const mallory = await connectRaw(await memberToken(room, 'Mallory'))
+    const mallory = await connectRaw(
+      session.app.url,
+      await memberToken(session.app.url, room, 'Mallory'),
+    )
     try {
       const reads = countReads(ben.page)
       flood(mallory)
@@ -181,7 +133,7 @@ describe('live notices cannot be used to amplify', () => {
   it("an owner's flood is merged into a few reads of each kind, and the page ends on the settings saved", async () => {
     const room = uniqueRoom('flood-owner')
     const ben = await session.join('Ben', room)
-    const host = await connectRaw(await ownerToken(room, 'Host'))
+    const host = await connectRaw(session.app.url, await ownerToken(room, 'Host'))
     try {
       const reads = countReads(ben.page)
       const settings = { send: 'owners', slowModeSeconds: 0, privateMessages: true } as const
@@ -211,8 +163,11 @@ describe("Daily Prebuilt's chat under the room settings", () => {
   it("shows none of a member's Prebuilt messages while chat is off, and one per slow-mode interval", async () => {
     const room = uniqueRoom('prebuilt')
     const ben = await session.join('Ben', room)
-    const host = await connectRaw(await ownerToken(room, 'Host'))
-    const mallory = await connectRaw(await memberToken(room, 'Mallory'))
+    const host = await connectRaw(session.app.url, await ownerToken(room, 'Host'))
+    const mallory = await connectRaw(
+      session.app.url,
+      await memberToken(session.app.url, room, 'Mallory'),
+    )
     try {
       await saveSettings(host, room, { send: 'nobody', slowModeSeconds: 0, privateMessages: true })
       await expectVisible(
