@@ -100,6 +100,7 @@ async function storeMessage(base: string, room: string, body: string) {
   expect(written.status).toBe(201)
   return {
     id,
+    headers,
     history: async () =>
       (await fetch(`${base}/functions/v1/chat/rooms/${room}/messages`, { headers })).json(),
   }
@@ -141,20 +142,7 @@ describe('npm start', () => {
     expect((await fetch(`${base}/functions/v1/chat/health`)).status).toBe(200)
 
     const room = `start-${randomUUID().slice(0, 8)}`
-    const { token, user } = await (
-      await fetch(`${base}/functions/v1/chat/rooms/${room}/tokens`, {
-        method: 'POST',
-        body: JSON.stringify({ userName: 'Ana' }),
-      })
-    ).json()
-    const headers = { Authorization: `Bearer ${token}` }
-    const id = newMessageId(user.id)
-    const written = await fetch(`${base}/functions/v1/chat/rooms/${room}/messages`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ id, body: 'still here after a restart?' }),
-    })
-    expect(written.status).toBe(201)
+    const { id, headers } = await storeMessage(base, room, 'still here after a restart?')
 
     const second = start(env)
     expect(await second.exited).toBe(1)
