@@ -10,7 +10,6 @@ import {
   type Locator,
   type Page,
   type Route,
-  type WebSocketRoute,
 } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest'
 import { newMessageId, type TokenResponse } from '../functions/_shared/protocol.ts'
