@@ -77,7 +77,7 @@ export function launchBrowser(): Promise<Browser> {
 
 export { uniqueRoom } from '../test/chat-harness.ts'
 
-export interface ConsoleEntry {
+interface ConsoleEntry {
   type: string
   text: string
 }

@@ -19,7 +19,7 @@ export interface Backoff {
 }
 
 /** 0.5 s, 1 s, 2 s… up to 10 s between attempts; back to 0.5 s after a minute of running. */
-export const DEFAULT_BACKOFF: Backoff = { firstMs: 500, maxMs: 10_000, healthyAfterMs: 60_000 }
+const DEFAULT_BACKOFF: Backoff = { firstMs: 500, maxMs: 10_000, healthyAfterMs: 60_000 }
 
 export interface KeptRunning {
   /** The server running now (the last one started, while a restart is pending). */

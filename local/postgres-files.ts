@@ -30,7 +30,7 @@ import { promisify } from 'node:util'
 const run = promisify(execFile)
 
 /** Where a cluster's data lives when the postgres user cannot reach the data folder. */
-export const RELOCATED_CLUSTERS_DIR = '/var/lib/backchannel'
+const RELOCATED_CLUSTERS_DIR = '/var/lib/backchannel'
 
 /** The same for a data folder in the temporary folder, so the data keeps its short life. */
 function relocatedClustersDir(dataDir: string): string {
@@ -41,7 +41,7 @@ function relocatedClustersDir(dataDir: string): string {
 }
 
 /** The account PostgreSQL runs as when the stack runs as root. */
-export interface PostgresAccount {
+interface PostgresAccount {
   uid: number
   gid: number
 }

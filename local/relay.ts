@@ -36,7 +36,7 @@ export interface RelayOptions {
 }
 
 /** Time and timers, injectable so that tests move time instead of waiting for it. */
-export interface RelayClock {
+interface RelayClock {
   now(): number
   setTimeout(callback: () => void, ms: number): unknown
   clearTimeout(handle: unknown): void

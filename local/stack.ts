@@ -19,12 +19,12 @@ import { attachRelay } from './relay.ts'
 /** In the data folder while the stack runs: the URL of the database it uses. */
 export const RUNNING_DATABASE_FILE = 'running-database-url'
 
-export const WEB_DIST_DIR = path.resolve(import.meta.dirname, '../dist/web')
+const WEB_DIST_DIR = path.resolve(import.meta.dirname, '../dist/web')
 
 /** How long a request's headers may take before its connection is dropped (README: 15 s). */
-export const HEADERS_TIMEOUT_MS = 15_000
+const HEADERS_TIMEOUT_MS = 15_000
 /** How long a whole request, body and file uploads included, may take (README: 5 minutes). */
-export const REQUEST_TIMEOUT_MS = 5 * 60_000
+const REQUEST_TIMEOUT_MS = 5 * 60_000
 
 export interface LocalStackOptions {
   port: number

@@ -77,7 +77,7 @@ export const GENEROUS_QUOTAS: ChatDeps['config']['quotas'] = {
 }
 
 /** The storage URLs' origin in tests: requests to it go to `storage()`, in process. */
-export const TEST_STORAGE_ORIGIN = 'http://storage.test'
+const TEST_STORAGE_ORIGIN = 'http://storage.test'
 
 /**
  * A database of the test file's own, copied from the migrated one (test/global-setup.ts), for

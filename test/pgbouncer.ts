@@ -18,8 +18,8 @@ import { findOnPath, installDebianPackage } from './debian-package.ts'
  * 200 client connections ("Connection Pooler Max Clients"). Bigger computes allow more clients
  * (XL: 1,000), which `maxClientConnections` can mimic.
  */
-export const SUPABASE_MICRO_POOL_SIZE = 15
-export const SUPABASE_MICRO_MAX_CLIENTS = 200
+const SUPABASE_MICRO_POOL_SIZE = 15
+const SUPABASE_MICRO_MAX_CLIENTS = 200
 
 /** How long PgBouncer may take to accept its first query. */
 const READY_TIMEOUT_MS = 10_000

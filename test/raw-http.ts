@@ -62,7 +62,7 @@ export function sendHugeBody(
  * Declares `declaredBytes` of body, sends `sentBytes` and then nothing, keeping the socket open.
  * `closed` resolves when the server closes the connection.
  */
-export function sendShortBody(
+function sendShortBody(
   url: string,
   options: { method?: string; declaredBytes: number; sentBytes: number },
 ): { answer: Promise<RawAnswer>; closed: Promise<void> } {

@@ -25,7 +25,7 @@ interface MentionOf {
   name: string
 }
 
-export type InlineStyle = 'strong' | 'emphasis' | 'strike'
+type InlineStyle = 'strong' | 'emphasis' | 'strike'
 
 /** Content within a line (or several lines of a paragraph, joined by "\n" text). */
 export type Inline =

@@ -9,7 +9,7 @@ import { z } from 'zod'
 export const RELAY_PATH = '/relay'
 
 /** How many sessions one addressed frame may name (one person's tabs, a few times over). */
-export const MAX_RELAY_RECIPIENTS = 20
+const MAX_RELAY_RECIPIENTS = 20
 
 /** Close code for a refused token or handshake: final, the client must not reconnect. */
 export const CLOSE_UNAUTHORIZED = 4401
@@ -21,7 +21,7 @@ export const CLOSE_UNAUTHORIZED = 4401
 export const CLOSE_TRY_LATER = 4429
 
 /** Someone in a room, identified by the verified token of their connection. */
-export const relayParticipantSchema = z.object({
+const relayParticipantSchema = z.object({
   sessionId: z.string(),
   userId: z.string(),
   userName: z.string(),

@@ -44,7 +44,7 @@ export function invalidInput(error: z.ZodError, message = 'Some fields are inval
 }
 
 /** The code of the error a database query throws when it misses its deadline. */
-export const DATABASE_TIMEOUT = 'DATABASE_TIMEOUT'
+const DATABASE_TIMEOUT = 'DATABASE_TIMEOUT'
 
 /** A query that took longer than `ms`: the database (or its pooler) is not answering in time. */
 export function databaseTimeout(ms: number): Error {
@@ -54,7 +54,7 @@ export function databaseTimeout(ms: number): Error {
 }
 
 /** The code of the error a call fails with while the database is known not to answer. */
-export const DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE'
+const DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE'
 
 /** A call refused at once because the database did not answer the last probe. */
 export function databaseUnavailable(): Error {

@@ -9,9 +9,25 @@ import type {
   RoomSettings,
   StoredMessage,
 } from '../_shared/protocol.ts'
-import type { Quota, QuotaAction } from './quotas.ts'
 
-export interface NewMessage {
+/** What a quota counts; messages have their own rate limit (see persist_chat_message). */
+export type QuotaAction =
+  | 'upload'
+  | 'edit'
+  | 'token'
+  | 'transcript'
+  | 'reaction'
+  | 'report'
+  | 'settings'
+  | 'pin'
+
+/** At most `count` times in `windowSeconds` (a fixed window, counted in the database). */
+export interface Quota {
+  count: number
+  windowSeconds: number
+}
+
+interface NewMessage {
   id: string
   room: string
   sender: ChatUser
@@ -43,7 +59,7 @@ export type PersistedMessage = Omit<StoredMessage, 'attachments' | 'reactions'> 
   reactions: Reaction[]
 }
 
-export interface RateLimit {
+interface RateLimit {
   messages: number
   windowSeconds: number
 }
@@ -86,7 +102,7 @@ export type ReplyParent =
  */
 export type UploadState = 'unknown' | 'unsent' | 'sent' | 'withdrawn'
 
-export type EditOutcome =
+type EditOutcome =
   | { kind: 'edited' | 'unchanged'; message: PersistedMessage }
   | { kind: 'not_found' | 'deleted' | 'forbidden' | 'empty' }
   | { kind: 'blocked'; reason: string }
@@ -94,7 +110,7 @@ export type EditOutcome =
   | { kind: 'chat_off' | 'owners_only' | 'private_off' }
 
 /** Adding or removing a reaction: the message as it is after (`unchanged` when it already was). */
-export type ReactionOutcome =
+type ReactionOutcome =
   | { kind: 'added' | 'removed' | 'unchanged'; message: PersistedMessage }
   /** No visible message with this id in the room. */
   | { kind: 'not_found' }
@@ -107,7 +123,7 @@ export type ReactionOutcome =
 export type DeleteOutcome = { kind: 'deleted' | 'not_found' | 'forbidden' }
 
 /** Pinning or unpinning: the message as it is after, or why not. */
-export type PinOutcome =
+type PinOutcome =
   | { kind: 'pinned' | 'unpinned' | 'unchanged'; message: PersistedMessage }
   /** No visible message with this id in the room (for the owner asking). */
   | { kind: 'not_found' }
@@ -117,7 +133,7 @@ export type PinOutcome =
   | { kind: 'too_many' }
 
 /** Reporting a message: the report (the earlier one when reported before), or why not. */
-export type ReportOutcome =
+type ReportOutcome =
   | {
       kind: 'created' | 'duplicate'
       report: { messageId: string; reason: string; createdAt: string }
@@ -127,7 +143,7 @@ export type ReportOutcome =
   /** The reporter wrote it. */
   | { kind: 'own_message' }
 
-export type PersistedChange =
+type PersistedChange =
   | { type: 'message'; message: PersistedMessage }
   | { type: 'deleted'; id: string }
 

@@ -1,22 +1,5 @@
 import { ApiError } from './errors.ts'
-import type { MessageStore } from './message-store.ts'
-
-/** What a quota counts; messages have their own rate limit (see persist_chat_message). */
-export type QuotaAction =
-  | 'upload'
-  | 'edit'
-  | 'token'
-  | 'transcript'
-  | 'reaction'
-  | 'report'
-  | 'settings'
-  | 'pin'
-
-/** At most `count` times in `windowSeconds` (a fixed window, counted in the database). */
-export interface Quota {
-  count: number
-  windowSeconds: number
-}
+import type { MessageStore, Quota, QuotaAction } from './message-store.ts'
 
 /** "30 a minute", "5 in 5 minutes", "100 in 90 s": a quota as people read it. */
 export function describeQuota({ count, windowSeconds }: Quota): string {

@@ -1,6 +1,22 @@
 import { describe, expect, it } from 'vitest'
 import type { StoredMessage } from '../_shared/protocol.ts'
-import { transcriptMarkdown } from './transcript.ts'
+import type { ReplyParent } from './message-store.ts'
+import { transcriptEntry, transcriptFooter, transcriptHeader } from './transcript.ts'
+
+/** A whole Markdown transcript at once, from the pieces the route streams page by page. */
+function transcriptMarkdown(
+  room: string,
+  messages: readonly StoredMessage[],
+  exportedAt: Date,
+  linksExpireAt: Date,
+  parents: ReadonlyMap<string, ReplyParent> = new Map(),
+): string {
+  return (
+    transcriptHeader(room, exportedAt, linksExpireAt) +
+    messages.map((message) => transcriptEntry(message, parents)).join('') +
+    transcriptFooter(messages.length)
+  )
+}
 
 const message = (fields: Partial<StoredMessage>): StoredMessage => ({
   id: crypto.randomUUID(),

@@ -80,18 +80,3 @@ export function transcriptEntry(
 /** The end of a Markdown transcript. */
 export const transcriptFooter = (count: number) =>
   `${count === 1 ? '1 message' : `${count.toLocaleString('en')} messages`}.\n`
-
-/** A whole Markdown transcript at once (the route streams the same pieces page by page). */
-export function transcriptMarkdown(
-  room: string,
-  messages: readonly StoredMessage[],
-  exportedAt: Date,
-  linksExpireAt: Date,
-  parents: ReadonlyMap<string, ReplyParent> = new Map(),
-): string {
-  return (
-    transcriptHeader(room, exportedAt, linksExpireAt) +
-    messages.map((message) => transcriptEntry(message, parents)).join('') +
-    transcriptFooter(messages.length)
-  )
-}

@@ -1,11 +1,9 @@
 import type { ComponentType } from 'react'
-import { InitialsTiles } from './components/initials-tiles.tsx'
+import { InitialsTiles, type TilesProps } from './components/initials-tiles.tsx'
 import { DAILY_DOMAIN, relayUrl } from './config.ts'
 import type { ChatTransport } from './core/live-channel.ts'
 import type { JoinedRoom } from './session.ts'
 import { createRelayTransport } from './transport/relay-transport.ts'
-
-export type TilesProps = { transport: ChatTransport; onLeave: () => void }
 
 /** The call a joined person is in: its live channel, and what shows the people in it. */
 export interface CallSession {

@@ -1,9 +1,8 @@
 import { chatUserSchema, roomNameSchema } from '@shared/protocol.ts'
 import { z } from 'zod'
-import { readMeetingToken } from './embed/meeting-token.ts'
 
 /** Someone who joined a room: the token serves the call and every chat request. */
-export const joinedRoomSchema = z.object({
+const joinedRoomSchema = z.object({
   room: roomNameSchema,
   token: z.string().min(1),
   expiresAt: z.iso.datetime(),
@@ -31,17 +30,4 @@ export function loadJoinedRoom(storage: Storage = sessionStorage): JoinedRoom | 
 export function saveJoinedRoom(joined: JoinedRoom | undefined, storage: Storage = sessionStorage) {
   if (joined) storage.setItem(KEY, JSON.stringify(joined))
   else storage.removeItem(KEY)
-}
-
-/**
- * Whether the token makes this person a room owner (Daily's `o` claim). Read without verifying:
- * it only decides which actions the UI offers; the function checks the token itself.
- */
-export function isRoomOwner(token: string): boolean {
-  try {
-    return readMeetingToken(token).owner
-  } catch {
-    // Not a meeting token: nobody's owner.
-    return false
-  }
 }

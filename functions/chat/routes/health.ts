@@ -7,7 +7,7 @@ import { databaseTimeout } from '../errors.ts'
  * How long `/health` waits for the database: a monitor is told "unhealthy" within this, even
  * when the store's own deadline for queries is longer.
  */
-export const HEALTH_TIMEOUT_MS = 2_000
+const HEALTH_TIMEOUT_MS = 2_000
 
 /**
  * `GET /health`: 200 when the database answers, 503 (with Retry-After) when it does not in time.

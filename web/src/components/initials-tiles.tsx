@@ -1,5 +1,5 @@
 import { memo, useEffect, useReducer } from 'react'
-import type { TilesProps } from '../call-session.ts'
+import type { ChatTransport } from '../core/live-channel.ts'
 
 const initials = (name: string) =>
   name
@@ -8,6 +8,9 @@ const initials = (name: string) =>
     .slice(0, 2)
     .map((word) => [...word][0]?.toUpperCase())
     .join('')
+
+/** What shows the people in a call: the call's live channel, and leaving it. */
+export type TilesProps = { transport: ChatTransport; onLeave: () => void }
 
 /**
  * The local mode's stand-in for video: a tile with each person's initials. Memoized: it follows

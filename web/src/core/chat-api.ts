@@ -292,8 +292,6 @@ export function createChatApi(baseUrl: string, options: ChatApiOptions = {}) {
   }
 }
 
-export type ChatApi = ReturnType<typeof createChatApi>
-
 /** `path` with the query string of `query`'s defined values. */
 function withQuery(path: string, query: Record<string, string | number | undefined>): string {
   const params = new URLSearchParams()

@@ -36,8 +36,6 @@ import { TypingNotifier, TypingRoster, typingLine } from './typing.ts'
 
 export type { Arrivals } from './arrivals.ts'
 export type { MentionCandidate } from './mention-suggestions.ts'
-export type { ReplyQuote } from './reply-quotes.ts'
-export { HISTORY_PAGE_SIZE } from './room-sync.ts'
 export type { ChatParticipant } from './sender-labels.ts'
 
 export interface ChatSnapshot {

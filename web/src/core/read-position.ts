@@ -56,7 +56,7 @@ export class ReadPosition extends Store<ReadMark | undefined> {
 }
 
 /** See ReadPosition.firstUnread. */
-export function firstUnread(
+function firstUnread(
   mark: ReadMark | undefined,
   messages: readonly TimelineMessage[],
 ): TimelineMessage | undefined {

@@ -3,7 +3,7 @@ import type { RoomApi } from './chat-api.ts'
 import { MergedRead } from './notice-merge.ts'
 import type { Timeline } from './timeline.ts'
 
-export const HISTORY_PAGE_SIZE = 50
+const HISTORY_PAGE_SIZE = 50
 const CATCH_UP_PAGE_SIZE = 200
 
 /** Older history: whether there is more, whether a page is loading, why it failed. */

@@ -15,9 +15,9 @@ import { type Clock, systemClock } from './clock.ts'
  * Waits before the 2nd and 3rd try after a network or server failure: three tries in all. Longer
  * than a blip, short enough that a person watching the progress bar does not give up first.
  */
-export const RETRY_DELAYS_MS: readonly number[] = [1000, 2000]
+const RETRY_DELAYS_MS: readonly number[] = [1000, 2000]
 /** An upload URL this close to its expiry is not reused for a retry: the PUT would outlast it. */
-export const EXPIRY_MARGIN_MS = 30_000
+const EXPIRY_MARGIN_MS = 30_000
 
 /** What to upload: the file's metadata as the function checks it, and its bytes. */
 export interface UploadableFile {
@@ -267,14 +267,14 @@ export async function uploadFile(
 }
 
 /** A PUT that sends nothing for this long has stalled: it counts as a network failure. */
-export const UPLOAD_STALL_TIMEOUT_MS = 30_000
+const UPLOAD_STALL_TIMEOUT_MS = 30_000
 
 /**
  * The browser's PUT, with upload progress. Never rejects but on abort: failures are status 0,
  * and so is a PUT that makes no progress for UPLOAD_STALL_TIMEOUT_MS (a big file may take long,
  * but never that long without a byte moving).
  */
-export function xhrPut(request: PutRequest): Promise<PutResponse> {
+function xhrPut(request: PutRequest): Promise<PutResponse> {
   return new Promise((resolve, reject) => {
     const { signal } = request
     if (signal?.aborted) {

@@ -20,7 +20,10 @@ export interface PendingFile {
   attachment?: Attachment
 }
 
-/** An uploaded file, ready to go with the message. */
+/**
+ * An uploaded file, ready to go with the message.
+ * @public Named by the library's type declarations (the composer's `useAttachments`).
+ */
 export interface ReadyFile {
   attachment: Attachment
   preview?: string

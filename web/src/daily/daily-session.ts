@@ -15,6 +15,7 @@ type MismatchedEvent = {
   [E in DailyEventName]: DailyEventObject<E> extends DailyEventPayloads[E] ? never : E
 }[DailyEventName]
 type NoMismatch<Event extends never> = Event
+/** @public Used by nothing: compiling it is the check. */
 export type DailyPayloadsFit = NoMismatch<MismatchedEvent>
 
 type TilesProps = { transport: ChatTransport; onLeave: () => void }

@@ -29,13 +29,13 @@ export interface DailyEventPayloads {
   error: { action: string; errorMsg: string }
 }
 export type DailyEventName = keyof DailyEventPayloads
-export type DailyHandler<E extends DailyEventName> = (event: DailyEventPayloads[E]) => void
+type DailyHandler<E extends DailyEventName> = (event: DailyEventPayloads[E]) => void
 
 /**
  * `on`/`off` for those events. One overload per event (not one generic signature) because daily-js
  * types its payloads with a conditional type that TypeScript cannot relate to a generic one.
  */
-export interface DailyListen {
+interface DailyListen {
   (event: 'app-message', handler: DailyHandler<'app-message'>): unknown
   (event: 'participant-joined', handler: DailyHandler<'participant-joined'>): unknown
   (event: 'participant-left', handler: DailyHandler<'participant-left'>): unknown

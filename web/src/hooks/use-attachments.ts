@@ -3,8 +3,6 @@ import type { RoomApi } from '../core/chat-api.ts'
 import { UploadTray } from '../core/upload-tray.ts'
 import { useStore } from './use-store.ts'
 
-export type { PendingFile, ReadyFile } from '../core/upload-tray.ts'
-
 /**
  * The composer's files (an UploadTray, see there) while mounted: what it holds, and how to add,
  * remove and clear them. Unmounting stops the uploads and lets every preview URL go.

@@ -4,8 +4,7 @@ import type { ReadableStore } from '../core/store.ts'
 import { pageVisible } from './use-page-visible.ts'
 
 /** The title with the unread count in front, e.g. "(3) standup · Backchannel". */
-export const unreadTitle = (title: string, unread: number) =>
-  unread > 0 ? `(${unread}) ${title}` : title
+const unreadTitle = (title: string, unread: number) => (unread > 0 ? `(${unread}) ${title}` : title)
 
 /**
  * Sets the document title to `title` while mounted, with the count of new messages (the client's

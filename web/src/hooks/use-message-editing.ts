@@ -4,8 +4,6 @@ import { type EditingClient, MessageEditing } from '../core/message-editing.ts'
 import type { TimelineMessage } from '../core/timeline.ts'
 import { useStore } from './use-store.ts'
 
-export type { Editing } from '../core/message-editing.ts'
-
 /**
  * Which message is being edited (a MessageEditing store over the client, see there), and the
  * actions every message offers, bound to the client. Moves focus back once editing ends, unless

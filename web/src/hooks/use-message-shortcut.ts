@@ -7,7 +7,7 @@ import { type RefObject, useEffect } from 'react'
 export const MESSAGE_SHORTCUT = 'Alt+Shift+M'
 
 /** Whether `event` is the shortcut. By physical key: on a Mac, Option changes the character. */
-export const isMessageShortcut = (event: KeyboardEvent) =>
+const isMessageShortcut = (event: KeyboardEvent) =>
   event.altKey && event.shiftKey && !event.ctrlKey && !event.metaKey && event.code === 'KeyM'
 
 /**
