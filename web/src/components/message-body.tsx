@@ -1,6 +1,6 @@
+import { type Block, type Inline, parseMessage } from '@shared/message-format.ts'
 import type { Mention } from '@shared/protocol.ts'
 import { type ReactNode, useMemo } from 'react'
-import { type Block, type Inline, parseMessage } from '../core/format.ts'
 
 /**
  * A message's text with its formatting (`core/format.ts`) as elements screen readers know:

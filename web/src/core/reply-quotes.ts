@@ -1,6 +1,6 @@
+import { plainLine } from '@shared/message-format.ts'
 import type { StoredMessage } from '@shared/protocol.ts'
 import { ChatApiError, type RoomApi } from './chat-api.ts'
-import { plainLine } from './format.ts'
 import type { TimelineMessage } from './timeline.ts'
 
 /** At most this much of a message's first line shows in a quote (the rest is cut by CSS anyway). */

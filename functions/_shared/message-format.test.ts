@@ -7,7 +7,7 @@ import {
   parseLine,
   parseMessage,
   plainLine,
-} from './format.ts'
+} from './message-format.ts'
 
 // Builders, so each case reads like the tree it expects.
 const t = (text: string): Inline => ({ kind: 'text', text })
