@@ -27,18 +27,15 @@ export function createDatabaseGate({ timeoutMs, probe }: DatabaseGateOptions) {
 
   /** One probe at a time; true once the database answers (and the gate is open again). */
   const recovered = () => {
-    probing ??= withinDeadline(probe(), timeoutMs).then(
-      () => {
-        available = true
-        return true
-      },
-      () => false,
-    )
-    const current = probing
-    void current.finally(() => {
-      if (probing === current) probing = undefined
-    })
-    return current
+    probing ??= withinDeadline(probe(), timeoutMs)
+      .then(
+        () => (available = true),
+        () => false,
+      )
+      .finally(() => {
+        probing = undefined
+      })
+    return probing
   }
 
   return {
@@ -80,7 +77,7 @@ export function gateMethods<Store extends object>(
 }
 
 /** `promise`, or DATABASE_TIMEOUT after `ms`; a late outcome of `promise` is dropped, not raised. */
-function withinDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+export function withinDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(databaseTimeout(ms)), ms)

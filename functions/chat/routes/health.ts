@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import type { HealthResponse } from '../../_shared/protocol.ts'
+import { withinDeadline } from '../database-gate.ts'
 import type { ChatDeps } from '../deps.ts'
-import { databaseTimeout } from '../errors.ts'
 
 /**
  * How long `/health` waits for the database: a monitor is told "unhealthy" within this, even
@@ -15,20 +15,14 @@ const HEALTH_TIMEOUT_MS = 2_000
  */
 export function healthRoutes({ store }: ChatDeps) {
   return new Hono().get('/', async (c) => {
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(databaseTimeout(HEALTH_TIMEOUT_MS)), HEALTH_TIMEOUT_MS)
-    })
     try {
       // A ping still running after the answer ends at the store's own deadline.
-      await Promise.race([store.ping(), late])
+      await withinDeadline(store.ping(), HEALTH_TIMEOUT_MS)
       return c.json({ ok: true } satisfies HealthResponse)
     } catch (error) {
       console.error('chat: health check failed:', error)
       c.header('Retry-After', '5')
       return c.json({ ok: false } satisfies HealthResponse, 503)
-    } finally {
-      clearTimeout(timer)
     }
   })
 }
