@@ -200,18 +200,30 @@ $$;
 comment on function chat.messages_keep_named_mentions is
   'Trigger: when a message''s body changes, drops the mentions it no longer shows as @name: a word of its own, outside code and links.';
 
--- Nobody but the owner, as for everything in chat (see 20261202020000_chat_schema.sql).
-revoke all on all tables in schema chat from public;
-revoke all on all functions in schema chat from public;
-do $$
+-- Nobody but the owner, as for everything in chat (see 20261202020000_chat_schema.sql). One
+-- routine does it from here on: a migration that creates something in chat ends by calling it,
+-- instead of pasting the same block again.
+create procedure chat.lock_out_api_roles()
+language plpgsql
+set search_path = ''
+as $$
 declare
   api_role text;
 begin
+  revoke all on all tables in schema chat from public;
+  revoke all on all sequences in schema chat from public;
+  -- Routines: functions and procedures (this one included).
+  revoke all on all routines in schema chat from public;
   for api_role in
     select rolname from pg_roles where rolname in ('anon', 'authenticated', 'service_role')
   loop
+    execute format('revoke all on schema chat from %I', api_role);
     execute format('revoke all on all tables in schema chat from %I', api_role);
-    execute format('revoke all on all functions in schema chat from %I', api_role);
+    execute format('revoke all on all sequences in schema chat from %I', api_role);
+    execute format('revoke all on all routines in schema chat from %I', api_role);
   end loop;
 end
 $$;
+comment on procedure chat.lock_out_api_roles is
+  'Revokes everything in the schema chat from public and from Supabase''s API roles (anon, authenticated, service_role, where they exist): only the owner, the chat function and ops reach it. Every migration that creates something in chat ends with call chat.lock_out_api_roles().';
+call chat.lock_out_api_roles();

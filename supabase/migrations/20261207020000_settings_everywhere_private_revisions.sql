@@ -170,18 +170,5 @@ create index messages_private_recipient_revision
 comment on index chat.messages_private_recipient_revision is
   'The private messages a person received in a room, by revision: their share of the room''s revision as they see it.';
 
--- Nobody but the owner, as for everything in chat (see 20261202020000_chat_schema.sql).
-revoke all on all tables in schema chat from public;
-revoke all on all functions in schema chat from public;
-do $$
-declare
-  api_role text;
-begin
-  for api_role in
-    select rolname from pg_roles where rolname in ('anon', 'authenticated', 'service_role')
-  loop
-    execute format('revoke all on all tables in schema chat from %I', api_role);
-    execute format('revoke all on all functions in schema chat from %I', api_role);
-  end loop;
-end
-$$;
+-- Nobody but the owner, as for everything in chat.
+call chat.lock_out_api_roles();
