@@ -104,8 +104,10 @@ export function ownDatabase(prefix: string): { url: string; create(): Promise<vo
 export function createChatHarness(
   config: Partial<ChatDeps['config']> = {},
   databaseUrl = inject('databaseUrl'),
+  /** The store's own options: a shorter deadline for queries, for the fault tests. */
+  storeOptions: { timeoutMs?: number } = {},
 ): ChatHarness {
-  const store = createPostgresMessageStore(databaseUrl)
+  const store = createPostgresMessageStore(databaseUrl, storeOptions)
   const tokens = createRoomTokens({ apiKey: TEST_API_KEY, ttlSeconds: 3600 })
   const mediaDir = mkdtempSync(path.join(tmpdir(), 'backchannel-media-'))
   const mediaMaxBytes = config.mediaMaxBytes ?? DEFAULT_MEDIA_MAX_BYTES

@@ -12,15 +12,12 @@ import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type RunningPostgres, startEmbeddedPostgres } from '../../local/embedded-postgres.ts'
 import { applyMigrations } from '../../local/migrate.ts'
-import { GENEROUS_QUOTAS, TEST_API_KEY, uniqueRoom } from '../../test/chat-harness.ts'
+import { createChatHarness, uniqueRoom } from '../../test/chat-harness.ts'
 import { startPgBouncer } from '../../test/pgbouncer.ts'
 import { createChatApi } from '../../web/src/core/chat-api.ts'
 import { systemClock } from '../../web/src/core/clock.ts'
 import { Outbox, type OutboxEntry } from '../../web/src/core/outbox.ts'
 import { newMessageId } from '../_shared/protocol.ts'
-import { createChatApp } from './app.ts'
-import { createPostgresMessageStore } from './postgres-message-store.ts'
-import { createRoomTokens } from './tokens.ts'
 
 let dir: string
 let database: RunningPostgres
@@ -44,30 +41,18 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true })
 })
 
-/** The function on `databaseUrl`, and a writer that posts through the web app's outbox. */
+/** The function on `databaseUrl` (queries bounded by `timeoutMs`), as the web app's API sees it. */
 function startChat(databaseUrl: string, timeoutMs = 1000) {
-  const store = createPostgresMessageStore(databaseUrl, { timeoutMs })
-  const tokens = createRoomTokens({ apiKey: TEST_API_KEY, ttlSeconds: 3600 })
-  const app = createChatApp({
-    config: {
-      openRooms: true,
-      rateLimit: { messages: 10_000, windowSeconds: 10 },
-      allowedOrigins: ['*'],
-      mediaMaxBytes: 1024,
-      mediaUrlTtlSeconds: 3600,
-      quotas: GENEROUS_QUOTAS,
-      proxyHops: 0,
-    },
-    store,
-    // No test here uploads a file.
-    media: undefined as never,
-    tokens,
-  })
+  const chat = createChatHarness(
+    { rateLimit: { messages: 10_000, windowSeconds: 10 } },
+    databaseUrl,
+    { timeoutMs },
+  )
   const api = createChatApi('http://function.test/chat', {
-    fetch: async (input, init) => app.request(String(input), init),
+    fetch: async (input, init) => chat.app.request(String(input), init),
   })
-  const health = async () => (await app.request('/chat/health')).status
-  return { app, store, tokens, api, health }
+  const health = async () => (await chat.app.request('/chat/health')).status
+  return { tokens: chat.deps.tokens, api, health, close: () => chat.close() }
 }
 
 /**
@@ -175,7 +160,7 @@ describe('the chat function when PostgreSQL restarts under traffic', () => {
         await expectEveryMessageOnce(writer)
       } finally {
         writer.dispose()
-        await chat.store.close()
+        await chat.close()
         await pooler?.stop()
         logged.mockRestore()
       }
@@ -210,7 +195,7 @@ describe('the chat function when its connections are killed', () => {
       await expectEveryMessageOnce(writer)
     } finally {
       writer.dispose()
-      await chat.store.close()
+      await chat.close()
       logged.mockRestore()
     }
   })
@@ -258,7 +243,7 @@ describe('the chat function when PostgreSQL freezes', () => {
     } finally {
       signal(frozen, 'SIGCONT')
       writer.dispose()
-      await chat.store.close()
+      await chat.close()
       logged.mockRestore()
     }
   })
