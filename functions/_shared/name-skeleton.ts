@@ -6,7 +6,7 @@ import unhomoglyph from 'unhomoglyph'
 
 // Characters that render as nothing: zero-width and format characters, variation selectors, the
 // Hangul fillers, the braille blank. TR39's skeleton drops the default-ignorable ones too.
-const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/gu
+export const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/gu
 // Runs of spaces show as one space in the page (HTML collapses them).
 const SPACES = /\s+/gu
 

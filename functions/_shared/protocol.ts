@@ -7,7 +7,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import emojiRegex from 'emoji-regex'
 import { z } from 'zod'
 import { mentionsShownIn } from './message-format.ts'
-import { nameSkeleton } from './name-skeleton.ts'
+import { INVISIBLE, nameSkeleton } from './name-skeleton.ts'
 
 /** Daily's room names: letters, digits, `-` and `_`, 1 to 128 characters. */
 const ROOM_NAME_PATTERN = /^[A-Za-z0-9_-]{1,128}$/
@@ -43,14 +43,14 @@ const charCount = (text: string) => [...text].length
 // point is at most two units, and the rest leaves room for surrounding spaces that trimming removes.
 const rawLimit = (maxChars: number) => maxChars * 4
 
+const RESERVED_SKELETON = nameSkeleton(ROOM_SENDER_NAME)
 /** Whether `name` passes for the reserved sender name: its case, width, lookalikes aside ("Rооm"). */
-const isReservedName = (name: string) => nameSkeleton(name) === nameSkeleton(ROOM_SENDER_NAME)
+const isReservedName = (name: string) => nameSkeleton(name) === RESERVED_SKELETON
 
 // Invisible characters between a name's letters (zero-width spaces and joiners, variation
 // selectors, tag characters, direction marks, fillers) make "An\u200Ba" a second "Ana": they are
 // removed. An emoji keeps its own (👩‍💻 and flags are drawn by them), found by emoji-regex, which
-// knows Unicode's emoji sequences.
-const HIDDEN_IN_NAME = /[\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/gu
+// knows Unicode's emoji sequences. (INVISIBLE: the characters a skeleton drops too.)
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u
 // The alphabets whose letters pass for each other (Latin "a", Cyrillic "а", Greek "α"): a word
 // written in two of them is how "Аna" imitates "Ana". No one's name mixes them within a word.
@@ -67,10 +67,10 @@ function withoutHiddenCharacters(name: string): string {
   let kept = ''
   let from = 0
   for (const emoji of name.matchAll(emojiRegex())) {
-    kept += name.slice(from, emoji.index).replace(HIDDEN_IN_NAME, '') + emoji[0]
+    kept += name.slice(from, emoji.index).replace(INVISIBLE, '') + emoji[0]
     from = emoji.index + emoji[0].length
   }
-  return kept + name.slice(from).replace(HIDDEN_IN_NAME, '')
+  return kept + name.slice(from).replace(INVISIBLE, '')
 }
 
 export const roomNameSchema = z
@@ -356,7 +356,6 @@ export const mentionSchema = z.strictObject({ userId: userIdSchema, name: userNa
 export type Mention = z.infer<typeof mentionSchema>
 
 /** The text a mention shows as in a message: `@Ana`. */
-export { mentionText } from './message-format.ts'
 
 /**
  * The mentions that the text shows as mentions (message-format.ts reads them as readers see them:

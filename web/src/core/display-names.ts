@@ -25,13 +25,15 @@ export function distinctNames(people: readonly NamedPerson[]): Map<string, strin
     const key = nameSkeleton(userName)
     let count = taken.get(key) ?? 0
     let label: string
+    let labelKey: string
     // Someone may be called "Ana (2)" already: that label is theirs, the next number is free.
     do {
       count += 1
       label = count === 1 ? userName : `${userName} (${count})`
-    } while (used.has(nameSkeleton(label)))
+      labelKey = count === 1 ? key : nameSkeleton(label)
+    } while (used.has(labelKey))
     taken.set(key, count)
-    used.add(nameSkeleton(label))
+    used.add(labelKey)
     labels.set(userId, label)
   }
   return labels

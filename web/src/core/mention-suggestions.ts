@@ -1,5 +1,5 @@
-import { mentionsInOrder } from '@shared/message-format.ts'
-import { type Mention, mentionText } from '@shared/protocol.ts'
+import { mentionsInOrder, mentionText } from '@shared/message-format.ts'
+import type { Mention } from '@shared/protocol.ts'
 import { isPersonId } from './live-inbox.ts'
 import type { ChatParticipant } from './sender-labels.ts'
 import type { TimelineMessage } from './timeline.ts'
