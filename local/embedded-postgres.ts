@@ -211,8 +211,8 @@ async function startServer(files: PostgresFiles, port: number): Promise<Supervis
   return { pid, exited, stop }
 }
 
-/** How the server went, from its watchdog's exit (local/watchdog.mjs). */
-function howItExited(code: number | null, signal: NodeJS.Signals | null): string {
+/** How a server went, from its watchdog's exit (local/watchdog.mjs). */
+export function howItExited(code: number | null, signal: NodeJS.Signals | null): string {
   if (signal) return `lost its watchdog (${signal})`
   if (code === 0) return 'stopped'
   const killedBy = Object.entries(constants.signals).find(([, number]) => code === 128 + number)

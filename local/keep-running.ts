@@ -41,12 +41,11 @@ export function keepRunning(
     start: () => Promise<SupervisedServer>
     log: (line: string) => void
     backoff?: Backoff
-    now?: () => number
   },
 ): KeptRunning {
-  const { name, start, log, backoff = DEFAULT_BACKOFF, now = Date.now } = options
+  const { name, start, log, backoff = DEFAULT_BACKOFF } = options
   let current = first
-  let startedAt = now()
+  let startedAt = Date.now()
   let delayMs = backoff.firstMs
   let stopping = false
   let restarting: Promise<void> = Promise.resolve()
@@ -70,7 +69,7 @@ export function keepRunning(
     })
 
   async function restart(gone: SupervisedServer, how: string): Promise<void> {
-    if (now() - startedAt >= backoff.healthyAfterMs) delayMs = backoff.firstMs
+    if (Date.now() - startedAt >= backoff.healthyAfterMs) delayMs = backoff.firstMs
     log(`${name} (pid ${gone.pid}) ${how}; starting it again in ${seconds(delayMs)}…`)
     for (;;) {
       await wait(delayMs)
@@ -90,7 +89,7 @@ export function keepRunning(
         return
       }
       current = next
-      startedAt = now()
+      startedAt = Date.now()
       log(`${name} is back (pid ${next.pid}).`)
       watch(next)
       return

@@ -8,7 +8,7 @@ import path from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { promisify } from 'node:util'
 import postgres from 'postgres'
-import { freePort, lastLines, WATCHDOG } from '../local/embedded-postgres.ts'
+import { freePort, howItExited, lastLines, WATCHDOG } from '../local/embedded-postgres.ts'
 import { findOnPath, installDebianPackage } from './debian-package.ts'
 
 /**
@@ -234,7 +234,7 @@ async function run(
   let exitedWith: string | undefined
   const exited = new Promise<string>((resolve) => {
     watchdog.once('error', (error) => resolve(error.message))
-    watchdog.once('exit', (code, signal) => resolve(`exit code ${code ?? signal}`))
+    watchdog.once('exit', (code, signal) => resolve(howItExited(code, signal)))
   }).then((reason) => {
     exitedWith = reason
     return reason
