@@ -21,7 +21,7 @@ import { type NetworkSwitch, routeRelayThroughSwitch } from './network-switch.ts
 export const MESSAGES_ROUTE = '**/functions/v1/chat/rooms/*/messages'
 
 /** The key the e2e stack signs tokens with: tests mint special ones (room owners) with it. */
-export const E2E_DAILY_API_KEY = 'e2e-daily-api-key-0123456789abcdef'
+const E2E_DAILY_API_KEY = 'e2e-daily-api-key-0123456789abcdef'
 
 export interface RunningApp {
   /** The stack's origin, e.g. http://localhost:41234, with the port it really listens on. */
@@ -127,7 +127,7 @@ export async function newPerson(
 ): Promise<Person> {
   const context = await browser.newContext()
   // Below Vitest's test timeout, so a stuck step fails with Playwright's account of what it awaited.
-  context.setDefaultTimeout(10_000)
+  context.setDefaultTimeout(STEP_MS)
   const network = droppableRelay ? await routeRelayThroughSwitch(context) : noSwitch(name)
   const page = await context.newPage()
 
@@ -325,11 +325,16 @@ export function setupE2ESession(): E2ESession {
       return person
     },
     async joinAsOwner(name, room) {
-      const tokens = createRoomTokens({ apiKey: E2E_DAILY_API_KEY, ttlSeconds: 3600 })
-      const { token } = await tokens.mint(room, { id: crypto.randomUUID(), name }, { owner: true })
-      return this.join(name, room, { token })
+      return this.join(name, room, { token: (await ownerToken(room, name)).token })
     },
   }
+}
+
+/** A room owner's token for `name` in `room`, as a host's backend mints one. */
+export async function ownerToken(room: string, name: string) {
+  const tokens = createRoomTokens({ apiKey: E2E_DAILY_API_KEY, ttlSeconds: 3600 })
+  const user = { id: crypto.randomUUID(), name }
+  return { token: (await tokens.mint(room, user, { owner: true })).token, user }
 }
 
 /**

@@ -14,7 +14,7 @@ import {
   setupE2ESession,
   uniqueRoom,
 } from './browser.ts'
-import { connectRaw, memberToken } from './raw-relay.ts'
+import { connectRaw } from './raw-relay.ts'
 
 /** How long a live message may take to reach the other side. */
 const LIVE_MS = STEP_MS
@@ -247,7 +247,7 @@ describe('bad input from a hostile client', () => {
     const ben = await join('Ben', room)
     const mallory = await connectRaw(
       session.app.url,
-      await memberToken(session.app.url, room, 'Mallory'),
+      await chatFunction(session.app.url).tokenFor(room, 'Mallory'),
     )
     const { userId } = mallory
     const logged = ben.console.length

@@ -5,18 +5,17 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { newMessageId, type RoomSettings } from '../functions/_shared/protocol.ts'
-import { createRoomTokens } from '../functions/chat/tokens.ts'
 import {
-  E2E_DAILY_API_KEY,
+  chatFunction,
   expectVisible,
+  ownerToken,
   type Person,
+  STEP_MS,
   setupE2ESession,
   uniqueRoom,
 } from './browser.ts'
-import { connectRaw, memberToken, type RawClient } from './raw-relay.ts'
+import { connectRaw, type RawClient } from './raw-relay.ts'
 
-/** How long a live change may take to reach the other side. */
-const LIVE_MS = 2000
 /**
  * At most two reads per kind for a burst is exact in the client's tests (web/src/core/
  * notice-merge.test.ts); here frames and answers interleave in real time, so a page may finish a
@@ -31,14 +30,6 @@ const FLOOD = 24
 const DROPPED_BY_SETTINGS = "dropped a live message the room's settings refuse"
 
 const session = setupE2ESession()
-
-/** An owner's token, as a host's backend mints one. */
-async function ownerToken(room: string, userName: string) {
-  const tokens = createRoomTokens({ apiKey: E2E_DAILY_API_KEY, ttlSeconds: 3600 })
-  const userId = crypto.randomUUID()
-  const { token } = await tokens.mint(room, { id: userId, name: userName }, { owner: true })
-  return { token, userId }
-}
 
 /**
  * Saves a room's settings as its owner would (the function checks the token's owner flag), and
@@ -59,8 +50,12 @@ async function saveSettings(
   if (announce) owner.send({ v: 1, type: 'settings' })
 }
 
-/** Counts the page's reads of the room's settings, pins, reports and changes from now on. */
-function countReads(page: Page) {
+/**
+ * Counts the page's reads of the room's settings, pins, reports and changes from now on, once
+ * the reads it makes on the way in (settings, pins, its own reports) are done.
+ */
+async function countReads(page: Page) {
+  await page.waitForLoadState('networkidle')
   const reads = { settings: 0, pins: 0, reports: 0, changes: 0 }
   page.on('request', (request) => {
     if (request.method() !== 'GET') return
@@ -89,7 +84,7 @@ async function marker(client: RawClient, to: Person, text: string) {
     body: text,
     createdAt: new Date().toISOString(),
   })
-  await expectVisible(to.message(text), LIVE_MS)
+  await expectVisible(to.message(text), STEP_MS)
 }
 
 const prebuiltChat = (message: string) => ({
@@ -104,7 +99,7 @@ const prebuiltChat = (message: string) => ({
 async function droppedBySettings(person: Person, count: number) {
   await expect
     .poll(() => person.console.filter((entry) => entry.text.includes(DROPPED_BY_SETTINGS)).length, {
-      timeout: LIVE_MS,
+      timeout: STEP_MS,
     })
     .toBeGreaterThanOrEqual(count)
 }
@@ -115,10 +110,10 @@ describe('live notices cannot be used to amplify', () => {
     const ben = await session.join('Ben', room)
     const mallory = await connectRaw(
       session.app.url,
-      await memberToken(session.app.url, room, 'Mallory'),
+      await chatFunction(session.app.url).tokenFor(room, 'Mallory'),
     )
     try {
-      const reads = countReads(ben.page)
+      const reads = await countReads(ben.page)
       flood(mallory)
       await marker(mallory, ben, 'after the flood')
       // Only owners send settings and pins notices, and only owners read reports.
@@ -135,7 +130,7 @@ describe('live notices cannot be used to amplify', () => {
     const ben = await session.join('Ben', room)
     const host = await connectRaw(session.app.url, await ownerToken(room, 'Host'))
     try {
-      const reads = countReads(ben.page)
+      const reads = await countReads(ben.page)
       const settings = { send: 'owners', slowModeSeconds: 0, privateMessages: true } as const
       await saveSettings(host, room, settings, false)
       flood(host)
@@ -144,7 +139,7 @@ describe('live notices cannot be used to amplify', () => {
         ben.page
           .getByRole('status')
           .filter({ hasText: 'Only owners can send messages in this room right now.' }),
-        LIVE_MS,
+        STEP_MS,
       )
       expect(reads.settings).toBeGreaterThanOrEqual(1)
       expect(reads.settings).toBeLessThan(MERGED_READS_BELOW)
@@ -166,13 +161,13 @@ describe("Daily Prebuilt's chat under the room settings", () => {
     const host = await connectRaw(session.app.url, await ownerToken(room, 'Host'))
     const mallory = await connectRaw(
       session.app.url,
-      await memberToken(session.app.url, room, 'Mallory'),
+      await chatFunction(session.app.url).tokenFor(room, 'Mallory'),
     )
     try {
       await saveSettings(host, room, { send: 'nobody', slowModeSeconds: 0, privateMessages: true })
       await expectVisible(
         ben.page.getByRole('status').filter({ hasText: 'Chat is turned off in this room.' }),
-        LIVE_MS,
+        STEP_MS,
       )
       for (let i = 1; i <= 3; i++) mallory.send(prebuiltChat(`prebuilt while off ${i}`))
       await droppedBySettings(ben, 3)
@@ -187,7 +182,7 @@ describe("Daily Prebuilt's chat under the room settings", () => {
         ben.page
           .getByRole('status')
           .filter({ hasText: 'Slow mode is on: one message every 30 s.' }),
-        LIVE_MS,
+        STEP_MS,
       )
       for (let i = 1; i <= 5; i++) mallory.send(prebuiltChat(`prebuilt in slow mode ${i}`))
       await droppedBySettings(ben, 3 + 4)

@@ -4,11 +4,15 @@
 // message without "Mentions you" and notifies nobody.
 import { describe, expect, it } from 'vitest'
 import { errorResponseSchema, newMessageId } from '../functions/_shared/protocol.ts'
-import { expectHidden, expectVisible, type Person, setupE2ESession, uniqueRoom } from './browser.ts'
-import { connectRaw, memberToken } from './raw-relay.ts'
-
-/** How long a live message may take to reach the other side. */
-const LIVE_MS = 2000
+import {
+  chatFunction,
+  expectHidden,
+  expectVisible,
+  type Person,
+  setupE2ESession,
+  uniqueRoom,
+} from './browser.ts'
+import { connectRaw } from './raw-relay.ts'
 
 const session = setupE2ESession()
 
@@ -29,7 +33,7 @@ describe('a mention that labels Ben with another name', () => {
     const benId = await userIdOf(ben)
     const mallory = await connectRaw(
       session.app.url,
-      await memberToken(session.app.url, room, 'Mallory'),
+      await chatFunction(session.app.url).tokenFor(room, 'Mallory'),
     )
     const forged = {
       v: 1,
@@ -62,7 +66,7 @@ describe('a mention that labels Ben with another name', () => {
       mentions: [{ userId: benId, name: 'Ben' }],
     })
     const trueMention = messageRow(ben, '@Ben this one is for you')
-    await expectVisible(trueMention, LIVE_MS)
+    await expectVisible(trueMention)
     await expectVisible(trueMention.getByText('Mentions you', { exact: true }))
     const forgedRow = messageRow(ben, forged.body)
     await expectVisible(forgedRow)

@@ -2,7 +2,7 @@
 // with a U+FE0F that Unicode does not (👍️), so the full picker's 👍 and the quick row's 👍 were two
 // chips that looked the same. Real Chromium, the whole local stack.
 import { expect, it } from 'vitest'
-import { expectHidden, expectVisible, STEP_MS, setupE2ESession, uniqueRoom } from './browser.ts'
+import { expectHidden, expectVisible, setupE2ESession, uniqueRoom } from './browser.ts'
 
 const session = setupE2ESession()
 
@@ -24,23 +24,23 @@ it("the full picker's 👍 takes back the quick row's 👍 instead of adding a s
     .getByRole('button', { name: '👍', exact: true })
     .click()
   const thumbs = row.getByRole('button', { name: '👍 1', exact: true })
-  await expectVisible(thumbs, STEP_MS)
+  await expectVisible(thumbs)
   await expect.poll(() => thumbs.getAttribute('aria-pressed')).toBe('true')
 
   await openPicker()
   await picker.getByRole('button', { name: 'More emoji' }).click()
   const search = picker.getByRole('searchbox', { name: 'Search emoji' })
-  await expectVisible(search, 5000)
+  await expectVisible(search)
   await search.fill('thumbs up')
   const fromPicker = picker
     .getByRole('grid', { name: 'Emoji' })
     .getByRole('button', { name: '👍', exact: true })
-  await expectVisible(fromPicker, 5000)
+  await expectVisible(fromPicker)
   await fromPicker.click()
   await expectHidden(picker)
 
   // Ana had reacted with 👍 already: picking it again takes it back, and no second 👍 appears.
-  await expectHidden(thumbs, STEP_MS)
+  await expectHidden(thumbs)
   expect(await row.locator('.reaction-chip').count()).toBe(0)
   expect(ana.problems()).toEqual([])
 }, 30_000)
