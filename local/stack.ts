@@ -110,20 +110,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       : options.host
     const url = `http://${shownHost}:${port}`
 
-    const root = new Hono()
-      // No response of this origin is read as anything but its Content-Type: an error's JSON or a
-      // stored file is never run as a script or shown as a page because it looks like one.
-      .use('*', async (c, next) => {
-        await next()
-        c.res.headers.set('X-Content-Type-Options', 'nosniff')
-      })
-      .route('/functions/v1', createChatApp(deps))
-    if (storageRoutes) root.route('/storage/v1', storageRoutes)
-    // Under the function's and Storage's prefixes an address nobody answers is a JSON 404, like
-    // Supabase's, never the SPA's page.
-    root.all('/functions/*', apiNotFound).all('/storage/*', apiNotFound)
     // The SPA's policy as a header, with what a meta tag cannot carry (frame-ancestors), and the
-    // page's other headers (web/security-headers.ts).
+    // page's other headers (web/security-headers.ts), on every response of this origin: its
+    // nosniff also keeps an error's JSON or a stored file from being read as a script or a page.
     const pageHeaders = pageSecurityHeaders(
       contentSecurityPolicy(
         {
@@ -135,11 +124,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         parseFrameAncestors(options.env[FRAME_ANCESTORS_ENV]),
       ),
     )
-    app = root
+    const root = new Hono()
       .use('*', async (c, next) => {
         await next()
         for (const [name, value] of Object.entries(pageHeaders)) c.res.headers.set(name, value)
       })
+      .route('/functions/v1', createChatApp(deps))
+    if (storageRoutes) root.route('/storage/v1', storageRoutes)
+    // Under the function's and Storage's prefixes an address nobody answers is a JSON 404, like
+    // Supabase's, never the SPA's page.
+    root.all('/functions/*', apiNotFound).all('/storage/*', apiNotFound)
+    app = root
       .use('*', serveStatic({ root: WEB_DIST_DIR }))
       // Any other path is a client-side route of the SPA.
       .get('*', serveStatic({ path: path.join(WEB_DIST_DIR, 'index.html') }))
