@@ -1,7 +1,6 @@
 import {
   type FocusEvent,
   type ReactNode,
-  useCallback,
   useId,
   useLayoutEffect,
   useRef,
@@ -50,30 +49,41 @@ export function CollapsibleBody({
   /** The text as rendered. */
   children: ReactNode
 }) {
-  return mayBeTall(text) ? <Clamp messageId={messageId}>{children}</Clamp> : children
+  return mayBeTall(text) ? (
+    <Clamp messageId={messageId} text={text}>
+      {children}
+    </Clamp>
+  ) : (
+    children
+  )
 }
 
-function Clamp({ messageId, children }: { messageId: string; children: ReactNode }) {
+function Clamp({
+  messageId,
+  text,
+  children,
+}: {
+  messageId: string
+  text: string
+  children: ReactNode
+}) {
   const id = useId()
   const clamp = useRef<HTMLDivElement>(null)
   const button = useRef<HTMLButtonElement>(null)
   const [expanded, setExpanded] = useState(() => expandedMessages.has(messageId))
-  // Let out before, so taller than the clamp: "Show less" must not lose its button (and focus) to
-  // a measurement that has not happened yet.
-  const [wasExpanded] = useState(expanded)
-  const overflowing = useOverflow(clamp, !expanded, children, wasExpanded)
+  // Measured again when the text changes, not on every render (children is a new element each
+  // time). Let out before (the initial answer, read once): taller than the clamp, so "Show less"
+  // must not lose its button (and focus) to a measurement that has not happened yet.
+  const overflowing = useOverflow(clamp, !expanded, text, expanded)
   const clipped = !expanded && overflowing
 
   const showLess = useRef(false)
-  const toggle = useCallback(
-    (expand: boolean) => {
-      if (expand) expandedMessages.add(messageId)
-      else expandedMessages.delete(messageId)
-      showLess.current = !expand
-      setExpanded(expand)
-    },
-    [messageId],
-  )
+  const toggle = (expand: boolean) => {
+    if (expand) expandedMessages.add(messageId)
+    else expandedMessages.delete(messageId)
+    showLess.current = !expand
+    setExpanded(expand)
+  }
   // "Show less" takes away what was above the button, where the reader was: keep the button (and
   // its focus) in view. "Show more" scrolls nothing itself: the text goes on below where the reader
   // is (at the bottom of the list, the list keeps its bottom in view, as for anything that grows).

@@ -33,7 +33,8 @@ const overflows = (element: HTMLElement) => {
  * leaves it: measured before the first paint, and again whenever the element or its content
  * changes size (an edit, a narrower column, a shorter window). While `active` is false nothing is
  * measured and the last answer stands, e.g. while the element is let out to its full height.
- * `content` is what the element shows: when it changes, its first child may be a new element.
+ * `content` stands for what the element shows (its text, not a new React element every render):
+ * when it changes, its first child may be a new element.
  * `initial` is the answer until the first measurement (e.g. known from before a remount).
  */
 export function useOverflow(
