@@ -7,6 +7,7 @@ import type {
   Reaction,
   RoomReports,
   RoomSettings,
+  SendRefusal,
   StoredMessage,
 } from '../_shared/protocol.ts'
 
@@ -70,7 +71,7 @@ export type PostOutcome =
   | { kind: 'deleted' }
   | { kind: 'rate_limited'; retryAfterSeconds: number }
   /** The room's settings refuse it: chat is off, owners only, or no private messages. */
-  | { kind: 'chat_off' | 'owners_only' | 'private_off' }
+  | { kind: SendRefusal }
   /** Slow mode: the sender sent one too recently. */
   | { kind: 'slow_mode'; retryAfterSeconds: number }
   | { kind: 'blocked'; reason: string }
@@ -107,7 +108,7 @@ type EditOutcome =
   | { kind: 'not_found' | 'deleted' | 'forbidden' | 'empty' }
   | { kind: 'blocked'; reason: string }
   /** The room's settings do not let the editor send now (as for a new message). */
-  | { kind: 'chat_off' | 'owners_only' | 'private_off' }
+  | { kind: SendRefusal }
 
 /** Adding or removing a reaction: the message as it is after (`unchanged` when it already was). */
 type ReactionOutcome =
@@ -118,7 +119,7 @@ type ReactionOutcome =
   | { kind: 'too_many' }
   | { kind: 'blocked'; reason: string }
   /** Adding one: the room's settings do not let the person send now (as for a new message). */
-  | { kind: 'chat_off' | 'owners_only' | 'private_off' }
+  | { kind: SendRefusal }
 
 export type DeleteOutcome = { kind: 'deleted' | 'not_found' | 'forbidden' }
 

@@ -6,6 +6,7 @@ import {
   isMessageIdOf,
   postMessageRequestSchema,
   SEND_REFUSALS,
+  type SendRefusal,
   slowModeMessageFor,
 } from '../../_shared/protocol.ts'
 import { withReadUrls } from '../attachment-urls.ts'
@@ -50,7 +51,7 @@ const EDIT_REFUSALS = {
   chat_off: 'Chat is turned off in this room: messages cannot be edited now.',
   owners_only: 'Only owners can send or edit messages in this room right now.',
   private_off: 'Private messages are turned off in this room: they cannot be edited now.',
-} as const
+} as const satisfies Record<SendRefusal, string>
 
 /** A mention whose label is not its person's name in the room: which one, in the field. */
 function mislabelledMention(name: string): ApiError {

@@ -1,5 +1,10 @@
 import { Hono } from 'hono'
-import { emojiSchema, MAX_REACTION_EMOJI, messageIdSchema } from '../../_shared/protocol.ts'
+import {
+  emojiSchema,
+  MAX_REACTION_EMOJI,
+  messageIdSchema,
+  type SendRefusal,
+} from '../../_shared/protocol.ts'
 import { withReadUrls } from '../attachment-urls.ts'
 import type { RoomEnv } from '../auth.ts'
 import type { ChatDeps } from '../deps.ts'
@@ -17,7 +22,7 @@ const REACTION_REFUSALS = {
   chat_off: 'Chat is turned off in this room: reactions cannot be added now.',
   owners_only: 'Only owners can send messages or react in this room right now.',
   private_off: 'Private messages are turned off in this room: they cannot take reactions now.',
-} as const
+} as const satisfies Record<SendRefusal, string>
 
 /** The `:id` and `:emoji` path parameters (the emoji URL-encoded), validated. */
 function reactionParams(id: string | undefined, emoji: string | undefined) {
