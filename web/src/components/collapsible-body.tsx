@@ -1,11 +1,4 @@
-import {
-  type FocusEvent,
-  type ReactNode,
-  useId,
-  useLayoutEffect,
-  useRef,
-  useState,
-} from 'react'
+import { type FocusEvent, type ReactNode, useId, useLayoutEffect, useRef, useState } from 'react'
 import { useOverflow } from '../hooks/use-overflow.ts'
 
 /**
