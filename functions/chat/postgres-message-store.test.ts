@@ -13,13 +13,17 @@ describe('createPostgresMessageStore', () => {
     const room = uniqueRoom('gap')
     const senders = ['a', 'b', 'c', 'd', 'e', 'f'].map((id) => ({ id, name: `User ${id}` }))
     const perSender = 15
+    // Each write's outcome, so that a failure says whether a message was not stored at all or
+    // stored and then skipped by the reader.
+    const outcomes: string[] = []
     const written = Promise.all(
       senders.map(async (sender) => {
         for (let i = 0; i < perSender; i++) {
-          await store.persistMessage(
+          const outcome = await store.persistMessage(
             { id: randomUUID(), room, sender, body: `${sender.id}${i}`, attachments: [] },
             noLimit,
           )
+          outcomes.push(`${sender.id}${i}: ${outcome.kind}`)
         }
       }),
     )
@@ -43,6 +47,7 @@ describe('createPostgresMessageStore', () => {
       if (!writing && page.messages.length === 0) break
     }
     await written
+    expect(outcomes.filter((outcome) => !outcome.endsWith(': created'))).toEqual([])
     expect(seen).toHaveLength(senders.length * perSender)
     expect(new Set(seen).size).toBe(senders.length * perSender)
   })
