@@ -2,9 +2,9 @@ import path from 'node:path'
 import react from '@vitejs/plugin-react'
 import { loadEnv, type Plugin } from 'vite'
 import { defineConfig } from 'vitest/config'
+import { emojiDataPlugin } from './web/build/emoji-data.vite.ts'
 import { contentSecurityPolicy } from './web/csp.ts'
 import { REFERRER_POLICY } from './web/security-headers.ts'
-import { emojiDataPlugin } from './web/src/components/emoji-data.vite.ts'
 
 const localStack = `http://127.0.0.1:${process.env.PORT || 8787}`
 

@@ -1,4 +1,4 @@
-// `npm run build:lib`: the embeddable chat column (web/src/embed) as an ES module for React apps
+// `npm run build:lib`: the embeddable chat column (web/src/library) as an ES module for React apps
 // on Daily, in dist/lib: backchannel.js, backchannel.css and the type declarations (index.d.ts).
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -6,7 +6,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import react from '@vitejs/plugin-react'
 import { defineConfig, type Plugin } from 'vite'
-import { emojiDataPlugin } from './web/src/components/emoji-data.vite.ts'
+import { emojiDataPlugin } from './web/build/emoji-data.vite.ts'
 
 const root = import.meta.dirname
 const outDir = path.join(root, 'dist/lib')
@@ -43,7 +43,7 @@ function declarations(): Plugin {
       }
       await writeFile(
         path.join(outDir, 'index.d.ts'),
-        "export * from './types/web/src/embed/index.js'\n",
+        "export * from './types/web/src/library/index.js'\n",
       )
     },
   }
@@ -79,7 +79,7 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: true,
     lib: {
-      entry: path.join(root, 'web/src/embed/index.ts'),
+      entry: path.join(root, 'web/src/library/index.ts'),
       formats: ['es'],
       fileName: () => 'backchannel.js',
       cssFileName: 'backchannel',

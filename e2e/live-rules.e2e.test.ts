@@ -17,7 +17,7 @@ import {
 import { connectRaw, type RawClient } from './raw-relay.ts'
 
 /**
- * At most two reads per kind for a burst is exact in the client's tests (web/src/core/
+ * At most two reads per kind for a burst is exact in the client's tests (web/src/library/engine/
  * notice-merge.test.ts); here frames and answers interleave in real time, so a page may finish a
  * read mid-burst and start another. Far fewer reads than notices is what this file holds.
  */

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { type ClientOptions, WebSocket, WebSocketServer } from 'ws'
 import type { RelayParticipant, ServerFrame } from '../functions/_shared/relay-protocol.ts'
 import { CLOCK_TOLERANCE_SECONDS, createRoomTokens } from '../functions/chat/tokens.ts'
-import { FakeClock } from '../web/src/core/fake-clock.ts'
+import { FakeClock } from '../web/test-support/fake-clock.ts'
 import { attachRelay, type Relay, type RelayOptions } from './relay.ts'
 
 const API_KEY = 'relay-test-daily-api-key-0123456789'

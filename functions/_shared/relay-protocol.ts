@@ -1,7 +1,7 @@
 /**
  * The local relay's wire protocol: JSON text frames over a WebSocket, stand-in for Daily's app
  * message channel. The relay (local/relay.ts) and the browser client
- * (web/src/transport/relay-transport.ts) both import this module, so it lives with the other
+ * (web/src/library/transports/relay-transport.ts) both import this module, so it lives with the other
  * contracts and imports nothing but zod.
  */
 import { z } from 'zod'

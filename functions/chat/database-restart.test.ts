@@ -14,9 +14,9 @@ import { type RunningPostgres, startEmbeddedPostgres } from '../../local/embedde
 import { applyMigrations } from '../../local/migrate.ts'
 import { createChatHarness, uniqueRoom } from '../../test/chat-harness.ts'
 import { startPgBouncer } from '../../test/pgbouncer.ts'
-import { createChatApi } from '../../web/src/core/chat-api.ts'
-import { systemClock } from '../../web/src/core/clock.ts'
-import { Outbox, type OutboxEntry } from '../../web/src/core/outbox.ts'
+import { createChatApi } from '../../web/src/library/engine/chat-api.ts'
+import { systemClock } from '../../web/src/library/engine/clock.ts'
+import { Outbox, type OutboxEntry } from '../../web/src/library/engine/outbox.ts'
 import { newMessageId } from '../_shared/protocol.ts'
 
 let dir: string

@@ -1,4 +1,4 @@
-// The client's tests run against a fake room (web/src/core/fake-room.ts). These scenarios run
+// The client's tests run against a fake room (web/test-support/fake-room.ts). These scenarios run
 // against both it and the real chat function on PostgreSQL, through the client's own RoomApi, so
 // the fake cannot drift from what the database does: a message keeps its seq for good, every
 // change to it (edit, deletion, reaction, pin) takes a new revision of the room, a change that
@@ -6,8 +6,8 @@
 import type { ChangesPage, StoredMessage } from '@shared/protocol.ts'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createChatHarness, uniqueRoom } from '../../test/chat-harness.ts'
-import { createChatApi, type RoomApi } from '../../web/src/core/chat-api.ts'
-import { FakeRoom } from '../../web/src/core/fake-room.ts'
+import { createChatApi, type RoomApi } from '../../web/src/library/engine/chat-api.ts'
+import { FakeRoom } from '../../web/test-support/fake-room.ts'
 
 type ContractApi = Pick<
   RoomApi,

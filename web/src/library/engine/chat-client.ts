@@ -1,0 +1,499 @@
+import {
+  type Attachment,
+  type ChatUser,
+  LIVE_PROTOCOL_VERSION,
+  type LiveEnvelope,
+  type Mention,
+  type RoomSettings,
+  type StoredMessage,
+} from '@shared/protocol.ts'
+import { MessageChanges } from '../features/editing/message-changes.ts'
+import { AlertSettingsStore } from '../features/mentions/mention-alerts.ts'
+import {
+  type MentionCandidate,
+  mentionCandidates,
+} from '../features/mentions/mention-suggestions.ts'
+import { PinBoard } from '../features/pins/pin-board.ts'
+import { MessageReactions, ReactionNames } from '../features/reactions/reactions.ts'
+import { ReplyDraft } from '../features/replies/reply-draft.ts'
+import { type ReplyQuote, ReplyQuotes } from '../features/replies/reply-quotes.ts'
+import { MessageReports } from '../features/reports/message-reports.ts'
+import { RoomRules } from '../features/room-rules/room-rules.ts'
+import { MessageSearch } from '../features/search/message-search.ts'
+import { TypingNotifier, TypingRoster, typingLine } from '../features/typing/typing.ts'
+import { ArrivalLog, type Arrivals } from '../features/unread/arrivals.ts'
+import { ReadPosition } from '../features/unread/read-position.ts'
+import { AttachmentUrls } from '../features/uploads/attachment-urls.ts'
+import type { RoomApi } from './chat-api.ts'
+import { type Clock, systemClock } from './clock.ts'
+import type { ChatTransport, ConnectionState } from './live-channel.ts'
+import { LiveInbox } from './live-inbox.ts'
+import { LiveSender } from './live-sender.ts'
+import type { OutboxStorage } from './outbox.ts'
+import { OwnMessages } from './own-messages.ts'
+import { type Result, refused } from './result.ts'
+import { type HistoryState, RoomSync } from './room-sync.ts'
+import { type ChatParticipant, SenderLabels } from './sender-labels.ts'
+import { type ReadableStore, Store } from './store.ts'
+import { Timeline, type TimelineMessage } from './timeline.ts'
+
+export type { MentionCandidate } from '../features/mentions/mention-suggestions.ts'
+export type { Arrivals } from '../features/unread/arrivals.ts'
+export type { ChatParticipant } from './sender-labels.ts'
+
+export interface ChatSnapshot {
+  /**
+   * The conversation. Each sender is named as shown: two people in the call with one name are
+   * told apart ("Ana", "Ana (2)"), on their messages as in the participant list.
+   */
+  messages: readonly TimelineMessage[]
+  participants: readonly ChatParticipant[]
+  /** "Ana is typing…", or ''. */
+  typingLine: string
+  connection: ConnectionState
+  /** Older history: whether there is more, whether a page is loading, why it failed. */
+  history: HistoryState
+  /** What replies quote, by the id of the message they reply to (see TimelineMessage.replyTo). */
+  quotes: ReadonlyMap<string, ReplyQuote>
+}
+
+export interface ChatClientOptions {
+  room: string
+  /** This user, from the token. */
+  user: ChatUser
+  api: RoomApi
+  transport: ChatTransport
+  /** A room owner (token claim `o`) may delete anyone's message. */
+  owner?: boolean
+  /** Keeps unsent messages across reloads (localStorage in the browser). */
+  storage: OutboxStorage
+  clock?: Clock
+  /** Where dropped live data is reported. */
+  log?: (message: string, detail?: unknown) => void
+}
+
+/**
+ * One room's chat, without React: live messages over the transport, writes through the outbox,
+ * history and gap fill over HTTP, all merged into one timeline. The UI subscribes to snapshots.
+ * The jobs live apart (LiveInbox, RoomSync, OwnMessages, MessageChanges, AttachmentUrls,
+ * SenderLabels, ArrivalLog); this class wires them to one timeline and one snapshot.
+ */
+export class ChatClient {
+  readonly #transport: ChatTransport
+  readonly #api: RoomApi
+  readonly #userId: string
+  readonly #timeline: Timeline
+  readonly #typing: TypingNotifier
+  readonly #roster: TypingRoster
+  readonly #live: LiveSender
+  readonly #inbox: LiveInbox
+  readonly #sync: RoomSync
+  readonly #own: OwnMessages
+  readonly #changes: MessageChanges
+  readonly #urls: AttachmentUrls
+  readonly #labels = new SenderLabels()
+  readonly #arrivals = new ArrivalLog()
+  readonly #reactions: MessageReactions
+  readonly #reactionNames: ReactionNames
+  readonly #quotes: ReplyQuotes
+  /** The message the next one replies to ("Replying to Ana" above the Message field). */
+  readonly replyDraft = new ReplyDraft()
+  /**
+   * Which messages are new, counted once for the unread count, the list's "New messages" and
+   * the screen-reader announcements; it changes with the snapshot's messages.
+   */
+  readonly arrivals: ReadableStore<Arrivals> = this.#arrivals
+  /** How far this user has read in this room, kept across reloads (the list's unread divider). */
+  readonly readPosition: ReadPosition
+  /** Whether a mention while the tab is hidden plays a sound; kept across reloads and rooms. */
+  readonly alertSettings: AlertSettingsStore
+  /** Searching the room's messages (the column's "Search messages" field). */
+  readonly search: MessageSearch
+  /** The messages this user reported here (their ids); `report` adds one. */
+  readonly reports: MessageReports
+  /** The room's chat settings, what they let this user send now, and saving them (owners). */
+  readonly rules: RoomRules
+  /** The room's pinned messages, the newest pin first (the column's pin bar). */
+  readonly pins: PinBoard
+  readonly #store: Store<ChatSnapshot>
+  readonly #unsubscribe: (() => void)[] = []
+  #connection: ConnectionState = 'connecting'
+  /** Whom typing notices go to while a private message is written (a user id). */
+  #typingTo: string | undefined
+  #disposed = false
+
+  constructor(options: ChatClientOptions) {
+    const clock = options.clock ?? systemClock
+    const log = options.log ?? ((message, detail) => console.warn(`chat: ${message}`, detail))
+    const changed = () => this.#changed()
+    const disposed = () => this.#disposed
+    const stored = (messages: readonly StoredMessage[]) => this.#stored(messages)
+    const timeline = new Timeline({ ownUserId: options.user.id, ownUserName: options.user.name })
+    this.#transport = options.transport
+    this.#userId = options.user.id
+    this.#api = options.api
+    this.#timeline = timeline
+    this.#live = new LiveSender(options.transport, log)
+    // Private messages, and news of them, go only to the two people's sessions.
+    const sendLive = (envelope: LiveEnvelope) =>
+      this.#live.send(envelope, this.#audienceOf(envelope))
+    this.#roster = new TypingRoster({ clock, onChange: changed })
+    this.#typing = new TypingNotifier({
+      clock,
+      // Typing a private message shows only to its recipient.
+      send: (typing) =>
+        this.#live.send(
+          { v: LIVE_PROTOCOL_VERSION, type: 'typing', typing },
+          this.#typingTo ? [this.#typingTo, this.#userId] : undefined,
+        ),
+    })
+    this.#urls = new AttachmentUrls({ api: options.api, timeline, clock, changed, disposed, log })
+    this.#quotes = new ReplyQuotes({ api: options.api, changed, disposed, log })
+    this.#sync = new RoomSync({
+      api: options.api,
+      timeline,
+      addStored: (messages, older) => this.#addStored(messages, older),
+      changed,
+      disposed,
+      log,
+    })
+    this.#inbox = new LiveInbox({
+      user: options.user,
+      owner: options.owner === true,
+      transport: options.transport,
+      timeline,
+      roster: this.#roster,
+      clock,
+      changed,
+      sync: () => this.#sync.sync(),
+      signLive: (id, files) => this.#urls.signLive(id, files),
+      rules: {
+        takesLiveMessage: (sender, message) => this.rules.takesLiveMessage(sender, message),
+        takesTyping: (sender) => this.rules.takesTyping(sender),
+      },
+      settingsChanged: () => this.rules.refresh(),
+      reportsChanged: () => this.reports.refresh(),
+      pinsChanged: () => this.pins.refresh(),
+      log,
+    })
+    this.#reactions = new MessageReactions({
+      api: options.api,
+      timeline,
+      sendLive,
+      stored,
+      sync: () => this.#sync.sync(),
+    })
+    this.#reactionNames = new ReactionNames(options.user.id)
+    this.#own = new OwnMessages({
+      room: options.room,
+      user: options.user,
+      api: options.api,
+      storage: options.storage,
+      clock,
+      timeline,
+      sendLive,
+      stopTyping: (live) => (live ? this.#typing.ended() : this.#typing.stop()),
+      stored,
+      changed,
+    })
+    this.#changes = new MessageChanges({
+      api: options.api,
+      timeline,
+      owner: options.owner === true,
+      sendLive,
+      stored,
+      changed,
+    })
+    this.readPosition = new ReadPosition({
+      storage: options.storage,
+      room: options.room,
+      userId: options.user.id,
+    })
+    this.alertSettings = new AlertSettingsStore(options.storage)
+    this.search = new MessageSearch({ api: options.api, clock })
+    this.reports = new MessageReports({ api: options.api, userId: options.user.id, log })
+    this.rules = new RoomRules({ api: options.api, owner: options.owner === true, clock, log })
+    this.pins = new PinBoard({ api: options.api, log })
+    this.#store = new Store(this.#buildSnapshot())
+  }
+
+  /** Joins the live channel, loads the newest history page and resumes unsent messages. */
+  async start(): Promise<void> {
+    const transport = this.#transport
+    this.#unsubscribe.push(
+      transport.on('message', (data, from) => this.#inbox.received(data, from)),
+      transport.on('participant-joined', () => this.#changed()),
+      transport.on('participant-left', (participant) => {
+        this.#roster.clear(participant.sessionId)
+        this.#changed()
+      }),
+      transport.on('connection', (state) => this.#connectionChanged(state)),
+    )
+    await transport.join()
+    if (this.#disposed) return
+    this.#connection = 'connected'
+    this.#changed()
+    // The settings before live messages are taken: they decide which ones the room allows.
+    await Promise.all([this.#sync.loadNewest(), this.#refreshRoomState()])
+    // Unsent messages from before a reload come after the history they followed, before news.
+    this.#own.showUnsent()
+    this.#inbox.open()
+    this.#changed()
+    this.#own.resume()
+  }
+
+  subscribe = (listener: () => void): (() => void) => this.#store.subscribe(listener)
+
+  /** The current state; the same object until something changes. */
+  getSnapshot = (): ChatSnapshot => this.#store.getSnapshot()
+
+  /**
+   * Shows the message at once, sends it live and writes it, in parallel: live delivery never
+   * waits for the write. `attachments` are files already uploaded; `previews` shows them here
+   * until the function hands back URLs. It replies to the reply draft's message, if any, and
+   * ends the draft. `mentions` are the people picked while typing; those whose `@name` the text
+   * still says are mentioned. `to`: a private message for this one person (a reply to a private
+   * message always goes privately to its other person). Returns why not, for a message that is
+   * none.
+   */
+  send(
+    text: string,
+    attachments: readonly Attachment[] = [],
+    previews: readonly (string | undefined)[] = [],
+    mentions: readonly Mention[] = [],
+    to?: { id: string; name: string },
+  ): Result<{ id: string }> {
+    const recipient = this.replyDraft.getSnapshot().target?.privately ?? to
+    const refusal = this.rules.refusal({ private: recipient !== undefined })
+    if (refusal) return refused(refusal)
+    const sent = this.#own.send(text, attachments, previews, {
+      replyTo: this.replyDraft.replyTo,
+      mentions,
+      ...(recipient ? { to: recipient.id, toName: recipient.name } : {}),
+    })
+    if (sent.ok) {
+      this.replyDraft.cancel()
+      this.rules.sent()
+    }
+    return sent
+  }
+
+  /**
+   * Makes the message `id` part of the timeline, loading older pages until it is there (as far
+   * back as the message's own seq, fetched first, and no further). Resolves false when it is not
+   * to be had: unknown, purged, deleted before it was ever shown here, or history failing.
+   */
+  reveal = async (id: string): Promise<boolean> => {
+    const timeline = this.#timeline
+    if (timeline.has(id)) return true
+    const seq = await this.#quotes.seqOf(id)
+    while (seq !== undefined && !timeline.has(id) && !this.#disposed) {
+      const oldest = timeline.oldestSeq()
+      const { hasOlder, error } = this.#sync.history
+      if (!hasOlder || error || oldest === undefined || oldest <= seq) return false
+      await this.#sync.loadOlder()
+      // No page came (it failed, or history ended): nothing more to look through.
+      if (timeline.oldestSeq() === oldest) return timeline.has(id)
+    }
+    return timeline.has(id)
+  }
+
+  /**
+   * The people to suggest while `@query` is typed: those in the call, then recent senders, never
+   * this user (see mentionCandidates).
+   */
+  mentionCandidates = (query: string): MentionCandidate[] => {
+    const { participants, messages } = this.getSnapshot()
+    return mentionCandidates(query, { participants, messages }, this.#userId)
+  }
+
+  /** Tries a message the outbox gave up on again. */
+  retry(id: string): void {
+    this.#own.retry(id)
+  }
+
+  /**
+   * The composer's text changed: tells the others we are typing, at most once per 2 s; only the
+   * recipient (`to`, a user id) when it is a private message, or a reply to one.
+   */
+  inputChanged(text: string, to?: string): void {
+    const privately = this.replyDraft.getSnapshot().target?.privately?.id ?? to
+    // A new audience: whoever was told of typing before hears that it stopped.
+    if (privately !== this.#typingTo) this.#typing.stop()
+    this.#typingTo = privately
+    this.#typing.input(text)
+  }
+
+  /** Loads the page of history before the oldest message shown. */
+  loadOlder(): Promise<void> {
+    return this.#sync.loadOlder()
+  }
+
+  /**
+   * Reads everything written, edited or deleted since this client last read the room: what was
+   * said while away, and deletions made by others (a room owner, or ops in Studio); and the
+   * room's settings.
+   */
+  async sync(): Promise<void> {
+    await Promise.all([this.#sync.sync(), this.#refreshRoomState()])
+  }
+
+  /** What the room keeps besides its messages: its settings, its pins, the reports. */
+  async #refreshRoomState(): Promise<void> {
+    await Promise.all([this.rules.refresh(), this.pins.refresh(), this.reports.refresh()])
+  }
+
+  /**
+   * Pins (`on`) or unpins a message for everyone (owners only); everyone in the call reads the
+   * pins again. Returns why not.
+   */
+  async pin(id: string, on: boolean): Promise<Result> {
+    try {
+      this.#stored([await this.#api.pinMessage(id, on)])
+    } catch (error) {
+      return refused((error as Error).message)
+    }
+    this.#live.send({ v: LIVE_PROTOCOL_VERSION, type: 'pins' })
+    await this.pins.refresh()
+    return { ok: true }
+  }
+
+  /** Whether this user may pin or unpin a message shown: an owner, a message for the room. */
+  canPin(message: TimelineMessage): boolean {
+    return (
+      this.rules.getSnapshot().owner &&
+      !message.deleted &&
+      message.to === undefined &&
+      (message.status === 'saved' || message.status === 'live')
+    )
+  }
+
+  /**
+   * Changes the room's chat settings (owners only) and tells everyone in the call to read them.
+   * Returns why not.
+   */
+  async saveSettings(settings: RoomSettings): Promise<Result> {
+    const error = await this.rules.save(settings)
+    if (error) return refused(error)
+    this.#live.send({ v: LIVE_PROTOCOL_VERSION, type: 'settings' })
+    return { ok: true }
+  }
+
+  /** Changes the text of an own message; others see it live. Returns why not. */
+  edit(id: string, text: string): Promise<Result> {
+    return this.#changes.edit(id, text)
+  }
+
+  /** Deletes a message (own, or anyone's for a room owner); others see it live. Returns why not. */
+  remove(id: string): Promise<Result> {
+    return this.#changes.remove(id)
+  }
+
+  /**
+   * Whether this user may edit (`edit`) or delete (`remove`) a message shown: their own once
+   * stored; for a room owner, anyone's, including one just received live.
+   */
+  can(action: 'edit' | 'remove', message: TimelineMessage): boolean {
+    return this.#changes.can(action, message)
+  }
+
+  /**
+   * Adds (`on`) or takes back this user's reaction `emoji` to a message; others see it live, read
+   * from the function. Resolves once the timeline shows the function's state. Returns why not.
+   */
+  react(id: string, emoji: string, on: boolean): Promise<Result> {
+    return this.#reactions.react(id, emoji, on)
+  }
+
+  /**
+   * Reports someone else's message with a reason (for the room's owners and ops); the owners in
+   * the call are told to read the reports again.
+   */
+  async report(id: string, reason: string): Promise<Result> {
+    const result = await this.reports.report(id, reason)
+    if (!result.ok) return result
+    const owners = this.#transport
+      .participants()
+      .filter((person) => person.owner === true)
+      .map((person) => person.userId)
+    if (owners.length > 0) this.#live.send({ v: LIVE_PROTOCOL_VERSION, type: 'reports' }, owners)
+    return result
+  }
+
+  /** Whether this user may report a message shown (someone else's, not deleted). */
+  canReport(message: TimelineMessage): boolean {
+    return this.reports.can(message)
+  }
+
+  /** Whether a message shown can take reactions (stored, or received live; not deleted). */
+  canReact(message: TimelineMessage): boolean {
+    return this.#reactions.can(message)
+  }
+
+  /** Leaves the channel and stops every timer; unsent messages stay in storage. */
+  async dispose(): Promise<void> {
+    if (this.#disposed) return
+    this.#disposed = true
+    this.#typing.stop()
+    this.replyDraft.unsubscribeAll()
+    for (const unsubscribe of this.#unsubscribe) unsubscribe()
+    this.#own.dispose()
+    this.#roster.dispose()
+    this.#urls.dispose()
+    this.search.clear()
+    this.search.unsubscribeAll()
+    this.#store.unsubscribeAll()
+    await this.#transport.leave()
+  }
+
+  /** Whose sessions get an envelope: for a private message and news of it, its two people. */
+  #audienceOf(envelope: LiveEnvelope): readonly string[] | undefined {
+    if (envelope.type === 'chat') {
+      return envelope.to ? [envelope.to, this.#userId] : undefined
+    }
+    if (envelope.type !== 'changed' && envelope.type !== 'chat-ref') return undefined
+    const message = this.#timeline.get(envelope.id)
+    return message?.to ? [message.to, message.sender.id, this.#userId] : undefined
+  }
+
+  #connectionChanged(state: ConnectionState): void {
+    const wasInterrupted = this.#connection === 'interrupted'
+    this.#connection = state
+    this.#changed()
+    if (state !== 'connected' || !wasInterrupted) return
+    this.#live.flush()
+    void this.sync()
+  }
+
+  #stored(messages: readonly StoredMessage[]): void {
+    if (this.#disposed) return
+    this.#addStored(messages)
+    this.#changed()
+  }
+
+  #addStored(messages: readonly StoredMessage[], older = false): void {
+    if (older) this.#arrivals.skip(messages.map((message) => message.id))
+    this.#timeline.addStored(messages)
+    for (const message of messages) this.#urls.note(message.attachments)
+  }
+
+  #buildSnapshot(): ChatSnapshot {
+    const labeled = this.#labels.label(this.#transport.participants(), this.#timeline.list())
+    const { participants } = labeled
+    const messages = this.#reactionNames.name(labeled.messages, participants)
+    this.#arrivals.observe(messages)
+    return {
+      messages,
+      participants,
+      typingLine: typingLine(this.#roster.names()),
+      connection: this.#connection,
+      history: this.#sync.history,
+      quotes: this.#quotes.quotesFor(messages),
+    }
+  }
+
+  #changed(): void {
+    if (this.#disposed) return
+    this.#store.set(this.#buildSnapshot())
+  }
+}

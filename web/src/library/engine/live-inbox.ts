@@ -1,0 +1,273 @@
+import {
+  type Attachment,
+  type ChatUser,
+  isMessageIdOf,
+  type LiveEnvelope,
+  liveEnvelopeSchema,
+  ROOM_SENDER_NAME,
+} from '@shared/protocol.ts'
+import type { RoomRules } from '../features/room-rules/room-rules.ts'
+import type { TypingRoster } from '../features/typing/typing.ts'
+import type { Clock } from './clock.ts'
+import type { ChatTransport } from './live-channel.ts'
+import { MergedRead } from './notice-merge.ts'
+import { type PrebuiltChat, parsePrebuiltChat } from './prebuilt-chat.ts'
+import type { Timeline } from './timeline.ts'
+
+/** Messages sent with Daily's REST API arrive from this session id. */
+const API_SESSION_ID = 'API'
+/** Senders of live data that the transport does not know get an id with this prefix. */
+const UNKNOWN_SENDER_PREFIX = 'session:'
+
+/** Whether a sender's id names a person: not the REST API ("Room"), not an unknown session. */
+export const isPersonId = (userId: string) =>
+  userId !== API_SESSION_ID && !userId.startsWith(UNKNOWN_SENDER_PREFIX)
+
+type LiveEvent = { data: unknown; from: string }
+type Sender = { id: string; name: string; known: boolean; owner: boolean }
+/** The notices that make a page read part of the room again (each kind merged on its own). */
+type ReadNotice = 'settings' | 'pins' | 'reports'
+
+export interface LiveInboxOptions {
+  /** This user: their messages from another tab are their own. */
+  user: ChatUser
+  /** Whether this user is a room owner: only owners are told of reports. */
+  owner: boolean
+  /** Who is in the call: the only source of who sent what. */
+  transport: Pick<ChatTransport, 'participants'>
+  timeline: Timeline
+  roster: TypingRoster
+  clock: Clock
+  changed: () => void
+  /** Reads what changed in the room (announced edits, deletions and large messages). */
+  sync: () => Promise<void>
+  /** Asks for the URLs of files announced live. */
+  signLive: (id: string, attachments: readonly Attachment[]) => void
+  /** Which live messages and typing the room's settings let through, and slow mode on receipt. */
+  rules: Pick<RoomRules, 'takesLiveMessage' | 'takesTyping'>
+  /** An owner changed the room's settings: read them again. */
+  settingsChanged: () => Promise<void>
+  /** An owner pinned or unpinned a message: read the pins again (the message: `sync`). */
+  pinsChanged: () => Promise<void>
+  /** Someone reported a message (owners are told): read the room's reports again. */
+  reportsChanged: () => Promise<void>
+  log: (message: string, detail?: unknown) => void
+}
+
+/**
+ * What arrives over the live channel: each envelope checked against the protocol, its sender taken
+ * from the transport (never from the data), its id checked to be the sender's; anything else is
+ * dropped and logged. Daily Prebuilt's chat shows too, as not saved. Every kind of frame that
+ * shows as a message passes one check of the room's settings and slow mode (`#takes`). Notices
+ * that only owners send are taken from owners only, and each kind of notice costs at most the
+ * read in flight and one more, however many arrive. Until the first history page is shown, what
+ * arrives waits, so that it lands after the history it followed.
+ */
+export class LiveInbox {
+  readonly #options: LiveInboxOptions
+  /** Live data that arrived before the first history page: applied right after it. */
+  #beforeHistory: LiveEvent[] | undefined = []
+  /** The reads notices ask for, one merged read per kind. */
+  readonly #reads: Record<ReadNotice, MergedRead>
+
+  constructor(options: LiveInboxOptions) {
+    this.#options = options
+    this.#reads = {
+      settings: new MergedRead(options.settingsChanged),
+      pins: new MergedRead(options.pinsChanged),
+      reports: new MergedRead(options.reportsChanged),
+    }
+  }
+
+  /** Data another session sent. */
+  received(data: unknown, from: string): void {
+    if (this.#beforeHistory) {
+      this.#beforeHistory.push({ data, from })
+      return
+    }
+    const sender = this.#senderOf(from)
+    const envelope = liveEnvelopeSchema.safeParse(data)
+    if (envelope.success) {
+      this.#receivedEnvelope(envelope.data, from, sender)
+      return
+    }
+    const prebuilt = parsePrebuiltChat(data)
+    if (prebuilt) {
+      this.#receivedPrebuilt(prebuilt, from, sender)
+      return
+    }
+    this.#options.log('dropped a live message that is not a valid envelope', { from, data })
+  }
+
+  /** The first history page is shown: what arrived meanwhile goes in now, after it. */
+  open(): void {
+    const waiting = this.#beforeHistory ?? []
+    this.#beforeHistory = undefined
+    for (const event of waiting) this.received(event.data, event.from)
+  }
+
+  #receivedEnvelope(envelope: LiveEnvelope, from: string, sender: Sender): void {
+    const { roster, timeline, user, changed, sync, signLive } = this.#options
+    switch (envelope.type) {
+      case 'typing':
+        // Someone the settings keep from sending has nothing coming: no "is typing" either.
+        if (envelope.typing && !this.#options.rules.takesTyping(this.#ruleSender(sender))) return
+        roster.signal(from, sender.name, envelope.typing)
+        return
+      case 'chat':
+        roster.clear(from)
+        if (!this.#isSendersId(envelope, from, sender)) return
+        // A private message is for its recipient (and the sender's other tabs), nobody else.
+        if (envelope.to && envelope.to !== user.id && sender.id !== user.id) {
+          this.#options.log('dropped a private live message for someone else', { from })
+          return
+        }
+        if (!this.#takes(sender, { private: envelope.to !== undefined }, from, envelope)) {
+          changed()
+          return
+        }
+        if (
+          timeline.addUnsaved({
+            id: envelope.id,
+            sender: { id: sender.id, name: sender.name },
+            body: envelope.body,
+            attachments: envelope.attachments ?? [],
+            ...(envelope.replyTo ? { replyTo: envelope.replyTo } : {}),
+            ...(envelope.mentions?.length ? { mentions: envelope.mentions } : {}),
+            ...(envelope.to
+              ? { to: envelope.to, ...(envelope.toName ? { toName: envelope.toName } : {}) }
+              : {}),
+            createdAt: envelope.createdAt,
+            status: 'live',
+            own: sender.id === user.id,
+          }) &&
+          envelope.attachments?.length
+        ) {
+          signLive(envelope.id, envelope.attachments)
+        }
+        changed()
+        return
+      case 'settings':
+      case 'pins':
+        // Only owners change the settings and the pins (the function refuses anyone else): from
+        // anyone else the notice is news of nothing, or a way to make every page in the call read.
+        if (!sender.owner) {
+          this.#options.log('dropped a notice only owners send, from someone who is not one', {
+            from,
+            type: envelope.type,
+          })
+          return
+        }
+        void this.#reads[envelope.type].run()
+        // The pinned message's own mark comes with the catch-up, merged with every other ask.
+        if (envelope.type === 'pins') void sync()
+        return
+      case 'reports':
+        // Anyone who reports a message tells the owners; nobody else has anything to read.
+        if (!this.#options.owner) {
+          this.#options.log('dropped a reports notice: only owners read reports', { from })
+          return
+        }
+        void this.#reads.reports.run()
+        return
+      case 'changed':
+        // The changes feed says what happened (edit or deletion) without asking for a message
+        // that may be gone, and catches anything else missed on the way. Anyone edits and
+        // deletes their own messages; a burst shares the catch-up in flight and one more.
+        void sync()
+        return
+      case 'chat-ref':
+        roster.clear(from)
+        changed()
+        // Stored before it was announced: the changes feed brings it, and a burst of
+        // announcements shares one catch-up instead of a request each. A reference the settings
+        // refuse (the function refused to store it) is not worth a read.
+        if (!this.#isSendersId(envelope, from, sender)) return
+        if (this.#takes(sender, { private: false }, from, envelope)) void sync()
+    }
+  }
+
+  /** Daily Prebuilt's chat: shown as not saved, under the same settings as any message. */
+  #receivedPrebuilt(prebuilt: PrebuiltChat, from: string, sender: Sender): void {
+    const { roster, timeline, clock, changed } = this.#options
+    roster.clear(from)
+    // Prebuilt's chat is the room's (it has no private messages).
+    if (this.#takes(sender, { private: false }, from, { type: 'chat-msg' })) {
+      timeline.addUnsaved({
+        id: crypto.randomUUID(),
+        sender: {
+          id: sender.id,
+          name: sender.known ? sender.name : (prebuilt.name ?? sender.name),
+        },
+        body: prebuilt.body,
+        attachments: [],
+        createdAt: new Date(clock.now()).toISOString(),
+        status: 'not-saved',
+        own: false,
+      })
+    }
+    // Shown, or dropped: either way the sender's typing line is gone.
+    changed()
+  }
+
+  /**
+   * The one check of the room's settings that every live frame that would show as a message
+   * passes, whatever its kind: chat off, owners only, private messages off, and slow mode (one
+   * interval per sender across every kind). False: dropped and logged, as the function would
+   * refuse to store it.
+   */
+  #takes(
+    sender: Sender,
+    message: { private: boolean },
+    from: string,
+    frame: { type: string; id?: string },
+  ): boolean {
+    if (this.#options.rules.takesLiveMessage(this.#ruleSender(sender), message)) return true
+    this.#options.log("dropped a live message the room's settings refuse", {
+      from,
+      type: frame.type,
+      ...(frame.id ? { id: frame.id } : {}),
+    })
+    return false
+  }
+
+  #ruleSender(sender: Sender) {
+    return { userId: sender.id, owner: sender.owner }
+  }
+
+  /**
+   * Whether a message's id is one its sender (as the transport knows them) made: anything else
+   * is someone showing a message under another's id, and is dropped.
+   */
+  #isSendersId(envelope: { id: string; type: string }, from: string, sender: { id: string }) {
+    if (isMessageIdOf(envelope.id, sender.id)) return true
+    this.#options.log("dropped a live message whose id is not its sender's", {
+      from,
+      type: envelope.type,
+      id: envelope.id,
+    })
+    return false
+  }
+
+  /** Who sent live data: from the transport's participants, never from the data itself. */
+  #senderOf(sessionId: string): Sender {
+    if (sessionId === API_SESSION_ID)
+      return { id: API_SESSION_ID, name: ROOM_SENDER_NAME, known: true, owner: true }
+    const participant = this.#options.transport
+      .participants()
+      .find((candidate) => candidate.sessionId === sessionId)
+    return participant
+      ? {
+          id: participant.userId,
+          name: participant.userName,
+          known: true,
+          owner: participant.owner === true,
+        }
+      : {
+          id: `${UNKNOWN_SENDER_PREFIX}${sessionId}`,
+          name: 'Unknown participant',
+          known: false,
+          owner: false,
+        }
+  }
+}

@@ -1,0 +1,30 @@
+import type { StoredMessage } from '@shared/protocol.ts'
+import type { RoomApi } from '../../engine/chat-api.ts'
+import { LatestRead } from '../../engine/latest-read.ts'
+import { Store } from '../../engine/store.ts'
+
+/**
+ * The room's pinned messages, the newest pin first, as the function last listed them: read on
+ * join, at every catch-up, and when an owner announces a change. A store of the list.
+ */
+export class PinBoard extends Store<readonly StoredMessage[]> {
+  readonly #reads: LatestRead<{ messages: StoredMessage[] }>
+
+  constructor(options: {
+    api: Pick<RoomApi, 'loadPins'>
+    log: (message: string, detail?: unknown) => void
+  }) {
+    super([])
+    this.#reads = new LatestRead(
+      () => options.api.loadPins(),
+      ({ messages }) => this.set(messages),
+      options.log,
+      'the pinned messages',
+    )
+  }
+
+  /** Reads the pins again; a failure keeps the ones known. */
+  refresh(): Promise<void> {
+    return this.#reads.run()
+  }
+}

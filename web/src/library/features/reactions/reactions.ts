@@ -1,0 +1,170 @@
+import {
+  emojiSchema,
+  LIVE_PROTOCOL_VERSION,
+  type LiveEnvelope,
+  MAX_REACTION_EMOJI,
+  type StoredMessage,
+} from '@shared/protocol.ts'
+import { ChatApiError, type RoomApi } from '../../engine/chat-api.ts'
+import { type Result, refused } from '../../engine/result.ts'
+import type { Timeline, TimelineMessage, TimelineReaction } from '../../engine/timeline.ts'
+
+/** The row of emoji the picker offers first. */
+export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '🙏'] as const
+
+/** How this user is named among those who reacted. */
+export const YOU = 'You'
+
+export interface MessageReactionsOptions {
+  api: Pick<RoomApi, 'addReaction' | 'removeReaction'>
+  timeline: Timeline
+  sendLive: (envelope: LiveEnvelope) => void
+  stored: (messages: readonly StoredMessage[]) => void
+  /** Reads what changed in the room: the function's word on the message, whoever claims what. */
+  sync: () => Promise<void>
+}
+
+/**
+ * This user's reactions: added and taken back through the function, then announced live as a
+ * change (`changed`), so that receivers read the message's reactions from the function and never
+ * from the announcement. What shows is always what the function says.
+ */
+export class MessageReactions {
+  readonly #options: MessageReactionsOptions
+
+  constructor(options: MessageReactionsOptions) {
+    this.#options = options
+  }
+
+  /**
+   * Whether a message shown can take reactions: a stored one, or one received live (stored by
+   * then, or the reaction says it is not yet); never a deleted one or one that is never stored.
+   */
+  can(message: TimelineMessage): boolean {
+    if (message.deleted) return false
+    return message.seq !== undefined || message.status === 'live'
+  }
+
+  /** Adds (`on`) or takes back this user's reaction `emoji` to a message. Returns why not. */
+  async react(id: string, emoji: string, on: boolean): Promise<Result> {
+    const { timeline, sendLive, sync } = this.#options
+    const parsed = emojiSchema.safeParse(emoji)
+    if (!parsed.success) return refused(parsed.error.issues[0]?.message ?? 'Pick one emoji.')
+    const message = timeline.get(id)
+    if (!message || !this.can(message)) return refused('This message cannot take reactions.')
+    const reactions = message.reactions ?? []
+    if (
+      on &&
+      reactions.length >= MAX_REACTION_EMOJI &&
+      !reactions.some((reaction) => reaction.emoji === parsed.data)
+    ) {
+      return refused(
+        `This message already has ${MAX_REACTION_EMOJI} different reactions. Add one of those instead.`,
+      )
+    }
+    try {
+      await this.#write(id, parsed.data, on)
+    } catch (error) {
+      if (!(error instanceof ChatApiError && error.status === 404 && message.seq === undefined)) {
+        return refused((error as Error).message)
+      }
+      // Received live: its write may have landed since. Once the room is read, one more try.
+      await sync()
+      if (timeline.get(id)?.seq === undefined) {
+        return refused('This message is not saved yet. Try again in a moment.')
+      }
+      try {
+        await this.#write(id, parsed.data, on)
+      } catch (again) {
+        return refused((again as Error).message)
+      }
+    }
+    sendLive({ v: LIVE_PROTOCOL_VERSION, type: 'changed', id })
+    // A catch-up read before this write may still land after its answer: one read after it has
+    // the last word.
+    await sync()
+    return { ok: true }
+  }
+
+  async #write(id: string, emoji: string, on: boolean): Promise<void> {
+    const { api, stored } = this.#options
+    if (on) stored([await api.addReaction(id, emoji)])
+    else await api.removeReaction(id, emoji)
+  }
+}
+
+/**
+ * Who reacted, by name: each reaction of the snapshot's messages gets `names` (in the order people
+ * reacted; this user as "You") and `mine`. Names come from the call's participants and the senders
+ * of the messages shown, as labelled there ("Ana (2)"); someone neither in the call nor among the
+ * senders is "Someone". The same messages (and list) come back while nothing they show changed.
+ */
+export class ReactionNames {
+  readonly #userId: string
+  #last: { list: readonly TimelineMessage[]; key: string; out: readonly TimelineMessage[] } = {
+    list: [],
+    key: '',
+    out: [],
+  }
+  readonly #named = new WeakMap<TimelineMessage, { key: string; message: TimelineMessage }>()
+
+  constructor(userId: string) {
+    this.#userId = userId
+  }
+
+  /** The messages with their reactions named. */
+  name(
+    list: readonly TimelineMessage[],
+    participants: readonly { userId: string; label: string }[],
+  ): readonly TimelineMessage[] {
+    if (!list.some((message) => message.reactions?.length)) return list
+    const people = new Map<string, string>()
+    for (const message of list) people.set(message.sender.id, message.sender.name)
+    for (const participant of participants) people.set(participant.userId, participant.label)
+    people.set(this.#userId, YOU)
+    const key = [...people].join('\n')
+    if (this.#last.list === list && this.#last.key === key) return this.#last.out
+    const out = list.map((message) => {
+      if (!message.reactions?.length) return message
+      const named = message.reactions.map((reaction) => this.#nameOne(reaction, people))
+      const namesKey = named.map((reaction) => reaction.names?.join('\n')).join('\n\n')
+      // The same named message while its names stay: rows that did not change do not re-render.
+      const cached = this.#named.get(message)
+      if (cached?.key === namesKey) return cached.message
+      const result = { ...message, reactions: named }
+      this.#named.set(message, { key: namesKey, message: result })
+      return result
+    })
+    this.#last = { list, key, out }
+    return out
+  }
+
+  #nameOne(reaction: TimelineReaction, people: ReadonlyMap<string, string>): TimelineReaction {
+    return {
+      ...reaction,
+      mine: reaction.userIds.includes(this.#userId),
+      names: reaction.userIds.map((userId) => people.get(userId) ?? 'Someone'),
+    }
+  }
+}
+
+/**
+ * Who reacted, as a sentence: "You, Ana and Ben reacted with 👍". Long lists end in "and 3 others".
+ *
+ * @example reactedWith({ emoji: '👍', count: 2, userIds: ['a', 'b'], names: ['Ana', 'Ben'] })
+ * // 'Ana and Ben reacted with 👍'
+ */
+export function reactedWith(reaction: TimelineReaction, shown = 8): string {
+  const names = [...(reaction.names ?? [])]
+  // "You" first: it is what the reader looks for.
+  const you = names.indexOf(YOU)
+  if (you > 0) names.unshift(...names.splice(you, 1))
+  const unnamed = Math.max(0, reaction.count - names.length)
+  const listed = names.slice(0, shown)
+  const rest = names.length - listed.length + unnamed
+  const parts = rest > 0 ? [...listed, rest === 1 ? '1 other' : `${rest} others`] : listed
+  if (parts.length === 0) return `Reacted with ${reaction.emoji}`
+  const joined =
+    parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`
+  return `${joined} reacted with ${reaction.emoji}`
+}

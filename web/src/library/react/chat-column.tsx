@@ -1,0 +1,171 @@
+import { type DragEvent, memo, useCallback, useMemo, useState } from 'react'
+import type { RoomApi } from '../engine/chat-api.ts'
+import type { ChatClient, ChatSnapshot } from '../engine/chat-client.ts'
+import { useMessageEditing } from '../features/editing/use-message-editing.ts'
+import { NotificationSettings as AlertSettings } from '../features/mentions/notification-settings.tsx'
+import { useMentionAlerts } from '../features/mentions/use-mention-alerts.ts'
+import { PinBar as Pins } from '../features/pins/pin-bar.tsx'
+import type { Recipient } from '../features/private-messages/send-to.tsx'
+import { ChatSettings as ChatSettingsForm } from '../features/room-rules/chat-settings.tsx'
+import { MessageSearchPanel as SearchPanel } from '../features/search/message-search-panel.tsx'
+import { useAttachments } from '../features/uploads/use-attachments.ts'
+import { Composer as ComposerForm } from './composer.tsx'
+import { LiveAnnouncer as Announcer } from './live-announcer.tsx'
+import { MessageList } from './message-list.tsx'
+import { ParticipantList as People } from './participant-list.tsx'
+import { TranscriptDownload as Transcript } from './transcript-download.tsx'
+
+// The column's parts each follow their own stores (settings, search, pins, the reply draft…), so
+// the snapshot's changes (every message, every typing notice) need not render them again: with
+// the same props, they are skipped.
+const ParticipantList = memo(People)
+const TranscriptDownload = memo(Transcript)
+const NotificationSettings = memo(AlertSettings)
+const ChatSettings = memo(ChatSettingsForm)
+const MessageSearchPanel = memo(SearchPanel)
+const PinBar = memo(Pins)
+const LiveAnnouncer = memo(Announcer)
+const Composer = memo(ComposerForm)
+
+const CONNECTION_TEXT: Partial<Record<ChatSnapshot['connection'], string>> = {
+  connecting: 'Connecting…',
+  interrupted: 'Reconnecting… messages you send will go out when the connection is back.',
+  closed: 'Disconnected from the call.',
+  // Leave takes the person to the join screen with their name and the room filled in.
+  expired: 'Your session has expired. Leave, then join the room again to keep chatting.',
+}
+
+/** Whom a private message can go to: everyone in the call but this user (once each). */
+function recipientsOf(participants: ChatSnapshot['participants']): Recipient[] {
+  const self = participants.find((person) => person.local)?.userId
+  const seen = new Set<string>()
+  return participants.flatMap((person) => {
+    if (person.userId === self || seen.has(person.userId)) return []
+    seen.add(person.userId)
+    return [{ id: person.userId, name: person.userName, label: person.label }]
+  })
+}
+
+/** Whether a drag carries files (not text or a link being dragged about the page). */
+const carriesFiles = (event: DragEvent) => event.dataTransfer.types.includes('Files')
+
+/**
+ * The chat beside the call: participants, the transcript download, the conversation, who is
+ * typing, the composer. Files dropped anywhere on it go to the composer. Which message is being
+ * edited is kept here, as both a message's menu and the composer (Up arrow) can start editing.
+ */
+export function ChatColumn({
+  client,
+  api,
+  snapshot,
+}: {
+  client: ChatClient
+  /** The chat function for this room (uploads go through it). */
+  api: RoomApi
+  snapshot: ChatSnapshot
+}) {
+  const connection = CONNECTION_TEXT[snapshot.connection]
+  const attachments = useAttachments(api)
+  const { editing, actions, editLatest } = useMessageEditing(client)
+  const [dragging, setDragging] = useState(false)
+  // The same functions from one render to the next: every message row gets them, and a new one
+  // would re-render every row on each snapshot (a message, a typing notice, a page of history).
+  const loadOlder = useCallback(() => void client.loadOlder(), [client])
+  const retry = useCallback((id: string) => client.retry(id), [client])
+  const [goTo, setGoTo] = useState<{ id: string }>()
+  const goToMessage = useCallback((id: string) => setGoTo({ id }), [])
+  const saveSettings = useCallback(
+    (settings: Parameters<ChatClient['saveSettings']>[0]) => client.saveSettings(settings),
+    [client],
+  )
+  const send = useCallback<ChatClient['send']>(
+    (text, files, previews, mentions, to) => client.send(text, files, previews, mentions, to),
+    [client],
+  )
+  const input = useCallback<ChatClient['inputChanged']>(
+    (text, to) => client.inputChanged(text, to),
+    [client],
+  )
+  const recipients = useMemo(() => recipientsOf(snapshot.participants), [snapshot.participants])
+  useMentionAlerts(client.arrivals, client.alertSettings)
+
+  function dragOver(event: DragEvent) {
+    if (!carriesFiles(event)) return
+    // Accepting the drop: without this the browser would open the file instead.
+    event.preventDefault()
+    event.dataTransfer.dropEffect = 'copy'
+    setDragging(true)
+  }
+
+  function dragLeave(event: DragEvent) {
+    // Moving between the column's own elements is no leaving.
+    if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDragging(false)
+  }
+
+  function drop(event: DragEvent) {
+    if (!carriesFiles(event)) return
+    event.preventDefault()
+    setDragging(false)
+    attachments.add([...event.dataTransfer.files])
+  }
+
+  return (
+    <aside
+      className="chat-column"
+      aria-label="Chat"
+      onDragEnter={dragOver}
+      onDragOver={dragOver}
+      onDragLeave={dragLeave}
+      onDrop={drop}
+    >
+      <ParticipantList participants={snapshot.participants} />
+      <TranscriptDownload api={api} />
+      <NotificationSettings settings={client.alertSettings} />
+      {client.rules.getSnapshot().owner && (
+        <ChatSettings rules={client.rules} onSave={saveSettings} />
+      )}
+      <MessageSearchPanel search={client.search} onGoTo={goToMessage} />
+      <PinBar pins={client.pins} onGoTo={goToMessage} />
+      {connection && (
+        <p className="connection" role={snapshot.connection === 'expired' ? 'alert' : 'status'}>
+          {connection}
+        </p>
+      )}
+      {snapshot.history.error && (
+        <p className="error" role="alert">
+          Could not load earlier messages: {snapshot.history.error}
+        </p>
+      )}
+      <MessageList
+        messages={snapshot.messages}
+        hasOlder={snapshot.history.hasOlder}
+        loadingOlder={snapshot.history.loading && snapshot.history.loaded}
+        onLoadOlder={loadOlder}
+        onRetry={retry}
+        actions={actions}
+        editing={editing}
+        arrivals={client.arrivals}
+        quotes={snapshot.quotes}
+        onReply={client.replyDraft.start}
+        onReveal={client.reveal}
+        readPosition={client.readPosition}
+        goTo={goTo}
+      />
+      <LiveAnnouncer arrivals={client.arrivals} />
+      <p className="typing" aria-live="polite">
+        {snapshot.typingLine}
+      </p>
+      <Composer
+        onSend={send}
+        onInput={input}
+        attachments={attachments}
+        onEditLast={editLatest}
+        reply={client.replyDraft}
+        mentionCandidates={client.mentionCandidates}
+        rules={client.rules}
+        recipients={recipients}
+      />
+      {dragging && <div className="drop-hint">Drop files to attach</div>}
+    </aside>
+  )
+}
