@@ -114,7 +114,7 @@ describe('the API roles on a database prepared like a hosted Supabase project', 
         'chat.latest_messages',
         'chat.lock_chat_room(chat.room_name)',
         'chat.moderation_actor()',
-        'chat.persist_chat_message(uuid,chat.room_name,text,text,text,jsonb,integer,interval)',
+        'chat.persist_chat_message(uuid,chat.room_name,text,text,text,jsonb,integer,interval,uuid,jsonb,text,text,boolean)',
       ]),
     )
     expect(names.filter((name) => !name.startsWith('chat.'))).toEqual([])

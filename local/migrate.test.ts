@@ -201,6 +201,36 @@ describe('the chat schema, as ops see it in Studio', () => {
   })
 })
 
+describe('what was kept only for deployments that never happened', () => {
+  it('is gone: each function has one signature, persist_chat_message the one the chat calls', async () => {
+    const overloaded = await sql`
+      select p.proname as name, count(*)::int as signatures
+      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where n.nspname = 'chat'
+      group by p.proname
+      having count(*) > 1`
+    expect(overloaded).toEqual([])
+    const persist = await sql`
+      select p.oid::regprocedure::text as signature
+      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where n.nspname = 'chat' and p.proname = 'persist_chat_message'`
+    // The call in functions/chat/postgres-message-store.ts: with a parent, mentions, a recipient
+    // (id and name) and whether the sender is an owner.
+    expect(persist).toEqual([
+      {
+        signature:
+          'chat.persist_chat_message(uuid,chat.room_name,text,text,text,jsonb,integer,interval,uuid,jsonb,text,text,boolean)',
+      },
+    ])
+    // What a chat function deployed before replies would have called.
+    await expect(
+      sql`select chat.persist_chat_message(
+            ${randomUUID()}::uuid, 'old-client', 'u1', 'Ana', 'hello', '[]'::jsonb, 10,
+            interval '1 minute')`,
+    ).rejects.toThrow(/function chat\.persist_chat_message\(.*\) does not exist/)
+  })
+})
+
 describe('a database migrated before the chat schema', () => {
   const name = `migrate_old_${randomUUID().slice(0, 8)}`
   const url = Object.assign(new URL(serverUrl.href), { pathname: `/${name}` }).href
@@ -259,10 +289,12 @@ describe('a database migrated before the chat schema', () => {
     expect(left).toEqual([])
     const [kept] = await old`select seq, body from chat.messages where id = ${id}::uuid`
     expect(kept).toEqual({ seq: before?.result.message.seq.toString(), body: 'from before' })
+    // A retry through the signature the chat function calls now finds the message it stored then.
     const [again] = await old`
       select result.outcome, (result.message).seq
       from chat.persist_chat_message(
-        ${id}::uuid, 'old-room', 'u1', 'Ana', 'from before', '[]'::jsonb, 10, interval '1 minute'
+        ${id}::uuid, 'old-room', 'u1', 'Ana', 'from before', '[]'::jsonb, 10, interval '1 minute',
+        null, '[]'::jsonb, null, null, false
       ) as result`
     expect(again).toEqual({ outcome: 'duplicate', seq: kept?.seq })
     await expect(

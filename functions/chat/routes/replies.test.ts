@@ -185,15 +185,6 @@ describe('replies (replyTo)', () => {
       chat.sql`update chat.messages set reply_to = ${foreign.id}::uuid where id = ${local.id}::uuid`,
     ).rejects.toMatchObject({ code: 'BCRPL' })
     expect(await rowCount(ana.room)).toBe(1)
-
-    // A function deployed before replies calls the signature without a parent: it still works.
-    const [row] = await chat.sql<{ outcome: string; reply_to: string | null }[]>`
-      select result.outcome, (result.message).reply_to
-      from chat.persist_chat_message(
-        ${chat.newIdFor(ana.token)}::uuid, ${ana.room}, ${ana.user.id}, 'Ana', 'old client',
-        '[]'::jsonb, 100, interval '10 seconds'
-      ) as result`
-    expect(row).toEqual({ outcome: 'created', reply_to: null })
   })
 
   describe('in transcripts', () => {
