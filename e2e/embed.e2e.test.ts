@@ -108,28 +108,33 @@ describe('the library build', () => {
     await expect(run).resolves.toMatchObject({ stdout: '' })
   }, 60_000)
 
-  it('has only styles scoped under .backchannel, themed by custom properties', async () => {
+  it('has only styles scoped under .backchannel, in the layer backchannel, themed by custom properties', async () => {
     const css = await readFile(path.join(lib, 'backchannel.css'), 'utf8')
     const context = await browser.newContext()
     try {
       const page = await context.newPage()
       await page.setContent('<!doctype html><title>css</title>')
-      // Chromium parses the sheet: every selector of every rule, inside @media too.
-      const selectors = await page.evaluate((text) => {
+      // Chromium parses the sheet: every selector of every rule, inside @media too, and those
+      // outside the layer (a host's own rules win over the layer's whatever their specificity).
+      const { selectors, unlayered } = await page.evaluate((text) => {
         const sheet = new CSSStyleSheet()
         sheet.replaceSync(text)
         const found: string[] = []
-        const walk = (rules: CSSRuleList) => {
+        const outside: string[] = []
+        const walk = (rules: CSSRuleList, layered: boolean) => {
           for (const rule of rules) {
             if (rule instanceof CSSStyleRule) found.push(...rule.selectorText.split(','))
-            if ('cssRules' in rule) walk((rule as CSSGroupingRule).cssRules)
+            if (rule instanceof CSSStyleRule && !layered) outside.push(rule.selectorText)
+            const inLayer = rule instanceof CSSLayerBlockRule && rule.name === 'backchannel'
+            if ('cssRules' in rule) walk((rule as CSSGroupingRule).cssRules, layered || inLayer)
           }
         }
-        walk(sheet.cssRules)
-        return found.map((selector) => selector.trim())
+        walk(sheet.cssRules, false)
+        return { selectors: found.map((selector) => selector.trim()), unlayered: outside }
       }, css)
       expect(selectors.length).toBeGreaterThan(100)
       expect(selectors.filter((selector) => !/^\.backchannel(?![\w-])/.test(selector))).toEqual([])
+      expect(unlayered).toEqual([])
       for (const property of ['color-accent', 'color-text', 'font', 'radius', 'space']) {
         expect(css).toContain(`--backchannel-${property}`)
       }
