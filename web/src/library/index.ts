@@ -16,6 +16,8 @@ export {
   TransportError,
   type TransportEvents,
 } from './engine/live-channel.ts'
+export type { PeopleSnapshot } from './engine/people.ts'
+export type { MessageView, TimelineMessage } from './engine/timeline.ts'
 export { BackchannelChat, type BackchannelChatProps } from './react/backchannel-chat.tsx'
 export { ChatColumn } from './react/chat-column.tsx'
 export { ChatPanel } from './react/chat-panel.tsx'
@@ -32,5 +34,6 @@ export {
   type TransportSource,
   useChatSession,
 } from './react/use-chat-session.ts'
+export { useStore } from './react/use-store.ts'
 export { createDailyTransport } from './transports/daily-transport.ts'
 export { createRelayTransport, type RelayTransportOptions } from './transports/relay-transport.ts'

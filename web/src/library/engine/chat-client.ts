@@ -14,7 +14,7 @@ import {
   mentionCandidates,
 } from '../features/mentions/mention-suggestions.ts'
 import { PinBoard } from '../features/pins/pin-board.ts'
-import { MessageReactions, ReactionNames } from '../features/reactions/reactions.ts'
+import { MessageReactions } from '../features/reactions/reactions.ts'
 import { ReplyDraft } from '../features/replies/reply-draft.ts'
 import { type ReplyQuote, ReplyQuotes } from '../features/replies/reply-quotes.ts'
 import { MessageReports } from '../features/reports/message-reports.ts'
@@ -31,16 +31,21 @@ import { LiveInbox } from './live-inbox.ts'
 import { LiveSender } from './live-sender.ts'
 import type { OutboxStorage } from './outbox.ts'
 import { OwnMessages } from './own-messages.ts'
+import { type ChatParticipant, People, type PeopleSnapshot } from './people.ts'
+import { presentMessage } from './present-message.ts'
 import { type Result, refused } from './result.ts'
 import { type HistoryState, RoomSync } from './room-sync.ts'
-import { type ChatParticipant, SenderLabels } from './sender-labels.ts'
 import { type ReadableStore, Store } from './store.ts'
-import { Timeline, type TimelineMessage } from './timeline.ts'
+import { type MessageView, Timeline, type TimelineMessage } from './timeline.ts'
 
 export type { MentionCandidate } from '../features/mentions/mention-suggestions.ts'
 export type { Arrivals } from '../features/unread/arrivals.ts'
-export type { ChatParticipant } from './sender-labels.ts'
+export type { ChatParticipant } from './people.ts'
 
+/**
+ * Everything at once, for tests and for a host that wants one object: built only when read, by
+ * reading every store, so its cost grows with the history. The column reads the stores.
+ */
 export interface ChatSnapshot {
   /**
    * The conversation. Each sender is named as shown: two people in the call with one name are
@@ -74,9 +79,11 @@ export interface ChatClientOptions {
 
 /**
  * One room's chat, without React: live messages over the transport, writes through the outbox,
- * history and gap fill over HTTP, all merged into one timeline. The UI subscribes to snapshots.
- * The jobs live apart (LiveInbox, RoomSync, OwnMessages, MessageChanges, AttachmentUrls,
- * SenderLabels, ArrivalLog); this class wires them to one timeline and one snapshot.
+ * history and gap fill over HTTP, all merged into one timeline. Its state is a store per concern
+ * (`messages`, `people`, `typing`, `connection`, `history`, and each feature's), so a typing
+ * notice or a join never touches the messages, and a new message costs the same in a long
+ * history as in a short one. The jobs live apart (LiveInbox, RoomSync, OwnMessages,
+ * MessageChanges, AttachmentUrls, People, ArrivalLog); this class wires them to one timeline.
  */
 export class ChatClient {
   readonly #transport: ChatTransport
@@ -91,11 +98,25 @@ export class ChatClient {
   readonly #own: OwnMessages
   readonly #changes: MessageChanges
   readonly #urls: AttachmentUrls
-  readonly #labels = new SenderLabels()
   readonly #arrivals = new ArrivalLog()
   readonly #reactions: MessageReactions
-  readonly #reactionNames: ReactionNames
-  readonly #quotes: ReplyQuotes
+  readonly #messages: Store<MessageView>
+  readonly #typingLine = new Store('')
+  readonly #connection = new Store<ConnectionState>('connecting')
+  readonly #history: Store<HistoryState>
+  /** The conversation in order, read by position or id (see MessageView). */
+  readonly messages: ReadableStore<MessageView>
+  /** Who is in the call, everyone's label, who has written. */
+  readonly people = new People()
+  /** "Ana is typing…", or ''. */
+  readonly typing: ReadableStore<string> = this.#typingLine
+  readonly connection: ReadableStore<ConnectionState> = this.#connection
+  /** Older history: whether there is more, whether a page is loading, why it failed. */
+  readonly history: ReadableStore<HistoryState>
+  /** What replies quote: `quote(parentId, parent)`, fetching parents not shown. */
+  readonly quotes: ReplyQuotes
+  /** This user's id (from the token). */
+  readonly userId: string
   /** The message the next one replies to ("Replying to Ana" above the Message field). */
   readonly replyDraft = new ReplyDraft()
   /**
@@ -115,9 +136,13 @@ export class ChatClient {
   readonly rules: RoomRules
   /** The room's pinned messages, the newest pin first (the column's pin bar). */
   readonly pins: PinBoard
-  readonly #store: Store<ChatSnapshot>
+  /** The last ChatSnapshot built, and the stores' snapshots it was built from. */
+  #snapshot: { from: readonly unknown[]; snapshot: ChatSnapshot } | undefined
+  /** The messages of the last ChatSnapshot, kept while neither the messages nor people change. */
+  #presented:
+    | { view: MessageView; people: PeopleSnapshot; messages: readonly TimelineMessage[] }
+    | undefined
   readonly #unsubscribe: (() => void)[] = []
-  #connection: ConnectionState = 'connecting'
   /** Whom typing notices go to while a private message is written (a user id). */
   #typingTo: string | undefined
   #disposed = false
@@ -131,13 +156,17 @@ export class ChatClient {
     const timeline = new Timeline({ ownUserId: options.user.id, ownUserName: options.user.name })
     this.#transport = options.transport
     this.#userId = options.user.id
+    this.userId = options.user.id
     this.#api = options.api
     this.#timeline = timeline
     this.#live = new LiveSender(options.transport, log)
     // Private messages, and news of them, go only to the two people's sessions.
     const sendLive = (envelope: LiveEnvelope) =>
       this.#live.send(envelope, this.#audienceOf(envelope))
-    this.#roster = new TypingRoster({ clock, onChange: changed })
+    this.#roster = new TypingRoster({
+      clock,
+      onChange: (names) => this.#typingLine.set(typingLine(names)),
+    })
     this.#typing = new TypingNotifier({
       clock,
       // Typing a private message shows only to its recipient.
@@ -148,7 +177,7 @@ export class ChatClient {
         ),
     })
     this.#urls = new AttachmentUrls({ api: options.api, timeline, clock, changed, disposed, log })
-    this.#quotes = new ReplyQuotes({ api: options.api, changed, disposed, log })
+    this.quotes = new ReplyQuotes({ api: options.api, disposed, log })
     this.#sync = new RoomSync({
       api: options.api,
       timeline,
@@ -183,7 +212,6 @@ export class ChatClient {
       stored,
       sync: () => this.#sync.sync(),
     })
-    this.#reactionNames = new ReactionNames(options.user.id)
     this.#own = new OwnMessages({
       room: options.room,
       user: options.user,
@@ -214,7 +242,11 @@ export class ChatClient {
     this.reports = new MessageReports({ api: options.api, userId: options.user.id, log })
     this.rules = new RoomRules({ api: options.api, owner: options.owner === true, clock, log })
     this.pins = new PinBoard({ api: options.api, log })
-    this.#store = new Store(this.#buildSnapshot())
+    this.#messages = new Store(timeline.messages())
+    this.messages = this.#messages
+    this.#history = new Store(this.#sync.history)
+    this.history = this.#history
+    this.people.seeParticipants(options.transport.participants())
   }
 
   /** Joins the live channel, loads the newest history page and resumes unsent messages. */
@@ -222,16 +254,16 @@ export class ChatClient {
     const transport = this.#transport
     this.#unsubscribe.push(
       transport.on('message', (data, from) => this.#inbox.received(data, from)),
-      transport.on('participant-joined', () => this.#changed()),
+      transport.on('participant-joined', () => this.#peopleChanged()),
       transport.on('participant-left', (participant) => {
         this.#roster.clear(participant.sessionId)
-        this.#changed()
+        this.#peopleChanged()
       }),
       transport.on('connection', (state) => this.#connectionChanged(state)),
     )
     await transport.join()
     if (this.#disposed) return
-    this.#connection = 'connected'
+    this.#connection.set('connected')
     this.#changed()
     // The settings before live messages are taken: they decide which ones the room allows.
     await Promise.all([this.#sync.loadNewest(), this.#refreshRoomState()])
@@ -242,10 +274,53 @@ export class ChatClient {
     this.#own.resume()
   }
 
-  subscribe = (listener: () => void): (() => void) => this.#store.subscribe(listener)
+  /** Calls `listener` after any change of any of the stores that make up the ChatSnapshot. */
+  subscribe = (listener: () => void): (() => void) => {
+    const stores = [this.messages, this.people, this.typing, this.connection, this.history]
+    const unsubscribes = [...stores, this.quotes].map((store) => store.subscribe(listener))
+    return () => {
+      for (const unsubscribe of unsubscribes) unsubscribe()
+    }
+  }
 
-  /** The current state; the same object until something changes. */
-  getSnapshot = (): ChatSnapshot => this.#store.getSnapshot()
+  /** Everything at once (see ChatSnapshot); the same object until something changes. */
+  getSnapshot = (): ChatSnapshot => {
+    const from = [
+      this.messages.getSnapshot(),
+      this.people.getSnapshot(),
+      this.typing.getSnapshot(),
+      this.connection.getSnapshot(),
+      this.history.getSnapshot(),
+      this.quotes.getSnapshot(),
+    ] as const
+    const last = this.#snapshot
+    if (last?.from.every((part, index) => part === from[index])) return last.snapshot
+    const [view, people, typing, connection, history] = from
+    let presented = this.#presented
+    if (presented?.view !== view || presented.people !== people) {
+      const messages = view.list().map((message) => presentMessage(message, people, this.userId))
+      presented = { view, people, messages }
+      this.#presented = presented
+    }
+    const { messages } = presented
+    const quotes = new Map<string, ReplyQuote>()
+    for (const message of messages) {
+      const parent = message.replyTo
+      if (parent && !message.deleted && !quotes.has(parent)) {
+        quotes.set(parent, this.quotes.quote(parent, view.get(parent)))
+      }
+    }
+    const snapshot: ChatSnapshot = {
+      messages,
+      participants: people.participants,
+      typingLine: typing,
+      connection,
+      history,
+      quotes,
+    }
+    this.#snapshot = { from, snapshot }
+    return snapshot
+  }
 
   /**
    * Shows the message at once, sends it live and writes it, in parallel: live delivery never
@@ -286,7 +361,7 @@ export class ChatClient {
   reveal = async (id: string): Promise<boolean> => {
     const timeline = this.#timeline
     if (timeline.has(id)) return true
-    const seq = await this.#quotes.seqOf(id)
+    const seq = await this.quotes.seqOf(id)
     while (seq !== undefined && !timeline.has(id) && !this.#disposed) {
       const oldest = timeline.oldestSeq()
       const { hasOlder, error } = this.#sync.history
@@ -303,8 +378,13 @@ export class ChatClient {
    * this user (see mentionCandidates).
    */
   mentionCandidates = (query: string): MentionCandidate[] => {
-    const { participants, messages } = this.getSnapshot()
-    return mentionCandidates(query, { participants, messages }, this.#userId)
+    const people = this.people.getSnapshot()
+    // Each sender's latest message still shown, oldest first, as their sender is shown.
+    const messages = [...people.senders.values()]
+      .filter((message) => !this.#timeline.get(message.id)?.deleted)
+      .sort((a, b) => (a.seq ?? Number.MAX_VALUE) - (b.seq ?? Number.MAX_VALUE))
+      .map((message) => presentMessage(message, people, this.#userId))
+    return mentionCandidates(query, { participants: people.participants, messages }, this.#userId)
   }
 
   /** Tries a message the outbox gave up on again. */
@@ -442,7 +522,11 @@ export class ChatClient {
     this.#urls.dispose()
     this.search.clear()
     this.search.unsubscribeAll()
-    this.#store.unsubscribeAll()
+    for (const store of [this.#messages, this.people, this.#typingLine, this.#connection]) {
+      store.unsubscribeAll()
+    }
+    this.#history.unsubscribeAll()
+    this.quotes.unsubscribeAll()
     await this.#transport.leave()
   }
 
@@ -457,8 +541,8 @@ export class ChatClient {
   }
 
   #connectionChanged(state: ConnectionState): void {
-    const wasInterrupted = this.#connection === 'interrupted'
-    this.#connection = state
+    const wasInterrupted = this.#connection.getSnapshot() === 'interrupted'
+    this.#connection.set(state)
     this.#changed()
     if (state !== 'connected' || !wasInterrupted) return
     this.#live.flush()
@@ -477,23 +561,25 @@ export class ChatClient {
     for (const message of messages) this.#urls.note(message.attachments)
   }
 
-  #buildSnapshot(): ChatSnapshot {
-    const labeled = this.#labels.label(this.#transport.participants(), this.#timeline.list())
-    const { participants } = labeled
-    const messages = this.#reactionNames.name(labeled.messages, participants)
-    this.#arrivals.observe(messages)
-    return {
-      messages,
-      participants,
-      typingLine: typingLine(this.#roster.names()),
-      connection: this.#connection,
-      history: this.#sync.history,
-      quotes: this.#quotes.quotesFor(messages),
-    }
-  }
-
+  /**
+   * Something may have changed: each store takes its part, and only those whose part changed tell
+   * their readers. What joined the timeline is looked at, never the whole history.
+   */
   #changed(): void {
     if (this.#disposed) return
-    this.#store.set(this.#buildSnapshot())
+    const added = this.#timeline.takeAdded()
+    if (added.length > 0) {
+      this.people.noteMessages(added)
+      this.#arrivals.observe(added)
+    }
+    this.people.seeParticipants(this.#transport.participants())
+    this.#messages.set(this.#timeline.messages())
+    this.#history.set(this.#sync.history)
+  }
+
+  /** Someone joined or left the call. */
+  #peopleChanged(): void {
+    if (this.#disposed) return
+    this.people.seeParticipants(this.#transport.participants())
   }
 }

@@ -62,6 +62,22 @@ export interface TimelineMessage {
 export type NewTimelineMessage = Omit<TimelineMessage, 'seq'>
 
 /**
+ * The conversation as a list shows it, read by position or by id without copying it: a new view
+ * after each change of the timeline, so that it can serve as React state, and reading it costs
+ * what is read (the rows in view), not the length of the history. A view reads the timeline as
+ * it is now: hold on to the latest one only.
+ */
+export interface MessageView {
+  readonly size: number
+  at(index: number): TimelineMessage | undefined
+  get(id: string): TimelineMessage | undefined
+  /** Where the message is in the order (binary search), or -1. */
+  indexOf(id: string): number
+  /** Every message in order: a copy of the whole history, for the few that need it. */
+  list(): readonly TimelineMessage[]
+}
+
+/**
  * The conversation as one ordered list, merged from history pages and live messages without
  * duplicates. Order: stored messages by `seq`; a message not stored (yet) sorts right after the
  * newest stored message known when it arrived, and after earlier such arrivals.
@@ -73,6 +89,9 @@ export class Timeline {
   private entries: Entry[] = []
   private readonly byId = new Map<string, Entry>()
   private view: readonly TimelineMessage[] | undefined
+  private messageView: MessageView | undefined
+  /** Messages new to the timeline since takeAdded was last called, in the order they came. */
+  private fresh: TimelineMessage[] = []
   private minSeq: number | undefined
   private maxSeq: number | undefined
   private arrivals = 0
@@ -100,13 +119,14 @@ export class Timeline {
       if (known && known.message.seq === message.seq) {
         // Same place in the order: replacing the message in its entry is enough.
         known.message = message
-        this.view = undefined
+        this.changed()
         continue
       }
       // New, or its key changes: it (re)joins the order with the other new entries.
       if (known && added.get(stored.id) !== known) moved.add(known)
       if (known?.minor === 1) nowStored.push({ arrival: known.arrival, seq: stored.seq })
       const entry: Entry = { message, major: stored.seq, minor: 0, arrival: 0 }
+      if (!known) this.fresh.push(message)
       this.byId.set(stored.id, entry)
       added.set(stored.id, entry)
     }
@@ -151,6 +171,7 @@ export class Timeline {
       arrival: ++this.arrivals,
     }
     this.byId.set(message.id, entry)
+    this.fresh.push(entry.message)
     this.insert([entry])
     return true
   }
@@ -163,7 +184,7 @@ export class Timeline {
     if (entry.message.seq !== undefined) return true
     if (entry.message.status === status && entry.message.error === error) return true
     entry.message = withStatus(entry.message, status, error)
-    this.view = undefined
+    this.changed()
     return true
   }
 
@@ -176,7 +197,7 @@ export class Timeline {
     if (!entry) return false
     if (entry.message.seq !== undefined) return true
     entry.message = { ...entry.message, attachments }
-    this.view = undefined
+    this.changed()
     return true
   }
 
@@ -190,7 +211,7 @@ export class Timeline {
     if (entry.message.deleted) return true
     const { reactions: _gone, ...rest } = entry.message
     entry.message = { ...rest, body: '', attachments: [], deleted: true }
-    this.view = undefined
+    this.changed()
     return true
   }
 
@@ -213,7 +234,7 @@ export class Timeline {
           return { ...file, url: fresh.url, urlExpiresAt: fresh.urlExpiresAt }
         }),
       }
-      this.view = undefined
+      this.changed()
     }
     return changed
   }
@@ -232,13 +253,46 @@ export class Timeline {
     if (gone.size === 0) return false
     for (const entry of gone) this.byId.delete(entry.message.id)
     this.remove(gone)
-    this.view = undefined
+    this.changed()
     this.minSeq = undefined
     for (const entry of this.entries) {
       const { seq } = entry.message
       if (seq !== undefined && (this.minSeq === undefined || seq < this.minSeq)) this.minSeq = seq
     }
     return true
+  }
+
+  /** The current view (see MessageView): the same object until the timeline changes. */
+  messages(): MessageView {
+    if (this.messageView) return this.messageView
+    const entries = this.entries
+    const view: MessageView = {
+      size: entries.length,
+      at: (index) => this.entries[index]?.message,
+      get: (id) => this.byId.get(id)?.message,
+      indexOf: (id) => {
+        const entry = this.byId.get(id)
+        if (!entry) return -1
+        const index = upperBound(this.entries, entry) - 1
+        return this.entries[index] === entry ? index : this.entries.indexOf(entry)
+      },
+      list: () => this.list(),
+    }
+    this.messageView = view
+    return view
+  }
+
+  /**
+   * The messages that joined the timeline since the last call (not those that only changed), in
+   * the order they came: what is news, without looking through the whole history for it.
+   */
+  takeAdded(): TimelineMessage[] {
+    const fresh = this.fresh
+    this.fresh = []
+    return fresh.flatMap((message) => {
+      const now = this.byId.get(message.id)?.message
+      return now ? [now] : []
+    })
   }
 
   has(id: string): boolean {
@@ -268,6 +322,11 @@ export class Timeline {
   /** How many messages the timeline holds. */
   get size(): number {
     return this.entries.length
+  }
+
+  private changed() {
+    this.view = undefined
+    this.messageView = undefined
   }
 
   private noteSeq(seq: number) {
@@ -326,7 +385,7 @@ export class Timeline {
 
   /** Puts new entries in their places: a splice each for a few, one O(n + k) merge for many. */
   private insert(added: Entry[]) {
-    this.view = undefined
+    this.changed()
     added.sort(compare)
     const entries = this.entries
     const last = entries[entries.length - 1]

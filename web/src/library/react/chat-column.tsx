@@ -1,6 +1,7 @@
 import { type DragEvent, memo, useCallback, useMemo, useState } from 'react'
 import type { RoomApi } from '../engine/chat-api.ts'
-import type { ChatClient, ChatSnapshot } from '../engine/chat-client.ts'
+import type { ChatClient, ChatParticipant } from '../engine/chat-client.ts'
+import type { ConnectionState } from '../engine/live-channel.ts'
 import { useMessageEditing } from '../features/editing/use-message-editing.ts'
 import { NotificationSettings as AlertSettings } from '../features/mentions/notification-settings.tsx'
 import { useMentionAlerts } from '../features/mentions/use-mention-alerts.ts'
@@ -11,13 +12,14 @@ import { MessageSearchPanel as SearchPanel } from '../features/search/message-se
 import { useAttachments } from '../features/uploads/use-attachments.ts'
 import { Composer as ComposerForm } from './composer.tsx'
 import { LiveAnnouncer as Announcer } from './live-announcer.tsx'
-import { MessageList } from './message-list.tsx'
+import { MessageList as List } from './message-list.tsx'
 import { ParticipantList as People } from './participant-list.tsx'
 import { TranscriptDownload as Transcript } from './transcript-download.tsx'
+import { useStore } from './use-store.ts'
 
-// The column's parts each follow their own stores (settings, search, pins, the reply draft…), so
-// the snapshot's changes (every message, every typing notice) need not render them again: with
-// the same props, they are skipped.
+// The column's parts each follow their own stores (messages, typing, settings, search, pins, the
+// reply draft…): the column renders again only when the people, the connection or the history
+// change, and then parts whose props stayed the same are skipped.
 const ParticipantList = memo(People)
 const TranscriptDownload = memo(Transcript)
 const NotificationSettings = memo(AlertSettings)
@@ -26,8 +28,9 @@ const MessageSearchPanel = memo(SearchPanel)
 const PinBar = memo(Pins)
 const LiveAnnouncer = memo(Announcer)
 const Composer = memo(ComposerForm)
+const MessageList = memo(List)
 
-const CONNECTION_TEXT: Partial<Record<ChatSnapshot['connection'], string>> = {
+const CONNECTION_TEXT: Partial<Record<ConnectionState, string>> = {
   connecting: 'Connecting…',
   interrupted: 'Reconnecting… messages you send will go out when the connection is back.',
   closed: 'Disconnected from the call.',
@@ -36,7 +39,7 @@ const CONNECTION_TEXT: Partial<Record<ChatSnapshot['connection'], string>> = {
 }
 
 /** Whom a private message can go to: everyone in the call but this user (once each). */
-function recipientsOf(participants: ChatSnapshot['participants']): Recipient[] {
+function recipientsOf(participants: readonly ChatParticipant[]): Recipient[] {
   const self = participants.find((person) => person.local)?.userId
   const seen = new Set<string>()
   return participants.flatMap((person) => {
@@ -57,14 +60,15 @@ const carriesFiles = (event: DragEvent) => event.dataTransfer.types.includes('Fi
 export function ChatColumn({
   client,
   api,
-  snapshot,
 }: {
   client: ChatClient
   /** The chat function for this room (uploads go through it). */
   api: RoomApi
-  snapshot: ChatSnapshot
 }) {
-  const connection = CONNECTION_TEXT[snapshot.connection]
+  const { participants } = useStore(client.people)
+  const connectionState = useStore(client.connection)
+  const history = useStore(client.history)
+  const connection = CONNECTION_TEXT[connectionState]
   const attachments = useAttachments(api)
   const { editing, actions, editLatest } = useMessageEditing(client)
   const [dragging, setDragging] = useState(false)
@@ -86,7 +90,7 @@ export function ChatColumn({
     (text, to) => client.inputChanged(text, to),
     [client],
   )
-  const recipients = useMemo(() => recipientsOf(snapshot.participants), [snapshot.participants])
+  const recipients = useMemo(() => recipientsOf(participants), [participants])
   useMentionAlerts(client.arrivals, client.alertSettings)
 
   function dragOver(event: DragEvent) {
@@ -118,7 +122,7 @@ export function ChatColumn({
       onDragLeave={dragLeave}
       onDrop={drop}
     >
-      <ParticipantList participants={snapshot.participants} />
+      <ParticipantList participants={participants} />
       <TranscriptDownload api={api} />
       <NotificationSettings settings={client.alertSettings} />
       {client.rules.getSnapshot().owner && (
@@ -127,34 +131,29 @@ export function ChatColumn({
       <MessageSearchPanel search={client.search} onGoTo={goToMessage} />
       <PinBar pins={client.pins} onGoTo={goToMessage} />
       {connection && (
-        <p className="connection" role={snapshot.connection === 'expired' ? 'alert' : 'status'}>
+        <p className="connection" role={connectionState === 'expired' ? 'alert' : 'status'}>
           {connection}
         </p>
       )}
-      {snapshot.history.error && (
+      {history.error && (
         <p className="error" role="alert">
-          Could not load earlier messages: {snapshot.history.error}
+          Could not load earlier messages: {history.error}
         </p>
       )}
       <MessageList
-        messages={snapshot.messages}
-        hasOlder={snapshot.history.hasOlder}
-        loadingOlder={snapshot.history.loading && snapshot.history.loaded}
+        client={client}
+        hasOlder={history.hasOlder}
+        loadingOlder={history.loading && history.loaded}
         onLoadOlder={loadOlder}
         onRetry={retry}
         actions={actions}
         editing={editing}
-        arrivals={client.arrivals}
-        quotes={snapshot.quotes}
         onReply={client.replyDraft.start}
         onReveal={client.reveal}
-        readPosition={client.readPosition}
         goTo={goTo}
       />
       <LiveAnnouncer arrivals={client.arrivals} />
-      <p className="typing" aria-live="polite">
-        {snapshot.typingLine}
-      </p>
+      <TypingLine client={client} />
       <Composer
         onSend={send}
         onInput={input}
@@ -167,5 +166,15 @@ export function ChatColumn({
       />
       {dragging && <div className="drop-hint">Drop files to attach</div>}
     </aside>
+  )
+}
+
+/** Who is typing: the one part of the column a typing notice renders again. */
+function TypingLine({ client }: { client: ChatClient }) {
+  const line = useStore(client.typing)
+  return (
+    <p className="typing" aria-live="polite">
+      {line}
+    </p>
   )
 }

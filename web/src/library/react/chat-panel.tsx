@@ -36,7 +36,7 @@ export function ChatPanel({
   if (client && api && !chat.error) {
     return (
       <div className={root} ref={rootRef}>
-        <ChatColumn client={client} api={api} snapshot={chat.snapshot} />
+        <ChatColumn client={client} api={api} />
       </div>
     )
   }

@@ -8,9 +8,9 @@ import {
 } from '../features/reactions/message-reactions.tsx'
 import { canReply } from '../features/replies/reply-draft.ts'
 import { ReplyQuote } from '../features/replies/reply-quote.tsx'
-import type { ReplyQuote as Quote } from '../features/replies/reply-quotes.ts'
 import { MessageAttachments } from '../features/uploads/message-attachments.tsx'
 import { Avatar } from './avatar.tsx'
+import { usePresentedMessage, useReplyQuote } from './chat-context.ts'
 import { CollapsibleBody } from './collapsible-body.tsx'
 import { MessageActions } from './message-actions.tsx'
 import { MessageBody } from './message-body.tsx'
@@ -56,15 +56,15 @@ export interface MessageActionHandlers extends ReactionHandlers {
  * deleted".
  */
 export const MessageItem = memo(function MessageItem({
-  message,
+  message: stored,
   continued,
   onRetry,
   actions,
   editing,
-  quote,
   onReply,
   onGoToQuote,
 }: {
+  /** As the timeline has it: the row names its sender and who reacted itself. */
   message: TimelineMessage
   /** Same sender as the message before, shortly after it: the header is left out. */
   continued: boolean
@@ -72,14 +72,14 @@ export const MessageItem = memo(function MessageItem({
   actions: MessageActionHandlers
   /** While this message is edited: the text being typed, and a count of editing starts. */
   editing?: { text: string; started: number }
-  /** What this message replies to, shown above its text (see ChatSnapshot.quotes). */
-  quote?: Quote
   /** Starts a reply to a message (its Reply action); absent where replies are not offered. */
   onReply?: (message: TimelineMessage) => void
   /** Goes to the message a quote shows (scrolling to it, older pages loaded if need be). */
   onGoToQuote?: (id: string) => void
 }) {
   // Before the early return below: hooks run on every render.
+  const message = usePresentedMessage(stored)
+  const quote = useReplyQuote(stored.deleted ? undefined : stored.replyTo)
   const reactions = useMessageReactions(message, actions)
   const status = STATUS_TEXT[message.status]
   const header = !continued && (

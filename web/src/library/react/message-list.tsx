@@ -10,14 +10,13 @@ import {
   useRef,
   useState,
 } from 'react'
-import type { ReadableStore } from '../engine/store.ts'
+import type { ChatClient } from '../engine/chat-client.ts'
 import type { TimelineMessage } from '../engine/timeline.ts'
-import type { ReplyQuote } from '../features/replies/reply-quotes.ts'
-import type { Arrivals } from '../features/unread/arrivals.ts'
-import type { ReadPosition } from '../features/unread/read-position.ts'
 import { useUnseenCount } from '../features/unread/use-unseen-count.ts'
+import { ChatClientContext } from './chat-context.ts'
 import { type MessageActionHandlers, MessageItem } from './message-item.tsx'
 import { pageVisible, usePageVisible } from './use-page-visible.ts'
+import { useStore } from './use-store.ts'
 
 const GROUP_WINDOW_MS = 5 * 60 * 1000
 /** The keys that move focus between message rows (see onKeyDown in MessageList). */
@@ -38,26 +37,29 @@ const continues = (message: TimelineMessage, previous: TimelineMessage | undefin
   Date.parse(message.createdAt) - Date.parse(previous.createdAt) < GROUP_WINDOW_MS
 
 /**
- * The conversation, rendering only the messages in view. It sticks to the bottom while the reader
- * is there; otherwise new messages (see Arrivals) raise a "New messages" button instead of moving
- * the view.
+ * The conversation of `client`, rendering only the messages in view: it reads the client's
+ * message view (never a copy of the history) and each row reads its own message. It sticks to the
+ * bottom while the reader is there; otherwise new messages (see Arrivals) raise a "New messages"
+ * button instead of moving the view.
  */
 export function MessageList({
-  messages,
+  client,
   hasOlder,
   loadingOlder,
   onLoadOlder,
   onRetry,
   actions,
   editing,
-  arrivals,
-  quotes,
   onReply,
   onReveal,
-  readPosition,
   goTo,
 }: {
-  messages: readonly TimelineMessage[]
+  /**
+   * The room's client: its messages, which are new (`arrivals`), how far the reader has read
+   * (`readPosition`: a "New messages" divider goes above the first message after it, and the
+   * list opens there), and what rows read on their own (names, quotes).
+   */
+  client: ChatClient
   hasOlder: boolean
   loadingOlder: boolean
   onLoadOlder: () => void
@@ -66,10 +68,6 @@ export function MessageList({
   actions: MessageActionHandlers
   /** The message being edited and its draft: the list brings it into view when editing starts. */
   editing?: { id: string; text: string; started: number }
-  /** Which messages are new (the client's `arrivals`): counted while the reader is scrolled up. */
-  arrivals: ReadableStore<Arrivals>
-  /** What replies quote, by the id of the message replied to (ChatSnapshot.quotes). */
-  quotes?: ReadonlyMap<string, ReplyQuote>
   /** A message's Reply action (ChatClient.replyDraft.start). */
   onReply?: (message: TimelineMessage) => void
   /**
@@ -78,16 +76,13 @@ export function MessageList({
    */
   onReveal?: (id: string) => Promise<boolean>
   /**
-   * How far the reader has read (ChatClient.readPosition): a "New messages" divider goes above
-   * the first message after it, and the list opens there.
-   */
-  readPosition?: ReadPosition
-  /**
    * A request from outside the list (a search result) to go to a message, as a quote does: a new
    * object each time, even for the same message.
    */
   goTo?: { id: string }
 }) {
+  const messages = useStore(client.messages)
+  const { arrivals, readPosition } = client
   const scrollRef = useRef<HTMLDivElement>(null)
   const atBottom = useRef(true)
   // The reader sees what came while at the bottom, a scroll position (not state): the list marks
@@ -96,21 +91,21 @@ export function MessageList({
   // With the tab visible, being at the bottom also reads everything: the read position moves on.
   const markSeen = useCallback(() => {
     markArrivalsSeen()
-    const newest = messages.at(-1)
+    const newest = messages.at(messages.size - 1)
     if (newest && pageVisible()) readPosition?.markRead(newest)
   }, [markArrivalsSeen, messages, readPosition])
   const previous = useRef({
-    first: messages[0]?.id,
-    last: messages.at(-1)?.id,
+    first: messages.at(0)?.id,
+    last: messages.at(messages.size - 1)?.id,
     count: 0,
     height: 0,
   })
 
   // A new getItemKey makes the virtualizer recompute every row's position (all 10,000 of a long
   // history) on that render: it changes only with the messages, not on every scroll frame.
-  const getItemKey = useCallback((index: number) => messages[index]?.id ?? index, [messages])
+  const getItemKey = useCallback((index: number) => messages.at(index)?.id ?? index, [messages])
   const virtualizer = useVirtualizer({
-    count: messages.length,
+    count: messages.size,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => 56,
     overscan: 8,
@@ -156,8 +151,9 @@ export function MessageList({
     wasVisible.current = visible
     if (!visible) return
     // Back to the tab: what came meanwhile is unread. A reader scrolled up stays where they were.
-    const unread = readPosition?.firstUnread(messages)
-    if (unread) openAtDivider(unread.id, messages.indexOf(unread), atBottom.current)
+    // The whole list, but only on coming back to the tab.
+    const unread = readPosition?.firstUnread(messages.list())
+    if (unread) openAtDivider(unread.id, messages.indexOf(unread.id), atBottom.current)
     else if (atBottom.current) markSeen()
   }, [visible, messages, readPosition, openAtDivider, markSeen])
 
@@ -165,17 +161,18 @@ export function MessageList({
   useLayoutEffect(() => {
     const element = scrollRef.current
     const before = previous.current
-    const first = messages[0]?.id
-    const last = messages.at(-1)?.id
+    const first = messages.at(0)?.id
+    const last = messages.at(messages.size - 1)?.id
     const height = virtualizer.getTotalSize()
-    const opening = before.count === 0 ? readPosition?.firstUnread(messages) : undefined
-    if (opening) openAtDivider(opening.id, messages.indexOf(opening), true)
+    // The whole list once, when the list opens.
+    const opening = before.count === 0 ? readPosition?.firstUnread(messages.list()) : undefined
+    if (opening) openAtDivider(opening.id, messages.indexOf(opening.id), true)
     else if (element && before.count > 0 && first !== before.first && last === before.last) {
       // Older history went in above. A reader at the bottom stays there (older pages load while
       // the newest are still settling into view); anyone else stays on the rows they were reading:
       // the virtualizer (anchorTo 'end') moved the view by what was added, before this render.
       if (atBottom.current) scrollToBottom()
-    } else if ((last !== before.last || messages.length !== before.count) && atBottom.current) {
+    } else if ((last !== before.last || messages.size !== before.count) && atBottom.current) {
       // Something came: a reader at the bottom stays there. Also when it went in above the last
       // message (a later page of a catch-up): the virtualizer may still be steering towards the
       // old last row, which would leave the reader mid-list.
@@ -183,7 +180,7 @@ export function MessageList({
     }
     // At the bottom, whatever came is in view (a gap filled above the last message too).
     if (atBottom.current) markSeen()
-    previous.current = { first, last, count: messages.length, height }
+    previous.current = { first, last, count: messages.size, height }
   }, [messages, virtualizer, scrollToBottom, markSeen, readPosition, openAtDivider])
 
   // Editing can start on a message out of view (Up arrow in the composer): its row may not even be
@@ -196,7 +193,7 @@ export function MessageList({
     if (editingStarted === scrolledFor.current) return
     scrolledFor.current = editingStarted
     if (editingId === undefined) return
-    const index = messages.findLastIndex((message) => message.id === editingId)
+    const index = messages.indexOf(editingId)
     if (index >= 0) virtualizer.scrollToIndex(index, { align: 'auto' })
   }, [editingId, editingStarted, messages, virtualizer])
 
@@ -218,7 +215,7 @@ export function MessageList({
   const scrolledTo = useRef<number>(undefined)
   useEffect(() => {
     if (!target || scrolledTo.current === target.count) return
-    const index = messages.findIndex((message) => message.id === target.id)
+    const index = messages.indexOf(target.id)
     if (index < 0) return
     scrolledTo.current = target.count
     atBottom.current = false
@@ -269,7 +266,7 @@ export function MessageList({
       const target = event.target as HTMLElement
       const fromList = target === event.currentTarget
       if (!fromList && !target.classList.contains('message-row')) return
-      const last = messages.length - 1
+      const last = messages.size - 1
       if (last < 0) return
       let index: number
       if (event.key === 'Home') index = 0
@@ -288,7 +285,7 @@ export function MessageList({
       event.preventDefault()
       focusRow(index)
     },
-    [messages.length, virtualizer, focusRow],
+    [messages.size, virtualizer, focusRow],
   )
 
   const onScroll = useCallback(() => {
@@ -310,62 +307,63 @@ export function MessageList({
 
   const items = virtualizer.getVirtualItems()
   return (
-    <div className="message-list">
-      {loadingOlder && <p className="history-note">Loading earlier messages…</p>}
-      <div
-        ref={scrollRef}
-        className="message-scroll"
-        role="log"
-        aria-label="Chat messages"
-        // New messages are announced by the live region below, once each.
-        aria-live="off"
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard.
-        tabIndex={0}
-        onScroll={onScroll}
-        onKeyDown={onKeyDown}
-      >
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          <div
-            style={{
-              position: 'absolute',
-              top: 0,
-              left: 0,
-              width: '100%',
-              transform: `translateY(${items[0]?.start ?? 0}px)`,
-            }}
-          >
-            {items.map((item) => {
-              const message = messages[item.index]
-              if (!message) return null
-              const targeted = target?.id === message.id
-              return (
-                <MessageRow
-                  key={item.key}
-                  index={item.index}
-                  rowRef={targeted ? measureTarget : measureRow}
-                  targeted={targeted}
-                  onHighlightEnd={targeted ? endHighlight : undefined}
-                  divider={message.id === divider}
-                  message={message}
-                  continued={continues(message, messages[item.index - 1])}
-                  onRetry={onRetry}
-                  actions={actions}
-                  editing={editing?.id === message.id ? editing : undefined}
-                  quote={message.replyTo ? quotes?.get(message.replyTo) : undefined}
-                  onReply={onReply}
-                  onGoToQuote={goToQuote}
-                />
-              )
-            })}
+    <ChatClientContext.Provider value={client}>
+      <div className="message-list">
+        {loadingOlder && <p className="history-note">Loading earlier messages…</p>}
+        <div
+          ref={scrollRef}
+          className="message-scroll"
+          role="log"
+          aria-label="Chat messages"
+          // New messages are announced by the live region below, once each.
+          aria-live="off"
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard.
+          tabIndex={0}
+          onScroll={onScroll}
+          onKeyDown={onKeyDown}
+        >
+          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+            <div
+              style={{
+                position: 'absolute',
+                top: 0,
+                left: 0,
+                width: '100%',
+                transform: `translateY(${items[0]?.start ?? 0}px)`,
+              }}
+            >
+              {items.map((item) => {
+                const message = messages.at(item.index)
+                if (!message) return null
+                const targeted = target?.id === message.id
+                return (
+                  <MessageRow
+                    key={item.key}
+                    index={item.index}
+                    rowRef={targeted ? measureTarget : measureRow}
+                    targeted={targeted}
+                    onHighlightEnd={targeted ? endHighlight : undefined}
+                    divider={message.id === divider}
+                    message={message}
+                    continued={continues(message, messages.at(item.index - 1))}
+                    onRetry={onRetry}
+                    actions={actions}
+                    editing={editing?.id === message.id ? editing : undefined}
+                    onReply={onReply}
+                    onGoToQuote={goToQuote}
+                  />
+                )
+              })}
+            </div>
           </div>
         </div>
+        {unseen > 0 && (
+          <button type="button" className="new-messages" onClick={scrollToBottom}>
+            New messages ({unseen})
+          </button>
+        )}
       </div>
-      {unseen > 0 && (
-        <button type="button" className="new-messages" onClick={scrollToBottom}>
-          New messages ({unseen})
-        </button>
-      )}
-    </div>
+    </ChatClientContext.Provider>
   )
 }
 

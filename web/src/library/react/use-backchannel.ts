@@ -28,7 +28,9 @@ export interface BackchannelOptions {
  *
  * @example
  * const chat = useBackchannel({ functionUrl, getToken: () => myBackend.meetingToken() })
- * chat.snapshot.messages.map((message) => message.body)
+ * // In a component given chat.client once it is set:
+ * const messages = useStore(client.messages)
+ * messages.at(messages.size - 1)?.body
  */
 export function useBackchannel(options: BackchannelOptions): Backchannel {
   const { transport } = options

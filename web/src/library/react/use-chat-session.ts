@@ -1,14 +1,7 @@
 import type { ChatUser } from '@shared/protocol.ts'
-import {
-  useCallback,
-  useEffect,
-  useLayoutEffect,
-  useRef,
-  useState,
-  useSyncExternalStore,
-} from 'react'
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react'
 import { createChatApi, type RoomApi } from '../engine/chat-api.ts'
-import { ChatClient, type ChatSnapshot } from '../engine/chat-client.ts'
+import { ChatClient } from '../engine/chat-client.ts'
 import type { ChatTransport } from '../engine/live-channel.ts'
 import type { OutboxStorage } from '../engine/outbox.ts'
 import { borrowTransport } from '../transports/host-transport.ts'
@@ -36,15 +29,18 @@ export interface ChatSessionOptions {
 
 /**
  * `waiting`: no live channel yet (no call object); `connecting`: reading the token; `ready`: the
- * chat runs (`snapshot.connection` says how its channel is); `failed`: see `error`.
+ * chat runs (`client.connection` says how its channel is); `failed`: see `error`.
  */
 export type BackchannelStatus = 'waiting' | 'connecting' | 'ready' | 'failed'
 
-/** One room's chat as React sees it: its state, and the client to act on it. */
+/**
+ * One room's chat as React sees it: where it stands, and the client to read and act on. Its
+ * state is in the client's stores, read with `useStore` where it is shown (`client.messages`,
+ * `client.people`, `client.typing`, `client.connection`, `client.history`…), so that each part
+ * of a page renders again only for what it shows.
+ */
 export interface Backchannel {
   status: BackchannelStatus
-  /** Messages, participants, who is typing, the connection, older history. */
-  snapshot: ChatSnapshot
   /** From the token, once read. */
   room?: string
   user?: ChatUser
@@ -57,15 +53,6 @@ export interface Backchannel {
   send(text: string): ReturnType<ChatClient['send']>
 }
 
-const idle: ChatSnapshot = {
-  messages: [],
-  participants: [],
-  typingLine: '',
-  connection: 'connecting',
-  history: { loaded: false, hasOlder: false, loading: true },
-  quotes: new Map(),
-}
-const noClient = { subscribe: () => () => {}, getSnapshot: () => idle }
 const SYNC_INTERVAL_MS = 60_000
 
 type Running = { client: ChatClient; api: RoomApi; room: string; user: ChatUser }
@@ -115,9 +102,6 @@ export function useChatSession(options: ChatSessionOptions): Backchannel {
   const running = transport ? state.running : undefined
   const client = running?.client
   useCatchUp(client)
-  const source = client ?? noClient
-  // The same snapshot on a server render (a host on Next.js, say): nothing runs there.
-  const snapshot = useSyncExternalStore(source.subscribe, source.getSnapshot, source.getSnapshot)
   const send = useCallback(
     (text: string) =>
       client ? client.send(text) : { ok: false as const, error: 'The chat is not connected yet.' },
@@ -132,7 +116,7 @@ export function useChatSession(options: ChatSessionOptions): Backchannel {
       : running
         ? 'ready'
         : 'connecting'
-  return { status, snapshot, ...running, error, send }
+  return { status, ...running, error, send }
 }
 
 /** Catches up now and then (deletions made in Studio reach open clients), and on coming back. */

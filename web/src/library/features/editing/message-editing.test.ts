@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import type { ChatSnapshot } from '../../engine/chat-client.ts'
+import { viewOf } from '../../../../test-support/message-view.ts'
 import type { Result } from '../../engine/result.ts'
 import { Store } from '../../engine/store.ts'
-import type { TimelineMessage } from '../../engine/timeline.ts'
+import type { MessageView, TimelineMessage } from '../../engine/timeline.ts'
 import { type FocusTarget, MessageEditing } from './message-editing.ts'
 
 const own = (id: string, body: string): TimelineMessage => ({
@@ -17,23 +17,17 @@ const own = (id: string, body: string): TimelineMessage => ({
 })
 
 /** The client as editing sees it: its messages, who may edit, and edits the test answers. */
-class FakeClient extends Store<ChatSnapshot> {
+class FakeClient {
   edits: { id: string; text: string }[] = []
   answer: Result = { ok: true }
+  readonly messages: Store<MessageView>
 
   constructor(messages: TimelineMessage[]) {
-    super({
-      messages,
-      participants: [],
-      typingLine: '',
-      connection: 'connected',
-      history: { loaded: true, hasOlder: false, loading: false },
-      quotes: new Map(),
-    })
+    this.messages = new Store(viewOf(messages))
   }
 
-  show(messages: TimelineMessage[]) {
-    this.set({ ...this.getSnapshot(), messages })
+  show(messages: readonly TimelineMessage[]) {
+    this.messages.set(viewOf(messages))
   }
 
   can = (action: 'edit' | 'remove', message: TimelineMessage) =>
@@ -128,7 +122,7 @@ describe('MessageEditing', () => {
     editing.start('a', button())
     const before = state()
 
-    client.show([...client.getSnapshot().messages])
+    client.show([...client.messages.getSnapshot().list()])
 
     expect(state()).toBe(before)
   })

@@ -1,7 +1,7 @@
 import type { ChatClient } from '../../engine/chat-client.ts'
 import type { Result } from '../../engine/result.ts'
 import type { ReadableStore } from '../../engine/store.ts'
-import type { TimelineMessage } from '../../engine/timeline.ts'
+import type { MessageView } from '../../engine/timeline.ts'
 
 /** The message being edited, its draft text, and how many times editing was started (focus). */
 export interface Editing {
@@ -24,7 +24,7 @@ export interface MessageEditingSnapshot {
 }
 
 /** The part of the chat client editing uses. */
-export type EditingClient = Pick<ChatClient, 'can' | 'edit' | 'subscribe' | 'getSnapshot'>
+export type EditingClient = Pick<ChatClient, 'can' | 'edit' | 'messages'>
 
 /**
  * Which message is being edited, outside React, held above the list so that the composer (Up
@@ -49,7 +49,7 @@ export class MessageEditing implements ReadableStore<MessageEditingSnapshot> {
   #returnFocus: FocusTarget | null = null
   #snapshot: MessageEditingSnapshot = { editing: undefined, ended: 0 }
   /** The last answer of #editable, while neither the editing nor the messages change. */
-  #checked: { state: Editing; messages: readonly TimelineMessage[]; editable: boolean } | undefined
+  #checked: { state: Editing; messages: MessageView; editable: boolean } | undefined
 
   constructor(client: EditingClient) {
     this.#client = client
@@ -58,7 +58,7 @@ export class MessageEditing implements ReadableStore<MessageEditingSnapshot> {
   /** Listens to the client only while someone listens here. */
   subscribe = (listener: () => void): (() => void) => {
     this.#listeners.add(listener)
-    this.#unsubscribeClient ??= this.#client.subscribe(() => this.#clientChanged())
+    this.#unsubscribeClient ??= this.#client.messages.subscribe(() => this.#clientChanged())
     return () => {
       this.#listeners.delete(listener)
       if (this.#listeners.size > 0) return
@@ -83,7 +83,7 @@ export class MessageEditing implements ReadableStore<MessageEditingSnapshot> {
   start = (id: string, from: FocusTarget | null): void => {
     this.#returnFocus = from
     this.#focusPending = true
-    const body = this.#messages().find((message) => message.id === id)?.body ?? ''
+    const body = this.#messages().get(id)?.body ?? ''
     const started = ++this.#starts
     this.#set(this.#state?.id === id ? { ...this.#state, started } : { id, text: body, started })
   }
@@ -126,16 +126,24 @@ export class MessageEditing implements ReadableStore<MessageEditingSnapshot> {
    * draft is not dropped); false if there is none.
    */
   editLatest = (from: FocusTarget | null): boolean => {
-    const target =
-      this.#state?.id ??
-      this.#messages().findLast((candidate) => this.#client.can('edit', candidate))?.id
+    const target = this.#state?.id ?? this.#latestEditable()
     if (target === undefined) return false
     this.start(target, from)
     return true
   }
 
-  #messages(): readonly TimelineMessage[] {
-    return this.#client.getSnapshot().messages
+  #messages(): MessageView {
+    return this.#client.messages.getSnapshot()
+  }
+
+  /** This user's newest message they may edit, looked for from the newest down. */
+  #latestEditable(): string | undefined {
+    const messages = this.#messages()
+    for (let index = messages.size - 1; index >= 0; index -= 1) {
+      const candidate = messages.at(index)
+      if (candidate && this.#client.can('edit', candidate)) return candidate.id
+    }
+    return undefined
   }
 
   #editable(): boolean {
@@ -144,7 +152,7 @@ export class MessageEditing implements ReadableStore<MessageEditingSnapshot> {
     const messages = this.#messages()
     const checked = this.#checked
     if (checked?.state === state && checked.messages === messages) return checked.editable
-    const message = messages.findLast((candidate) => candidate.id === state.id)
+    const message = messages.get(state.id)
     const editable = message !== undefined && this.#client.can('edit', message)
     this.#checked = { state, messages, editable }
     return editable

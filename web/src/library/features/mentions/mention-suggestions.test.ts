@@ -1,6 +1,6 @@
 import { parseMessage } from '@shared/message-format.ts'
 import { describe, expect, it } from 'vitest'
-import type { ChatParticipant } from '../../engine/sender-labels.ts'
+import type { ChatParticipant } from '../../engine/people.ts'
 import type { TimelineMessage } from '../../engine/timeline.ts'
 import {
   insertMention,

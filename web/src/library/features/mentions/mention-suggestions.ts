@@ -1,7 +1,7 @@
 import { mentionsInOrder, mentionText } from '@shared/message-format.ts'
 import type { Mention } from '@shared/protocol.ts'
 import { isPersonId } from '../../engine/live-inbox.ts'
-import type { ChatParticipant } from '../../engine/sender-labels.ts'
+import type { ChatParticipant } from '../../engine/people.ts'
 import type { TimelineMessage } from '../../engine/timeline.ts'
 
 /** How many people the suggestion list shows at most. */

@@ -1,8 +1,8 @@
 import { newMessageId, type StoredMessage } from '@shared/protocol.ts'
 import { describe, expect, it, vi } from 'vitest'
 import { ChatApiError } from '../../engine/chat-api.ts'
-import { Timeline, type TimelineMessage } from '../../engine/timeline.ts'
-import { MessageReactions, ReactionNames, reactedWith, YOU } from './reactions.ts'
+import { Timeline } from '../../engine/timeline.ts'
+import { MessageReactions, reactedWith, YOU } from './reactions.ts'
 
 const me = { id: 'user-me', name: 'Me' }
 const ana = { id: 'user-ana', name: 'Ana' }
@@ -141,53 +141,6 @@ describe('MessageReactions', () => {
       error: 'You are reacting too quickly. Try again in 9 s.',
     })
     expect(sendLive).not.toHaveBeenCalled()
-  })
-})
-
-describe('ReactionNames', () => {
-  const message = (reactions: TimelineMessage['reactions']): TimelineMessage => ({
-    id: 'm1',
-    sender: ana,
-    body: 'hi',
-    attachments: [],
-    createdAt: '2030-01-01T00:00:00.000Z',
-    seq: 1,
-    status: 'saved',
-    own: false,
-    reactions,
-  })
-
-  it('names who reacted from the participants and senders, this user as You', () => {
-    const names = new ReactionNames(me.id)
-    const list = [
-      message([{ emoji: '👍', count: 4, userIds: [ana.id, me.id, 'user-ben', 'user-gone'] }]),
-    ]
-    const participants = [{ userId: 'user-ben', label: 'Ben (2)' }]
-    const [named] = names.name(list, participants)
-    expect(named?.reactions).toEqual([
-      {
-        emoji: '👍',
-        count: 4,
-        userIds: [ana.id, me.id, 'user-ben', 'user-gone'],
-        mine: true,
-        names: ['Ana', YOU, 'Ben (2)', 'Someone'],
-      },
-    ])
-  })
-
-  it('hands back the same list and messages while nothing they show changed', () => {
-    const names = new ReactionNames(me.id)
-    const plain = [{ ...message(undefined), id: 'plain' }]
-    expect(names.name(plain, [])).toBe(plain)
-    const list = [message([{ emoji: '🎉', count: 1, userIds: ['user-ben'] }])]
-    const first = names.name(list, [{ userId: 'user-ben', label: 'Ben' }])
-    expect(names.name(list, [{ userId: 'user-ben', label: 'Ben' }])).toBe(first)
-    // A new list with the same message object: the same named message (its row need not render).
-    const again = names.name([...list], [{ userId: 'user-ben', label: 'Ben' }])
-    expect(again[0]).toBe(first[0])
-    const renamed = names.name(list, [{ userId: 'user-ben', label: 'Benjamin' }])
-    expect(renamed[0]?.reactions?.[0]?.names).toEqual(['Benjamin'])
-    expect(renamed[0]?.reactions?.[0]?.mine).toBe(false)
   })
 })
 

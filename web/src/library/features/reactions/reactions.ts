@@ -94,58 +94,19 @@ export class MessageReactions {
 }
 
 /**
- * Who reacted, by name: each reaction of the snapshot's messages gets `names` (in the order people
- * reacted; this user as "You") and `mine`. Names come from the call's participants and the senders
- * of the messages shown, as labelled there ("Ana (2)"); someone neither in the call nor among the
- * senders is "Someone". The same messages (and list) come back while nothing they show changed.
+ * Who reacted, by name: `names` in the order people reacted (this user as "You", anyone else as
+ * `nameOf` says) and whether this user is among them (`mine`).
  */
-export class ReactionNames {
-  readonly #userId: string
-  #last: { list: readonly TimelineMessage[]; key: string; out: readonly TimelineMessage[] } = {
-    list: [],
-    key: '',
-    out: [],
-  }
-  readonly #named = new WeakMap<TimelineMessage, { key: string; message: TimelineMessage }>()
-
-  constructor(userId: string) {
-    this.#userId = userId
-  }
-
-  /** The messages with their reactions named. */
-  name(
-    list: readonly TimelineMessage[],
-    participants: readonly { userId: string; label: string }[],
-  ): readonly TimelineMessage[] {
-    if (!list.some((message) => message.reactions?.length)) return list
-    const people = new Map<string, string>()
-    for (const message of list) people.set(message.sender.id, message.sender.name)
-    for (const participant of participants) people.set(participant.userId, participant.label)
-    people.set(this.#userId, YOU)
-    const key = [...people].join('\n')
-    if (this.#last.list === list && this.#last.key === key) return this.#last.out
-    const out = list.map((message) => {
-      if (!message.reactions?.length) return message
-      const named = message.reactions.map((reaction) => this.#nameOne(reaction, people))
-      const namesKey = named.map((reaction) => reaction.names?.join('\n')).join('\n\n')
-      // The same named message while its names stay: rows that did not change do not re-render.
-      const cached = this.#named.get(message)
-      if (cached?.key === namesKey) return cached.message
-      const result = { ...message, reactions: named }
-      this.#named.set(message, { key: namesKey, message: result })
-      return result
-    })
-    this.#last = { list, key, out }
-    return out
-  }
-
-  #nameOne(reaction: TimelineReaction, people: ReadonlyMap<string, string>): TimelineReaction {
-    return {
-      ...reaction,
-      mine: reaction.userIds.includes(this.#userId),
-      names: reaction.userIds.map((userId) => people.get(userId) ?? 'Someone'),
-    }
-  }
+export function nameReactions(
+  reactions: readonly TimelineReaction[],
+  ownUserId: string,
+  nameOf: (userId: string) => string,
+): TimelineReaction[] {
+  return reactions.map((reaction) => ({
+    ...reaction,
+    mine: reaction.userIds.includes(ownUserId),
+    names: reaction.userIds.map((userId) => (userId === ownUserId ? YOU : nameOf(userId))),
+  }))
 }
 
 /**

@@ -1,6 +1,7 @@
 import { plainLine } from '@shared/message-format.ts'
 import type { StoredMessage } from '@shared/protocol.ts'
 import { ChatApiError, type RoomApi } from '../../engine/chat-api.ts'
+import { Store } from '../../engine/store.ts'
 import type { TimelineMessage } from '../../engine/timeline.ts'
 
 /** At most this much of a message's first line shows in a quote (the rest is cut by CSS anyway). */
@@ -39,52 +40,26 @@ type Fetched =
 
 export interface ReplyQuotesOptions {
   api: Pick<RoomApi, 'loadMessage'>
-  /** Something fetched: the snapshot should be built again. */
-  changed: () => void
   disposed: () => boolean
   log: (message: string, detail?: unknown) => void
 }
-
-const NO_QUOTES: ReadonlyMap<string, ReplyQuote> = new Map()
 
 /**
  * The quotes of replies: each parent taken from the messages shown when it is among them, else
  * fetched once (GET /rooms/:room/messages/:id) and kept, so a quote costs at most one request per
  * parent for the life of the page, however often it renders. A quote keeps its identity while its
- * parent does not change, so a memoized message does not render again for nothing.
+ * parent does not change, so a memoized message does not render again for nothing. As a store, its
+ * snapshot is a count of fetches ended: a reply whose parent is not shown reads its quote again
+ * when it moves.
  */
-export class ReplyQuotes {
+export class ReplyQuotes extends Store<number> {
   readonly #options: ReplyQuotesOptions
   readonly #fetched = new Map<string, Fetched>()
   /** The last quote made per parent, and what it was made from. */
   readonly #made = new Map<string, { from: unknown; quote: ReplyQuote }>()
-  #last: { messages: readonly TimelineMessage[]; version: number; quotes: typeof NO_QUOTES } = {
-    messages: [],
-    version: -1,
-    quotes: NO_QUOTES,
-  }
-  /** Bumped when a fetch ends: the same messages then quote differently. */
-  #version = 0
-
   constructor(options: ReplyQuotesOptions) {
+    super(0)
     this.#options = options
-  }
-
-  /** The quote of every message that `messages` reply to, by the parent's id. */
-  quotesFor(messages: readonly TimelineMessage[]): ReadonlyMap<string, ReplyQuote> {
-    const last = this.#last
-    if (last.messages === messages && last.version === this.#version) return last.quotes
-    const parents = new Set<string>()
-    for (const message of messages) {
-      if (message.replyTo && !message.deleted) parents.add(message.replyTo)
-    }
-    let quotes = NO_QUOTES
-    if (parents.size > 0) {
-      const shown = new Map(messages.map((message) => [message.id, message]))
-      quotes = new Map([...parents].map((id) => [id, this.#quote(id, shown.get(id))]))
-    }
-    this.#last = { messages, version: this.#version, quotes }
-    return quotes
   }
 
   /**
@@ -101,7 +76,11 @@ export class ReplyQuotes {
     return fetched?.state === 'found' ? fetched.message.seq : undefined
   }
 
-  #quote(id: string, parent: TimelineMessage | undefined): ReplyQuote {
+  /**
+   * The quote of the message `id`, from `parent` when it is shown (the timeline's message), else
+   * as fetched: the first ask starts the fetch, and the store moves when it ends.
+   */
+  quote(id: string, parent: TimelineMessage | undefined): ReplyQuote {
     const fetched = parent ? undefined : (this.#fetched.get(id) ?? this.#fetch(id))
     const from = parent ?? fetched
     const made = this.#made.get(id)
@@ -122,7 +101,7 @@ export class ReplyQuotes {
   }
 
   #fetch(id: string): Fetched {
-    const { api, changed, disposed, log } = this.#options
+    const { api, disposed, log } = this.#options
     const done = api.loadMessage(id).then(
       (message) => {
         this.#fetched.set(id, { state: 'found', message })
@@ -138,8 +117,7 @@ export class ReplyQuotes {
     const loading: Fetched = {
       state: 'loading',
       done: done.then(() => {
-        this.#version++
-        if (!disposed()) changed()
+        if (!disposed()) this.set(this.getSnapshot() + 1)
       }),
     }
     this.#fetched.set(id, loading)

@@ -23,7 +23,6 @@ export interface Arrivals {
  */
 export class ArrivalLog extends Store<Arrivals> {
   readonly #seen = new Set<string>()
-  #observed: readonly TimelineMessage[] | undefined
 
   constructor() {
     super({ count: 0, recent: [] })
@@ -34,10 +33,11 @@ export class ArrivalLog extends Store<Arrivals> {
     for (const id of ids) this.#seen.add(id)
   }
 
-  /** The conversation now shows `messages`: the new ones among them are counted, once each. */
+  /**
+   * The conversation now shows `messages` (those that joined it, see Timeline.takeAdded): the new
+   * ones among them are counted, once each.
+   */
   observe(messages: readonly TimelineMessage[]): void {
-    if (messages === this.#observed) return
-    this.#observed = messages
     const fresh: TimelineMessage[] = []
     for (const message of messages) {
       if (this.#seen.has(message.id)) continue
