@@ -84,3 +84,80 @@ export function compareWith(
       : `${sign}${Math.round(Math.abs((difference / before.value) * 100))}%`
   return { previous: `${before.value} ${before.unit}`, change }
 }
+
+/**
+ * The product's figure over the floor's, both measured in the same run (issue 20, item 9: this
+ * machine's absolute times drift by 30–70% between runs, a ratio much less). Passes at or under
+ * `limit`; a floor of 0 or one that could not be measured fails rather than pass as Infinity.
+ *
+ * @example overFloor('history p99, function / floor', 6, 4, 1.5)
+ * // { name: 'history p99, function / floor', value: 1.5, unit: 'x', target: '<= 1.5 x', pass: true }
+ */
+export function overFloor(name: string, product: number, floor: number, limit: number): Figure {
+  const value = round(product / floor, 2)
+  return {
+    name,
+    value,
+    unit: 'x',
+    target: `<= ${limit} x`,
+    pass: Number.isFinite(value) && value <= limit,
+  }
+}
+
+/**
+ * `items` in round `round`'s order: as given in even rounds, reversed in odd ones. Measuring two
+ * things in turn this way (ABBA) keeps either from always going first, after the other has warmed
+ * or loaded the machine; over three (ABC CBA) each meets the same neighbours.
+ *
+ * @example [0, 1].flatMap((round) => inTurn(['a', 'b'], round)) // ['a', 'b', 'b', 'a']
+ */
+export function inTurn<T>(items: readonly T[], round: number): T[] {
+  return round % 2 === 0 ? [...items] : [...items].reverse()
+}
+
+type Percentile = 'p50' | 'p99'
+
+/** How the figures of one measurement against its floor are named, and which have targets. */
+export interface FloorComparison {
+  /** The name of the product's figure at `p`, of the floor's, and of the product over the floor. */
+  product: (p: Percentile) => string
+  floor: (p: Percentile) => string
+  ratio: (p: Percentile) => string
+  /** The ratios in `targets` must stay at or under `limit`; the others are information. */
+  limit: number
+  targets: readonly Percentile[]
+  /** Decimals of the times (ms); ratios always have two. */
+  digits?: number
+}
+
+/**
+ * The figures of a measurement against its floor, both sides' times (ms) from the same run: each
+ * side's p50 and p99 as information (this machine's times drift between runs), then the product
+ * over the floor at p50 and p99, with `limit` as the target of those in `targets`.
+ *
+ * @example againstFloor({ product: (p) => `live ${p}`, floor: (p) => `floor ${p}`,
+ *   ratio: (p) => `live / floor ${p}`, limit: 2, targets: ['p50', 'p99'] }, liveTimes, floorTimes)
+ */
+export function againstFloor(
+  comparison: FloorComparison,
+  product: readonly number[],
+  floor: readonly number[],
+): Figure[] {
+  const { digits = 1 } = comparison
+  const percentiles = (['p50', 'p99'] as const).map((p) => ({
+    p,
+    product: percentile(product, p === 'p50' ? 50 : 99),
+    floor: percentile(floor, p === 'p50' ? 50 : 99),
+  }))
+  return [
+    ...percentiles.map(({ p, product }) =>
+      info(comparison.product(p), round(product, digits), 'ms'),
+    ),
+    ...percentiles.map(({ p, floor }) => info(comparison.floor(p), round(floor, digits), 'ms')),
+    ...percentiles.map(({ p, product, floor }) =>
+      comparison.targets.includes(p)
+        ? overFloor(comparison.ratio(p), product, floor, comparison.limit)
+        : info(comparison.ratio(p), round(product / floor, 2), 'x'),
+    ),
+  ]
+}

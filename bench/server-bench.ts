@@ -10,14 +10,17 @@ import { createRoomTokens } from '../functions/chat/tokens.ts'
 import { freePort } from '../local/embedded-postgres.ts'
 import { type RunningPgBouncer, startPgBouncer } from '../test/pgbouncer.ts'
 import {
+  againstFloor,
   atLeast,
   atMost,
   type BenchContext,
   type Figure,
   info,
+  inTurn,
   percentile,
   round,
 } from './figures.ts'
+import { type ReadFloor, startReadFloor } from './read-floor.ts'
 
 /** Concurrent writers, each in a room of its own so the per-room advisory lock never queues. */
 const WRITERS = 32
@@ -46,6 +49,11 @@ const HISTORY_WARMUP = 200
 const SAMPLED_ROOMS = 100
 const PAGE = 50
 const HTTP_TIMEOUT_MS = 10_000
+/**
+ * Issue 20, item 9: the function's read p99 over the read floor's (the same statements from a bare
+ * node:http server), measured in turn in the same run, for history pages, searches and join storms.
+ */
+const READ_FLOOR_LIMIT = 1.5
 
 const DAILY_API_KEY = 'backchannel-bench-signing-key-0123456789'
 const RATE = { messages: 1_000_000_000, windowSeconds: 10 }
@@ -63,6 +71,8 @@ export async function benchServer(context: BenchContext): Promise<Figure[]> {
   let stack: StackProcess | undefined
   let pooler: RunningPgBouncer | undefined
   let pooledStack: StackProcess | undefined
+  let floor: ReadFloor | undefined
+  let pooledFloor: ReadFloor | undefined
   try {
     const env = {
       DAILY_API_KEY,
@@ -84,7 +94,16 @@ export async function benchServer(context: BenchContext): Promise<Figure[]> {
       ...env,
       DATABASE_URL: pooler.url,
     })
-    const apis: Apis = { direct: functionApi(stack), pooled: functionApi(pooledStack) }
+    // Issue 20, item 9: the read floor, straight and through the same pooler, with the
+    // function's pool size.
+    floor = await startReadFloor(context.databaseUrl, WRITERS)
+    pooledFloor = await startReadFloor(pooler.url, WRITERS)
+    const apis: Apis = {
+      direct: functionApi(stack),
+      pooled: functionApi(pooledStack),
+      floor: floor.url,
+      pooledFloor: pooledFloor.url,
+    }
     const tokens = createRoomTokens({ apiKey: DAILY_API_KEY, ttlSeconds: 60 * 60 })
 
     const figures: Figure[] = []
@@ -92,6 +111,8 @@ export async function benchServer(context: BenchContext): Promise<Figure[]> {
     figures.push(...(await benchHistory(apis, tokens, sql, log)))
     return figures
   } finally {
+    await pooledFloor?.stop()
+    await floor?.stop()
     await pooledStack?.stop()
     await pooler?.stop()
     await stack?.stop()
@@ -105,11 +126,22 @@ interface StackProcess {
   stop(): Promise<void>
 }
 
-/** The chat function's base URL: straight to PostgreSQL, and through the pooler. */
+/**
+ * The chat function's base URL, straight to PostgreSQL and through the pooler; and the read
+ * floor's, the same two ways.
+ */
 interface Apis {
   direct: string
   pooled: string
+  floor: string
+  pooledFloor: string
 }
+
+/** What is measured against what: the function, and the read floor beside it. */
+type Side = 'function' | 'floor'
+const SIDES: Side[] = ['function', 'floor']
+type Targets = Record<Side, string>
+type Paired = Record<Side, number[]>
 
 /** The chat function of a stack. */
 function functionApi(stack: StackProcess): string {
@@ -427,40 +459,95 @@ async function cursors(sql: Sql, tokens: Tokens, rooms: string[]): Promise<Histo
 type Query = 'newest page' | 'deep page' | 'gap fill'
 const QUERIES: Query[] = ['newest page', 'deep page', 'gap fill']
 
+/** One read, asked of the function and of the floor alike. */
+interface Read {
+  /** Its path under the base URL, e.g. `/rooms/history-3/messages?before=12`. */
+  path: string
+  bearer: string
+  /** What is wrong with the answer, or undefined when it is what the read asks for. */
+  wrong: (status: number, messages: number | undefined) => string | undefined
+}
+
+/** Keep-alive agents of one connection each, one per side. */
+const readAgents = (): Record<Side, http.Agent> => ({
+  function: new http.Agent({ keepAlive: true, maxSockets: 1 }),
+  floor: new http.Agent({ keepAlive: true, maxSockets: 1 }),
+})
+
 /**
- * Sequential latencies (ms) of one kind of history request, across random sampled rooms. The
- * client is node:http on one keep-alive connection, as for the write path: fetch's own allocations
- * and collections in this process would show up in the tail we are measuring.
+ * Sequential latencies (ms) of the reads `next` picks, each asked of the function and then of the
+ * floor or the other way round (in turn), after HISTORY_WARMUP unmeasured ones: the same request
+ * mix, at the same concurrency, through the same drift of the machine. The client is node:http on
+ * one keep-alive connection per side, as for the write path: fetch's own allocations and
+ * collections in this process would show up in the tail we are measuring.
  */
-async function latencies(
-  agent: http.Agent,
-  api: string,
-  rooms: HistoryCursors[],
-  query: Query,
-): Promise<number[]> {
-  const times: number[] = []
+async function pairedLatencies(
+  agents: Record<Side, http.Agent>,
+  targets: Targets,
+  next: () => Read,
+): Promise<Paired> {
+  const times: Paired = { function: [], floor: [] }
   for (let i = 0; i < HISTORY_WARMUP + HISTORY_SAMPLES; i++) {
-    const room = rooms[Math.floor(Math.random() * rooms.length)] as HistoryCursors
-    const search =
-      query === 'deep page'
-        ? `?before=${room.deepBefore}`
-        : query === 'gap fill'
-          ? `?after=${room.gapAfter}`
-          : ''
-    const started = performance.now()
-    const response = await send(agent, `${api}/rooms/${room.room}/messages${search}`, {
-      Authorization: room.bearer,
-    })
-    const page = JSON.parse(response.text) as { messages?: unknown[] }
-    const elapsed = performance.now() - started
-    if (response.status !== 200 || page.messages?.length !== PAGE) {
-      throw new Error(
-        `${query} in ${room.room}: ${response.status}, ${page.messages?.length} messages`,
-      )
+    const read = next()
+    for (const side of inTurn(SIDES, i)) {
+      const started = performance.now()
+      const response = await send(agents[side], `${targets[side]}${read.path}`, {
+        Authorization: read.bearer,
+      })
+      const page = JSON.parse(response.text) as { messages?: unknown[] }
+      const elapsed = performance.now() - started
+      const wrong = read.wrong(response.status, page.messages?.length)
+      if (wrong) throw new Error(`${side}: ${read.path}: ${wrong}`)
+      if (i >= HISTORY_WARMUP) times[side].push(elapsed)
     }
-    if (i >= HISTORY_WARMUP) times.push(elapsed)
   }
   return times
+}
+
+/** A history request of one kind in a random sampled room. */
+function historyRead(rooms: HistoryCursors[], query: Query): Read {
+  const room = rooms[Math.floor(Math.random() * rooms.length)] as HistoryCursors
+  const search =
+    query === 'deep page'
+      ? `?before=${room.deepBefore}`
+      : query === 'gap fill'
+        ? `?after=${room.gapAfter}`
+        : ''
+  return {
+    path: `/rooms/${room.room}/messages${search}`,
+    bearer: room.bearer,
+    wrong: (status, messages) =>
+      status !== 200 || messages !== PAGE ? `${query}: ${status}, ${messages} messages` : undefined,
+  }
+}
+
+/**
+ * The figures of reads measured against the floor: the function's p50 and p99 and the floor's
+ * (information: this machine's times drift between runs), the p50 ratio (information) and the
+ * p99 ratio, which has the target.
+ */
+function readsAgainstFloor(
+  what: string,
+  times: Paired,
+  log: (line: string) => void,
+  digits = 2,
+): Figure[] {
+  const figures = againstFloor(
+    {
+      product: (p) => `${what} ${p} (ms)`,
+      floor: (p) => `${what}, read floor ${p} (ms)`,
+      ratio: (p) => `${what} ${p}, function / floor`,
+      limit: READ_FLOOR_LIMIT,
+      targets: ['p99'],
+      digits,
+    },
+    times.function,
+    times.floor,
+  )
+  log(
+    `${what}: ${figures.map((figure) => `${figure.value}`).join(' / ')} (function p50, p99; floor p50, p99; ratios p50, p99)`,
+  )
+  return figures
 }
 
 type SearchKind = 'common words' | 'a rare word'
@@ -485,55 +572,32 @@ const firstMillionRoom = ({ room, bearer }: HistoryCursors): SearchRoom => ({
 })
 
 /**
- * Sequential latencies (ms) of searches across random rooms of `rooms`: words every message of a
- * room has (the newest page of matches), or a number that one message has.
+ * A search in a random room of `rooms`: words every message of a room has (the newest page of
+ * matches), or a number that one message has.
  */
-async function searchLatencies(
-  agent: http.Agent,
-  api: string,
-  rooms: SearchRoom[],
-  kind: SearchKind,
-): Promise<number[]> {
-  const times: number[] = []
-  for (let i = 0; i < HISTORY_WARMUP + HISTORY_SAMPLES; i++) {
-    const room = rooms[Math.floor(Math.random() * rooms.length)] as SearchRoom
-    const q = kind === 'common words' ? 'seeded messa' : `number ${room.rareNumber()}`
-    const started = performance.now()
-    const response = await send(
-      agent,
-      `${api}/rooms/${room.room}/search?q=${encodeURIComponent(q)}`,
-      { Authorization: room.bearer },
-    )
-    const page = JSON.parse(response.text) as { messages?: unknown[] }
-    const elapsed = performance.now() - started
-    if (response.status !== 200 || !page.messages?.length) {
-      throw new Error(
-        `search for ${q} in ${room.room}: ${response.status}, ${page.messages?.length}`,
-      )
-    }
-    if (i >= HISTORY_WARMUP) times.push(elapsed)
+function searchRead(rooms: SearchRoom[], kind: SearchKind): Read {
+  const room = rooms[Math.floor(Math.random() * rooms.length)] as SearchRoom
+  const q = kind === 'common words' ? 'seeded messa' : `number ${room.rareNumber()}`
+  return {
+    path: `/rooms/${room.room}/search?q=${encodeURIComponent(q)}`,
+    bearer: room.bearer,
+    wrong: (status, messages) =>
+      status !== 200 || !messages ? `search for ${q}: ${status}, ${messages}` : undefined,
   }
-  return times
 }
 
-/** p50 and p99 figures of each kind of search in `rooms`, named after `where`. */
+/** The figures of each kind of search in `rooms`, against the floor, named after `where`. */
 async function benchSearch(
-  agent: http.Agent,
-  api: string,
+  agents: Record<Side, http.Agent>,
+  targets: Targets,
   rooms: SearchRoom[],
   where: string,
   log: (line: string) => void,
 ): Promise<Figure[]> {
   const figures: Figure[] = []
   for (const kind of SEARCHES) {
-    const times = await searchLatencies(agent, api, rooms, kind)
-    const p50 = percentile(times, 50)
-    const p99 = percentile(times, 99)
-    log(`search ${where}: ${kind} p50 ${round(p50, 2)} ms, p99 ${round(p99, 2)} ms`)
-    figures.push(
-      info(`search ${where}: ${kind} p50 (ms)`, round(p50, 2), 'ms'),
-      atMost(`search ${where}: ${kind} p99 (ms)`, round(p99, 2), 'ms', 25),
-    )
+    const times = await pairedLatencies(agents, targets, () => searchRead(rooms, kind))
+    figures.push(...readsAgainstFloor(`search ${where}: ${kind}`, times, log))
   }
   return figures
 }
@@ -603,8 +667,8 @@ async function benchHistory(
   // Start from an empty table with seq from 1, without the write benchmark's rows.
   // Everything that references messages (uploads, reactions) goes with them.
   await sql`truncate chat.messages restart identity cascade`
-  const api = apis.direct
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+  const targets: Targets = { function: apis.direct, floor: apis.floor }
+  const agents = readAgents()
   const figures: Figure[] = []
   const p50s = new Map<string, number>()
   try {
@@ -638,28 +702,33 @@ async function benchHistory(
       )
       // Every room once before any measuring: a reader's first request in a room also records
       // them in it (chat.room_people, for mentions), a cost the join storm measures; these
-      // figures are for the reads after it.
+      // figures are for the reads after it. The floor too, for the same warm pages.
       for (const room of rooms) {
-        await send(agent, `${api}/rooms/${room.room}/messages`, { Authorization: room.bearer })
+        for (const side of SIDES) {
+          await send(agents[side], `${targets[side]}/rooms/${room.room}/messages`, {
+            Authorization: room.bearer,
+          })
+        }
       }
       for (const query of QUERIES) {
-        const times = await latencies(agent, api, rooms, query)
-        const p50 = percentile(times, 50)
-        const p99 = percentile(times, 99)
-        p50s.set(`${query} ${label}`, p50)
-        log(`history ${label}: ${query} p50 ${round(p50, 2)} ms, p99 ${round(p99, 2)} ms`)
-        figures.push(
-          info(`history ${label}: ${query} p50 (ms)`, round(p50, 2), 'ms'),
-          atMost(`history ${label}: ${query} p99 (ms)`, round(p99, 2), 'ms', 10),
-        )
+        const times = await pairedLatencies(agents, targets, () => historyRead(rooms, query))
+        p50s.set(`${query} ${label}`, percentile(times.function, 50))
+        figures.push(...readsAgainstFloor(`history ${label}: ${query}`, times, log))
       }
       if (size === 1_000_000) {
         // Search at a million messages over 1,000 rooms (issue 13), and a big call starting.
-        figures.push(...(await benchSearch(agent, api, rooms.map(firstMillionRoom), label, log)))
-        figures.push(...(await benchJoinStorm(api, tokens, 'join storm', log)))
+        figures.push(
+          ...(await benchSearch(agents, targets, rooms.map(firstMillionRoom), label, log)),
+        )
+        figures.push(...(await benchJoinStorm(targets, tokens, 'join storm', log)))
         // Issue 14, item 4: the same storm through PgBouncer.
         figures.push(
-          ...(await benchJoinStorm(apis.pooled, tokens, 'join storm through PgBouncer', log)),
+          ...(await benchJoinStorm(
+            { function: apis.pooled, floor: apis.pooledFloor },
+            tokens,
+            'join storm through PgBouncer',
+            log,
+          )),
         )
       }
       if (size === TEN_MILLION) {
@@ -671,18 +740,19 @@ async function benchHistory(
           bearer: `Bearer ${token}`,
           rareNumber: () => 9 * (111_112 + Math.floor(Math.random() * 1_000_000)),
         }
-        figures.push(...(await benchSearch(agent, api, [bigRoom], 'in a room of 1M', log)))
+        figures.push(...(await benchSearch(agents, targets, [bigRoom], 'in a room of 1M', log)))
       }
     }
   } finally {
-    agent.destroy()
+    for (const side of SIDES) agents[side].destroy()
   }
   for (const { larger, smaller, limit } of FLATNESS) {
     for (const query of QUERIES) {
       const ratio =
         (p50s.get(`${query} ${larger}`) ?? Number.NaN) / (p50s.get(`${query} ${smaller}`) ?? 1)
       log(`history: ${query} p50 ${larger}/${smaller} ${round(ratio, 2)}`)
-      // Index range scans should not slow with table size; the limit leaves room for this noisy machine.
+      // Index range scans should not slow with table size; the limit leaves room for this noisy
+      // machine. Already a ratio within one run, so it keeps its own target beside the floor's.
       figures.push(
         atMost(
           `history: ${query} flatness, p50 at ${larger} / p50 at ${smaller}`,
@@ -696,35 +766,34 @@ async function benchHistory(
   return figures
 }
 
-/** The join storm in history-0 at a million messages: p50 and p99 figures named `what`. */
+/**
+ * The join storm in history-0 at a million messages, on the function and on the floor in turn:
+ * figures named `what`, each side's p50 and p99 over two storms (600 requests).
+ */
 async function benchJoinStorm(
-  api: string,
+  targets: Targets,
   tokens: Tokens,
   what: string,
   log: (line: string) => void,
 ): Promise<Figure[]> {
-  // One storm first, not measured: the pooled function's process has served only writes by then,
-  // and its read path would be measured before the JIT compiled it (and with its database
-  // connections closed while idle). The measured storm finds both processes equally warm.
-  const cold = await joinStorm(api, tokens, 'history-0')
-  log(`${what}: a first storm, not counted: p99 ${round(percentile(cold, 99))} ms`)
-  const storm = await joinStorm(api, tokens, 'history-0')
-  const p50 = percentile(storm, 50)
-  const p99 = percentile(storm, 99)
-  log(
-    `${what}: ${JOIN_STORM} newest pages at once, all answered; p50 ${round(p50)} ms, p99 ${round(p99)} ms`,
+  // One storm first on each side, not measured: the pooled function's process has served only
+  // writes by then, and its read path would be measured before the JIT compiled it (and with its
+  // database connections closed while idle). The measured storms find every process equally warm.
+  for (const side of SIDES) {
+    const cold = await joinStorm(targets[side], tokens, 'history-0')
+    log(`${what}: a first storm on the ${side}, not counted: p99 ${round(percentile(cold, 99))} ms`)
+  }
+  const storms: Paired = { function: [], floor: [] }
+  for (const turn of [0, 1]) {
+    for (const side of inTurn(SIDES, turn)) {
+      storms[side].push(...(await joinStorm(targets[side], tokens, 'history-0')))
+    }
+  }
+  log(`${what}: ${JOIN_STORM} newest pages at once, twice on each side, all answered`)
+  return readsAgainstFloor(
+    `${what}: ${JOIN_STORM} people ask for the newest page at once`,
+    storms,
+    log,
+    1,
   )
-  return [
-    info(
-      `${what}: ${JOIN_STORM} people ask for the newest page at once, p50 (ms)`,
-      round(p50),
-      'ms',
-    ),
-    atMost(
-      `${what}: ${JOIN_STORM} people ask for the newest page at once, p99 (ms)`,
-      round(p99),
-      'ms',
-      250,
-    ),
-  ]
 }
