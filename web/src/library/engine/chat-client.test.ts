@@ -1066,3 +1066,49 @@ describe('ChatClient pins', () => {
     await expect.poll(() => client.pins.getSnapshot().length).toBe(1)
   })
 })
+
+describe('ChatClient stores', () => {
+  it('a typing notice, a join or a pin notice leaves the messages alone; a message moves them', async () => {
+    const { api, transport, client } = setup()
+    const owner = { ...fakeParticipant('olga', 'Olga'), owner: true }
+    transport.arrive(ana)
+    transport.arrive(owner)
+    api.messages = [stored('hello')]
+    await client.start()
+    const messagesBefore = client.messages.getSnapshot()
+    let messageChanges = 0
+    client.messages.subscribe(() => messageChanges++)
+    const typingLines: string[] = []
+    client.typing.subscribe(() => typingLines.push(client.typing.getSnapshot()))
+
+    transport.deliver({ v: 1, type: 'typing', typing: true }, ana.sessionId)
+    transport.arrive(fakeParticipant('cy', 'Cy'))
+    transport.deliver({ v: 1, type: 'pins' }, owner.sessionId)
+    await client.sync()
+
+    expect(typingLines).toEqual(['Ana is typing…'])
+    expect(client.people.getSnapshot().participants.map((person) => person.label)).toContain('Cy')
+    expect(messageChanges).toBe(0)
+    expect(client.messages.getSnapshot()).toBe(messagesBefore)
+
+    transport.deliver(envelope('news'), ana.sessionId)
+    expect(messageChanges).toBe(1)
+    const view = client.messages.getSnapshot()
+    expect(view.at(view.size - 1)?.body).toBe('news')
+    // The message also ends Ana's typing line.
+    expect(typingLines.at(-1)).toBe('')
+  })
+
+  it('reads a message by id and position without copying the history', async () => {
+    const { api, client } = setup()
+    api.messages = [stored('first'), stored('second'), stored('third')]
+    await client.start()
+    const view = client.messages.getSnapshot()
+    const second = view.at(1)
+    expect(second?.body).toBe('second')
+    expect(view.indexOf(second?.id ?? '')).toBe(1)
+    expect(view.get(second?.id ?? '')).toBe(second)
+    expect(view.indexOf('no-such-id')).toBe(-1)
+    expect(view.list().map((message) => message.body)).toEqual(['first', 'second', 'third'])
+  })
+})
