@@ -34,6 +34,7 @@ import { OwnMessages } from './own-messages.ts'
 import { type ChatParticipant, People, type PeopleSnapshot } from './people.ts'
 import { presentMessage } from './present-message.ts'
 import { type Result, refused } from './result.ts'
+import type { RoomStateFeature } from './room-state-feature.ts'
 import { type HistoryState, RoomSync } from './room-sync.ts'
 import { type ReadableStore, Store } from './store.ts'
 import { type MessageView, Timeline, type TimelineMessage } from './timeline.ts'
@@ -143,6 +144,8 @@ export class ChatClient {
     | { view: MessageView; people: PeopleSnapshot; messages: readonly TimelineMessage[] }
     | undefined
   readonly #unsubscribe: (() => void)[] = []
+  /** Read at start and at every catch-up, and when their notices come (see RoomStateFeature). */
+  readonly #roomState: readonly RoomStateFeature[]
   /** Whom typing notices go to while a private message is written (a user id). */
   #typingTo: string | undefined
   #disposed = false
@@ -186,6 +189,12 @@ export class ChatClient {
       disposed,
       log,
     })
+    this.search = new MessageSearch({ api: options.api, clock })
+    this.reports = new MessageReports({ api: options.api, userId: options.user.id, log })
+    this.rules = new RoomRules({ api: options.api, owner: options.owner === true, clock, log })
+    this.pins = new PinBoard({ api: options.api, log })
+    // The features that keep room state beside the messages: one line each registers them.
+    this.#roomState = [this.rules, this.pins, this.reports]
     this.#inbox = new LiveInbox({
       user: options.user,
       owner: options.owner === true,
@@ -200,9 +209,7 @@ export class ChatClient {
         takesLiveMessage: (sender, message) => this.rules.takesLiveMessage(sender, message),
         takesTyping: (sender) => this.rules.takesTyping(sender),
       },
-      settingsChanged: () => this.rules.refresh(),
-      reportsChanged: () => this.reports.refresh(),
-      pinsChanged: () => this.pins.refresh(),
+      roomState: this.#roomState,
       log,
     })
     this.#reactions = new MessageReactions({
@@ -238,10 +245,6 @@ export class ChatClient {
       userId: options.user.id,
     })
     this.alertSettings = new AlertSettingsStore(options.storage)
-    this.search = new MessageSearch({ api: options.api, clock })
-    this.reports = new MessageReports({ api: options.api, userId: options.user.id, log })
-    this.rules = new RoomRules({ api: options.api, owner: options.owner === true, clock, log })
-    this.pins = new PinBoard({ api: options.api, log })
     this.#messages = new Store(timeline.messages())
     this.messages = this.#messages
     this.#history = new Store(this.#sync.history)
@@ -418,9 +421,9 @@ export class ChatClient {
     await Promise.all([this.#sync.sync(), this.#refreshRoomState()])
   }
 
-  /** What the room keeps besides its messages: its settings, its pins, the reports. */
+  /** What the room keeps besides its messages: its settings, its pins, the reports… */
   async #refreshRoomState(): Promise<void> {
-    await Promise.all([this.rules.refresh(), this.pins.refresh(), this.reports.refresh()])
+    await Promise.all(this.#roomState.map((feature) => feature.refresh()))
   }
 
   /**

@@ -12,6 +12,7 @@ import type { Clock } from './clock.ts'
 import type { ChatTransport } from './live-channel.ts'
 import { MergedRead } from './notice-merge.ts'
 import { type PrebuiltChat, parsePrebuiltChat } from './prebuilt-chat.ts'
+import type { RoomStateFeature, RoomStateNotice } from './room-state-feature.ts'
 import type { Timeline } from './timeline.ts'
 
 /** Messages sent with Daily's REST API arrive from this session id. */
@@ -25,8 +26,6 @@ export const isPersonId = (userId: string) =>
 
 type LiveEvent = { data: unknown; from: string }
 type Sender = { id: string; name: string; known: boolean; owner: boolean }
-/** The notices that make a page read part of the room again (each kind merged on its own). */
-type ReadNotice = 'settings' | 'pins' | 'reports'
 
 export interface LiveInboxOptions {
   /** This user: their messages from another tab are their own. */
@@ -45,12 +44,8 @@ export interface LiveInboxOptions {
   signLive: (id: string, attachments: readonly Attachment[]) => void
   /** Which live messages and typing the room's settings let through, and slow mode on receipt. */
   rules: Pick<RoomRules, 'takesLiveMessage' | 'takesTyping'>
-  /** An owner changed the room's settings: read them again. */
-  settingsChanged: () => Promise<void>
-  /** An owner pinned or unpinned a message: read the pins again (the message: `sync`). */
-  pinsChanged: () => Promise<void>
-  /** Someone reported a message (owners are told): read the room's reports again. */
-  reportsChanged: () => Promise<void>
+  /** The features that keep room state, read again when their notice comes (see there). */
+  roomState: readonly RoomStateFeature[]
   log: (message: string, detail?: unknown) => void
 }
 
@@ -67,15 +62,18 @@ export class LiveInbox {
   readonly #options: LiveInboxOptions
   /** Live data that arrived before the first history page: applied right after it. */
   #beforeHistory: LiveEvent[] | undefined = []
-  /** The reads notices ask for, one merged read per kind. */
-  readonly #reads: Record<ReadNotice, MergedRead>
+  /** The reads notices ask for, one merged read per kind, with who may send and who reads. */
+  readonly #notices = new Map<
+    RoomStateNotice,
+    { read: MergedRead; notice: NonNullable<RoomStateFeature['notice']> }
+  >()
 
   constructor(options: LiveInboxOptions) {
     this.#options = options
-    this.#reads = {
-      settings: new MergedRead(options.settingsChanged),
-      pins: new MergedRead(options.pinsChanged),
-      reports: new MergedRead(options.reportsChanged),
+    for (const feature of options.roomState) {
+      if (!feature.notice) continue
+      const read = new MergedRead(() => feature.refresh())
+      this.#notices.set(feature.notice.type, { read, notice: feature.notice })
     }
   }
 
@@ -149,26 +147,8 @@ export class LiveInbox {
         return
       case 'settings':
       case 'pins':
-        // Only owners change the settings and the pins (the function refuses anyone else): from
-        // anyone else the notice is news of nothing, or a way to make every page in the call read.
-        if (!sender.owner) {
-          this.#options.log('dropped a notice only owners send, from someone who is not one', {
-            from,
-            type: envelope.type,
-          })
-          return
-        }
-        void this.#reads[envelope.type].run()
-        // The pinned message's own mark comes with the catch-up, merged with every other ask.
-        if (envelope.type === 'pins') void sync()
-        return
       case 'reports':
-        // Anyone who reports a message tells the owners; nobody else has anything to read.
-        if (!this.#options.owner) {
-          this.#options.log('dropped a reports notice: only owners read reports', { from })
-          return
-        }
-        void this.#reads.reports.run()
+        this.#receivedNotice(envelope.type, from, sender)
         return
       case 'changed':
         // The changes feed says what happened (edit or deletion) without asking for a message
@@ -185,6 +165,35 @@ export class LiveInbox {
         if (!this.#isSendersId(envelope, from, sender)) return
         if (this.#takes(sender, { private: false }, from, envelope)) void sync()
     }
+  }
+
+  /**
+   * A notice that part of the room's state changed: its feature reads it again, merged with the
+   * read in flight. From someone who may not send it (only owners change settings and pins; the
+   * function refuses anyone else) it is news of nothing, or a way to make every page in the call
+   * read, and is dropped; so is one that only owners read, at anyone else's page.
+   */
+  #receivedNotice(type: RoomStateNotice, from: string, sender: Sender): void {
+    const registered = this.#notices.get(type)
+    if (!registered) {
+      this.#options.log('dropped a notice no feature reads', { from, type })
+      return
+    }
+    const { notice, read } = registered
+    if (notice.from === 'owners' && !sender.owner) {
+      this.#options.log('dropped a notice only owners send, from someone who is not one', {
+        from,
+        type,
+      })
+      return
+    }
+    if (notice.readers === 'owners' && !this.#options.owner) {
+      this.#options.log(`dropped a ${type} notice: only owners read it`, { from })
+      return
+    }
+    void read.run()
+    // The change's mark on a message comes with the catch-up, merged with every other ask.
+    if (notice.alsoCatchUp) void this.#options.sync()
   }
 
   /** Daily Prebuilt's chat: shown as not saved, under the same settings as any message. */

@@ -3,6 +3,7 @@ import type { RoomApi } from '../../engine/chat-api.ts'
 import { LatestRead } from '../../engine/latest-read.ts'
 import { isPersonId } from '../../engine/live-inbox.ts'
 import { type Result, refused } from '../../engine/result.ts'
+import type { RoomStateFeature } from '../../engine/room-state-feature.ts'
 import { Store } from '../../engine/store.ts'
 import type { TimelineMessage } from '../../engine/timeline.ts'
 
@@ -18,7 +19,9 @@ export interface ReportsState {
  * survives a reload) and, for an owner, which messages have open reports; and reporting one:
  * someone else's message, stored or on its way to be, with a reason for the owners and ops.
  */
-export class MessageReports extends Store<ReportsState> {
+export class MessageReports extends Store<ReportsState> implements RoomStateFeature {
+  /** Anyone who reports tells the owners; nobody else has anything to read. */
+  readonly notice = { type: 'reports', from: 'anyone', readers: 'owners' } as const
   readonly #api: Pick<RoomApi, 'reportMessage' | 'loadReports'>
   readonly #userId: string
   readonly #reads: LatestRead<RoomReports>

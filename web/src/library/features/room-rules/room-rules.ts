@@ -9,6 +9,7 @@ import type { RoomApi } from '../../engine/chat-api.ts'
 import type { Clock } from '../../engine/clock.ts'
 import { LatestRead } from '../../engine/latest-read.ts'
 import type { Participant } from '../../engine/live-channel.ts'
+import type { RoomStateFeature } from '../../engine/room-state-feature.ts'
 import { Store } from '../../engine/store.ts'
 
 /**
@@ -34,7 +35,9 @@ export interface RoomRulesState {
  * down slow mode); and which live messages from others the settings refuse (a modified client
  * gains nothing by ignoring them: receivers drop its messages).
  */
-export class RoomRules extends Store<RoomRulesState> {
+export class RoomRules extends Store<RoomRulesState> implements RoomStateFeature {
+  /** Only owners change the settings (the function refuses anyone else). */
+  readonly notice = { type: 'settings', from: 'owners', readers: 'everyone' } as const
   readonly #api: Pick<RoomApi, 'loadSettings' | 'saveSettings'>
   readonly #clock: Clock
   readonly #reads: LatestRead<RoomSettings>
