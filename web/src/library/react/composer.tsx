@@ -5,6 +5,7 @@ import {
   type KeyboardEvent,
   useEffect,
   useId,
+  useLayoutEffect,
   useRef,
   useState,
 } from 'react'
@@ -20,6 +21,7 @@ import { useSendRefusal } from '../features/room-rules/use-send-refusal.ts'
 import { formatBytes } from '../features/uploads/upload-file.ts'
 import type { Attachments } from '../features/uploads/use-attachments.ts'
 import { Avatar } from './avatar.tsx'
+import { EmojiButton } from './emoji-button.tsx'
 import { MESSAGE_SHORTCUT } from './use-message-shortcut.ts'
 import { useStore } from './use-store.ts'
 
@@ -31,8 +33,10 @@ const NO_REPLY: ReadableStore<ReplyDraftSnapshot> = {
 
 /**
  * The message field and its files: Enter sends, Shift+Enter adds a line, Up arrow in the empty
- * field edits one's last message. Files come from the Attach button, a paste, or a drop on the
- * chat column; the message waits for their uploads. While a reply is drafted, a banner above the
+ * field edits one's last message. One row, as in the chats people know: the field (one line,
+ * growing with its text), then "Attach file", "Insert emoji" and Send. Files come from the Attach
+ * button, a paste, or a drop on the chat column; the message waits for their uploads. "Send to"
+ * shows above the row once someone else is in the call. While a reply is drafted, a banner above the
  * field says to whom (Esc cancels it), and the field takes focus when a reply starts. Typing `@`
  * opens a list of people to mention (↑/↓ to choose, Enter or Tab to pick, Esc to close); the
  * people picked go with the message while its text still names them.
@@ -82,8 +86,17 @@ export function Composer({
   const errorId = useId()
   const fileInput = useRef<HTMLInputElement>(null)
   const field = useRef<HTMLTextAreaElement>(null)
+  // Where the caret goes once an inserted emoji is in the field's text.
+  const caret = useRef<number>(undefined)
   const { files, ready, busy } = attachments
   const { target: replyTarget, started: repliesStarted } = useStore(reply ?? NO_REPLY)
+
+  // After the render that put an emoji in (any render: the ref says whether one is waiting).
+  useLayoutEffect(() => {
+    if (caret.current === undefined) return
+    field.current?.setSelectionRange(caret.current, caret.current)
+    caret.current = undefined
+  })
 
   // Reply (in a message's menu) means "now write the answer": the field takes focus.
   useEffect(() => {
@@ -125,6 +138,18 @@ export function Composer({
     ) {
       event.preventDefault()
     }
+  }
+
+  // Where the caret was (a field keeps its selection while the picker has focus), replacing what
+  // was selected, as typing would.
+  function insertEmoji(emoji: string) {
+    const start = field.current?.selectionStart ?? text.length
+    const end = field.current?.selectionEnd ?? text.length
+    const next = text.slice(0, start) + emoji + text.slice(end)
+    setText(next)
+    onInput(next, recipient?.id)
+    caret.current = start + emoji.length
+    field.current?.focus()
   }
 
   // Pasted files are attached; a paste that also carries text (a spreadsheet's cells come with
@@ -193,42 +218,85 @@ export function Composer({
       <p className="visually-hidden" role="status">
         {refused ?? notice}
       </p>
+      {/* Only with someone to choose: alone in the call, everything goes to everyone. */}
+      {privateAllowed && (recipients.length > 0 || replyTarget?.privately) && (
+        <SendTo
+          recipients={recipients}
+          value={recipient?.id ?? ''}
+          onChange={setToId}
+          fixed={replyTarget?.privately}
+        />
+      )}
       <label htmlFor={`${errorId}-message`} className="visually-hidden">
         Message
       </label>
-      <textarea
-        ref={field}
-        id={`${errorId}-message`}
-        value={text}
-        rows={2}
-        placeholder={recipient ? `Message ${recipient.label} privately` : 'Message'}
-        disabled={refused !== undefined}
-        aria-describedby={
-          [
-            (refused || wait || notice) && `${errorId}-rule`,
-            replyTarget && `${errorId}-reply`,
-            error && errorId,
-            `${errorId}-hint`,
-          ]
-            .filter(Boolean)
-            .join(' ') || undefined
-        }
-        aria-invalid={error ? true : undefined}
-        aria-keyshortcuts={MESSAGE_SHORTCUT}
-        aria-autocomplete="list"
-        aria-controls={mentions.open ? `${errorId}-mentions` : undefined}
-        aria-activedescendant={
-          mentions.open ? `${errorId}-mention-${mentions.open.active}` : undefined
-        }
-        onChange={(event) => {
-          setText(event.target.value)
-          onInput(event.target.value, recipient?.id)
-          mentions.typed(event.target.value, event.target.selectionStart)
-        }}
-        onBlur={mentions.close}
-        onKeyDown={keyDown}
-        onPaste={paste}
-      />
+      <div className="composer-row">
+        <textarea
+          ref={field}
+          id={`${errorId}-message`}
+          value={text}
+          rows={1}
+          placeholder={recipient ? `Message ${recipient.label} privately` : 'Message'}
+          disabled={refused !== undefined}
+          aria-describedby={
+            [
+              (refused || wait || notice) && `${errorId}-rule`,
+              replyTarget && `${errorId}-reply`,
+              error && errorId,
+              `${errorId}-hint`,
+            ]
+              .filter(Boolean)
+              .join(' ') || undefined
+          }
+          aria-invalid={error ? true : undefined}
+          aria-keyshortcuts={MESSAGE_SHORTCUT}
+          aria-autocomplete="list"
+          aria-controls={mentions.open ? `${errorId}-mentions` : undefined}
+          aria-activedescendant={
+            mentions.open ? `${errorId}-mention-${mentions.open.active}` : undefined
+          }
+          onChange={(event) => {
+            setText(event.target.value)
+            onInput(event.target.value, recipient?.id)
+            mentions.typed(event.target.value, event.target.selectionStart)
+          }}
+          onBlur={mentions.close}
+          onKeyDown={keyDown}
+          onPaste={paste}
+        />
+        <button
+          type="button"
+          className="composer-icon"
+          aria-label="Attach file"
+          title="Attach file"
+          onClick={() => fileInput.current?.click()}
+        >
+          <svg
+            aria-hidden="true"
+            focusable="false"
+            viewBox="0 0 24 24"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="2"
+            strokeLinecap="round"
+            strokeLinejoin="round"
+          >
+            <path d="m21.4 11.1-9.2 9.2a6 6 0 0 1-8.5-8.5l9.2-9.2a4 4 0 0 1 5.7 5.7l-9.2 9.2a2 2 0 0 1-2.8-2.8l8.5-8.5" />
+          </svg>
+        </button>
+        <EmojiButton
+          onPick={insertEmoji}
+          onEscape={() => field.current?.focus()}
+          disabled={refused !== undefined}
+        />
+        <button
+          type="submit"
+          disabled={busy || refused !== undefined || wait !== undefined}
+          title={busy ? 'Sends once the files are uploaded' : (refused ?? wait)}
+        >
+          Send
+        </button>
+      </div>
       <span id={`${errorId}-hint`} className="visually-hidden">
         {MESSAGE_SHORTCUT} comes back to this field from anywhere in the call. Type @ to mention
         someone.
@@ -265,26 +333,6 @@ export function Composer({
         {mentions.open &&
           `${mentions.open.candidates.length === 1 ? '1 person' : `${mentions.open.candidates.length} people`} to mention. Up and down arrows to choose, Enter to pick.`}
       </p>
-      {privateAllowed && (recipients.length > 0 || replyTarget?.privately) && (
-        <SendTo
-          recipients={recipients}
-          value={recipient?.id ?? ''}
-          onChange={setToId}
-          fixed={replyTarget?.privately}
-        />
-      )}
-      <div className="composer-actions">
-        <button type="button" onClick={() => fileInput.current?.click()}>
-          Attach file
-        </button>
-        <button
-          type="submit"
-          disabled={busy || refused !== undefined || wait !== undefined}
-          title={busy ? 'Sends once the files are uploaded' : (refused ?? wait)}
-        >
-          Send
-        </button>
-      </div>
       <input
         ref={fileInput}
         type="file"
