@@ -5,15 +5,23 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { type Browser, chromium } from 'playwright-core'
+import { type Browser, type BrowserContext, chromium, type Route } from 'playwright-core'
 import postgres from 'postgres'
 import WebSocket from 'ws'
 import { RELAY_PATH } from '../functions/_shared/relay-protocol.ts'
 import { createRoomTokens } from '../functions/chat/tokens.ts'
 import { type LocalStack, startLocalStack } from '../local/stack.ts'
 import { benchCatchUp } from './catch-up.ts'
-import { atMost, type BenchContext, type Figure, info, percentile, round } from './figures.ts'
-import { benchFloor } from './floor.ts'
+import {
+  atMost,
+  type BenchContext,
+  type Figure,
+  info,
+  inTurn,
+  percentile,
+  round,
+} from './figures.ts'
+import { type FloorPair, liveAgainstFloor, openFloorPair } from './floor.ts'
 import {
   DAILY_API_KEY,
   deliveryRun,
@@ -24,8 +32,11 @@ import {
 } from './pages.ts'
 
 const MESSAGES_ROUTE = '**/functions/v1/chat/rooms/*/messages'
-/** Messages per delivery run, sent at 10 per second: 50 s a run. */
-const LIVE_MESSAGES = 500
+/**
+ * Messages per block of a delivery run, sent at 10 per second: 25 s a block. Product and floor
+ * are measured in turn, two blocks each (500 messages, as one run was before issue 20).
+ */
+const LIVE_BLOCK = 250
 const EXTRA_LISTENERS = 20
 /** How long the message writes are held in the slowed run. */
 const SLOW_WRITE_MS = 2000
@@ -39,6 +50,7 @@ export async function benchBrowser(context: BenchContext): Promise<Figure[]> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'backchannel-bench-stack-'))
   let stack: LocalStack | undefined
   let browser: Browser | undefined
+  let floor: FloorPair | undefined
   try {
     stack = await startLocalStack({
       port: 0,
@@ -67,34 +79,76 @@ export async function benchBrowser(context: BenchContext): Promise<Figure[]> {
       ],
     })
     const figures: Figure[] = []
-    const live = await benchLiveDelivery(context, browser, stack.url)
+    // Issue 14, item 1: the floor pair, in the same browser, open beside the product's pages and
+    // measured in turn with them (issue 20).
+    floor = await openFloorPair(context, browser, EXTRA_LISTENERS)
+    const live = await benchLiveDelivery(context, browser, stack.url, floor)
     figures.push(...live)
-    const liveFigure = (name: string) =>
-      live.find((figure) => figure.name === name)?.value ?? Number.NaN
-    const smallP99 = liveFigure('live: Enter on A to B’s DOM, p99')
-    // Issue 14, item 1: the floor pair, right after the product's run in the same browser.
-    figures.push(
-      ...(await benchFloor(context, browser, {
-        p50: liveFigure('live: Enter on A to B’s DOM, p50'),
-        p99: smallP99,
-      })),
-    )
-    figures.push(...(await benchBigRoom(context, browser, stack.url, smallP99)))
+    const smallP99 =
+      live.find((figure) => figure.name === 'live: Enter on A to B’s DOM, p99')?.value ?? Number.NaN
+    figures.push(...(await benchBigRoom(context, browser, stack.url, smallP99, floor)))
+    await floor.close()
+    floor = undefined
     figures.push(...(await benchReactionCrowd(context, browser, stack.url)))
     figures.push(...(await benchCatchUp(context, browser, stack.url)))
     figures.push(...(await benchHistoryClient(context, browser, stack.url)))
     return figures
   } finally {
+    await floor?.close()
     await browser?.close()
     await stack?.stop()
     await rm(dataDir, { recursive: true, force: true })
   }
 }
 
+/**
+ * Message writes from `context` held SLOW_WRITE_MS each while `hold(true)`: the live channel must
+ * not wait for the function. `released()` resolves once every held write has gone on.
+ */
+function writeHolder(context: BrowserContext) {
+  let held = 0
+  let holding = false
+  let waiters: (() => void)[] = []
+  const handler = async (route: Route) => {
+    if (route.request().method() !== 'POST') return route.fallback()
+    held += 1
+    try {
+      await new Promise((resolve) => setTimeout(resolve, SLOW_WRITE_MS))
+      // The page may be closing by then; nothing is left to continue.
+      await route.continue().catch(() => {})
+    } finally {
+      held -= 1
+      if (held === 0) {
+        for (const resolve of waiters) resolve()
+        waiters = []
+      }
+    }
+  }
+  return {
+    async hold(on: boolean) {
+      if (on === holding) return
+      holding = on
+      if (on) await context.route(MESSAGES_ROUTE, handler)
+      else await context.unroute(MESSAGES_ROUTE, handler)
+    },
+    released: () =>
+      held === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve)),
+  }
+}
+
+type LiveRun = 'normal' | 'floor' | 'slowed'
+
+/**
+ * Live delivery in a room of two pages and EXTRA_LISTENERS relay clients, writes at normal speed
+ * and held SLOW_WRITE_MS, and the floor pair: in turn, a block each (normal, floor, slowed, then
+ * slowed, floor, normal), so that all three see the same machine. Targets: the product's p50 and
+ * p99 over the floor's, both ways (issue 20, item 2).
+ */
 async function benchLiveDelivery(
   context: BenchContext,
   browser: Browser,
   appUrl: string,
+  floor: FloorPair,
 ): Promise<Figure[]> {
   const room = `bench-live-${Date.now()}`
   context.log(`live: two pages and ${EXTRA_LISTENERS} relay listeners in ${room}`)
@@ -104,35 +158,58 @@ async function benchLiveDelivery(
   try {
     await a.page.evaluate(recordSends)
     await b.page.evaluate(recordArrivals)
-
-    context.log(`live: ${LIVE_MESSAGES} messages at 10/s, writes at normal speed`)
-    const normal = await deliveryRun(a.page, b.page, 'normal', LIVE_MESSAGES)
-    context.log(`live: ${normal.report}`)
-
-    // Message writes held 2 s each: the live channel must not wait for the function.
-    await a.context.route(MESSAGES_ROUTE, async (route) => {
-      if (route.request().method() !== 'POST') return route.fallback()
-      await new Promise((resolve) => setTimeout(resolve, SLOW_WRITE_MS))
-      // The page may be closing by then; nothing is left to continue.
-      await route.continue().catch(() => {})
-    })
-    context.log(`live: ${LIVE_MESSAGES} messages at 10/s, writes slowed by ${SLOW_WRITE_MS} ms`)
-    const slowed = await deliveryRun(a.page, b.page, 'slowed', LIVE_MESSAGES)
-    context.log(`live: ${slowed.report}`)
+    const writes = writeHolder(a.context)
+    const times: Record<LiveRun, number[]> = { normal: [], floor: [], slowed: [] }
+    const lost: Record<LiveRun, number> = { normal: 0, floor: 0, slowed: 0 }
+    for (const turn of [0, 1]) {
+      for (const run of inTurn<LiveRun>(['normal', 'floor', 'slowed'], turn)) {
+        const prefix = `${run} ${turn + 1}`
+        context.log(`live: ${LIVE_BLOCK} messages at 10/s, ${prefix}`)
+        let result: Awaited<ReturnType<typeof deliveryRun>>
+        if (run === 'floor') {
+          result = await floor.run(prefix, LIVE_BLOCK)
+        } else {
+          await writes.hold(run === 'slowed')
+          result = await deliveryRun(a.page, b.page, prefix, LIVE_BLOCK)
+          context.log(`live (${prefix}): ${result.report}`)
+          // The next block starts with no write still held.
+          await writes.hold(false)
+          await writes.released()
+        }
+        times[run].push(...result.latencies)
+        lost[run] += result.lost
+      }
+    }
     context.log(`live: relay listeners received ${listeners.received.count} frames in all`)
 
-    const normalP50 = percentile(normal.latencies, 50)
-    const slowedP50 = percentile(slowed.latencies, 50)
-    const normalP99 = percentile(normal.latencies, 99)
-    const slowedP99 = percentile(slowed.latencies, 99)
     return [
-      atMost('live: Enter on A to B’s DOM, p50', round(normalP50), 'ms', 50),
-      atMost('live: Enter on A to B’s DOM, p99', round(normalP99), 'ms', 50),
-      atMost('live: messages lost', normal.lost, 'messages', 1),
-      atMost('live, writes slowed 2 s: p50', round(slowedP50), 'ms', 50),
-      atMost('live, writes slowed 2 s: p99', round(slowedP99), 'ms', 50),
-      atMost('live, writes slowed 2 s: messages lost', slowed.lost, 'messages', 1),
-      info('live: slowed p50 / normal p50', round(slowedP50 / normalP50), 'x'),
+      ...liveAgainstFloor(
+        {
+          product: 'live: Enter on A to B’s DOM',
+          floor: 'live floor: Enter on A to B’s DOM over a bare WebSocket',
+          ratio: 'live',
+        },
+        times.normal,
+        times.floor,
+      ),
+      atMost('live: messages lost', lost.normal, 'messages', 1),
+      atMost('live floor: messages lost', lost.floor, 'messages', 1),
+      // The same floor as above: its own figures are not repeated.
+      ...liveAgainstFloor(
+        {
+          product: 'live, writes slowed 2 s',
+          floor: 'live floor',
+          ratio: 'live, writes slowed 2 s',
+        },
+        times.slowed,
+        times.floor,
+      ).filter((figure) => !figure.name.startsWith('live floor,')),
+      atMost('live, writes slowed 2 s: messages lost', lost.slowed, 'messages', 1),
+      info(
+        'live: slowed p50 / normal p50',
+        round(percentile(times.slowed, 50) / percentile(times.normal, 50)),
+        'x',
+      ),
     ]
   } finally {
     listeners.close()
@@ -146,14 +223,15 @@ const BIG_ROOM_LISTENERS = 200
 
 /**
  * Issue 14, item 5: the same delivery measurement in a big call, BIG_ROOM_LISTENERS relay
- * clients and the two pages in one room at 10 messages a second; and its p99 against the small
- * room's (`smallP99`, measured just before in the same run).
+ * clients and the two pages in one room at 10 messages a second, in turn with the floor pair
+ * given as many listeners; and its p99 against the small room's (`smallP99`, same run).
  */
 async function benchBigRoom(
   context: BenchContext,
   browser: Browser,
   appUrl: string,
   smallP99: number,
+  floor: FloorPair,
 ): Promise<Figure[]> {
   const room = `bench-big-${Date.now()}`
   context.log(`live: two pages and ${BIG_ROOM_LISTENERS} relay listeners in ${room}`)
@@ -161,16 +239,43 @@ async function benchBigRoom(
   const b = await join(browser, appUrl, room, 'Listener')
   const listeners = await startListeners(appUrl, room, BIG_ROOM_LISTENERS)
   try {
+    await floor.addListeners(BIG_ROOM_LISTENERS - EXTRA_LISTENERS)
     await a.page.evaluate(recordSends)
     await b.page.evaluate(recordArrivals)
-    context.log(`live: ${LIVE_MESSAGES} messages at 10/s in the big room`)
-    const run = await deliveryRun(a.page, b.page, 'big', LIVE_MESSAGES)
-    context.log(`live: ${run.report}`)
+    const times = { big: [] as number[], floor: [] as number[] }
+    const lost = { big: 0, floor: 0 }
+    for (const turn of [0, 1]) {
+      for (const run of inTurn(['big', 'floor'] as const, turn)) {
+        const prefix = `${run} room ${turn + 1}`
+        context.log(`live: ${LIVE_BLOCK} messages at 10/s, ${prefix}`)
+        const result =
+          run === 'floor'
+            ? await floor.run(prefix, LIVE_BLOCK)
+            : await deliveryRun(a.page, b.page, prefix, LIVE_BLOCK)
+        if (run === 'big') context.log(`live (${prefix}): ${result.report}`)
+        times[run].push(...result.latencies)
+        lost[run] += result.lost
+      }
+    }
     context.log(`live: the big room's relay listeners received ${listeners.received.count} frames`)
-    const p99 = percentile(run.latencies, 99)
+    const p99 = percentile(times.big, 99)
     return [
-      atMost(`live, big room (${BIG_ROOM_LISTENERS} + 2): p99`, round(p99), 'ms', 50),
-      atMost(`live, big room: messages lost`, run.lost, 'messages', 1),
+      ...liveAgainstFloor(
+        {
+          product: `live, big room (${BIG_ROOM_LISTENERS} + 2)`,
+          floor: `live floor, ${BIG_ROOM_LISTENERS} listeners`,
+          ratio: 'live, big room',
+        },
+        times.big,
+        times.floor,
+      ),
+      atMost(`live, big room: messages lost`, lost.big, 'messages', 1),
+      atMost(
+        `live floor, ${BIG_ROOM_LISTENERS} listeners: messages lost`,
+        lost.floor,
+        'messages',
+        1,
+      ),
       info('live: big room p99 / small room p99', round(p99 / smallP99, 2), 'x'),
     ]
   } finally {
