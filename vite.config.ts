@@ -67,6 +67,7 @@ export default defineConfig(({ mode }) => {
         'bench/**/*.test.ts',
         'web/**/*.test.{ts,tsx}',
         'e2e/**/*.e2e.test.ts',
+        'docs/**/*.test.ts',
       ],
       globalSetup: ['./test/global-setup.ts'],
       testTimeout: 20_000,

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 const root = path.join(import.meta.dirname, '../../../..')
 const library = path.join(root, 'web/src/library')
 /** Where hosts read how to theme the column: its table names each property in its first cell. */
-const THEMING_DOC = 'README.md'
+const THEMING_DOC = 'docs/embedding.md'
 
 const PROPERTY = /--backchannel-[a-z0-9-]+/g
 
