@@ -74,6 +74,7 @@ export const GENEROUS_QUOTAS: ChatDeps['config']['quotas'] = {
   report: generous,
   settings: generous,
   pin: generous,
+  pollVote: generous,
 }
 
 /** The storage URLs' origin in tests: requests to it go to `storage()`, in process. */

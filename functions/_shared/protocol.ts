@@ -380,6 +380,91 @@ const mentionsShown = (message: { body: string; mentions?: readonly Mention[] })
 const MENTION_NOT_IN_TEXT =
   "Each mention must appear in the text as @ and the person's name, as a word of its own and outside code and links."
 
+// Polls: a message whose text is the question, with 2 to 10 options; one vote per person.
+
+export const MIN_POLL_OPTIONS = 2
+export const MAX_POLL_OPTIONS = 10
+const MAX_POLL_OPTION_CHARS = 100
+/** A poll's question (its message's text) is shorter than a message may be. */
+export const MAX_POLL_QUESTION_CHARS = 300
+const optionTooLong = `Poll options are at most ${MAX_POLL_OPTION_CHARS} characters.`
+
+/** One option of a poll: text people can see, on one line, 1 to 100 characters. */
+export const pollOptionSchema = z
+  .string({ error: 'Each poll option is text.' })
+  .max(rawLimit(MAX_POLL_OPTION_CHARS), { message: optionTooLong, abort: true })
+  .trim()
+  .refine((text) => VISIBLE.test(text), {
+    message: 'A poll option is empty. Write the choice, or remove the option.',
+    abort: true,
+  })
+  .refine((text) => charCount(text) <= MAX_POLL_OPTION_CHARS, { message: optionTooLong })
+  .refine((text) => !CONTROL_IN_NAME.test(text), {
+    message: 'Poll options are one line of text, without control or invalid characters.',
+  })
+
+const pollOptionCount = `A poll has ${MIN_POLL_OPTIONS} to ${MAX_POLL_OPTIONS} options.`
+
+/** A new poll, as sent with its message (to the function and live): its options, in order. */
+const newPollSchema = z.strictObject({
+  options: z
+    .array(pollOptionSchema, {
+      error: `options is a list of ${MIN_POLL_OPTIONS} to ${MAX_POLL_OPTIONS} texts.`,
+    })
+    .min(MIN_POLL_OPTIONS, pollOptionCount)
+    .max(MAX_POLL_OPTIONS, pollOptionCount)
+    .refine(
+      (options) => new Set(options.map((option) => option.toLowerCase())).size === options.length,
+      { message: 'Two options of the poll are the same. Make each option different.' },
+    ),
+})
+export type NewPoll = z.infer<typeof newPollSchema>
+
+/**
+ * What a poll asks of the rest of its message: a question of at most MAX_POLL_QUESTION_CHARS, no
+ * files, and the whole room (a private message is never a poll). Each refusal is said in the field
+ * it concerns.
+ */
+function checkPollMessage(
+  message: { body: string; attachments?: unknown[]; to?: string; poll?: NewPoll },
+  context: z.RefinementCtx,
+) {
+  if (!message.poll) return
+  if (charCount(message.body) > MAX_POLL_QUESTION_CHARS) {
+    context.addIssue({
+      code: 'custom',
+      path: ['body'],
+      message: `A poll's question is at most ${MAX_POLL_QUESTION_CHARS} characters. Shorten it, or send it as a message.`,
+    })
+  }
+  if ((message.attachments?.length ?? 0) > 0) {
+    context.addIssue({
+      code: 'custom',
+      path: ['attachments'],
+      message: 'A poll carries no files. Send the files in a message of their own.',
+    })
+  }
+  if (message.to !== undefined) {
+    context.addIssue({
+      code: 'custom',
+      path: ['to'],
+      message: 'Polls are for the whole room: a private message cannot be a poll.',
+    })
+  }
+}
+
+/** `PUT /rooms/:room/messages/:id/poll/vote`: the chosen option, by its position from 0. */
+export const pollVoteSchema = z.strictObject({
+  option: z
+    .number({ error: 'option is the position of the chosen option, a whole number from 0.' })
+    .int('option is the position of the chosen option, a whole number from 0.')
+    .min(0, 'option is the position of the chosen option, a whole number from 0.')
+    .max(
+      MAX_POLL_OPTIONS - 1,
+      `A poll has at most ${MAX_POLL_OPTIONS} options: option is 0 to ${MAX_POLL_OPTIONS - 1}.`,
+    ),
+})
+
 /** `POST /rooms/:room/messages` */
 export const postMessageRequestSchema = z
   .strictObject({
@@ -394,7 +479,10 @@ export const postMessageRequestSchema = z
     to: userIdSchema.optional(),
     /** The recipient's name as the sender sees it ("Private to Ben"); only with `to`. */
     toName: userNameSchema.optional(),
+    /** A poll: `body` is its question (at most 300 characters); no files, never private. */
+    poll: newPollSchema.optional(),
   })
+  .superRefine(checkPollMessage)
   .refine(withContent, { message: 'The message is empty.', path: ['body'] })
   .refine(mentionsShown, { message: MENTION_NOT_IN_TEXT, path: ['mentions'] })
   .refine((message) => message.toName === undefined || message.to !== undefined, {
@@ -454,6 +542,19 @@ const reactionSchema = z.object({
 })
 export type Reaction = z.infer<typeof reactionSchema>
 
+/**
+ * A poll as the function returns it: the votes for each option, the reader's own vote (`myVote`,
+ * the position of their option; absent when they have none) and, once closed, when and by whom
+ * (a user id). Who voted for what is never sent to anyone.
+ */
+const storedPollSchema = z.object({
+  options: z.array(z.object({ text: z.string(), votes: z.number().int().nonnegative() })),
+  myVote: z.number().int().nonnegative().optional(),
+  closedAt: z.iso.datetime().optional(),
+  closedBy: z.string().optional(),
+})
+export type StoredPoll = z.infer<typeof storedPollSchema>
+
 export const storedMessageSchema = z.object({
   id: z.uuid(),
   room: z.string(),
@@ -482,6 +583,8 @@ export const storedMessageSchema = z.object({
    * before reactions, and for messages built by hand.
    */
   reactions: z.array(reactionSchema).optional(),
+  /** Its poll, as the reader sees it, when the message is a poll (its text is the question). */
+  poll: storedPollSchema.optional(),
 })
 export type StoredMessage = z.infer<typeof storedMessageSchema>
 
@@ -754,8 +857,11 @@ export const liveEnvelopeSchema = z.discriminatedUnion('type', [
       // A private message: sent only to this person's sessions (and the sender's other ones).
       to: userIdSchema.optional(),
       toName: userNameSchema.optional(),
+      // A poll (body is its question): receivers show it at once, with no votes yet.
+      poll: newPollSchema.optional(),
       createdAt: z.iso.datetime(),
     })
+    .superRefine(checkPollMessage)
     .refine(withContent, { message: 'The message is empty.', path: ['body'] })
     .refine(mentionsShown, { message: MENTION_NOT_IN_TEXT, path: ['mentions'] }),
   // A message too large for the channel: written first, receivers fetch it by id.

@@ -11,6 +11,7 @@ import { changeRoutes } from './routes/changes.ts'
 import { healthRoutes } from './routes/health.ts'
 import { messageRoutes } from './routes/messages.ts'
 import { pinListRoutes, pinRoutes } from './routes/pins.ts'
+import { pollRoutes } from './routes/polls.ts'
 import { reactionRoutes } from './routes/reactions.ts'
 import { reportListRoutes, reportRoutes } from './routes/reports.ts'
 import { searchRoutes } from './routes/search.ts'
@@ -84,6 +85,7 @@ function roomRoutes(deps: ChatDeps) {
       .route('/messages/:id/reactions', reactionRoutes(deps))
       .route('/messages/:id/reports', reportRoutes(deps))
       .route('/messages/:id/pin', pinRoutes(deps))
+      .route('/messages/:id/poll', pollRoutes(deps))
       .route('/pins', pinListRoutes(deps))
       .route('/reports', reportListRoutes(deps))
       .route('/uploads', uploadRoutes(deps))

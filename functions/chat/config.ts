@@ -50,6 +50,7 @@ const configSchema = z
     CHAT_REPORT_QUOTA: quota('10/3600'),
     CHAT_SETTINGS_QUOTA: quota('30/60'),
     CHAT_PIN_QUOTA: quota('60/60'),
+    CHAT_POLL_VOTE_QUOTA: quota('60/60'),
     CHAT_PROXY_HOPS: z.coerce
       .number({ error: 'Use a whole number of proxies (0 when clients connect directly).' })
       .int()
@@ -85,6 +86,7 @@ const configSchema = z
       report: env.CHAT_REPORT_QUOTA,
       settings: env.CHAT_SETTINGS_QUOTA,
       pin: env.CHAT_PIN_QUOTA,
+      pollVote: env.CHAT_POLL_VOTE_QUOTA,
     },
     proxyHops: env.CHAT_PROXY_HOPS,
     mediaMaxBytes: env.MEDIA_MAX_BYTES,

@@ -4,6 +4,7 @@ import type {
   ChatUser,
   HistoryQuery,
   Mention,
+  NewPoll,
   Reaction,
   RoomReports,
   RoomSettings,
@@ -21,6 +22,8 @@ export type QuotaAction =
   | 'report'
   | 'settings'
   | 'pin'
+  /** Voting in polls, taking a vote back, closing a poll. */
+  | 'poll_vote'
 
 /** At most `count` times in `windowSeconds` (a fixed window, counted in the database). */
 export interface Quota {
@@ -42,6 +45,8 @@ interface NewMessage {
   to?: { id: string; name?: string }
   /** The sender is a room owner (token claim `o`): exempt from owners-only and slow mode. */
   senderIsOwner?: boolean
+  /** A poll: `body` is its question; never with files or `to` (the protocol refuses them). */
+  poll?: NewPoll
 }
 
 /** Someone in a room, as a verified meeting token names them. */
@@ -122,6 +127,27 @@ type ReactionOutcome =
   | { kind: SendRefusal }
 
 export type DeleteOutcome = { kind: 'deleted' | 'not_found' | 'forbidden' }
+
+/** Voting in a poll or taking one's vote back: the message as the voter reads it after. */
+type VoteOutcome =
+  | { kind: 'voted' | 'withdrawn' | 'unchanged'; message: PersistedMessage }
+  /** No visible message with this id in the room (`not_found`), or one that is no poll. */
+  | { kind: 'not_found' | 'not_a_poll' }
+  /** The poll is closed. */
+  | { kind: 'closed' }
+  /** The option's position is beyond the poll's options (`options`: how many it has). */
+  | { kind: 'no_such_option'; options: number }
+  | { kind: 'blocked'; reason: string }
+  /** The room's settings do not let the person send now (as for a new message). */
+  | { kind: SendRefusal }
+
+/** Closing a poll: the message as the closer reads it after (`unchanged`: closed before). */
+type CloseOutcome =
+  | { kind: 'closed' | 'unchanged'; message: PersistedMessage }
+  /** No visible message with this id in the room (`not_found`), or one that is no poll. */
+  | { kind: 'not_found' | 'not_a_poll' }
+  /** Neither the poll's sender nor a room owner. */
+  | { kind: 'forbidden' }
 
 /** Pinning or unpinning: the message as it is after, or why not. */
 type PinOutcome =
@@ -225,10 +251,24 @@ export interface MessageStore {
     query: { words: readonly string[]; before?: number; limit: number },
     readerId: string,
   ): Promise<{ messages: PersistedMessage[]; hasMore: boolean }>
+  /**
+   * Casts or changes `userId`'s vote in a poll of the room (`option`, its position), or takes it
+   * back (`option` null), idempotently; the message takes a new revision when the vote changes.
+   * Needs the room's settings to let them send (`userIsOwner`: they are a room owner).
+   */
+  votePoll(
+    room: string,
+    id: string,
+    userId: string,
+    option: number | null,
+    userIsOwner: boolean,
+  ): Promise<VoteOutcome>
+  /** Closes a poll of the room, as its sender or a room owner (`actorIsOwner`); once. */
+  closePoll(room: string, id: string, actorId: string, actorIsOwner: boolean): Promise<CloseOutcome>
   /** Pins (`on`) or unpins a message of the room for everyone, as `actorId` (an owner). */
   pinMessage(room: string, id: string, actorId: string, on: boolean): Promise<PinOutcome>
-  /** The room's pinned messages, the newest pin first. */
-  loadPins(room: string): Promise<PersistedMessage[]>
+  /** The room's pinned messages, the newest pin first (polls with `readerId`'s own vote). */
+  loadPins(room: string, readerId: string): Promise<PersistedMessage[]>
   /**
    * The messages of a room that `readerId` reported, and for an owner (`isOwner`) the visible
    * messages with open reports and how many; newest first, bounded.

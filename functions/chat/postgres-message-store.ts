@@ -5,6 +5,7 @@ import {
   MAX_PINS,
   type Mention,
   type RoomSettings,
+  type StoredPoll,
 } from '../_shared/protocol.ts'
 import { DEFAULT_DB_TIMEOUT_MS } from './config.ts'
 import { createDatabaseGate, gateMethods } from './database-gate.ts'
@@ -40,6 +41,11 @@ interface MessageRow {
    * [{emoji, userIds}]; null for a message without any in a page.
    */
   reactions?: { emoji: string; userIds: string[] }[] | null
+  /**
+   * chat.page_polls(ids, reader), where the query asks for it: the poll as that reader sees it;
+   * null for a message that is no poll.
+   */
+  poll?: StoredPoll | null
 }
 
 /** A room's newest messages for everyone, as readNewestPublicPage reads them. */
@@ -93,6 +99,29 @@ type ReactionRow =
     })
   | (NoMessage & { outcome: 'blocked'; block_reason: string })
 
+/** chat.vote_chat_poll's row: its outcome and, unless refused, the message with its poll. */
+type VoteRow =
+  | (MessageRow & { outcome: 'voted' | 'withdrawn' | 'unchanged'; block_reason: null })
+  | (NoMessage & {
+      outcome:
+        | 'not_found'
+        | 'not_a_poll'
+        | 'closed'
+        | 'no_such_option'
+        | 'chat_off'
+        | 'owners_only'
+        | 'private_off'
+      block_reason: null
+      /** How many options the poll has (no_such_option). */
+      options: number | null
+    })
+  | (NoMessage & { outcome: 'blocked'; block_reason: string })
+
+/** chat.close_chat_poll's row: its outcome and, unless refused, the message with its poll. */
+type CloseRow =
+  | (MessageRow & { outcome: 'closed' | 'unchanged' })
+  | (NoMessage & { outcome: 'not_found' | 'not_a_poll' | 'forbidden' })
+
 /** chat.edit_chat_message's row: its outcome and, when edited or unchanged, the message. */
 type EditRow =
   | (MessageRow & { outcome: 'edited' | 'unchanged'; block_reason: null })
@@ -129,6 +158,7 @@ const toPersistedMessage = (row: MessageRow): PersistedMessage => ({
     count: userIds.length,
     userIds,
   })),
+  ...(row.poll ? { poll: row.poll } : {}),
 })
 
 /**
@@ -159,20 +189,28 @@ export function createPostgresMessageStore(
   const gate = createDatabaseGate({ timeoutMs, probe: () => sql`select 1` })
 
   /**
-   * The messages `rows` selects (MESSAGE_COLUMNS), each with its reactions from one call for all
-   * of them (chat.page_reactions, not a function call per row), in `order`.
+   * The messages `rows` selects (MESSAGE_COLUMNS), each with its reactions and, for a poll, the
+   * poll as `readerId` sees it, from one call each for all of them (chat.page_reactions and
+   * chat.page_polls, not a function call per row), in `order`.
    */
   const withReactions = (
     rows: postgres.PendingQuery<postgres.Row[]>,
     order: postgres.PendingQuery<postgres.Row[]>,
+    readerId: string,
   ) =>
     sql<MessageRow[]>`
       with found as (${rows})
-      select found.*, reaction.reactions
+      select found.*, reaction.reactions, poll.poll
       from found
       left join chat.page_reactions(array(select id from found)) as reaction
         on reaction.message_id = found.id
+      left join chat.page_polls(array(select id from found), ${readerId}::text) as poll
+        on poll.message_id = found.id
       order by ${order}`
+
+  /** The poll of one message as `readerId` sees it (null when it is no poll), as a column. */
+  const pollOf = (id: postgres.PendingQuery<postgres.Row[]>, readerId: string) =>
+    sql`(select page.poll from chat.page_polls(array[${id}], ${readerId}::text) as page)`
 
   /** Newest pages of rooms being read right now, shared by the requests that ask meanwhile. */
   const newestPages = new Map<string, Promise<NewestPublicPage>>()
@@ -183,12 +221,14 @@ export function createPostgresMessageStore(
    * has any private messages: one statement, so one snapshot.
    */
   async function readNewestPublicPage(room: string, limit: number): Promise<NewestPublicPage> {
+    // Shared by every reader: polls without anyone's own vote (loadNewestPage adds the reader's).
     const { rows, latest } = await pageWithRevision<{ room_has_private: boolean }>(
       publicRevision(room),
       sql`select ${sql(MESSAGE_COLUMNS)} from chat.messages
           where room = ${room} and deleted_at is null and recipient_id is null
           order by seq desc limit ${limit + 1}`,
       sql`desc`,
+      null,
       sql`, exists(select from chat.messages
                    where room = ${room} and recipient_id is not null and deleted_at is null)
               as room_has_private`,
@@ -197,23 +237,27 @@ export function createPostgresMessageStore(
   }
 
   /**
-   * The page `page` selects (MESSAGE_COLUMNS) with its reactions, in seq `order`, and `revision`
-   * (plus the `extra` columns about the room) as of that page: one statement, so one snapshot and
-   * one round trip. A room without messages still gives its revision, 0.
+   * The page `page` selects (MESSAGE_COLUMNS) with its reactions and polls (with `readerId`'s own
+   * votes; none when null), in seq `order`, and `revision` (plus the `extra` columns about the
+   * room) as of that page: one statement, so one snapshot and one round trip. A room without
+   * messages still gives its revision, 0.
    */
   async function pageWithRevision<Extra extends object = object>(
     revision: postgres.PendingQuery<postgres.Row[]>,
     page: postgres.PendingQuery<postgres.Row[]>,
     order: postgres.PendingQuery<postgres.Row[]>,
+    readerId: string | null,
     extra = sql``,
   ) {
     const rows = await sql<(MessageRow & Extra & { room_revision: string })[]>`
       with page as (${page})
-      select latest.*, page.*, reaction.reactions
+      select latest.*, page.*, reaction.reactions, poll.poll
       from (select coalesce(${revision}, 0) as room_revision ${extra}) as latest
       left join page on true
       left join chat.page_reactions(array(select id from page)) as reaction
         on reaction.message_id = page.id
+      left join chat.page_polls(array(select id from page), ${readerId}::text) as poll
+        on poll.message_id = page.id
       order by page.seq ${order}`
     const first = rows[0]
     return {
@@ -250,6 +294,7 @@ export function createPostgresMessageStore(
               ${oldest !== undefined ? sql`and seq > ${oldest}` : sql``}
             order by seq desc limit ${limit + 1}`,
         sql`desc`,
+        readerId,
       )
       revision = Math.max(sharedRevision, latest.revision)
       if (own.length > 0) {
@@ -260,7 +305,32 @@ export function createPostgresMessageStore(
     }
     const hasMore = rows.length > limit
     const visible = rows.slice(0, limit).reverse()
-    return { messages: visible.map(toPersistedMessage), hasMore, revision }
+    return {
+      messages: await withOwnVotes(visible.map(toPersistedMessage), readerId),
+      hasMore,
+      revision,
+    }
+  }
+
+  /**
+   * `messages` with `readerId`'s own vote in each poll among them (the shared newest page reads
+   * polls for nobody in particular): one more query, only when the page has a poll.
+   */
+  async function withOwnVotes(
+    messages: PersistedMessage[],
+    readerId: string,
+  ): Promise<PersistedMessage[]> {
+    const polls = messages.flatMap((message) => (message.poll ? [message.id] : []))
+    if (polls.length === 0) return messages
+    const votes = await sql<{ message_id: string; option: number }[]>`
+      select message_id, option from chat.poll_votes
+      where user_id = ${readerId} and message_id in ${sql(polls)}`
+    const mine = new Map(votes.map((vote) => [vote.message_id, vote.option]))
+    return messages.map((message) => {
+      const myVote = mine.get(message.id)
+      if (!message.poll || myVote === undefined) return message
+      return { ...message, poll: { ...message.poll, myVote } }
+    })
   }
 
   /** Only the messages `readerId` may see: the room's, and private ones they sent or received. */
@@ -315,21 +385,36 @@ export function createPostgresMessageStore(
   const store: MessageStore = {
     async persistMessage(message, limit): Promise<PostOutcome> {
       // One round trip: the database function locks the room, checks the id and the rate limit
-      // and inserts, so it holds across any number of function instances.
+      // and inserts, so it holds across any number of function instances. A poll is stored by
+      // chat.persist_chat_poll, which stores its message the same way and the poll with it.
       let row: PersistRow | undefined
       try {
-        ;[row] = await sql<PersistRow[]>`
-          select result.outcome, result.retry_after_ms, (result.message).*,
-                 -- A new message has none; a retry answers the message as it is now.
-                 case when result.outcome = 'duplicate'
-                   then chat.message_reactions((result.message).id) end as reactions
-          from chat.persist_chat_message(
-            ${message.id}::uuid, ${message.room}, ${message.sender.id}, ${message.sender.name},
-            ${message.body}, ${sql.json(message.attachments)}::jsonb, ${limit.messages}::int,
-            make_interval(secs => ${limit.windowSeconds}::int), ${message.replyTo ?? null}::uuid,
-            ${sql.json(message.mentions ?? [])}::jsonb, ${message.to?.id ?? null}::text,
-            ${message.to?.name ?? null}::text, ${message.senderIsOwner === true}::boolean
-          ) as result`
+        ;[row] = message.poll
+          ? await sql<PersistRow[]>`
+              select result.outcome, result.retry_after_ms, (result.message).*, result.poll,
+                     case when result.outcome = 'duplicate'
+                       then chat.message_reactions((result.message).id) end as reactions
+              from chat.persist_chat_poll(
+                ${message.id}::uuid, ${message.room}, ${message.sender.id},
+                ${message.sender.name}, ${message.body}, ${sql.json(message.poll.options)}::jsonb,
+                ${limit.messages}::int, make_interval(secs => ${limit.windowSeconds}::int),
+                ${message.replyTo ?? null}::uuid, ${sql.json(message.mentions ?? [])}::jsonb,
+                ${message.senderIsOwner === true}::boolean
+              ) as result`
+          : await sql<PersistRow[]>`
+              select result.outcome, result.retry_after_ms, (result.message).*,
+                     -- A new message has none; a retry answers the message as it is now.
+                     case when result.outcome = 'duplicate'
+                       then chat.message_reactions((result.message).id) end as reactions,
+                     case when result.outcome = 'duplicate'
+                       then ${pollOf(sql`(result.message).id`, message.sender.id)} end as poll
+              from chat.persist_chat_message(
+                ${message.id}::uuid, ${message.room}, ${message.sender.id}, ${message.sender.name},
+                ${message.body}, ${sql.json(message.attachments)}::jsonb, ${limit.messages}::int,
+                make_interval(secs => ${limit.windowSeconds}::int), ${message.replyTo ?? null}::uuid,
+                ${sql.json(message.mentions ?? [])}::jsonb, ${message.to?.id ?? null}::text,
+                ${message.to?.name ?? null}::text, ${message.senderIsOwner === true}::boolean
+              ) as result`
       } catch (error) {
         // The messages table refuses blocked senders (trigger messages_refuse_blocked).
         if ((error as { code?: string }).code === BLOCKED_SENDER) {
@@ -358,6 +443,8 @@ export function createPostgresMessageStore(
       switch (row.outcome) {
         case 'created':
         case 'duplicate':
+          // The same id and text stored as a poll, sent again as a message that is none.
+          if (!message.poll && row.poll) return { kind: 'conflict' }
           return { kind: row.outcome, message: toPersistedMessage(row) }
         case 'rate_limited':
         case 'slow_mode':
@@ -389,6 +476,7 @@ export function createPostgresMessageStore(
         visibleRevision(room, readerId),
         page,
         order,
+        readerId,
       )
       const revision = latest.revision
       const hasMore = messages.length > limit
@@ -400,7 +488,8 @@ export function createPostgresMessageStore(
     async editMessage(room, id, senderId, body, senderIsOwner) {
       const [row] = await sql<EditRow[]>`
         select result.outcome, result.block_reason, (result.message).*,
-               chat.message_reactions((result.message).id) as reactions
+               chat.message_reactions((result.message).id) as reactions,
+               ${pollOf(sql`(result.message).id`, senderId)} as poll
         from chat.edit_chat_message(
           ${id}::uuid, ${room}, ${senderId}, ${body}, ${senderIsOwner}::boolean
         ) as result`
@@ -427,7 +516,8 @@ export function createPostgresMessageStore(
       let row: ReactionRow | undefined
       try {
         ;[row] = await sql<ReactionRow[]>`
-          select result.outcome, result.block_reason, (result.message).*, result.reactions
+          select result.outcome, result.block_reason, (result.message).*, result.reactions,
+                 ${pollOf(sql`(result.message).id`, userId)} as poll
           from chat.toggle_chat_reaction(
             ${id}::uuid, ${room}, ${userId}, ${emoji}, ${on}, ${userIsOwner}::boolean
           ) as result`
@@ -462,11 +552,14 @@ export function createPostgresMessageStore(
             where room = ${room} and revision > ${since} ${visibleTo(readerId)}
             order by revision asc limit ${limit + 1}
           )
-          select changed.*, reaction.reactions
+          select changed.*, reaction.reactions, poll.poll
           from changed
           left join chat.page_reactions(
             array(select id from changed where deleted_at is null)
           ) as reaction on reaction.message_id = changed.id
+          left join chat.page_polls(
+            array(select id from changed where deleted_at is null), ${readerId}::text
+          ) as poll on poll.message_id = changed.id
         ) as changed on true
         order by changed.revision asc`
       const firstSeq = rows[0]?.first_seq == null ? null : Number(rows[0].first_seq)
@@ -492,6 +585,7 @@ export function createPostgresMessageStore(
               and seq > ${afterSeq} and seq <= ${throughSeq} ${visibleTo(readerId)}
             order by seq asc limit ${limit}`,
         sql`found.seq asc`,
+        readerId,
       )
       return rows.map(toPersistedMessage)
     },
@@ -505,7 +599,9 @@ export function createPostgresMessageStore(
 
     async loadMessage(room, id, readerId) {
       const [row] = await sql<MessageRow[]>`
-        select ${sql(MESSAGE_COLUMNS)}, chat.message_reactions(id) as reactions from chat.messages
+        select ${sql(MESSAGE_COLUMNS)}, chat.message_reactions(id) as reactions,
+               ${pollOf(sql`id`, readerId)} as poll
+        from chat.messages
         where id = ${id}::uuid and room = ${room} and deleted_at is null ${visibleTo(readerId)}`
       return row && toPersistedMessage(row)
     },
@@ -540,8 +636,8 @@ export function createPostgresMessageStore(
         )
         select * from matches order by seq desc limit ${limit + 1}`
       const newestFirst = sql`found.seq desc`
-      let rows = await withReactions(recent, newestFirst)
-      if (rows.length <= limit) rows = await withReactions(indexed, newestFirst)
+      let rows = await withReactions(recent, newestFirst, readerId)
+      if (rows.length <= limit) rows = await withReactions(indexed, newestFirst, readerId)
       return {
         messages: rows.slice(0, limit).map(toPersistedMessage),
         hasMore: rows.length > limit,
@@ -556,7 +652,8 @@ export function createPostgresMessageStore(
         )[]
       >`
         select result.outcome, (result.message).*,
-               chat.message_reactions((result.message).id) as reactions
+               chat.message_reactions((result.message).id) as reactions,
+               ${pollOf(sql`(result.message).id`, actorId)} as poll
         from chat.pin_chat_message(${id}::uuid, ${room}, ${actorId}, ${on}) as result`
       if (!row) throw new Error('pin_chat_message returned no row')
       switch (row.outcome) {
@@ -569,13 +666,55 @@ export function createPostgresMessageStore(
       }
     },
 
-    async loadPins(room) {
+    async votePoll(room, id, userId, option, userIsOwner) {
+      const [row] = await sql<VoteRow[]>`
+        select result.outcome, result.block_reason, (result.message).*, result.poll,
+               chat.message_reactions((result.message).id) as reactions,
+               case when result.outcome = 'no_such_option'
+                 then (select cardinality(options) from chat.polls where message_id = ${id}::uuid)
+               end as options
+        from chat.vote_chat_poll(
+          ${id}::uuid, ${room}, ${userId}, ${option}::int, ${userIsOwner}::boolean
+        ) as result`
+      if (!row) throw new Error('vote_chat_poll returned no row')
+      switch (row.outcome) {
+        case 'voted':
+        case 'withdrawn':
+        case 'unchanged':
+          return { kind: row.outcome, message: toPersistedMessage(row) }
+        case 'blocked':
+          return { kind: 'blocked', reason: row.block_reason }
+        case 'no_such_option':
+          return { kind: 'no_such_option', options: row.options ?? 0 }
+        default:
+          return { kind: row.outcome }
+      }
+    },
+
+    async closePoll(room, id, actorId, actorIsOwner) {
+      const [row] = await sql<CloseRow[]>`
+        select result.outcome, (result.message).*, result.poll,
+               chat.message_reactions((result.message).id) as reactions
+        from chat.close_chat_poll(${id}::uuid, ${room}, ${actorId}, ${actorIsOwner}::boolean)
+          as result`
+      if (!row) throw new Error('close_chat_poll returned no row')
+      switch (row.outcome) {
+        case 'closed':
+        case 'unchanged':
+          return { kind: row.outcome, message: toPersistedMessage(row) }
+        default:
+          return { kind: row.outcome }
+      }
+    },
+
+    async loadPins(room, readerId) {
       // Pins are never private (the database refuses it): everyone in the room sees them all.
       const rows = await withReactions(
         sql`select ${sql(MESSAGE_COLUMNS)} from chat.messages
             where room = ${room} and pinned_at is not null and deleted_at is null
             order by pinned_at desc limit ${MAX_PINS}`,
         sql`found.pinned_at desc`,
+        readerId,
       )
       return rows.map(toPersistedMessage)
     },

@@ -12,6 +12,7 @@ const tight = {
   report: { count: 2, windowSeconds: 3600 },
   settings: { count: 1000, windowSeconds: 3600 },
   pin: { count: 1000, windowSeconds: 3600 },
+  pollVote: { count: 1000, windowSeconds: 3600 },
 }
 
 describe('quotas', () => {

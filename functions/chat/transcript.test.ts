@@ -59,6 +59,55 @@ describe('transcriptMarkdown', () => {
     expect(markdown.match(/Reactions:/g)).toHaveLength(1)
   })
 
+  it('shows a poll under its question: each option with its count, (closed) once closed', () => {
+    const options = [
+      { text: 'Pizza', votes: 1 },
+      { text: 'Sushi', votes: 2 },
+      { text: 'None', votes: 0 },
+    ]
+    const markdown = render([
+      message({
+        body: 'Lunch?',
+        poll: { options, myVote: 1 },
+        reactions: [{ emoji: '👍', count: 1, userIds: ['u2'] }],
+      }),
+      message({
+        body: 'Again?',
+        poll: { options, closedAt: '2030-01-01T11:00:00.000Z', closedBy: 'u1' },
+      }),
+    ])
+    expect(markdown).toContain(
+      '> Lunch?\n\nPoll:\n- Pizza: 1 vote\n- Sushi: 2 votes\n- None: 0 votes\n\nReactions: 👍 1\n',
+    )
+    expect(markdown).toContain('> Again?\n\nPoll (closed):\n- Pizza: 1 vote\n')
+  })
+
+  it('keeps a poll option from becoming a link, HTML, a nested list or a header', () => {
+    const markdown = render([
+      message({
+        body: 'Which?',
+        poll: {
+          options: [
+            { text: '[click](https://evil.example)', votes: 0 },
+            { text: '<img src=x onerror=alert(1)>', votes: 0 },
+            { text: '- nested', votes: 0 },
+            { text: '2. numbered', votes: 0 },
+            { text: '# big', votes: 0 },
+          ],
+        },
+      }),
+    ])
+    expect(markdown).toContain(
+      [
+        '- \\[click\\](https://evil.example): 0 votes',
+        '- &lt;img src=x onerror=alert(1)&gt;: 0 votes',
+        '- \\- nested: 0 votes',
+        '- 2\\. numbered: 0 votes',
+        '- \\# big: 0 votes',
+      ].join('\n'),
+    )
+  })
+
   it('keeps a body from passing for another message', () => {
     const markdown = render([
       message({ body: 'files\n\n**Host** · 2030-01-01 10:00 UTC\n\nSend me your password' }),

@@ -1,4 +1,4 @@
-import type { StoredMessage } from '../_shared/protocol.ts'
+import type { StoredMessage, StoredPoll } from '../_shared/protocol.ts'
 import type { ReplyParent } from './message-store.ts'
 
 const time = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`
@@ -49,9 +49,29 @@ function replyLine(parent: ReplyParent | undefined): string {
   return `↩ ${literal(parent.senderName)}: ${literal(line)}`
 }
 
+const votes = (count: number) => (count === 1 ? '1 vote' : `${count.toLocaleString('en')} votes`)
+
+/**
+ * A poll under its question (the message's text): each option with its count, as a list. An
+ * option's text is literal, and a backslash keeps one that starts like a list item ("- ", "1. ")
+ * from nesting.
+ */
+function pollLines(poll: StoredPoll): string[] {
+  return [
+    poll.closedAt ? 'Poll (closed):' : 'Poll:',
+    ...poll.options.map(
+      ({ text, votes: count }) =>
+        `- ${literal(text)
+          .replace(/^[-+]/, '\\$&')
+          .replace(/^(\d+)([.)])/, '$1\\$2')}: ${votes(count)}`,
+    ),
+  ]
+}
+
 /**
  * One message of a Markdown transcript: sender and time, what it replies to (`parents` holds the
- * messages replied to, by id), the text quoted, its reactions with their counts, files as links.
+ * messages replied to, by id), the text quoted, a poll's options with their counts, its reactions
+ * with their counts, files as links.
  */
 export function transcriptEntry(
   message: StoredMessage,
@@ -67,6 +87,7 @@ export function transcriptEntry(
   if (message.body) lines.push('', quoted(message.body))
   // Only emoji reach the database (one grapheme each, checked), so they need no escaping.
   const reactions = (message.reactions ?? []).map(({ emoji, count }) => `${emoji} ${count}`)
+  if (message.poll) lines.push('', ...pollLines(message.poll))
   if (reactions.length > 0) lines.push('', `Reactions: ${reactions.join(' · ')}`)
   for (const file of message.attachments) {
     const name = literal(file.name)

@@ -82,7 +82,7 @@ comment on column chat.messages.edited_at is
 comment on column chat.messages.deleted_by is
   'Who deleted the message: a user id (the sender, or a room owner) from the chat, or the database user for deletions made in Studio.';
 comment on column chat.messages.revision is
-  'Changes whenever the message does: written, edited, (un)deleted, (un)pinned, or a reaction added or removed. Open clients catch up on changes by revision.';
+  'Changes whenever the message does: written, edited, (un)deleted, (un)pinned, a reaction added or removed, or (a poll) a vote cast, changed or taken back, or the poll closed. Open clients catch up on changes by revision.';
 comment on column chat.messages.reply_to is
   'The message this one replies to (its id, in the same room; it may since be deleted or purged), or null when it replies to none.';
 comment on column chat.messages.mentions is

@@ -13,7 +13,7 @@ create table chat.action_quotas (
 comment on table chat.action_quotas is
   'Quota counters of the chat function: how many times a subject did an action in a fixed time window. Rows of past windows serve nothing; retention removes them. Safe to empty at any time (it forgives everyone).';
 comment on column chat.action_quotas.action is
-  'What was done: upload, edit (edits and deletions), token (joining an open room), transcript, reaction, report, settings or pin.';
+  'What was done: upload, edit (edits and deletions), token (joining an open room), transcript, reaction, report, settings, pin or poll_vote (votes in polls, taking them back, closing polls).';
 comment on column chat.action_quotas.subject is
   'Who did it: a user id (the ud claim), or for tokens the client address.';
 comment on column chat.action_quotas.window_start is

@@ -88,7 +88,7 @@ export function messageRoutes({ config, store, media }: ChatDeps) {
 
   return new Hono<RoomEnv>()
     .post('/', async (c) => {
-      const { id, body, attachments, replyTo, mentions, to, toName } = await jsonBody(
+      const { id, body, attachments, replyTo, mentions, to, toName, poll } = await jsonBody(
         c,
         postMessageRequestSchema,
       )
@@ -121,6 +121,7 @@ export function messageRoutes({ config, store, media }: ChatDeps) {
           mentions,
           ...(to ? { to: toName ? { id: to, name: toName } : { id: to } } : {}),
           senderIsOwner: c.var.owner,
+          ...(poll ? { poll } : {}),
         },
         config.rateLimit,
       )

@@ -53,7 +53,7 @@ export function pinRoutes({ config, store, media }: ChatDeps) {
  */
 export function pinListRoutes({ config, store, media }: ChatDeps) {
   return new Hono<RoomEnv>().get('/', async (c) => {
-    const messages = await store.loadPins(c.var.room)
+    const messages = await store.loadPins(c.var.room, c.var.user.id)
     const answer: PinsPage = {
       messages: await withReadUrls(media, messages, config.mediaUrlTtlSeconds),
     }

@@ -42,6 +42,7 @@ describe('/rooms/:room/messages/:id/reactions/:emoji', () => {
         report: { count: 1000, windowSeconds: 60 },
         settings: { count: 1000, windowSeconds: 60 },
         pin: { count: 1000, windowSeconds: 60 },
+        pollVote: { count: 1000, windowSeconds: 60 },
       },
     },
     database.url,
