@@ -9,7 +9,7 @@ import { useStore } from './use-store.ts'
 export const ChatClientContext = createContext<ChatClient | undefined>(undefined)
 
 /** The client of the list around this component (MessageList provides it). */
-function useChatClient(): ChatClient {
+export function useChatClient(): ChatClient {
   const client = useContext(ChatClientContext)
   if (!client)
     throw new Error('A message row renders inside a MessageList, which gives it its client.')

@@ -1,40 +1,34 @@
+import type { MessageAction } from './message-row.ts'
+
 /**
  * The quick actions a message shows on hover and keyboard focus, before its "Message actions"
- * menu button: React (opens the reaction picker) and Reply. They are plain buttons, so Tab from
- * the message reaches them; the menu offers the same actions as menu items.
+ * menu button: those with a `bar` (React, which opens the reaction picker, and Reply). They are
+ * plain buttons, so Tab from the message reaches them; the menu offers the same actions as items.
  */
 export function MessageActionBar({
-  onAddReaction,
-  onReply,
+  actions,
+  onChoose,
 }: {
-  /** Opens the reaction picker; focus goes back to `from` when it closes. Absent: no reactions. */
-  onAddReaction?: (from: HTMLElement | null) => void
-  /** Replies to the message (the composer takes focus); absent where replying is not offered. */
-  onReply?: () => void
+  actions: readonly MessageAction[]
+  /** Runs an action; focus goes back to `from` where the action hands it back. */
+  onChoose: (action: MessageAction, from: HTMLElement | null) => void
 }) {
   return (
     <>
-      {onAddReaction && (
-        <button
-          type="button"
-          className="message-menu-button message-react-button"
-          aria-label="Add reaction"
-          title="Add reaction"
-          onClick={(event) => onAddReaction(event.currentTarget)}
-        >
-          <span aria-hidden="true">☺+</span>
-        </button>
-      )}
-      {onReply && (
-        <button
-          type="button"
-          className="message-menu-button message-reply-button"
-          aria-label="Reply"
-          title="Reply"
-          onClick={onReply}
-        >
-          <span aria-hidden="true">↩</span>
-        </button>
+      {actions.map(
+        (action) =>
+          action.bar && (
+            <button
+              key={action.label}
+              type="button"
+              className={`message-menu-button ${action.bar.className}`}
+              aria-label={action.label}
+              title={action.label}
+              onClick={(event) => onChoose(action, event.currentTarget)}
+            >
+              <span aria-hidden="true">{action.bar.symbol}</span>
+            </button>
+          ),
       )}
     </>
   )

@@ -1,58 +1,34 @@
 import { type KeyboardEvent, useEffect, useId, useLayoutEffect, useRef, useState } from 'react'
-import type { Result } from '../engine/result.ts'
-import { ReportForm } from '../features/reports/report-form.tsx'
 import { MessageActionBar } from './message-action-bar.tsx'
+import type { MessageAction } from './message-row.ts'
 
 const menuItems = (menu: HTMLElement | null) => [
   ...(menu?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? []),
 ]
 
 /**
- * A message's action bar (React and Reply, see MessageActionBar) and its menu ("Message actions"):
- * Add reaction, Reply, Edit, Delete and Report, whichever this user may do. Delete asks
- * again inline before it deletes; Report asks why. The menu follows the ARIA menu button pattern: arrows move
- * between the items, Escape closes it and focus goes back to the button.
+ * A message's action bar (the actions with a `bar`, see MessageActionBar) and its menu ("Message
+ * actions"): every action the row's features offer, in their order. An action runs at once, or
+ * opens its panel under the message (Delete asks again; Report asks why). The menu follows the
+ * ARIA menu button pattern: arrows move between the items, Escape closes it and focus goes back
+ * to the button.
  */
 export function MessageActions({
-  canEdit,
-  canRemove,
+  actions,
   hidden,
-  onEdit,
-  onRemove,
-  onReply,
-  onAddReaction,
-  onReport,
-  onPin,
-  pinned,
 }: {
-  canEdit: boolean
-  canRemove: boolean
+  actions: readonly MessageAction[]
   /** The message is being edited: the button steps aside, but stays for focus to come back to. */
   hidden: boolean
-  /** Starts editing; focus comes back to `button` when editing ends. */
-  onEdit: (button: HTMLElement | null) => void
-  onRemove: () => Promise<Result>
-  /** Replies to the message (the composer takes focus); absent where replying is not offered. */
-  onReply?: () => void
-  /** Opens the reaction picker; focus goes back to `from` when it closes. Absent: no reactions. */
-  onAddReaction?: (from: HTMLElement | null) => void
-  /** Reports the message with a reason; absent where this user may not (or already did). */
-  onReport?: (reason: string) => Promise<Result>
-  /** Pins the message for everyone, or unpins it when `pinned`; absent unless an owner. */
-  onPin?: () => Promise<Result>
-  pinned?: boolean
 }) {
   const [open, setOpen] = useState(false)
   const [above, setAbove] = useState(false)
-  const [confirming, setConfirming] = useState(false)
-  const [reporting, setReporting] = useState(false)
-  const [deleting, setDeleting] = useState(false)
+  const [panel, setPanel] = useState<MessageAction>()
   const [error, setError] = useState<string>()
   const id = useId()
   const wrapper = useRef<HTMLDivElement>(null)
   const button = useRef<HTMLButtonElement>(null)
   const menu = useRef<HTMLDivElement>(null)
-  const cancel = useRef<HTMLButtonElement>(null)
   // Which item gets focus when the menu opens: the first, or the last (opened with Up arrow).
   const focusOnOpen = useRef<'first' | 'last'>('first')
 
@@ -75,10 +51,6 @@ export function MessageActions({
     document.addEventListener('pointerdown', close)
     return () => document.removeEventListener('pointerdown', close)
   }, [open])
-
-  useEffect(() => {
-    if (confirming) cancel.current?.focus()
-  }, [confirming])
 
   function openMenu(at: 'first' | 'last') {
     focusOnOpen.current = at
@@ -119,72 +91,36 @@ export function MessageActions({
     }
   }
 
-  function addReaction() {
+  /** Runs an action from the menu or the bar (`from`: the element focus goes back to). */
+  async function choose(action: MessageAction, from: HTMLElement | null) {
     setOpen(false)
     setError(undefined)
-    onAddReaction?.(button.current)
-  }
-
-  function reply() {
-    setOpen(false)
-    setError(undefined)
-    onReply?.()
-  }
-
-  function edit() {
-    setOpen(false)
-    setError(undefined)
-    onEdit(button.current)
-  }
-
-  async function togglePin() {
-    setOpen(false)
-    setError(undefined)
-    button.current?.focus()
-    const result = await onPin?.()
-    if (result && !result.ok) {
-      setError(`Could not ${pinned ? 'unpin' : 'pin'} the message: ${result.error}`)
+    if (action.panel) {
+      setPanel(action)
+      return
     }
+    if (action.keepsFocus) button.current?.focus()
+    const result = await action.run?.(from)
+    if (result && !result.ok) setError(action.failure?.(result.error) ?? result.error)
   }
 
-  function askWhyReport() {
-    setOpen(false)
-    setError(undefined)
-    setReporting(true)
-  }
-
-  function askToDelete() {
-    setOpen(false)
-    setError(undefined)
-    setConfirming(true)
-  }
-
-  function stopConfirming() {
-    setConfirming(false)
-    button.current?.focus()
-  }
-
-  async function remove() {
-    // Found now: once deleted, the message shows without this menu and its buttons are gone.
-    const log = wrapper.current?.closest<HTMLElement>('[role="log"]')
-    setDeleting(true)
-    setError(undefined)
-    const result = await onRemove()
-    setDeleting(false)
-    setConfirming(false)
-    if (result.ok) {
-      // Focus would fall back to the page with the button it was on: it stays in the list.
-      log?.focus({ preventScroll: true })
-    } else {
-      setError(`Could not delete the message: ${result.error}`)
+  const sorted = [...actions].sort((a, b) => a.order - b.order)
+  const controls = {
+    button: button.current,
+    close: (focusButton = true) => {
+      setPanel(undefined)
+      if (focusButton) button.current?.focus()
+    },
+    fail: (text: string) => {
+      setPanel(undefined)
+      setError(text)
       button.current?.focus()
-    }
+    },
   }
-
   return (
     <>
       <div ref={wrapper} className="message-menu" hidden={hidden}>
-        <MessageActionBar onAddReaction={onAddReaction} onReply={onReply} />
+        <MessageActionBar actions={sorted} onChoose={(action, from) => void choose(action, from)} />
         <button
           ref={button}
           type="button"
@@ -208,73 +144,22 @@ export function MessageActions({
             className={`message-menu-list${above ? ' above' : ''}`}
             onKeyDown={menuKeyDown}
           >
-            {onAddReaction && (
-              <button type="button" role="menuitem" tabIndex={-1} onClick={addReaction}>
-                Add reaction
-              </button>
-            )}
-            {onReply && (
-              <button type="button" role="menuitem" tabIndex={-1} onClick={reply}>
-                Reply
-              </button>
-            )}
-            {canEdit && (
-              <button type="button" role="menuitem" tabIndex={-1} onClick={edit}>
-                Edit
-              </button>
-            )}
-            {onPin && (
-              <button type="button" role="menuitem" tabIndex={-1} onClick={togglePin}>
-                {pinned ? 'Unpin' : 'Pin'}
-              </button>
-            )}
-            {onReport && (
-              <button type="button" role="menuitem" tabIndex={-1} onClick={askWhyReport}>
-                Report
-              </button>
-            )}
-            {canRemove && (
+            {sorted.map((action) => (
               <button
+                key={action.label}
                 type="button"
                 role="menuitem"
                 tabIndex={-1}
-                className="danger"
-                onClick={askToDelete}
+                className={action.danger ? 'danger' : undefined}
+                onClick={() => void choose(action, button.current)}
               >
-                Delete
+                {action.label}
               </button>
-            )}
+            ))}
           </div>
         )}
       </div>
-      {confirming && (
-        <fieldset
-          className="message-confirm"
-          aria-labelledby={`${id}-confirm`}
-          onKeyDown={(event) => {
-            if (event.key !== 'Escape') return
-            event.stopPropagation()
-            stopConfirming()
-          }}
-        >
-          <span id={`${id}-confirm`}>Delete this message?</span>
-          <button type="button" className="danger" disabled={deleting} onClick={remove}>
-            Delete
-          </button>
-          <button ref={cancel} type="button" onClick={stopConfirming}>
-            Cancel
-          </button>
-        </fieldset>
-      )}
-      {reporting && onReport && (
-        <ReportForm
-          onReport={onReport}
-          onDone={() => {
-            setReporting(false)
-            button.current?.focus()
-          }}
-        />
-      )}
+      {panel?.panel?.(controls)}
       {error && (
         <p role="alert" className="error message-error">
           {error}

@@ -1,19 +1,15 @@
-import { memo } from 'react'
+import { Fragment, memo, type ReactNode } from 'react'
 import type { Result } from '../engine/result.ts'
 import type { TimelineMessage } from '../engine/timeline.ts'
-import { MessageEditor } from '../features/editing/message-editor.tsx'
-import {
-  type ReactionHandlers,
-  useMessageReactions,
-} from '../features/reactions/message-reactions.tsx'
-import { canReply } from '../features/replies/reply-draft.ts'
-import { ReplyQuote } from '../features/replies/reply-quote.tsx'
+import type { ReactionHandlers } from '../features/reactions/message-reactions.tsx'
 import { MessageAttachments } from '../features/uploads/message-attachments.tsx'
 import { Avatar } from './avatar.tsx'
-import { usePresentedMessage, useReplyQuote } from './chat-context.ts'
+import { useChatClient, usePresentedMessage } from './chat-context.ts'
 import { CollapsibleBody } from './collapsible-body.tsx'
 import { MessageActions } from './message-actions.tsx'
 import { MessageBody } from './message-body.tsx'
+import type { MessageAction, RowPart } from './message-row.ts'
+import { ROW_FEATURES } from './row-features.ts'
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
 const editedFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
@@ -50,10 +46,10 @@ export interface MessageActionHandlers extends ReactionHandlers {
 }
 
 /**
- * One message: sender and time (unless it continues a group), the quote of what it replies to,
- * text, files, its saving state, and a menu to reply to it, or edit or delete it where this user
- * may. A message of files alone has no text element; a deleted one keeps its place as "Message
- * deleted".
+ * One message: sender and time (unless it continues a group), its text, files and saving state,
+ * and whatever the registered features add (ROW_FEATURES: badges, the quote of what it replies
+ * to, the editor, reactions, marks, and the actions of its menu). A message of files alone has no
+ * text element; a deleted one keeps its place as "Message deleted".
  */
 export const MessageItem = memo(function MessageItem({
   message: stored,
@@ -77,10 +73,14 @@ export const MessageItem = memo(function MessageItem({
   /** Goes to the message a quote shows (scrolling to it, older pages loaded if need be). */
   onGoToQuote?: (id: string) => void
 }) {
-  // Before the early return below: hooks run on every render.
+  const client = useChatClient()
   const message = usePresentedMessage(stored)
-  const quote = useReplyQuote(stored.deleted ? undefined : stored.replyTo)
-  const reactions = useMessageReactions(message, actions)
+  // Before the early return below: every feature's hooks run on every render, in one order.
+  const context = { client, actions, onReply, editing, onGoToQuote }
+  const parts: RowPart[] = ROW_FEATURES.map((feature) =>
+    // biome-ignore lint/correctness/useHookAtTopLevel: ROW_FEATURES is a constant list, so its hooks run in the same order on every render.
+    feature.useRow(message, context),
+  )
   const status = STATUS_TEXT[message.status]
   const header = !continued && (
     <div className="message-header">
@@ -117,53 +117,27 @@ export const MessageItem = memo(function MessageItem({
   ) : (
     body
   )
-  const canEdit = actions.can('edit', message)
-  const canRemove = actions.can('remove', message)
-  const reported = actions.reported(message.id)
-  const pin = actions.canPin(message)
-    ? () => actions.pin(message.id, message.pinnedAt === undefined)
-    : undefined
-  const report =
-    !reported && actions.canReport(message)
-      ? (reason: string) => actions.report(message.id, reason)
-      : undefined
-  const reply = onReply && canReply(message) ? () => onReply(message) : undefined
-  const editor = editing && canEdit ? editing : undefined
+  const offered: MessageAction[] = parts.flatMap((part) => part.actions ?? [])
+  const replacement = parts.find((part) => part.replacesText)?.replacesText
+  const classes = [
+    'message',
+    continued && 'continued',
+    message.own && 'own',
+    ...parts.map((part) => part.className),
+    offered.length > 0 && 'actionable',
+  ]
   return (
-    <div
-      className={`message${continued ? ' continued' : ''}${message.own ? ' own' : ''}${
-        message.mentionsMe ? ' mentions-me' : ''
-      }${message.to ? ' private' : ''}${canEdit || canRemove || reply || reactions.canReact || report || pin ? ' actionable' : ''}`}
-      data-status={message.status}
-    >
+    <div className={classes.filter(Boolean).join(' ')} data-status={message.status}>
       {header}
-      {message.to && (
-        <p className="private-badge">
-          {message.own
-            ? `Private to ${message.toName ?? 'one person'}`
-            : `Private from ${message.sender.name}`}
-        </p>
-      )}
-      {message.mentionsMe && <p className="mention-badge">Mentions you</p>}
-      {quote && <ReplyQuote quote={quote} onGo={(id) => onGoToQuote?.(id)} />}
-      {editor ? (
-        <MessageEditor
-          text={editor.text}
-          started={editor.started}
-          original={message.body}
-          onChange={actions.changeDraft}
-          onSave={(text) => actions.saveEdit(message.id, text)}
-          onCancel={actions.cancelEdit}
-          takeFocus={actions.takeFocus}
-        />
-      ) : (
-        text && (
+      {slot(parts, 'badge')}
+      {slot(parts, 'header')}
+      {replacement ??
+        (text && (
           // A very tall text is cut off at a few screens behind "Show more".
           <CollapsibleBody messageId={message.id} text={message.body}>
             {text}
           </CollapsibleBody>
-        )
-      )}
+        ))}
       {message.attachments.length > 0 && (
         <MessageAttachments attachments={message.attachments} stored={message.status === 'saved'} />
       )}
@@ -181,29 +155,19 @@ export const MessageItem = memo(function MessageItem({
           )}
         </div>
       )}
-      {reported && <p className="message-reported">Reported</p>}
-      {actions.openReports(message.id) > 0 && (
-        <p className="message-reported owner">
-          Reported by {actions.openReports(message.id)}{' '}
-          {actions.openReports(message.id) === 1 ? 'person' : 'people'}
-        </p>
-      )}
-      {message.pinnedAt && <p className="message-pinned">Pinned</p>}
-      {reactions.view}
-      {(canEdit || canRemove || reply || reactions.canReact || report || pin) && (
-        <MessageActions
-          canEdit={canEdit}
-          canRemove={canRemove}
-          hidden={editor !== undefined}
-          onEdit={(from) => actions.startEditing(message.id, from)}
-          onRemove={() => actions.remove(message.id)}
-          onReply={reply}
-          onAddReaction={reactions.canReact ? reactions.open : undefined}
-          onReport={report}
-          onPin={pin}
-          pinned={message.pinnedAt !== undefined}
-        />
+      {slot(parts, 'footer')}
+      {offered.length > 0 && (
+        <MessageActions actions={offered} hidden={replacement !== undefined} />
       )}
     </div>
   )
 })
+
+/** The features' pieces for one place of the row, in the registry's order. */
+function slot(parts: readonly RowPart[], place: 'badge' | 'header' | 'footer'): ReactNode {
+  return parts.map((part, index) => (
+    // The registry's order never changes: the index is each feature's key.
+    // biome-ignore lint/suspicious/noArrayIndexKey: see above.
+    <Fragment key={index}>{part[place]}</Fragment>
+  ))
+}
