@@ -111,6 +111,8 @@ export type UploadState = 'unknown' | 'unsent' | 'sent' | 'withdrawn'
 type EditOutcome =
   | { kind: 'edited' | 'unchanged'; message: PersistedMessage }
   | { kind: 'not_found' | 'deleted' | 'forbidden' | 'empty' }
+  /** The message is a poll, and the new text is longer than a poll's question may be. */
+  | { kind: 'question_too_long' }
   | { kind: 'blocked'; reason: string }
   /** The room's settings do not let the editor send now (as for a new message). */
   | { kind: SendRefusal }

@@ -486,13 +486,22 @@ export function createPostgresMessageStore(
     },
 
     async editMessage(room, id, senderId, body, senderIsOwner) {
-      const [row] = await sql<EditRow[]>`
-        select result.outcome, result.block_reason, (result.message).*,
-               chat.message_reactions((result.message).id) as reactions,
-               ${pollOf(sql`(result.message).id`, senderId)} as poll
-        from chat.edit_chat_message(
-          ${id}::uuid, ${room}, ${senderId}, ${body}, ${senderIsOwner}::boolean
-        ) as result`
+      let row: EditRow | undefined
+      try {
+        ;[row] = await sql<EditRow[]>`
+          select result.outcome, result.block_reason, (result.message).*,
+                 chat.message_reactions((result.message).id) as reactions,
+                 ${pollOf(sql`(result.message).id`, senderId)} as poll
+          from chat.edit_chat_message(
+            ${id}::uuid, ${room}, ${senderId}, ${body}, ${senderIsOwner}::boolean
+          ) as result`
+      } catch (error) {
+        // A poll's question keeps to its length (trigger messages_keep_poll_question).
+        if ((error as { code?: string }).code === POLL_QUESTION_TOO_LONG) {
+          return { kind: 'question_too_long' }
+        }
+        throw error
+      }
       if (!row) throw new Error('edit_chat_message returned no row')
       switch (row.outcome) {
         case 'edited':
@@ -892,6 +901,8 @@ const toRoomSettings = (row: SettingsRow): RoomSettings => ({
   privateMessages: row.private_messages,
 })
 
+/** SQLSTATE raised when an edit makes a poll's question too long (messages_keep_poll_question). */
+const POLL_QUESTION_TOO_LONG = 'BCPQL'
 /** SQLSTATE raised when someone reports their own message (trigger reports_check_insert). */
 const OWN_MESSAGE = 'BCROW'
 /** SQLSTATE raised when a reaction or report concerns no visible message. */

@@ -171,6 +171,28 @@ create trigger poll_votes_touch_message after insert or update or delete on chat
 create trigger polls_touch_message after update on chat.polls
   for each row execute function chat.polls_touch_message();
 
+-- A poll's question stays a question: an edit of its message's text keeps it to 300 characters
+-- (MAX_POLL_QUESTION_CHARS in functions/_shared/protocol.ts), whoever edits it.
+create function chat.messages_keep_poll_question() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if char_length(new.body) > 300
+     and exists (select from chat.polls where message_id = new.id) then
+    -- SQLSTATE BCPQL: the chat function answers 400 invalid_input.
+    raise exception 'the question of poll % is at most 300 characters', new.id
+      using errcode = 'BCPQL';
+  end if;
+  return new;
+end
+$$;
+comment on function chat.messages_keep_poll_question is
+  'Trigger: the text of a poll''s message (its question) stays at most 300 characters when edited (SQLSTATE BCPQL otherwise).';
+
+create trigger messages_keep_poll_question before update of body on chat.messages
+  for each row execute function chat.messages_keep_poll_question();
+
 -- Polls as the chat function returns them (StoredPoll in functions/_shared/protocol.ts), for a page
 -- of messages at once: one row per message that is a poll, {options: [{text, votes}], myVote,
 -- closedAt, closedBy}. myVote is p_reader_id's own vote (absent when they have none, or when no

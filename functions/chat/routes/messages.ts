@@ -4,6 +4,7 @@ import {
   editMessageRequestSchema,
   historyQuerySchema,
   isMessageIdOf,
+  MAX_POLL_QUESTION_CHARS,
   postMessageRequestSchema,
   SEND_REFUSALS,
   type SendRefusal,
@@ -222,6 +223,10 @@ export function messageRoutes({ config, store, media }: ChatDeps) {
           throw new ApiError(400, 'invalid_input', 'The message is empty.', {
             fields: { body: ['The message is empty.'] },
           })
+        case 'question_too_long': {
+          const why = `A poll's question is at most ${MAX_POLL_QUESTION_CHARS} characters. Shorten it.`
+          throw new ApiError(400, 'invalid_input', why, { fields: { body: [why] } })
+        }
         case 'blocked':
           throw blocked(outcome.reason)
         case 'chat_off':

@@ -145,6 +145,28 @@ describe('polls: /rooms/:room/messages with a poll, and /rooms/:room/messages/:i
       expect(stored).toEqual({ n: 1 })
     })
 
+    it('keeps an edited question to 300 characters; the question may be edited within them', async () => {
+      const ana = await chat.member(uniqueRoom('poll-edit'))
+      const poll = await startPoll(ana)
+      const editTo = (body: string) =>
+        chat.call('PATCH', `/rooms/${ana.room}/messages/${poll.id}`, {
+          token: ana.token,
+          body: { body },
+        })
+      const error = await expectError(await editTo('é'.repeat(301)), 400, 'invalid_input')
+      expect(error.fields?.body).toEqual([expect.stringMatching(/question is at most 300/)])
+      const edited = await answered(await editTo('é'.repeat(300)))
+      expect(edited).toMatchObject({ body: 'é'.repeat(300), poll: poll.poll })
+      // Any other message keeps its 4,000 characters.
+      const plain = await post(ana, { id: chat.newIdFor(ana.token), body: 'short' })
+      const { id } = await plain.json()
+      const longer = await chat.call('PATCH', `/rooms/${ana.room}/messages/${id}`, {
+        token: ana.token,
+        body: { body: 'x'.repeat(301) },
+      })
+      expect(longer.status).toBe(200)
+    })
+
     it('takes replies like any message', async () => {
       const ana = await chat.member(uniqueRoom('poll'))
       const ben = await chat.member(ana.room, 'Ben')
