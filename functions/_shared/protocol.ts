@@ -406,7 +406,7 @@ export const pollOptionSchema = z
 const pollOptionCount = `A poll has ${MIN_POLL_OPTIONS} to ${MAX_POLL_OPTIONS} options.`
 
 /** A new poll, as sent with its message (to the function and live): its options, in order. */
-const newPollSchema = z.strictObject({
+export const newPollSchema = z.strictObject({
   options: z
     .array(pollOptionSchema, {
       error: `options is a list of ${MIN_POLL_OPTIONS} to ${MAX_POLL_OPTIONS} texts.`,

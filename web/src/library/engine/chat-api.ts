@@ -6,6 +6,7 @@ import {
   type HistoryPage,
   historyPageSchema,
   type Mention,
+  type NewPoll,
   type PinsPage,
   pinsPageSchema,
   type ReportResponse,
@@ -66,6 +67,7 @@ export interface RoomApi {
     mentions?: readonly Mention[]
     to?: string
     toName?: string
+    poll?: NewPoll
   }): Promise<StoredMessage>
   loadHistoryPage(query: { limit?: number; before?: number; after?: number }): Promise<HistoryPage>
   loadMessage(id: string): Promise<StoredMessage>
@@ -99,6 +101,16 @@ export interface RoomApi {
   loadChanges(query: { since: number; limit?: number }): Promise<ChangesPage>
   /** The room's conversation as a file to download. */
   downloadTranscript(format: 'md' | 'json'): Promise<{ file: Blob; name: string }>
+  /**
+   * A feature's own request to the room (`path` under `/rooms/:room`, e.g. `/messages/<id>/poll`),
+   * answered with what `schema` reads: how a feature module calls its routes without a method
+   * here. Throws ChatApiError like every other call.
+   */
+  route<T extends z.ZodType>(
+    path: string,
+    schema: T,
+    init: { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; json?: unknown },
+  ): Promise<z.output<T>>
 }
 
 export interface ChatApiOptions {
@@ -217,6 +229,10 @@ export function createChatApi(baseUrl: string, options: ChatApiOptions = {}) {
         },
         loadHistoryPage(query) {
           return call(withQuery(base, query), historyPageSchema, auth)
+        },
+        route(path, schema, { method, json }) {
+          const init = json === undefined ? { method, ...auth } : jsonInit(method, json, token)
+          return call(`${roomPath}${path}`, schema, init)
         },
         loadPins() {
           return call(`${roomPath}/pins`, pinsPageSchema, auth)

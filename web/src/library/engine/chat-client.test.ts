@@ -9,6 +9,7 @@ import {
   type UploadRequest,
 } from '@shared/protocol.ts'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { z } from 'zod'
 import { deferred } from '../../../test-support/deferred.ts'
 import { FakeClock } from '../../../test-support/fake-clock.ts'
 import { FIRST_REVISION } from '../../../test-support/fake-room.ts'
@@ -229,6 +230,33 @@ class FakeRoomApi implements RoomApi {
 
   async downloadTranscript(format: 'md' | 'json') {
     return { file: new Blob([format]), name: `${ROOM}-transcript.${format}` }
+  }
+  /** Features' routes: a poll's vote (one per person, me here) and closing it. */
+  async route<T extends z.ZodType>(
+    path: string,
+    schema: T,
+    init: { method: string; json?: unknown },
+  ): Promise<z.output<T>> {
+    const [, , id, feature, action] = path.split('/')
+    const index = this.messages.findIndex((message) => message.id === id)
+    const message = this.messages[index]
+    if (!message?.poll || feature !== 'poll') throw new ChatApiError(404, 'poll_not_found', 'No.')
+    const poll = structuredClone(message.poll)
+    if (action === 'vote') {
+      if (poll.myVote !== undefined) (poll.options[poll.myVote] as { votes: number }).votes--
+      delete poll.myVote
+      if (init.method === 'PUT') {
+        const { option } = init.json as { option: number }
+        ;(poll.options[option] as { votes: number }).votes++
+        poll.myVote = option
+      }
+    } else {
+      poll.closedAt = '2030-01-02T00:00:00.000Z'
+    }
+    const changed = { ...message, poll }
+    this.messages[index] = changed
+    this.revisions.set(changed.id, this.nextRevision())
+    return schema.parse(changed)
   }
   /** When set, the next writes throw this instead of storing. */
   failWith: ChatApiError | undefined

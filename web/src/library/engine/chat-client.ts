@@ -14,6 +14,7 @@ import {
   mentionCandidates,
 } from '../features/mentions/mention-suggestions.ts'
 import { PinBoard } from '../features/pins/pin-board.ts'
+import { checkPoll, Polls } from '../features/polls/polls.ts'
 import { MessageReactions } from '../features/reactions/reactions.ts'
 import { ReplyDraft } from '../features/replies/reply-draft.ts'
 import { type ReplyQuote, ReplyQuotes } from '../features/replies/reply-quotes.ts'
@@ -137,6 +138,8 @@ export class ChatClient {
   readonly rules: RoomRules
   /** The room's pinned messages, the newest pin first (the column's pin bar). */
   readonly pins: PinBoard
+  /** Voting in the room's polls and closing them (see startPoll for starting one). */
+  readonly polls: Polls
   /** The last ChatSnapshot built, and the stores' snapshots it was built from. */
   #snapshot: { from: readonly unknown[]; snapshot: ChatSnapshot } | undefined
   /** The messages of the last ChatSnapshot, kept while neither the messages nor people change. */
@@ -193,6 +196,14 @@ export class ChatClient {
     this.reports = new MessageReports({ api: options.api, userId: options.user.id, log })
     this.rules = new RoomRules({ api: options.api, owner: options.owner === true, clock, log })
     this.pins = new PinBoard({ api: options.api, log })
+    this.polls = new Polls({
+      api: options.api,
+      userId: options.user.id,
+      owner: options.owner === true,
+      stored,
+      sendLive,
+      sync: () => this.#sync.sync(),
+    })
     // The features that keep room state beside the messages: one line each registers them.
     this.#roomState = [this.rules, this.pins, this.reports]
     this.#inbox = new LiveInbox({
@@ -353,6 +364,20 @@ export class ChatClient {
       this.replyDraft.cancel()
       this.rules.sent()
     }
+    return sent
+  }
+
+  /**
+   * Starts a poll for the room: a message whose text is the question, with 2 to 10 options,
+   * shown, sent live and written like any message (and under the same settings). Returns why not.
+   */
+  startPoll(question: string, options: readonly string[]): Result<{ id: string }> {
+    const checked = checkPoll(question, options)
+    if (!checked.ok) return checked
+    const refusal = this.rules.refusal({ private: false })
+    if (refusal) return refused(refusal)
+    const sent = this.#own.send(question, [], [], { poll: checked.poll })
+    if (sent.ok) this.rules.sent()
     return sent
   }
 

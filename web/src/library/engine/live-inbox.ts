@@ -13,7 +13,7 @@ import type { ChatTransport } from './live-channel.ts'
 import { MergedRead } from './notice-merge.ts'
 import { type PrebuiltChat, parsePrebuiltChat } from './prebuilt-chat.ts'
 import type { RoomStateFeature, RoomStateNotice } from './room-state-feature.ts'
-import type { Timeline } from './timeline.ts'
+import { newPollShown, type Timeline } from './timeline.ts'
 
 /** Messages sent with Daily's REST API arrive from this session id. */
 const API_SESSION_ID = 'API'
@@ -135,6 +135,7 @@ export class LiveInbox {
             ...(envelope.to
               ? { to: envelope.to, ...(envelope.toName ? { toName: envelope.toName } : {}) }
               : {}),
+            ...(envelope.poll ? { poll: newPollShown(envelope.poll) } : {}),
             createdAt: envelope.createdAt,
             status: 'live',
             own: sender.id === user.id,

@@ -3,6 +3,8 @@ import {
   attachmentSchema,
   type Mention,
   mentionSchema,
+  type NewPoll,
+  newPollSchema,
   type StoredMessage,
 } from '@shared/protocol.ts'
 import { z } from 'zod'
@@ -22,6 +24,8 @@ export interface OutboxEntry {
   /** A private message: whom it is for (user id, and name as shown). */
   to?: string
   toName?: string
+  /** A poll: its options (the text is its question). */
+  poll?: NewPoll
   /** Sender's ISO time at send. */
   createdAt: string
   attempts: number
@@ -280,6 +284,7 @@ const outboxEntrySchema = z.object({
   mentions: z.array(mentionSchema).optional(),
   to: z.string().optional(),
   toName: z.string().optional(),
+  poll: newPollSchema.optional(),
   createdAt: z.string(),
   attempts: z.number().int().nonnegative(),
   state: z.enum(['pending', 'failed']),

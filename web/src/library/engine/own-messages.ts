@@ -7,6 +7,7 @@ import {
   type Mention,
   mentionsNamedIn,
   messageTextSchema,
+  type NewPoll,
   newMessageId,
   type StoredMessage,
 } from '@shared/protocol.ts'
@@ -14,7 +15,7 @@ import { ChatApiError, type RoomApi } from './chat-api.ts'
 import type { Clock } from './clock.ts'
 import { Outbox, type OutboxEntry, type OutboxStorage } from './outbox.ts'
 import { type Result, refused } from './result.ts'
-import type { Timeline, TimelineMessage } from './timeline.ts'
+import { newPollShown, type Timeline, type TimelineMessage } from './timeline.ts'
 
 export interface OwnMessagesOptions {
   room: string
@@ -54,14 +55,23 @@ export interface MessageContext {
   mentions?: readonly Mention[]
   to?: string
   toName?: string
+  /** A poll: the text is its question. */
+  poll?: NewPoll
 }
 
 /** The context's parts that say something, for spreading into a message (no empty keys). */
-const contextOf = ({ replyTo, mentions, to, toName }: MessageContext) => ({
+const contextOf = ({ replyTo, mentions, to, toName, poll }: MessageContext) => ({
   ...(replyTo ? { replyTo } : {}),
   ...(mentions?.length ? { mentions: [...mentions] } : {}),
   ...(to ? { to, ...(toName ? { toName } : {}) } : {}),
+  ...(poll ? { poll } : {}),
 })
+
+/** The context as the timeline shows it: a poll with its options and no votes yet. */
+const shownContextOf = (context: MessageContext) => {
+  const { poll, ...rest } = contextOf(context)
+  return poll ? { ...rest, poll: newPollShown(poll) } : rest
+}
 
 /** Where a parent that is not stored yet may still be stored: a reply to it waits for it. */
 const UNSAVED_PARENT = new Set<TimelineMessage['status']>(['live', 'sending', 'retrying'])
@@ -122,7 +132,7 @@ export class OwnMessages {
       sender: user,
       body,
       attachments: attachments.map((file, index) => ({ ...file, url: previews[index] })),
-      ...about,
+      ...shownContextOf(about),
       createdAt,
       status: 'sending',
       own: true,
@@ -166,7 +176,7 @@ export class OwnMessages {
         sender: user,
         body: entry.body,
         attachments: entry.attachments,
-        ...contextOf(entry),
+        ...shownContextOf(entry),
         createdAt: entry.createdAt,
         status: entry.state === 'failed' ? 'failed' : 'retrying',
         own: true,

@@ -1,4 +1,11 @@
-import type { Attachment, Mention, Reaction, StoredMessage } from '@shared/protocol.ts'
+import type {
+  Attachment,
+  Mention,
+  NewPoll,
+  Reaction,
+  StoredMessage,
+  StoredPoll,
+} from '@shared/protocol.ts'
 import { mentionsReader } from '../features/mentions/mention-alerts.ts'
 
 /**
@@ -51,6 +58,8 @@ export interface TimelineMessage {
   pinnedAt?: string
   /** Its reactions, as the function last said (absent when none, and before it is stored). */
   reactions?: readonly TimelineReaction[]
+  /** A poll (its text is the question): votes per option and the reader's own vote. */
+  poll?: StoredPoll
   seq?: number
   status: MessageStatus
   /** Sent by this user (same user id as the token's). */
@@ -364,6 +373,7 @@ export class Timeline {
       ...(stored.to ? { to: stored.to, ...(stored.toName ? { toName: stored.toName } : {}) } : {}),
       ...(stored.pinnedAt ? { pinnedAt: stored.pinnedAt } : {}),
       ...(stored.reactions?.length ? { reactions: stored.reactions } : {}),
+      ...(stored.poll ? { poll: stored.poll } : {}),
       seq: stored.seq,
       status: 'saved',
       own,
@@ -472,6 +482,7 @@ const sameMessage = (a: TimelineMessage, b: TimelineMessage) =>
   (a.mentions?.length ?? 0) === (b.mentions?.length ?? 0) &&
   (a.mentions ?? []).every((mention, index) => mention.userId === b.mentions?.[index]?.userId) &&
   sameReactions(a.reactions, b.reactions) &&
+  samePoll(a.poll, b.poll) &&
   a.sender.id === b.sender.id &&
   a.sender.name === b.sender.name
 
@@ -484,6 +495,15 @@ const sameReactions = (a: readonly TimelineReaction[] = [], b: readonly Timeline
       reaction.userIds.length === b[index].userIds.length &&
       reaction.userIds.every((userId, at) => userId === b[index]?.userIds[at]),
   )
+
+/** The same options with the same votes, the same own vote, closed alike (polls are small). */
+const samePoll = (a: StoredPoll | undefined, b: StoredPoll | undefined) =>
+  a === b || (a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b))
+
+/** A poll just started, as everyone shows it before it is stored: its options, no votes. */
+export const newPollShown = (poll: NewPoll): StoredPoll => ({
+  options: poll.options.map((text) => ({ text, votes: 0 })),
+})
 
 const sameAttachments = (a: readonly TimelineAttachment[], b: readonly TimelineAttachment[]) =>
   a.length === b.length &&
