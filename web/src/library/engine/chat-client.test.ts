@@ -272,15 +272,19 @@ class FakeRoomApi implements RoomApi {
     id: string
     body: string
     attachments: readonly Attachment[]
+    poll?: { options: string[] }
   }): Promise<StoredMessage> {
     this.writes.push(message)
     await this.holdWrites?.promise
     if (this.failWith) throw this.failWith
     const existing = this.messages.find((m) => m.id === message.id)
     if (existing) return existing
-    const saved = {
+    const saved: StoredMessage = {
       ...stored(message.body, me, message.id),
       attachments: message.attachments.map((file) => ({ ...file, url: signedUrl(file) })),
+      ...(message.poll
+        ? { poll: { options: message.poll.options.map((text) => ({ text, votes: 0 })) } }
+        : {}),
     }
     this.messages.push(saved)
     return saved
@@ -1138,5 +1142,104 @@ describe('ChatClient stores', () => {
     expect(view.get(second?.id ?? '')).toBe(second)
     expect(view.indexOf('no-such-id')).toBe(-1)
     expect(view.list().map((message) => message.body)).toEqual(['first', 'second', 'third'])
+  })
+})
+
+describe('ChatClient polls', () => {
+  it('starts a poll: shown at once with its options, sent live, written with them', async () => {
+    const { api, transport, client } = setup()
+    await client.start()
+
+    const sent = client.startPoll('Lunch?', ['Pizza', ' Sushi '])
+
+    expect(sent.ok).toBe(true)
+    const shown = client.getSnapshot().messages[0]
+    expect(shown?.body).toBe('Lunch?')
+    expect(shown?.poll?.options).toEqual([
+      { text: 'Pizza', votes: 0 },
+      { text: 'Sushi', votes: 0 },
+    ])
+    expect(transport.sent).toContainEqual(
+      expect.objectContaining({
+        type: 'chat',
+        body: 'Lunch?',
+        poll: { options: ['Pizza', 'Sushi'] },
+      }),
+    )
+    await until(client, (snapshot) => snapshot.messages[0]?.status === 'saved')
+    expect(api.writes[0]).toMatchObject({ body: 'Lunch?', poll: { options: ['Pizza', 'Sushi'] } })
+  })
+
+  it('refuses a poll of one option, or two the same, saying why, and sends nothing', async () => {
+    const { transport, client } = setup()
+    await client.start()
+    expect(client.startPoll('Lunch?', ['Pizza'])).toEqual({
+      ok: false,
+      error: 'A poll has 2 to 10 options.',
+    })
+    expect(client.startPoll('Lunch?', ['Pizza', 'pizza'])).toEqual({
+      ok: false,
+      error: 'Two options of the poll are the same. Make each option different.',
+    })
+    expect(client.getSnapshot().messages).toEqual([])
+    expect(transport.sent.filter((data) => (data as { type: string }).type === 'chat')).toEqual([])
+  })
+
+  it("shows someone else's poll live, then votes, changes the vote and closes it", async () => {
+    const { api, transport, client, makeClient } = setup()
+    transport.arrive(ana)
+    const poll = {
+      ...stored('Lunch?'),
+      poll: {
+        options: [
+          { text: 'Pizza', votes: 0 },
+          { text: 'Sushi', votes: 0 },
+        ],
+      },
+    }
+    api.messages = [poll]
+    await client.start()
+
+    expect(await client.polls.vote(poll.id, 1)).toEqual({ ok: true })
+    const voted = client.getSnapshot().messages[0]?.poll
+    expect(voted?.myVote).toBe(1)
+    expect(voted?.options.map((option) => option.votes)).toEqual([0, 1])
+    expect(transport.sent).toContainEqual({ v: 1, type: 'changed', id: poll.id })
+
+    await client.polls.vote(poll.id, 0)
+    expect(client.getSnapshot().messages[0]?.poll?.options.map((option) => option.votes)).toEqual([
+      1, 0,
+    ])
+    await client.polls.takeBack(poll.id)
+    expect(client.getSnapshot().messages[0]?.poll?.myVote).toBeUndefined()
+
+    // Ana's poll: only she or an owner closes it.
+    const shown = client.getSnapshot().messages[0] as TimelineMessage
+    expect(client.polls.canClose(shown)).toBe(false)
+    const owner = makeClient({ owner: true })
+    clients.push(owner)
+    await owner.start()
+    const asOwner = owner.getSnapshot().messages[0] as TimelineMessage
+    expect(owner.polls.canClose(asOwner)).toBe(true)
+    expect(await owner.polls.close(poll.id)).toEqual({ ok: true })
+    const closed = owner.getSnapshot().messages[0] as TimelineMessage
+    expect(closed.poll?.closedAt).toBeDefined()
+    expect(owner.polls.canVote(closed)).toBe(false)
+  })
+
+  it('receives a poll live from its sender, with its options and no votes', async () => {
+    const { transport, client } = setup()
+    transport.arrive(ana)
+    await client.start()
+    transport.deliver(
+      { ...envelope('Lunch?'), poll: { options: ['Pizza', 'Sushi'] } },
+      ana.sessionId,
+    )
+    expect(client.getSnapshot().messages[0]?.poll).toEqual({
+      options: [
+        { text: 'Pizza', votes: 0 },
+        { text: 'Sushi', votes: 0 },
+      ],
+    })
   })
 })
