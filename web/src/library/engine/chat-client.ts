@@ -200,6 +200,7 @@ export class ChatClient {
       api: options.api,
       userId: options.user.id,
       owner: options.owner === true,
+      message: (id) => timeline.get(id),
       stored,
       sendLive,
       sync: () => this.#sync.sync(),

@@ -7,7 +7,7 @@ import {
   type StoredMessage,
   storedMessageSchema,
 } from '@shared/protocol.ts'
-import type { RoomApi } from '../../engine/chat-api.ts'
+import { ChatApiError, type RoomApi } from '../../engine/chat-api.ts'
 import { type Result, refused } from '../../engine/result.ts'
 import type { TimelineMessage } from '../../engine/timeline.ts'
 
@@ -16,6 +16,8 @@ export interface PollsOptions {
   /** This user, and whether they own the room (owners close anyone's poll). */
   userId: string
   owner: boolean
+  /** The message as shown now (a poll received live has no seq until the room is read). */
+  message: (id: string) => TimelineMessage | undefined
   /** Shows messages as the function returned them. */
   stored: (messages: readonly StoredMessage[]) => void
   sendLive: (envelope: LiveEnvelope) => void
@@ -69,13 +71,13 @@ export class Polls {
     return message.sender.id === this.#options.userId || this.#options.owner
   }
 
-  /** Whether this user can vote in a poll shown: stored, open, not deleted. */
+  /** Whether this user can vote in a poll shown: stored or received live, open, not deleted. */
   canVote(message: TimelineMessage): boolean {
     return (
       message.poll !== undefined &&
       !message.poll.closedAt &&
       !message.deleted &&
-      message.seq !== undefined
+      (message.status === 'saved' || message.status === 'live')
     )
   }
 
@@ -84,12 +86,25 @@ export class Polls {
     action: string,
     init: { method: 'PUT' | 'DELETE' | 'POST'; json?: unknown },
   ): Promise<Result> {
-    const { api, stored, sendLive, sync } = this.#options
+    const { api, stored, sendLive, sync, message } = this.#options
+    const path = `/messages/${encodeURIComponent(id)}${action}`
+    const write = async () => stored([await api.route(path, storedMessageSchema, init)])
     try {
-      const path = `/messages/${encodeURIComponent(id)}${action}`
-      stored([await api.route(path, storedMessageSchema, init)])
+      await write()
     } catch (error) {
-      return refused((error as Error).message)
+      if (!(error instanceof ChatApiError && error.status === 404 && !message(id)?.seq)) {
+        return refused((error as Error).message)
+      }
+      // Received live: its write may have landed since. Once the room is read, one more try.
+      await sync()
+      if (message(id)?.seq === undefined) {
+        return refused('This poll is not saved yet. Try again in a moment.')
+      }
+      try {
+        await write()
+      } catch (again) {
+        return refused((again as Error).message)
+      }
     }
     sendLive({ v: LIVE_PROTOCOL_VERSION, type: 'changed', id })
     // A catch-up read before this change may still land after its answer: one more has the last
