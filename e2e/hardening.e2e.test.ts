@@ -113,7 +113,7 @@ it('tells two people called Ana apart, in the participant list and on their mess
   await first.send('I am the first Ana')
   await second.send('I am the other one')
   const row = (text: string) =>
-    ben.log.locator('.message').filter({ hasText: text }).locator('.message-sender')
+    ben.log.locator('.bc-message').filter({ hasText: text }).locator('.bc-message-sender')
   await expectVisible(ben.message('I am the other one'), LIVE_MS)
   expect(await row('I am the first Ana').textContent()).toBe('Ana')
   expect(await row('I am the other one').textContent()).toBe('Ana (2)')

@@ -16,7 +16,7 @@ it("a host's plain rule restyles the column's parts over more specific rules of 
   expect(await look()).toEqual({ send: '6px', attach: 'rgba(0, 0, 0, 0)' })
 
   // Bare element rules: less specific than the column's `.backchannel button` (the radius) and
-  // `.backchannel .composer-icon` (the icon button's transparent background).
+  // `.backchannel .bc-composer-icon` (the icon button's transparent background).
   // (A constructed sheet: the page's Content-Security-Policy refuses inline <style>.)
   await ana.page.evaluate(() => {
     const host = new CSSStyleSheet()

@@ -24,7 +24,7 @@ const userIdOf = (person: Person) =>
 
 /** The message (its row in the list) whose text is exactly `text`. */
 const messageRow = (person: Person, text: string) =>
-  person.log.locator('.message').filter({ has: person.page.getByText(text, { exact: true }) })
+  person.log.locator('.bc-message').filter({ has: person.page.getByText(text, { exact: true }) })
 
 describe('a mention that labels Ben with another name', () => {
   it('is refused by the function, and marks nothing for Ben when it arrives live', async () => {

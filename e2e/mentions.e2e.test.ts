@@ -25,7 +25,7 @@ const userIdOf = (person: Person) =>
 /** The message (its row in the list) whose text is exactly `text`. */
 const messageRow = (person: Person, text: string) =>
   person.log
-    .locator('.message')
+    .locator('.bc-message')
     .filter({ has: person.page.getByTestId('message-body') })
     .filter({
       has: person.page.getByText(text, { exact: true }),
@@ -129,7 +129,7 @@ describe('mentions', () => {
       const row = messageRow(person, text)
       await expectVisible(row, LIVE_MS)
       await expectVisible(row.getByText('Mentions you', { exact: true }))
-      expect(await row.locator('.mention').allTextContents()).toEqual(['@Ben', '@Cy'])
+      expect(await row.locator('.bc-mention').allTextContents()).toEqual(['@Ben', '@Cy'])
       await expectVisible(person.page.getByText(`Ana mentioned you: ${text}`, { exact: true }))
     }
     // Ana's own message is no mention of her.
@@ -141,7 +141,7 @@ describe('mentions', () => {
     const dan = await join('Dan', room)
     const row = messageRow(dan, text)
     await expectVisible(row, 10_000)
-    expect(await row.locator('.mention').allTextContents()).toEqual(['@Ben', '@Cy'])
+    expect(await row.locator('.bc-mention').allTextContents()).toEqual(['@Ben', '@Cy'])
     await expectHidden(row.getByText('Mentions you'))
     // Ben reloads: still marked for him, from history.
     await ben.page.reload()

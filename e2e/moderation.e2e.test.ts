@@ -20,7 +20,7 @@ const LIVE_MS = STEP_MS
 
 /** The row of the message with this text, in this person's list. */
 const row = (person: Person, text: string) =>
-  person.log.locator('.message', { has: person.page.getByText(text, { exact: true }) })
+  person.log.locator('.bc-message', { has: person.page.getByText(text, { exact: true }) })
 
 async function openActions(person: Person, text: string) {
   await row(person, text).getByRole('button', { name: 'Message actions' }).click()

@@ -20,7 +20,7 @@ const HISTORY_MS = 15_000
 const session = setupE2ESession()
 
 const messageRow = (person: Person, text: string) =>
-  person.log.locator('.message').filter({ has: person.page.getByText(text, { exact: true }) })
+  person.log.locator('.bc-message').filter({ has: person.page.getByText(text, { exact: true }) })
 
 describe('pinned messages', () => {
   it('the host pins a message; everyone sees the bar, goes to it, and sees it go when unpinned', async () => {
@@ -90,7 +90,7 @@ describe('pinned messages', () => {
       .getByRole('button', { name: /Agenda: budget/ })
       .click()
     await expectVisible(ben.message('Agenda: budget, then hiring'), HISTORY_MS)
-    await expectVisible(ben.log.locator('.reply-target'))
+    await expectVisible(ben.log.locator('.bc-reply-target'))
 
     // Unpinned: gone from everyone's bar.
     await hostRow.hover()

@@ -29,7 +29,7 @@ function expectNoProblems() {
 
 /** The row of the message whose text contains `text`. */
 const row = (person: Person, text: string) =>
-  person.log.locator('.message').filter({ hasText: text })
+  person.log.locator('.bc-message').filter({ hasText: text })
 
 /** The text of the focused element's message, or what has focus if it is not in a message. */
 const focused = (person: Person) =>
@@ -132,7 +132,7 @@ it('avatars keep a colour per person for everyone; dark mode follows the system'
 
   const avatar = (person: Person, text: string) =>
     row(person, text)
-      .locator('.avatar')
+      .locator('.bc-avatar')
       .evaluate((element) => ({
         text: element.textContent,
         colour: getComputedStyle(element).backgroundColor,
@@ -213,7 +213,7 @@ it('a conversation with formatting, a reply and reactions, in light and dark', a
     row(ana, 'the changelog').getByRole('button', { name: '🙏 1', exact: true }),
     LIVE_MS,
   )
-  await expectVisible(row(ana, 'the changelog').locator('.reply-quote'))
+  await expectVisible(row(ana, 'the changelog').locator('.bc-reply-quote'))
 
   // Nothing hovered or focused: the column at rest.
   await ana.page.mouse.move(0, 0)

@@ -21,7 +21,7 @@ const join = session.join.bind(session)
 
 /** The message (its row in the list) that shows exactly `text`. */
 const messageRow = (person: Person, text: string) =>
-  person.log.locator('.message').filter({ has: person.page.getByText(text, { exact: true }) })
+  person.log.locator('.bc-message').filter({ has: person.page.getByText(text, { exact: true }) })
 
 describe('private messages', () => {
   it('Ana writes to Ben alone, Ben answers privately, and Cy never learns of it', async () => {

@@ -10,7 +10,9 @@ it("the full picker's 👍 takes back the quick row's 👍 instead of adding a s
   const ana = await session.join('Ana', uniqueRoom())
   await ana.send('Ship it')
   await ana.allSaved()
-  const row = ana.log.locator('.message', { has: ana.page.getByText('Ship it', { exact: true }) })
+  const row = ana.log.locator('.bc-message', {
+    has: ana.page.getByText('Ship it', { exact: true }),
+  })
   const picker = ana.page.getByRole('dialog', { name: 'Add reaction' })
   const openPicker = async () => {
     await row.hover()
@@ -41,6 +43,6 @@ it("the full picker's 👍 takes back the quick row's 👍 instead of adding a s
 
   // Ana had reacted with 👍 already: picking it again takes it back, and no second 👍 appears.
   await expectHidden(thumbs)
-  expect(await row.locator('.reaction-chip').count()).toBe(0)
+  expect(await row.locator('.bc-reaction-chip').count()).toBe(0)
   expect(ana.problems()).toEqual([])
 }, 30_000)

@@ -26,7 +26,7 @@ function expectNoProblems() {
 
 /** The row of the message with exactly this text in someone's list. */
 const row = (person: Person, text: string) =>
-  person.log.locator('.message', { has: person.page.getByText(text, { exact: true }) })
+  person.log.locator('.bc-message', { has: person.page.getByText(text, { exact: true }) })
 
 /** A reaction chip, by the name people hear: "👍 2". */
 const chip = (person: Person, text: string, name: string): Locator =>

@@ -30,7 +30,7 @@ function expectNoProblems(allowed: RegExp[] = []) {
 
 /** The message (its row in the list) that shows exactly `text`. */
 const messageRow = (person: Person, text: string) =>
-  person.log.locator('.message').filter({ has: person.page.getByText(text, { exact: true }) })
+  person.log.locator('.bc-message').filter({ has: person.page.getByText(text, { exact: true }) })
 
 /** Opens a message's menu and picks Reply, with the mouse. */
 async function replyTo(person: Person, text: string) {
@@ -57,7 +57,7 @@ describe('quoted replies', () => {
     await replyTo(ana, 'Can we move the demo to Friday?')
     await expectVisible(banner)
     await expectVisible(
-      ana.page.locator('.reply-banner').getByText('Can we move the demo to Friday?'),
+      ana.page.locator('.bc-reply-banner').getByText('Can we move the demo to Friday?'),
     )
     expect(await field.evaluate((element) => element === document.activeElement)).toBe(true)
     await field.press('Escape')
@@ -125,7 +125,7 @@ describe('quoted replies', () => {
     await expectVisible(parent, HISTORY_MS)
     // In view, focused (a screen reader reads it) and highlighted.
     await expect
-      .poll(() => parent.evaluate((element) => element.closest('.reply-target') !== null))
+      .poll(() => parent.evaluate((element) => element.closest('.bc-reply-target') !== null))
       .toBe(true)
     await expect
       .poll(() =>
@@ -140,7 +140,9 @@ describe('quoted replies', () => {
       )
       .toBe(true)
     // The highlight fades: it is gone by itself, not left on.
-    await expect.poll(() => ana.log.locator('.reply-target').count(), { timeout: STEP_MS }).toBe(0)
+    await expect
+      .poll(() => ana.log.locator('.bc-reply-target').count(), { timeout: STEP_MS })
+      .toBe(0)
     expectNoProblems()
   }, 30_000)
 

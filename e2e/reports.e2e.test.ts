@@ -22,7 +22,7 @@ afterAll(() => sql.end())
 
 /** The message (its row in the list) that shows exactly `text`. */
 const messageRow = (person: Person, text: string) =>
-  person.log.locator('.message').filter({ has: person.page.getByText(text, { exact: true }) })
+  person.log.locator('.bc-message').filter({ has: person.page.getByText(text, { exact: true }) })
 
 async function openMenu(person: Person, text: string) {
   const row = messageRow(person, text)

@@ -41,9 +41,9 @@ describe('search', () => {
     await result.press('Enter')
     const target = ben.message('The launch checklist is in the shared drive')
     await expectVisible(target, HISTORY_MS)
-    await expectVisible(ben.log.locator('.reply-target'))
+    await expectVisible(ben.log.locator('.bc-reply-target'))
     expect(
-      await ben.log.locator('.message-row:focus').getByTestId('message-body').textContent(),
+      await ben.log.locator('.bc-message-row:focus').getByTestId('message-body').textContent(),
     ).toBe('The launch checklist is in the shared drive')
 
     // The last word is matched as people type: "launch" finds both, newest first.

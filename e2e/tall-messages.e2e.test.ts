@@ -49,9 +49,9 @@ async function sendPasted(person: Person, text: string) {
   expect(response?.ok()).toBe(true)
 }
 
-/** The message (its `.message` element) whose text contains `text`. */
+/** The message (its `.bc-message` element) whose text contains `text`. */
 const row = (person: Person, text: string) =>
-  person.log.locator('.message').filter({ hasText: text })
+  person.log.locator('.bc-message').filter({ hasText: text })
 
 const height = async (person: Person, text: string) =>
   (await row(person, text).boundingBox())?.height ?? 0
@@ -65,7 +65,7 @@ const screen = (person: Person) => person.log.evaluate((log) => log.clientHeight
  */
 const lastLine = (person: Person) =>
   row(person, FIRST_LINE)
-    .locator('.message-clamp')
+    .locator('.bc-message-clamp')
     .evaluate((clamp, last) => {
       const walker = document.createTreeWalker(clamp, NodeFilter.SHOW_TEXT)
       let node = walker.nextNode()
@@ -115,7 +115,7 @@ it('a 2,000-line message arrives cut off at a few screens, and Show more lets it
   expect(await height(ben, FIRST_LINE)).toBeLessThan(3 * (await screen(ben)))
   expect(await showMore.getAttribute('aria-expanded')).toBe('false')
   const controlled = await showMore.getAttribute('aria-controls')
-  expect(await tall.locator('.message-clamp').getAttribute('id')).toBe(controlled)
+  expect(await tall.locator('.bc-message-clamp').getAttribute('id')).toBe(controlled)
   expect(await lastLine(ben)).toBe('cut off')
   // Every line is still in the page (screen readers, copying): only the view is cut.
   expect(await tall.getByTestId('message-body').textContent()).toBe(TALL)

@@ -19,7 +19,7 @@ export function CallView({ joined, onLeave }: { joined: JoinedRoom; onLeave: () 
 
   if (error) {
     return (
-      <main className="call-error">
+      <main className="demo-call-error">
         <p role="alert">Could not join the call: {error}</p>
         <button type="button" onClick={onLeave}>
           Back
@@ -27,16 +27,16 @@ export function CallView({ joined, onLeave }: { joined: JoinedRoom; onLeave: () 
       </main>
     )
   }
-  if (!session || !chat.client) return <p className="loading">Joining {joined.room}…</p>
+  if (!session || !chat.client) return <p className="demo-loading">Joining {joined.room}…</p>
 
   const showChat = !narrow || chatOpen
   return (
-    <main className={`call${narrow ? ' narrow' : ''}`}>
-      <header className="call-header">
+    <main className={`demo-call${narrow ? ' demo-narrow' : ''}`}>
+      <header className="demo-call-header">
         <h1>{joined.room}</h1>
         {narrow && (
           <button type="button" aria-expanded={chatOpen} onClick={() => setChatOpen(!chatOpen)}>
-            Chat{unread > 0 && <span className="badge"> ({unread} unread)</span>}
+            Chat{unread > 0 && <span className="demo-badge"> ({unread} unread)</span>}
           </button>
         )}
       </header>

@@ -30,21 +30,21 @@ export const InitialsTiles = memo(function InitialsTiles({ transport, onLeave }:
   }, [transport])
 
   return (
-    <section className="tiles" aria-label="Call">
-      <ul className="tile-grid">
+    <section className="demo-tiles" aria-label="Call">
+      <ul className="demo-tile-grid">
         {transport.participants().map((participant) => (
-          <li key={participant.sessionId} className="tile">
-            <span className="tile-initials" aria-hidden="true">
+          <li key={participant.sessionId} className="demo-tile">
+            <span className="demo-tile-initials" aria-hidden="true">
               {initials(participant.userName)}
             </span>
-            <span className="tile-name">
+            <span className="demo-tile-name">
               {participant.userName}
               {participant.local && ' (you)'}
             </span>
           </li>
         ))}
       </ul>
-      <div className="call-controls">
+      <div className="demo-call-controls">
         <button type="button" onClick={onLeave}>
           Leave
         </button>

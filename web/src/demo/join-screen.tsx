@@ -39,7 +39,7 @@ export function JoinScreen({
   }
 
   return (
-    <main className="join">
+    <main className="demo-join">
       <h1>Backchannel</h1>
       <p>Chat beside your video call.</p>
       <form onSubmit={join} aria-describedby={error ? errorId : undefined}>
@@ -64,7 +64,7 @@ export function JoinScreen({
           />
         </label>
         {error && (
-          <p id={errorId} role="alert" className="error">
+          <p id={errorId} role="alert" className="demo-error">
             {error}
           </p>
         )}

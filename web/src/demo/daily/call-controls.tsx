@@ -11,7 +11,7 @@ export function CallControls({ onLeave }: { onLeave: () => void }) {
   return (
     <fieldset
       aria-label="Call controls"
-      className="daily-tiles-controls"
+      className="demo-daily-tiles-controls"
       style={{ border: 0, margin: 0, padding: 0 }}
     >
       <button

@@ -24,7 +24,7 @@ describe('DailyTiles', () => {
   it('has no tiles before anyone is known, and plays remote audio with DailyAudio', () => {
     const html = render()
 
-    expect(html).toContain('<ul class="daily-tiles-grid"')
+    expect(html).toContain('<ul class="demo-daily-tiles-grid"')
     expect(html).not.toContain('<li')
     expect(html).toContain('<audio')
   })

@@ -13,7 +13,7 @@ export function DailyTiles({
 }) {
   return (
     <DailyProvider callObject={callObject}>
-      <section aria-label="Call" className="daily-tiles">
+      <section aria-label="Call" className="demo-daily-tiles">
         <ParticipantGrid />
         <CallControls onLeave={onLeave} />
       </section>

@@ -43,7 +43,7 @@ describe('ParticipantGrid', () => {
 
     expect(html).toContain('<span data-video="session-ana" data-type="video"></span>')
     expect(html).not.toContain('data-video="session-ben"')
-    expect(html).toContain('class="daily-tile-off"')
+    expect(html).toContain('class="demo-daily-tile-off"')
   })
 
   it('names someone without a name Guest', () => {

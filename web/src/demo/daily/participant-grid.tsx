@@ -12,7 +12,7 @@ function localFirst(a: ExtendedDailyParticipant, b: ExtendedDailyParticipant): 1
 export function ParticipantGrid() {
   const sessionIds = useParticipantIds({ sort: localFirst })
   return (
-    <ul className="daily-tiles-grid" style={{ listStyle: 'none', margin: 0, padding: 0 }}>
+    <ul className="demo-daily-tiles-grid" style={{ listStyle: 'none', margin: 0, padding: 0 }}>
       {sessionIds.map((sessionId) => (
         <li key={sessionId}>
           <ParticipantTile sessionId={sessionId} />

@@ -6,9 +6,12 @@ export function ParticipantTile({ sessionId }: { sessionId: string }) {
   const cameraOff = useVideoTrack(sessionId).isOff
   const name = userName || 'Guest'
   return (
-    <figure className="daily-tile" style={{ margin: 0 }}>
+    <figure className="demo-daily-tile" style={{ margin: 0 }}>
       {cameraOff ? (
-        <div className="daily-tile-off" style={{ aspectRatio: '16 / 9', background: '#222' }} />
+        <div
+          className="demo-daily-tile-off"
+          style={{ aspectRatio: '16 / 9', background: '#222' }}
+        />
       ) : (
         <DailyVideo
           sessionId={sessionId}

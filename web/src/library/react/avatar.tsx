@@ -6,7 +6,11 @@ import { avatarColour, initials } from '../engine/avatar.ts'
  */
 export function Avatar({ user }: { user: { id: string; name: string } }) {
   return (
-    <span className="avatar" aria-hidden="true" style={{ backgroundColor: avatarColour(user.id) }}>
+    <span
+      className="bc-avatar"
+      aria-hidden="true"
+      style={{ backgroundColor: avatarColour(user.id) }}
+    >
       {initials(user.name)}
     </span>
   )

@@ -16,10 +16,10 @@ describe('BackchannelChat', () => {
   it('waits for the host to have a call object, under its scoping root', () => {
     daily.call = null
 
-    const html = renderToStaticMarkup(<BackchannelChat {...props} className="sidebar" />)
+    const html = renderToStaticMarkup(<BackchannelChat {...props} className="bc-sidebar" />)
 
     expect(html).toMatch(
-      /^<div class="backchannel sidebar"><aside class="chat-column" aria-label="Chat">/,
+      /^<div class="backchannel bc-sidebar"><aside class="bc-chat-column" aria-label="Chat">/,
     )
     expect(html).toContain('role="status">Waiting for the call…</p>')
   })

@@ -115,7 +115,7 @@ export function ChatColumn({
 
   return (
     <aside
-      className="chat-column"
+      className="bc-chat-column"
       aria-label="Chat"
       onDragEnter={dragOver}
       onDragOver={dragOver}
@@ -131,12 +131,12 @@ export function ChatColumn({
       <MessageSearchPanel search={client.search} onGoTo={goToMessage} />
       <PinBar pins={client.pins} onGoTo={goToMessage} />
       {connection && (
-        <p className="connection" role={connectionState === 'expired' ? 'alert' : 'status'}>
+        <p className="bc-connection" role={connectionState === 'expired' ? 'alert' : 'status'}>
           {connection}
         </p>
       )}
       {history.error && (
-        <p className="error" role="alert">
+        <p className="bc-error" role="alert">
           Could not load earlier messages: {history.error}
         </p>
       )}
@@ -164,7 +164,7 @@ export function ChatColumn({
         rules={client.rules}
         recipients={recipients}
       />
-      {dragging && <div className="drop-hint">Drop files to attach</div>}
+      {dragging && <div className="bc-drop-hint">Drop files to attach</div>}
     </aside>
   )
 }
@@ -173,7 +173,7 @@ export function ChatColumn({
 function TypingLine({ client }: { client: ChatClient }) {
   const line = useStore(client.typing)
   return (
-    <p className="typing" aria-live="polite">
+    <p className="bc-typing" aria-live="polite">
       {line}
     </p>
   )

@@ -42,13 +42,13 @@ export function ChatPanel({
   }
   return (
     <div className={root}>
-      <aside className="chat-column" aria-label="Chat">
+      <aside className="bc-chat-column" aria-label="Chat">
         {chat.error ? (
-          <p className="chat-status error" role="alert">
+          <p className="bc-chat-status bc-error" role="alert">
             Could not open the chat: {chat.error}
           </p>
         ) : (
-          <p className="chat-status" role="status">
+          <p className="bc-chat-status" role="status">
             {WAITING_TEXT[chat.status]}
           </p>
         )}

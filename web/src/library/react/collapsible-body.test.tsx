@@ -35,7 +35,7 @@ describe('CollapsibleBody', () => {
 
   it('starts a message that may be tall cut off, before it is measured, with all of its text', () => {
     const html = render(TALL)
-    expect(html).toMatch(/^<div id="[^"]+" class="message-clamp" data-collapsed="">/)
+    expect(html).toMatch(/^<div id="[^"]+" class="bc-message-clamp" data-collapsed="">/)
     // The button comes once the browser has laid the text out and found it taller than the clamp.
     expect(html).not.toContain('<button')
     // Every line is in the page: screen readers and copying get the whole message.

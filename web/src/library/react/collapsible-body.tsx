@@ -99,7 +99,7 @@ function Clamp({
       <div
         ref={clamp}
         id={id}
-        className="message-clamp"
+        className="bc-message-clamp"
         data-collapsed={expanded ? undefined : ''}
         data-clipped={clipped ? '' : undefined}
         onFocus={revealFocused}
@@ -110,7 +110,7 @@ function Clamp({
         <button
           ref={button}
           type="button"
-          className="message-more"
+          className="bc-message-more"
           aria-expanded={expanded}
           aria-controls={id}
           onClick={() => toggle(!expanded)}

@@ -162,30 +162,30 @@ export function Composer({
   }
 
   return (
-    <form className="composer" onSubmit={send}>
+    <form className="bc-composer" onSubmit={send}>
       {files.length > 0 && (
-        <ul className="pending-files" aria-label="Files to send">
+        <ul className="bc-pending-files" aria-label="Files to send">
           {files.map((file) => (
-            <li key={file.id} className="pending-file" data-state={file.state}>
+            <li key={file.id} className="bc-pending-file" data-state={file.state}>
               {file.preview && file.type.startsWith('image/') ? (
-                <img className="pending-thumb" src={file.preview} alt="" />
+                <img className="bc-pending-thumb" src={file.preview} alt="" />
               ) : (
-                <span className="pending-thumb" aria-hidden="true">
+                <span className="bc-pending-thumb" aria-hidden="true">
                   {/\.(\w{1,4})$/.exec(file.name)?.[1]?.toUpperCase() ?? 'FILE'}
                 </span>
               )}
-              <span className="pending-name">{file.name}</span>
-              <span className="pending-size">{formatBytes(file.size)}</span>
+              <span className="bc-pending-name">{file.name}</span>
+              <span className="bc-pending-size">{formatBytes(file.size)}</span>
               {file.state === 'uploading' && (
-                <span className="pending-progress">
+                <span className="bc-pending-progress">
                   <progress max={1} value={file.progress} aria-label={`Uploading ${file.name}`} />
                   <span>{Math.floor(file.progress * 100)}%</span>
                 </span>
               )}
-              {file.state === 'done' && <span className="pending-ready">Uploaded</span>}
+              {file.state === 'done' && <span className="bc-pending-ready">Uploaded</span>}
               <button
                 type="button"
-                className="pending-remove"
+                className="bc-pending-remove"
                 aria-label={`Remove ${file.name}`}
                 title={`Remove ${file.name}`}
                 onClick={() => attachments.remove(file.id)}
@@ -193,7 +193,7 @@ export function Composer({
                 ×
               </button>
               {file.error && (
-                <span role="alert" className="error pending-error">
+                <span role="alert" className="bc-error bc-pending-error">
                   {file.error}
                 </span>
               )}
@@ -212,10 +212,10 @@ export function Composer({
         />
       )}
       {/* The countdown changes every second: screen readers hear it once, from the status. */}
-      <p id={`${errorId}-rule`} className="composer-rule" aria-hidden="true">
+      <p id={`${errorId}-rule`} className="bc-composer-rule" aria-hidden="true">
         {refused ?? wait ?? notice}
       </p>
-      <p className="visually-hidden" role="status">
+      <p className="bc-visually-hidden" role="status">
         {refused ?? notice}
       </p>
       {/* Only with someone to choose: alone in the call, everything goes to everyone. */}
@@ -227,10 +227,10 @@ export function Composer({
           fixed={replyTarget?.privately}
         />
       )}
-      <label htmlFor={`${errorId}-message`} className="visually-hidden">
+      <label htmlFor={`${errorId}-message`} className="bc-visually-hidden">
         Message
       </label>
-      <div className="composer-row">
+      <div className="bc-composer-row">
         <textarea
           ref={field}
           id={`${errorId}-message`}
@@ -266,7 +266,7 @@ export function Composer({
         />
         <button
           type="button"
-          className="composer-icon"
+          className="bc-composer-icon"
           aria-label="Attach file"
           title="Attach file"
           onClick={() => fileInput.current?.click()}
@@ -297,7 +297,7 @@ export function Composer({
           Send
         </button>
       </div>
-      <span id={`${errorId}-hint`} className="visually-hidden">
+      <span id={`${errorId}-hint`} className="bc-visually-hidden">
         {MESSAGE_SHORTCUT} comes back to this field from anywhere in the call. Type @ to mention
         someone.
       </span>
@@ -306,7 +306,7 @@ export function Composer({
           id={`${errorId}-mentions`}
           role="listbox"
           aria-label="People to mention"
-          className="mention-suggestions"
+          className="bc-mention-suggestions"
         >
           {mentions.open.candidates.map((candidate, index) => (
             // Chosen with the keyboard in the Message field (aria-activedescendant), or clicked.
@@ -323,13 +323,13 @@ export function Composer({
               onClick={() => mentions.pick(candidate, text, setText, field.current)}
             >
               <Avatar user={{ id: candidate.userId, name: candidate.name }} />
-              <span className="mention-name">{candidate.label}</span>
-              {!candidate.present && <span className="mention-away">not in the call</span>}
+              <span className="bc-mention-name">{candidate.label}</span>
+              {!candidate.present && <span className="bc-mention-away">not in the call</span>}
             </div>
           ))}
         </div>
       )}
-      <p className="visually-hidden" aria-live="polite">
+      <p className="bc-visually-hidden" aria-live="polite">
         {mentions.open &&
           `${mentions.open.candidates.length === 1 ? '1 person' : `${mentions.open.candidates.length} people`} to mention. Up and down arrows to choose, Enter to pick.`}
       </p>
@@ -346,7 +346,7 @@ export function Composer({
         }}
       />
       {error && (
-        <p id={errorId} role="alert" className="error">
+        <p id={errorId} role="alert" className="bc-error">
           {error}
         </p>
       )}

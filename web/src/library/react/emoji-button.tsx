@@ -49,7 +49,7 @@ export function EmojiButton({
       <button
         ref={button}
         type="button"
-        className="composer-icon"
+        className="bc-composer-icon"
         aria-label="Insert emoji"
         title="Insert emoji"
         aria-haspopup="dialog"
@@ -77,12 +77,12 @@ export function EmojiButton({
         <div
           ref={popup}
           id={id}
-          className="composer-emoji"
+          className="bc-composer-emoji"
           role="dialog"
           aria-label="Insert emoji"
           onKeyDown={keyDown}
         >
-          <Suspense fallback={<p className="reaction-loading">Loading emoji…</p>}>
+          <Suspense fallback={<p className="bc-reaction-loading">Loading emoji…</p>}>
             <EmojiPicker
               onPick={(emoji) => {
                 setOpen(false)

@@ -21,7 +21,7 @@ export function LiveAnnouncer({ arrivals }: { arrivals: ReadableStore<Arrivals> 
   }, [count, recent])
 
   return (
-    <div className="visually-hidden" aria-live="polite" aria-atomic="true">
+    <div className="bc-visually-hidden" aria-live="polite" aria-atomic="true">
       {text}
     </div>
   )

@@ -21,7 +21,7 @@ export function MessageActionBar({
             <button
               key={action.label}
               type="button"
-              className={`message-menu-button ${action.bar.className}`}
+              className={`bc-message-menu-button ${action.bar.className}`}
               aria-label={action.label}
               title={action.label}
               onClick={(event) => onChoose(action, event.currentTarget)}

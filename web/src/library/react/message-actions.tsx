@@ -36,7 +36,7 @@ export function MessageActions({
   useLayoutEffect(() => {
     if (!open) return
     const box = menu.current?.getBoundingClientRect()
-    const scroller = wrapper.current?.closest('.message-scroll')?.getBoundingClientRect()
+    const scroller = wrapper.current?.closest('.bc-message-scroll')?.getBoundingClientRect()
     setAbove(box !== undefined && scroller !== undefined && box.bottom > scroller.bottom)
     const list = menuItems(menu.current)
     ;(focusOnOpen.current === 'last' ? list.at(-1) : list[0])?.focus()
@@ -119,12 +119,12 @@ export function MessageActions({
   }
   return (
     <>
-      <div ref={wrapper} className="message-menu" hidden={hidden}>
+      <div ref={wrapper} className="bc-message-menu" hidden={hidden}>
         <MessageActionBar actions={sorted} onChoose={(action, from) => void choose(action, from)} />
         <button
           ref={button}
           type="button"
-          className="message-menu-button"
+          className="bc-message-menu-button"
           aria-label="Message actions"
           title="Message actions"
           aria-haspopup="menu"
@@ -141,7 +141,7 @@ export function MessageActions({
             id={`${id}-menu`}
             role="menu"
             aria-label="Message actions"
-            className={`message-menu-list${above ? ' above' : ''}`}
+            className={`bc-message-menu-list${above ? ' bc-above' : ''}`}
             onKeyDown={menuKeyDown}
           >
             {sorted.map((action) => (
@@ -150,7 +150,7 @@ export function MessageActions({
                 type="button"
                 role="menuitem"
                 tabIndex={-1}
-                className={action.danger ? 'danger' : undefined}
+                className={action.danger ? 'bc-danger' : undefined}
                 onClick={() => void choose(action, button.current)}
               >
                 {action.label}
@@ -161,7 +161,7 @@ export function MessageActions({
       </div>
       {panel?.panel?.(controls)}
       {error && (
-        <p role="alert" className="error message-error">
+        <p role="alert" className="bc-error bc-message-error">
           {error}
         </p>
       )}

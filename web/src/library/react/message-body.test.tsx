@@ -4,7 +4,7 @@ import { MessageBody } from './message-body.tsx'
 
 const html = (text: string) =>
   renderToStaticMarkup(<MessageBody text={text} />)
-    .replace(/^<div class="message-body" data-testid="message-body">/, '')
+    .replace(/^<div class="bc-message-body" data-testid="message-body">/, '')
     .replace(/<\/div>$/, '')
 
 describe('MessageBody', () => {
@@ -15,9 +15,9 @@ describe('MessageBody', () => {
     ['*bold _and italic_*', '<strong>bold <em>and italic</em></strong>'],
     [
       '```ts\nconst x = 1\n```',
-      '<pre class="message-code-block" data-language="ts"><code>const x = 1</code></pre>',
+      '<pre class="bc-message-code-block" data-language="ts"><code>const x = 1</code></pre>',
     ],
-    ['```\n  a\n\tb\n```', '<pre class="message-code-block"><code>  a\n\tb</code></pre>'],
+    ['```\n  a\n\tb\n```', '<pre class="bc-message-code-block"><code>  a\n\tb</code></pre>'],
     ['> quoted\nafter', '<blockquote>quoted</blockquote>after'],
     ['- a\n- *b*', '<ul><li>a</li><li><strong>b</strong></li></ul>'],
     ['2. two\n5. five', '<ol><li value="2">two</li><li value="5">five</li></ol>'],

@@ -12,7 +12,7 @@ import { type ReactNode, useMemo } from 'react'
 export function MessageBody({ text, mentions }: { text: string; mentions?: readonly Mention[] }) {
   const blocks = useMemo(() => parseMessage(text, mentions), [text, mentions])
   return (
-    <div className="message-body" data-testid="message-body">
+    <div className="bc-message-body" data-testid="message-body">
       {blocks.map(renderBlock)}
     </div>
   )
@@ -26,7 +26,7 @@ function renderBlock(block: Block, key: number): ReactNode {
       return <InlineNodes key={key} nodes={block.children} />
     case 'code-block':
       return (
-        <pre key={key} className="message-code-block" data-language={block.language}>
+        <pre key={key} className="bc-message-code-block" data-language={block.language}>
           <code>{block.text}</code>
         </pre>
       )
@@ -62,7 +62,7 @@ function renderInline(node: Inline, key: number): ReactNode {
       return <code key={key}>{node.text}</code>
     case 'mention':
       return (
-        <span key={key} className="mention" data-user-id={node.userId}>
+        <span key={key} className="bc-mention" data-user-id={node.userId}>
           {node.text}
         </span>
       )

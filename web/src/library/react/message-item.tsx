@@ -83,18 +83,18 @@ export const MessageItem = memo(function MessageItem({
   )
   const status = STATUS_TEXT[message.status]
   const header = !continued && (
-    <div className="message-header">
+    <div className="bc-message-header">
       <Avatar user={message.sender} />
-      <span className="message-sender">{message.sender.name}</span>{' '}
+      <span className="bc-message-sender">{message.sender.name}</span>{' '}
       <time dateTime={message.createdAt}>{timeFormat.format(new Date(message.createdAt))}</time>
     </div>
   )
 
   if (message.deleted) {
     return (
-      <div className={`message deleted${continued ? ' continued' : ''}`}>
+      <div className={`bc-message bc-deleted${continued ? ' bc-continued' : ''}`}>
         {header}
-        <p className="message-deleted">Message deleted</p>
+        <p className="bc-message-deleted">Message deleted</p>
       </div>
     )
   }
@@ -105,10 +105,10 @@ export const MessageItem = memo(function MessageItem({
   // Without the label the text element stands alone, so that finding a message by its exact text
   // finds one element, not also a wrapper with the same text.
   const text = message.editedAt ? (
-    <div className="message-text">
+    <div className="bc-message-text">
       {body}{' '}
       <span
-        className="message-edited"
+        className="bc-message-edited"
         title={`Edited ${editedFormat.format(new Date(message.editedAt))}`}
       >
         edited
@@ -120,11 +120,11 @@ export const MessageItem = memo(function MessageItem({
   const offered: MessageAction[] = parts.flatMap((part) => part.actions ?? [])
   const replacement = parts.find((part) => part.replacesText)?.replacesText
   const classes = [
-    'message',
-    continued && 'continued',
-    message.own && 'own',
+    'bc-message',
+    continued && 'bc-continued',
+    message.own && 'bc-own',
     ...parts.map((part) => part.className),
-    offered.length > 0 && 'actionable',
+    offered.length > 0 && 'bc-actionable',
   ]
   return (
     <div className={classes.filter(Boolean).join(' ')} data-status={message.status}>
@@ -142,11 +142,11 @@ export const MessageItem = memo(function MessageItem({
         <MessageAttachments attachments={message.attachments} stored={message.status === 'saved'} />
       )}
       {status && (
-        <div className="message-status" title={message.error}>
+        <div className="bc-message-status" title={message.error}>
           {status}
           {/* Given up on: the reason is what the sender needs (blocked, too long), not a tooltip. */}
           {message.status === 'failed' && message.error && (
-            <span className="message-status-reason">{message.error}</span>
+            <span className="bc-message-status-reason">{message.error}</span>
           )}
           {message.status === 'failed' && (
             <button type="button" onClick={() => onRetry(message.id)}>

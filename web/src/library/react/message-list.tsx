@@ -265,7 +265,7 @@ export function MessageList({
       if (!ROW_KEYS.has(event.key) || event.altKey || event.ctrlKey || event.metaKey) return
       const target = event.target as HTMLElement
       const fromList = target === event.currentTarget
-      if (!fromList && !target.classList.contains('message-row')) return
+      if (!fromList && !target.classList.contains('bc-message-row')) return
       const last = messages.size - 1
       if (last < 0) return
       let index: number
@@ -308,11 +308,11 @@ export function MessageList({
   const items = virtualizer.getVirtualItems()
   return (
     <ChatClientContext.Provider value={client}>
-      <div className="message-list">
-        {loadingOlder && <p className="history-note">Loading earlier messages…</p>}
+      <div className="bc-message-list">
+        {loadingOlder && <p className="bc-history-note">Loading earlier messages…</p>}
         <div
           ref={scrollRef}
-          className="message-scroll"
+          className="bc-message-scroll"
           role="log"
           aria-label="Chat messages"
           // New messages are announced by the live region below, once each.
@@ -358,7 +358,7 @@ export function MessageList({
           </div>
         </div>
         {unseen > 0 && (
-          <button type="button" className="new-messages" onClick={scrollToBottom}>
+          <button type="button" className="bc-new-messages" onClick={scrollToBottom}>
             New messages ({unseen})
           </button>
         )}
@@ -393,14 +393,14 @@ const MessageRow = memo(function MessageRow({
     <div
       data-index={index}
       ref={rowRef}
-      className={targeted ? 'message-row reply-target' : 'message-row'}
+      className={targeted ? 'bc-message-row bc-reply-target' : 'bc-message-row'}
       // Focused by the arrow keys (onKeyDown) and by going to a quoted message.
       tabIndex={-1}
       onAnimationEnd={onHighlightEnd}
     >
       {divider && (
         // biome-ignore lint/a11y/useSemanticElements: an <hr> cannot show its label.
-        <div className="unread-divider" role="separator" aria-label="New messages">
+        <div className="bc-unread-divider" role="separator" aria-label="New messages">
           <span>New messages</span>
         </div>
       )}

@@ -13,7 +13,7 @@ export function ParticipantList({ participants }: { participants: readonly ChatP
       people.set(participant.userId, participant)
   }
   return (
-    <section className="participants" aria-labelledby={headingId}>
+    <section className="bc-participants" aria-labelledby={headingId}>
       <h2 id={headingId} aria-live="polite">
         Participants ({people.size})
       </h2>

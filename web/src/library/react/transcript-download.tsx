@@ -36,13 +36,13 @@ export function TranscriptDownload({ api }: { api: RoomApi }) {
   }
 
   return (
-    <div className="transcript" aria-busy={busy}>
+    <div className="bc-transcript" aria-busy={busy}>
       <button type="button" disabled={busy} onClick={() => void download('md')}>
         Download transcript
       </button>
       <button
         type="button"
-        className="transcript-json"
+        className="bc-transcript-json"
         aria-label="Download transcript as JSON"
         title="Download transcript as JSON"
         disabled={busy}
@@ -51,7 +51,7 @@ export function TranscriptDownload({ api }: { api: RoomApi }) {
         JSON
       </button>
       {error && (
-        <p role="alert" className="error">
+        <p role="alert" className="bc-error">
           Could not download the transcript: {error}
         </p>
       )}

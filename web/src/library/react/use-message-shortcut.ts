@@ -18,7 +18,7 @@ export function useMessageShortcut(root: RefObject<HTMLElement | null>) {
   useEffect(() => {
     const keyDown = (event: KeyboardEvent) => {
       if (!isMessageShortcut(event) || event.defaultPrevented) return
-      const field = root.current?.querySelector<HTMLTextAreaElement>('.composer textarea')
+      const field = root.current?.querySelector<HTMLTextAreaElement>('.bc-composer textarea')
       if (!field) return
       event.preventDefault()
       field.focus()

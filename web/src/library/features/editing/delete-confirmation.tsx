@@ -38,7 +38,7 @@ export function DeleteConfirmation({
   return (
     <fieldset
       ref={own}
-      className="message-confirm"
+      className="bc-message-confirm"
       aria-labelledby={`${id}-confirm`}
       onKeyDown={(event) => {
         if (event.key !== 'Escape') return
@@ -47,7 +47,7 @@ export function DeleteConfirmation({
       }}
     >
       <span id={`${id}-confirm`}>Delete this message?</span>
-      <button type="button" className="danger" disabled={deleting} onClick={remove}>
+      <button type="button" className="bc-danger" disabled={deleting} onClick={remove}>
         Delete
       </button>
       <button ref={cancel} type="button" onClick={() => controls.close()}>

@@ -72,8 +72,8 @@ export function MessageEditor({
   }
 
   return (
-    <form ref={form} className="message-editor" onSubmit={save}>
-      <label htmlFor={`${id}-field`} className="visually-hidden">
+    <form ref={form} className="bc-message-editor" onSubmit={save}>
+      <label htmlFor={`${id}-field`} className="bc-visually-hidden">
         Edit message
       </label>
       <textarea
@@ -86,19 +86,19 @@ export function MessageEditor({
         onChange={(event) => onChange(event.target.value)}
         onKeyDown={keyDown}
       />
-      <div className="message-editor-actions">
+      <div className="bc-message-editor-actions">
         <button type="submit" disabled={saving}>
           Save
         </button>
         <button type="button" onClick={onCancel}>
           Cancel
         </button>
-        <span className="message-editor-hint" aria-hidden="true">
+        <span className="bc-message-editor-hint" aria-hidden="true">
           Enter to save, Esc to cancel
         </span>
       </div>
       {error && (
-        <p id={`${id}-error`} role="alert" className="error">
+        <p id={`${id}-error`} role="alert" className="bc-error">
           {error}
         </p>
       )}

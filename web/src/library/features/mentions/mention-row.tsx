@@ -4,6 +4,6 @@ import type { RowFeature } from '../../react/message-row.ts'
 export const mentionRow: RowFeature = {
   useRow(message) {
     if (!message.mentionsMe || message.deleted) return {}
-    return { className: 'mentions-me', badge: <p className="mention-badge">Mentions you</p> }
+    return { className: 'bc-mentions-me', badge: <p className="bc-mention-badge">Mentions you</p> }
   },
 }

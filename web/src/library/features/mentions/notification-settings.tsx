@@ -27,9 +27,9 @@ export function NotificationSettings({ settings }: { settings: AlertSettingsStor
   }
 
   return (
-    <details className="alert-settings">
+    <details className="bc-alert-settings">
       <summary>Notifications</summary>
-      <div className="alert-settings-body">
+      <div className="bc-alert-settings-body">
         <label htmlFor={`${id}-sound`}>
           <input
             id={`${id}-sound`}

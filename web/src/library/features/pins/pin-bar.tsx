@@ -27,23 +27,23 @@ export function PinBar({ pins, onGoTo }: { pins: PinBoard; onGoTo: (id: string) 
   }
 
   return (
-    <section className="pin-bar" aria-label="Pinned messages">
-      <div className="pin-bar-row">
+    <section className="bc-pin-bar" aria-label="Pinned messages">
+      <div className="bc-pin-bar-row">
         <button
           type="button"
-          className="pin-bar-newest"
+          className="bc-pin-bar-newest"
           aria-label={`Go to the pinned message from ${sender}: ${text}`}
           onClick={() => go(newest.id)}
         >
-          <span className="pin-bar-icon" aria-hidden="true">
+          <span className="bc-pin-bar-icon" aria-hidden="true">
             📌
           </span>
-          <span className="pin-bar-sender">{sender}</span>{' '}
-          <span className="pin-bar-text">{text}</span>
+          <span className="bc-pin-bar-sender">{sender}</span>{' '}
+          <span className="bc-pin-bar-text">{text}</span>
         </button>
         <button
           type="button"
-          className="pin-bar-all"
+          className="bc-pin-bar-all"
           aria-expanded={open}
           aria-controls={open ? listId : undefined}
           onClick={() => setOpen(!open)}
@@ -52,7 +52,7 @@ export function PinBar({ pins, onGoTo }: { pins: PinBoard; onGoTo: (id: string) 
         </button>
       </div>
       {open && (
-        <ul id={listId} className="pin-list" aria-label="All pinned messages">
+        <ul id={listId} className="bc-pin-list" aria-label="All pinned messages">
           {messages.map((message) => {
             const pin = summary(message)
             return (
@@ -62,8 +62,8 @@ export function PinBar({ pins, onGoTo }: { pins: PinBoard; onGoTo: (id: string) 
                   aria-label={`Go to the pinned message from ${pin.sender}: ${pin.text}`}
                   onClick={() => go(message.id)}
                 >
-                  <span className="pin-bar-sender">{pin.sender}</span>{' '}
-                  <span className="pin-bar-text">{pin.text}</span>
+                  <span className="bc-pin-bar-sender">{pin.sender}</span>{' '}
+                  <span className="bc-pin-bar-text">{pin.text}</span>
                 </button>
               </li>
             )

@@ -5,7 +5,7 @@ export const pinRow: RowFeature = {
   useRow(message, { actions }) {
     const pinned = message.pinnedAt !== undefined
     return {
-      footer: pinned && !message.deleted && <p className="message-pinned">Pinned</p>,
+      footer: pinned && !message.deleted && <p className="bc-message-pinned">Pinned</p>,
       actions: actions.canPin(message)
         ? [
             {

@@ -5,9 +5,9 @@ export const privateMessageRow: RowFeature = {
   useRow(message) {
     if (!message.to || message.deleted) return {}
     return {
-      className: 'private',
+      className: 'bc-private',
       badge: (
-        <p className="private-badge">
+        <p className="bc-private-badge">
           {message.own
             ? `Private to ${message.toName ?? 'one person'}`
             : `Private from ${message.sender.name}`}

@@ -27,7 +27,7 @@ export function SendTo({
 }) {
   const id = useId()
   return (
-    <div className="send-to">
+    <div className="bc-send-to">
       <label htmlFor={id}>Send to</label>
       <select
         id={id}

@@ -36,38 +36,38 @@ export default function EmojiPicker({ onPick }: { onPick: (emoji: string) => voi
 
   return (
     <Picker.Root
-      className="emoji-picker"
+      className="bc-emoji-picker"
       role="group"
       aria-label="All emoji"
       columns={COLUMNS}
       resolveEmojiData={resolveEmojiData}
       onEmojiSelect={({ emoji }) => onPick(emoji)}
     >
-      <div className="emoji-picker-tools">
+      <div className="bc-emoji-picker-tools">
         <Picker.Search
           ref={search}
-          className="emoji-search"
+          className="bc-emoji-search"
           aria-label="Search emoji"
           aria-describedby={hint}
           placeholder="Search emoji"
         />
-        <Picker.SkinToneSelector className="emoji-skin-tone" />
+        <Picker.SkinToneSelector className="bc-emoji-skin-tone" />
       </div>
-      <p id={hint} className="visually-hidden">
+      <p id={hint} className="bc-visually-hidden">
         Arrow keys choose an emoji, Enter picks it.
       </p>
       {/* Not a tab stop of its own: the field's arrow keys reach every emoji. */}
-      <Picker.Viewport className="emoji-viewport" tabIndex={-1}>
-        <Picker.Loading className="emoji-status">Loading emoji…</Picker.Loading>
+      <Picker.Viewport className="bc-emoji-viewport" tabIndex={-1}>
+        <Picker.Loading className="bc-emoji-status">Loading emoji…</Picker.Loading>
         <Picker.Empty>
           {({ search }) => (
-            <p className="emoji-status" role="status">
+            <p className="bc-emoji-status" role="status">
               No emoji found for “{search}”.
             </p>
           )}
         </Picker.Empty>
         <Picker.List
-          className="emoji-list"
+          className="bc-emoji-list"
           aria-label="Emoji"
           components={{ CategoryHeader, Row, Emoji }}
         />
@@ -82,7 +82,7 @@ export default function EmojiPicker({ onPick }: { onPick: (emoji: string) => voi
  */
 function CategoryHeader({ category, ...props }: EmojiPickerListCategoryHeaderProps) {
   return (
-    <div {...props} className="emoji-category" aria-hidden="true">
+    <div {...props} className="bc-emoji-category" aria-hidden="true">
       {category.label}
     </div>
   )
@@ -92,7 +92,7 @@ function CategoryHeader({ category, ...props }: EmojiPickerListCategoryHeaderPro
 function Row({ children, ...props }: EmojiPickerListRowProps) {
   return (
     // biome-ignore lint/a11y/useAriaPropsSupportedByRole: frimousse's props give it its role, row.
-    <div {...props} className="emoji-row" aria-label={rowCategory(children)}>
+    <div {...props} className="bc-emoji-row" aria-label={rowCategory(children)}>
       {children}
     </div>
   )
@@ -120,7 +120,7 @@ function Emoji({
 }: EmojiPickerListEmojiProps) {
   return (
     // biome-ignore lint/a11y/useAriaPropsSupportedByRole: the role is frimousse's, gridcell.
-    <div role={role} aria-colindex={column} aria-selected={selected} className="emoji-cell">
+    <div role={role} aria-colindex={column} aria-selected={selected} className="bc-emoji-cell">
       <button type="button" {...button} title={emoji.label}>
         {emoji.emoji}
       </button>

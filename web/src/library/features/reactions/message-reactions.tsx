@@ -42,8 +42,8 @@ export function useMessageReactions(
     // The last chip of an emoji goes with its reaction: focus stays with the message.
     if (document.activeElement === document.body) {
       chips.current
-        ?.closest('.message')
-        ?.querySelector<HTMLElement>('.reaction-chip, .message-react-button')
+        ?.closest('.bc-message')
+        ?.querySelector<HTMLElement>('.bc-reaction-chip, .bc-message-react-button')
         ?.focus()
     }
   }
@@ -57,7 +57,7 @@ export function useMessageReactions(
   const reactions = message.deleted ? [] : (message.reactions ?? [])
   const shown = (picking && canReact) || reactions.length > 0 || error !== undefined
   const view = shown && (
-    <div ref={chips} className="message-reactions">
+    <div ref={chips} className="bc-message-reactions">
       {picking && canReact && <ReactionPicker onPick={pick} onClose={close} />}
       {reactions.length > 0 && (
         <ReactionChips
@@ -67,7 +67,7 @@ export function useMessageReactions(
         />
       )}
       {error && (
-        <p role="alert" className="error message-error">
+        <p role="alert" className="bc-error bc-message-error">
           Could not react: {error}
         </p>
       )}

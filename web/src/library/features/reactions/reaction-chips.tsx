@@ -19,23 +19,23 @@ export function ReactionChips({
 }) {
   const id = useId()
   return (
-    <fieldset className="reactions" aria-label="Reactions">
+    <fieldset className="bc-reactions" aria-label="Reactions">
       {reactions.map((reaction, index) => {
         const who = reactedWith(reaction)
         const describedBy = `${id}-${index}`
         return (
-          <span key={reaction.emoji} className="reaction">
+          <span key={reaction.emoji} className="bc-reaction">
             <button
               type="button"
-              className="reaction-chip"
+              className="bc-reaction-chip"
               aria-pressed={reaction.mine === true}
               aria-describedby={describedBy}
               title={who}
               disabled={disabled}
               onClick={() => onToggle(reaction.emoji, reaction.mine !== true)}
             >
-              <span className="reaction-emoji">{reaction.emoji}</span>{' '}
-              <span className="reaction-count">{reaction.count}</span>
+              <span className="bc-reaction-emoji">{reaction.emoji}</span>{' '}
+              <span className="bc-reaction-count">{reaction.count}</span>
             </button>
             {/* Outside the button, so that it describes the chip without joining its name. */}
             <span id={describedBy} hidden>

@@ -43,17 +43,17 @@ export function ReactionPicker({
   return (
     <div
       ref={root}
-      className="reaction-picker"
+      className="bc-reaction-picker"
       role="dialog"
       aria-label="Add reaction"
       onKeyDown={keyDown}
     >
-      <fieldset className="reaction-quick" aria-label="Quick reactions">
+      <fieldset className="bc-reaction-quick" aria-label="Quick reactions">
         {QUICK_REACTIONS.map((emoji) => (
           <button
             key={emoji}
             type="button"
-            className="reaction-option"
+            className="bc-reaction-option"
             onClick={() => onPick(emoji)}
           >
             {emoji}
@@ -61,7 +61,7 @@ export function ReactionPicker({
         ))}
         <button
           type="button"
-          className="reaction-more"
+          className="bc-reaction-more"
           aria-expanded={full}
           onClick={() => setFull((open) => !open)}
         >
@@ -69,7 +69,7 @@ export function ReactionPicker({
         </button>
       </fieldset>
       {full && (
-        <Suspense fallback={<p className="reaction-loading">Loading emoji…</p>}>
+        <Suspense fallback={<p className="bc-reaction-loading">Loading emoji…</p>}>
           <EmojiPicker onPick={onPick} />
         </Suspense>
       )}

@@ -12,7 +12,7 @@ export const reactionRow: RowFeature = {
             {
               label: 'Add reaction',
               order: 10,
-              bar: { symbol: '☺+', className: 'message-react-button' },
+              bar: { symbol: '☺+', className: 'bc-message-react-button' },
               run: (from) => {
                 reactions.open(from)
                 return undefined

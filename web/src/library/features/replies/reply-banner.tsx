@@ -15,17 +15,17 @@ export function ReplyBanner({
   onCancel: () => void
 }) {
   return (
-    <div className="reply-banner" id={id}>
-      <span className="reply-banner-bar" aria-hidden="true" />
-      <span className="reply-banner-what">
-        <span className="reply-banner-to">
+    <div className="bc-reply-banner" id={id}>
+      <span className="bc-reply-banner-bar" aria-hidden="true" />
+      <span className="bc-reply-banner-what">
+        <span className="bc-reply-banner-to">
           {target.privately ? 'Replying privately to' : 'Replying to'} {target.senderName}
         </span>
-        {target.text && <span className="reply-banner-text">{target.text}</span>}
+        {target.text && <span className="bc-reply-banner-text">{target.text}</span>}
       </span>
       <button
         type="button"
-        className="reply-banner-cancel"
+        className="bc-reply-banner-cancel"
         aria-label="Cancel reply"
         title="Cancel reply (Esc)"
         onClick={onCancel}

@@ -13,14 +13,14 @@ export function ReplyQuote({ quote, onGo }: { quote: Quote; onGo: (id: string) =
       return (
         <button
           type="button"
-          className="reply-quote"
+          className="bc-reply-quote"
           aria-label={`Go to ${quote.senderName}'s message`}
           aria-describedby={textId}
           onClick={() => onGo(quote.id)}
         >
-          <span className="reply-quote-sender">{quote.senderName}</span>{' '}
+          <span className="bc-reply-quote-sender">{quote.senderName}</span>{' '}
           {/* In quotation marks: quoted words, not a second copy of the message. */}
-          <span id={textId} className="reply-quote-text">
+          <span id={textId} className="bc-reply-quote-text">
             “{quote.text}”
           </span>
         </button>
@@ -29,16 +29,16 @@ export function ReplyQuote({ quote, onGo }: { quote: Quote; onGo: (id: string) =
       return (
         <button
           type="button"
-          className="reply-quote gone"
+          className="bc-reply-quote bc-gone"
           aria-label="Go to the deleted message"
           onClick={() => onGo(quote.id)}
         >
-          <span className="reply-quote-text">Message deleted</span>
+          <span className="bc-reply-quote-text">Message deleted</span>
         </button>
       )
     case 'unavailable':
-      return <p className="reply-quote gone">Original message unavailable</p>
+      return <p className="bc-reply-quote bc-gone">Original message unavailable</p>
     case 'loading':
-      return <p className="reply-quote gone">Loading the original message…</p>
+      return <p className="bc-reply-quote bc-gone">Loading the original message…</p>
   }
 }

@@ -12,7 +12,7 @@ export const replyRow: RowFeature = {
         ? {
             label: 'Reply',
             order: 20,
-            bar: { symbol: '↩', className: 'message-reply-button' },
+            bar: { symbol: '↩', className: 'bc-message-reply-button' },
             run: () => {
               onReply(message)
               return undefined

@@ -38,7 +38,7 @@ export function ReportForm({
 
   return (
     <form
-      className="message-report"
+      className="bc-message-report"
       aria-label="Report this message"
       onSubmit={send}
       onKeyDown={(event) => {
@@ -58,7 +58,7 @@ export function ReportForm({
         aria-invalid={error ? true : undefined}
         onChange={(event) => setReason(event.target.value)}
       />
-      <div className="message-report-actions">
+      <div className="bc-message-report-actions">
         <button type="submit" disabled={sending}>
           Send report
         </button>
@@ -67,7 +67,7 @@ export function ReportForm({
         </button>
       </div>
       {error && (
-        <p id={`${id}-error`} role="alert" className="error">
+        <p id={`${id}-error`} role="alert" className="bc-error">
           {error}
         </p>
       )}

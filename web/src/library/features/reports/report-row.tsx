@@ -13,9 +13,9 @@ export const reportRow: RowFeature = {
     return {
       footer: (
         <>
-          {reported && <p className="message-reported">Reported</p>}
+          {reported && <p className="bc-message-reported">Reported</p>}
           {open > 0 && (
-            <p className="message-reported owner">
+            <p className="bc-message-reported bc-owner">
               Reported by {open} {open === 1 ? 'person' : 'people'}
             </p>
           )}

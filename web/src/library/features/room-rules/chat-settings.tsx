@@ -62,7 +62,7 @@ export function ChatSettings({
   }
 
   return (
-    <details className="chat-settings">
+    <details className="bc-chat-settings">
       <summary>Chat settings</summary>
       <form aria-label="Chat settings" onSubmit={save}>
         <fieldset>
@@ -103,11 +103,11 @@ export function ChatSettings({
         <button type="submit" disabled={status.saving || draft === undefined}>
           Save settings
         </button>
-        <p role="status" className="chat-settings-status">
+        <p role="status" className="bc-chat-settings-status">
           {status.said}
         </p>
         {status.error && (
-          <p role="alert" className="error">
+          <p role="alert" className="bc-error">
             {status.error}
           </p>
         )}

@@ -37,8 +37,8 @@ export function MessageSearchPanel({
             : ''
 
   return (
-    <search className="message-search">
-      <label htmlFor={`${id}-query`} className="visually-hidden">
+    <search className="bc-message-search">
+      <label htmlFor={`${id}-query`} className="bc-visually-hidden">
         Search messages
       </label>
       <input
@@ -55,19 +55,19 @@ export function MessageSearchPanel({
           }
         }}
       />
-      <p className="search-status" role="status">
+      <p className="bc-search-status" role="status">
         {status}
       </p>
       {open && state.results.length > 0 && (
-        <ul className="search-results" aria-label="Search results">
+        <ul className="bc-search-results" aria-label="Search results">
           {state.results.map((message) => (
             <li key={message.id}>
               <button type="button" onClick={() => onGoTo(message.id)}>
-                <span className="search-result-sender">{message.sender.name}</span>{' '}
+                <span className="bc-search-result-sender">{message.sender.name}</span>{' '}
                 <time dateTime={message.createdAt}>
                   {timeFormat.format(new Date(message.createdAt))}
                 </time>
-                <span className="search-result-text">
+                <span className="bc-search-result-text">
                   {highlightWords(message.body, state.words).map((part, index) =>
                     part.match ? (
                       // biome-ignore lint/suspicious/noArrayIndexKey: parts never move.
@@ -84,7 +84,7 @@ export function MessageSearchPanel({
             <li>
               <button
                 type="button"
-                className="search-more"
+                className="bc-search-more"
                 disabled={state.status === 'searching'}
                 onClick={() => void search.more()}
               >

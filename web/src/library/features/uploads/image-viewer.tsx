@@ -21,16 +21,16 @@ export function ImageViewer({
   }, [])
 
   return (
-    <dialog ref={dialog} className="image-viewer" aria-label={image.name} onClose={onClose}>
+    <dialog ref={dialog} className="bc-image-viewer" aria-label={image.name} onClose={onClose}>
       <img
-        className="image-viewer-image"
+        className="bc-image-viewer-image"
         src={image.url}
         alt={image.name}
         width={image.width}
         height={image.height}
       />
-      <div className="image-viewer-bar">
-        <span className="image-viewer-name">{image.name}</span>
+      <div className="bc-image-viewer-bar">
+        <span className="bc-image-viewer-name">{image.name}</span>
         <a href={image.url} download={image.name}>
           Download
         </a>

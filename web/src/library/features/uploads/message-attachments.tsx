@@ -43,24 +43,24 @@ export function MessageAttachments({
 
   return (
     <>
-      <ul className="attachments">
+      <ul className="bc-attachments">
         {attachments.map((file) => {
           const { url } = file
           const image = file.type.startsWith('image/')
           const video = file.type.startsWith('video/')
-          const sized = file.width && file.height ? '' : ' unsized'
+          const sized = file.width && file.height ? '' : ' bc-unsized'
           if (image || video) {
             const style = mediaBox(file, video)
             return (
-              <li key={file.path} className="attachment-media">
+              <li key={file.path} className="bc-attachment-media">
                 {url === undefined ? (
-                  <div className={`media-box loading${sized}`} style={style}>
+                  <div className={`bc-media-box bc-loading${sized}`} style={style}>
                     {missing}
                   </div>
                 ) : image ? (
                   <button
                     type="button"
-                    className={`media-box${sized}`}
+                    className={`bc-media-box${sized}`}
                     style={style}
                     aria-label={`View ${file.name} full size`}
                     onClick={() => setViewing({ ...file, url })}
@@ -68,7 +68,7 @@ export function MessageAttachments({
                     <img src={url} alt={file.name} width={file.width} height={file.height} />
                   </button>
                 ) : (
-                  <div className={`media-box${sized}`} style={style}>
+                  <div className={`bc-media-box${sized}`} style={style}>
                     {/* biome-ignore lint/a11y/useMediaCaption: people's own recordings come without captions. */}
                     <video
                       src={url}
@@ -86,19 +86,19 @@ export function MessageAttachments({
           }
           const details = (
             <>
-              <span className="file-name">{file.name}</span>
-              <span className="file-size">{formatBytes(file.size)}</span>
+              <span className="bc-file-name">{file.name}</span>
+              <span className="bc-file-size">{formatBytes(file.size)}</span>
             </>
           )
           return (
             <li key={file.path}>
               {url === undefined ? (
-                <span className="file-link loading">
+                <span className="bc-file-link bc-loading">
                   {details}
-                  <span className="file-size">{missing}</span>
+                  <span className="bc-file-size">{missing}</span>
                 </span>
               ) : (
-                <a className="file-link" href={url} download={file.name}>
+                <a className="bc-file-link" href={url} download={file.name}>
                   {details}
                 </a>
               )}
