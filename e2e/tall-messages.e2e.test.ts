@@ -84,7 +84,9 @@ const lastLine = (person: Person) =>
 /** Whether all of `locator` is inside the visible box of the message list. */
 async function inLog(person: Person, locator: Locator) {
   const [box, log] = await Promise.all([locator.boundingBox(), person.log.boundingBox()])
-  return !!box && !!log && box.y >= log.y && box.y + box.height <= log.y + log.height + 1
+  // A pixel of slack at either edge: scrolled into view, a box may sit a fraction of a pixel off
+  // (194.5 against a list at 194.53).
+  return !!box && !!log && box.y >= log.y - 1 && box.y + box.height <= log.y + log.height + 1
 }
 
 /** What has focus: a button's name and state, or the tag of anything else. */

@@ -390,7 +390,7 @@ export const MAX_POLL_QUESTION_CHARS = 300
 const optionTooLong = `Poll options are at most ${MAX_POLL_OPTION_CHARS} characters.`
 
 /** One option of a poll: text people can see, on one line, 1 to 100 characters. */
-export const pollOptionSchema = z
+const pollOptionSchema = z
   .string({ error: 'Each poll option is text.' })
   .max(rawLimit(MAX_POLL_OPTION_CHARS), { message: optionTooLong, abort: true })
   .trim()

@@ -11,6 +11,7 @@ import { ChatSettings as ChatSettingsForm } from '../features/room-rules/chat-se
 import { MessageSearchPanel as SearchPanel } from '../features/search/message-search-panel.tsx'
 import { useAttachments } from '../features/uploads/use-attachments.ts'
 import { Composer as ComposerForm } from './composer.tsx'
+import { COMPOSER_TOOLS } from './composer-tools.tsx'
 import { LiveAnnouncer as Announcer } from './live-announcer.tsx'
 import { MessageList as List } from './message-list.tsx'
 import { ParticipantList as People } from './participant-list.tsx'
@@ -91,6 +92,15 @@ export function ChatColumn({
     [client],
   )
   const recipients = useMemo(() => recipientsOf(participants), [participants])
+  const tools = useCallback(
+    (disabled: boolean) =>
+      COMPOSER_TOOLS.map((Tool, index) => (
+        // The registry's order never changes: the index is each tool's key.
+        // biome-ignore lint/suspicious/noArrayIndexKey: see above.
+        <Tool key={index} client={client} disabled={disabled} />
+      )),
+    [client],
+  )
   useMentionAlerts(client.arrivals, client.alertSettings)
 
   function dragOver(event: DragEvent) {
@@ -163,6 +173,7 @@ export function ChatColumn({
         mentionCandidates={client.mentionCandidates}
         rules={client.rules}
         recipients={recipients}
+        tools={tools}
       />
       {dragging && <div className="bc-drop-hint">Drop files to attach</div>}
     </aside>

@@ -3,6 +3,7 @@ import {
   type ClipboardEvent,
   type FormEvent,
   type KeyboardEvent,
+  type ReactNode,
   useEffect,
   useId,
   useLayoutEffect,
@@ -50,6 +51,7 @@ export function Composer({
   mentionCandidates,
   rules,
   recipients = [],
+  tools,
 }: {
   onSend: (
     text: string,
@@ -75,6 +77,8 @@ export function Composer({
   rules?: RoomRules
   /** Whom a private message can go to (the "Send to" choice); none: no choice offered. */
   recipients?: readonly Recipient[]
+  /** The features' buttons for the row (COMPOSER_TOOLS), given whether sending is refused. */
+  tools?: (disabled: boolean) => ReactNode
 }) {
   const { refused, wait, notice, privateAllowed } = useSendRefusal(rules)
   const [toId, setToId] = useState('')
@@ -264,6 +268,7 @@ export function Composer({
           onKeyDown={keyDown}
           onPaste={paste}
         />
+        {tools?.(refused !== undefined)}
         <button
           type="button"
           className="bc-composer-icon"

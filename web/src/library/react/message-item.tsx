@@ -138,6 +138,7 @@ export const MessageItem = memo(function MessageItem({
             {text}
           </CollapsibleBody>
         ))}
+      {slot(parts, 'afterText')}
       {message.attachments.length > 0 && (
         <MessageAttachments attachments={message.attachments} stored={message.status === 'saved'} />
       )}
@@ -164,7 +165,10 @@ export const MessageItem = memo(function MessageItem({
 })
 
 /** The features' pieces for one place of the row, in the registry's order. */
-function slot(parts: readonly RowPart[], place: 'badge' | 'header' | 'footer'): ReactNode {
+function slot(
+  parts: readonly RowPart[],
+  place: 'badge' | 'header' | 'afterText' | 'footer',
+): ReactNode {
   return parts.map((part, index) => (
     // The registry's order never changes: the index is each feature's key.
     // biome-ignore lint/suspicious/noArrayIndexKey: see above.

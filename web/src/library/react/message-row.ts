@@ -55,6 +55,8 @@ export interface RowPart {
   header?: ReactNode
   /** Shown instead of the text: the editor while the message is edited. */
   replacesText?: ReactNode
+  /** Shown right after the text: a poll's options. */
+  afterText?: ReactNode
   /** Shown under the text and files: reported, pinned, the reactions. */
   footer?: ReactNode
   actions?: readonly MessageAction[]

@@ -1,6 +1,7 @@
 import { editingRow } from '../features/editing/editing-row.tsx'
 import { mentionRow } from '../features/mentions/mention-row.tsx'
 import { pinRow } from '../features/pins/pin-row.tsx'
+import { pollRow } from '../features/polls/poll-row.tsx'
 import { privateMessageRow } from '../features/private-messages/private-row.tsx'
 import { reactionRow } from '../features/reactions/reaction-row.tsx'
 import { replyRow } from '../features/replies/reply-row.tsx'
@@ -16,6 +17,7 @@ export const ROW_FEATURES: readonly RowFeature[] = [
   mentionRow,
   replyRow,
   editingRow,
+  pollRow,
   reportRow,
   pinRow,
   reactionRow,
