@@ -403,15 +403,15 @@ async function readRows(scan: boolean): Promise<RenderedRow[]> {
   const list = document.querySelector<HTMLElement>('[role="log"][aria-label="Chat messages"]')
   if (!list) return []
   const read = () =>
-    [...list.querySelectorAll<HTMLElement>('.message-row')].map((row) => ({
+    [...list.querySelectorAll<HTMLElement>('.bc-message-row')].map((row) => ({
       index: Number(row.dataset.index),
-      deleted: row.querySelector('.message-deleted') !== null,
+      deleted: row.querySelector('.bc-message-deleted') !== null,
       body: row.querySelector('[data-testid="message-body"]')?.textContent ?? null,
-      edited: row.querySelector('.message-edited') !== null,
-      reactions: [...row.querySelectorAll('.reaction-chip')].map(
+      edited: row.querySelector('.bc-message-edited') !== null,
+      reactions: [...row.querySelectorAll('.bc-reaction-chip')].map(
         (chip) => chip.textContent?.trim() ?? '',
       ),
-      status: row.querySelector<HTMLElement>('.message')?.dataset.status ?? null,
+      status: row.querySelector<HTMLElement>('.bc-message')?.dataset.status ?? null,
     }))
   if (!scan) return read()
   const rows = new Map<number, RenderedRow>()

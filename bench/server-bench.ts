@@ -544,8 +544,10 @@ function readsAgainstFloor(
     times.function,
     times.floor,
   )
+  const [p50, p99, floorP50, floorP99, ratioP50, ratioP99] = figures.map((figure) => figure.value)
   log(
-    `${what}: ${figures.map((figure) => `${figure.value}`).join(' / ')} (function p50, p99; floor p50, p99; ratios p50, p99)`,
+    `${what}: function p50 ${p50} ms, p99 ${p99} ms; floor p50 ${floorP50} ms, p99 ${floorP99} ms; ` +
+      `function / floor p50 ${ratioP50}, p99 ${ratioP99}`,
   )
   return figures
 }
