@@ -171,15 +171,28 @@ it('avatars keep a colour per person for everyone; dark mode follows the system'
   expectNoProblems()
 }, 30_000)
 
-it('a conversation with formatting, a reply and reactions, in light and dark', async () => {
+/** The poll's options as a group, named by its question. */
+const poll = (person: Person, question: string) =>
+  person.log.getByRole('group', { name: `Poll: ${question}` })
+
+/** A poll option's button, by its text (its name goes on with the count). */
+const option = (person: Person, question: string, text: string) =>
+  poll(person, question).getByRole('button', { name: new RegExp(`^${text} `) })
+
+/** What a poll option says of its votes. */
+const votes = (person: Person, question: string, text: string) =>
+  option(person, question, text).locator('.bc-poll-option-count').textContent()
+
+it('a stand-up with formatting, reactions, a reply, a mention, a pin, a poll and a private message, in light and dark', async () => {
   const room = uniqueRoom()
-  const ana = await join('Ana Lima', room)
+  // Ana hosts (owners pin); the pictures are her column.
+  const ana = await session.joinAsOwner('Ana Lima', room)
   const ben = await join('Ben Okafor', room)
-  await ana.page.setViewportSize({ width: 1000, height: 760 })
-  await expectVisible(
-    ana.page.getByRole('list', { name: 'Participants' }).getByText('Ben Okafor'),
-    LIVE_MS,
-  )
+  const chloe = await join('Chloé Martin', room)
+  await ana.page.setViewportSize({ width: 1000, height: 1110 })
+  const participants = ana.page.getByRole('list', { name: 'Participants' })
+  await expectVisible(participants.getByText('Ben Okafor'), LIVE_MS)
+  await expectVisible(participants.getByText('Chloé Martin'), LIVE_MS)
 
   await ben.send('Morning! The *release notes* are ready for review 🎉')
   await ben.send('> ship on Friday\nStill the plan? `npm test` is green on main.')
@@ -215,6 +228,73 @@ it('a conversation with formatting, a reply and reactions, in light and dark', a
   )
   await expectVisible(row(ana, 'the changelog').locator('.bc-reply-quote'))
 
+  // Chloé cheers the notes with an emoji of her own: two kinds of reaction side by side.
+  await expectVisible(row(chloe, 'release notes'), LIVE_MS)
+  await row(chloe, 'release notes').hover()
+  await row(chloe, 'release notes').getByRole('button', { name: 'Add reaction' }).click()
+  await chloe.page
+    .getByRole('dialog', { name: 'Add reaction' })
+    .getByRole('button', { name: '🎉' })
+    .click()
+  await expectVisible(
+    row(ana, 'release notes').getByRole('button', { name: '🎉 1', exact: true }),
+    LIVE_MS,
+  )
+
+  // Ana, the host, pins the notes: the bar at the top shows them.
+  await row(ana, 'release notes').hover()
+  await row(ana, 'release notes').getByRole('button', { name: 'Message actions' }).click()
+  await ana.page.getByRole('menuitem', { name: 'Pin' }).click()
+  await expectVisible(row(ana, 'release notes').getByText('Pinned', { exact: true }))
+  await expectVisible(
+    ana.page.getByRole('region', { name: 'Pinned messages' }).getByRole('button', {
+      name: /^Go to the pinned message from Ben Okafor: Morning!/,
+    }),
+  )
+
+  // Chloé asks Ana, picking her from the @ list: Ana sees it marked for her.
+  const chloeField = chloe.page.getByRole('textbox', { name: 'Message' })
+  await chloeField.pressSequentially('@Ana')
+  await chloeField.press('Enter')
+  expect(await chloeField.inputValue()).toBe('@Ana Lima ')
+  await chloeField.pressSequentially('could you share the demo link before 11? ☕')
+  await chloeField.press('Enter')
+  await expectVisible(
+    row(ana, 'share the demo link').getByText('Mentions you', { exact: true }),
+    LIVE_MS,
+  )
+
+  // Ana asks where to celebrate; everyone votes.
+  const question = 'Lunch after the release?'
+  await ana.page.getByRole('button', { name: 'Create poll' }).click()
+  const form = ana.page.getByRole('dialog', { name: 'New poll' })
+  await form.getByRole('textbox', { name: 'Question' }).fill(question)
+  await form.getByRole('textbox', { name: 'Option 1' }).fill('Tacos')
+  await form.getByRole('textbox', { name: 'Option 2' }).fill('Ramen')
+  await form.getByRole('button', { name: 'Add option' }).click()
+  await form.getByRole('textbox', { name: 'Option 3' }).fill('Pizza')
+  await form.getByRole('button', { name: 'Start poll' }).click()
+  await expectHidden(form)
+  for (const person of [ana, ben, chloe]) await expectVisible(poll(person, question), LIVE_MS)
+  await ana.allSaved()
+  await option(ben, question, 'Tacos').click()
+  await option(chloe, question, 'Tacos').click()
+  await option(ana, question, 'Ramen').click()
+  await expect.poll(() => votes(ana, question, 'Tacos')).toBe('2 votes · 67%')
+  await expect.poll(() => votes(ana, question, 'Ramen')).toBe('1 vote · 33%')
+  await expect.poll(() => votes(ana, question, 'Pizza')).toBe('0 votes · 0%')
+
+  // Ben offers help to Ana alone.
+  await ben.page.getByRole('combobox', { name: 'Send to' }).selectOption({
+    label: 'Ana Lima (private)',
+  })
+  await ben.send('Happy to pair on the demo tomorrow if that helps 🙂')
+  await expectVisible(
+    row(ana, 'pair on the demo').getByText('Private from Ben Okafor', { exact: true }),
+    LIVE_MS,
+  )
+  for (const person of [ana, ben, chloe]) await person.allSaved()
+
   // Nothing hovered or focused: the column at rest.
   await ana.page.mouse.move(0, 0)
   await ana.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
@@ -228,4 +308,4 @@ it('a conversation with formatting, a reply and reactions, in light and dark', a
     expect(picture.byteLength).toBeGreaterThan(10_000)
   }
   expectNoProblems()
-}, 45_000)
+}, 90_000)
