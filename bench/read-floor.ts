@@ -58,6 +58,7 @@ interface Row {
   pinned_at: Date | null
   seq: string
   reactions: { emoji: string; userIds: string[] }[] | null
+  poll: unknown
   room_revision?: string
   room_has_private?: boolean
 }
@@ -81,31 +82,43 @@ const toMessage = (row: Row) => ({
     count: userIds.length,
     userIds,
   })),
+  ...(row.poll ? { poll: row.poll } : {}),
 })
 
 /** The floor's request handler over `sql`: history pages, searches and a health check. */
 function floorHandler(sql: postgres.Sql) {
   type Fragment = postgres.PendingQuery<postgres.Row[]>
 
-  // The store's pageWithRevision: a page, its reactions and the room's revision in one statement.
-  const pageWithRevision = (revision: Fragment, page: Fragment, order: Fragment, extra = sql``) =>
+  // The store's pageWithRevision: a page, its reactions and polls (with `readerId`'s votes; none
+  // when null) and the room's revision in one statement.
+  const pageWithRevision = (
+    revision: Fragment,
+    page: Fragment,
+    order: Fragment,
+    readerId: string | null,
+    extra = sql``,
+  ) =>
     sql<Row[]>`
       with page as (${page})
-      select latest.*, page.*, reaction.reactions
+      select latest.*, page.*, reaction.reactions, poll.poll
       from (select coalesce(${revision}, 0) as room_revision ${extra}) as latest
       left join page on true
       left join chat.page_reactions(array(select id from page)) as reaction
         on reaction.message_id = page.id
+      left join chat.page_polls(array(select id from page), ${readerId}::text) as poll
+        on poll.message_id = page.id
       order by page.seq ${order}`
 
   // The store's withReactions, for search.
-  const withReactions = (rows: Fragment, order: Fragment) =>
+  const withReactions = (rows: Fragment, order: Fragment, readerId: string) =>
     sql<Row[]>`
       with found as (${rows})
-      select found.*, reaction.reactions
+      select found.*, reaction.reactions, poll.poll
       from found
       left join chat.page_reactions(array(select id from found)) as reaction
         on reaction.message_id = found.id
+      left join chat.page_polls(array(select id from found), ${readerId}::text) as poll
+        on poll.message_id = found.id
       order by ${order}`
 
   const visibleTo = (readerId: string) =>
@@ -131,6 +144,8 @@ function floorHandler(sql: postgres.Sql) {
           where room = ${room} and deleted_at is null and recipient_id is null
           order by seq desc limit ${HISTORY_PAGE + 1}`,
       sql`desc`,
+      // Shared by every reader, so polls without anyone's own vote, as the store reads them.
+      null,
       sql`, exists(select from chat.messages
                    where room = ${room} and recipient_id is not null and deleted_at is null)
               as room_has_private`,
@@ -150,9 +165,10 @@ function floorHandler(sql: postgres.Sql) {
     let rows: Row[]
     if (before === undefined && after === undefined) {
       rows = await newestPage(room)
-      // The store reads the reader's own private messages with a second statement here; the
-      // bench's rooms have none, and the floor does not pretend to answer for rooms that do.
-      if (rows[0]?.room_has_private) return undefined
+      // The store reads the reader's own private messages, and their own votes in the page's
+      // polls, with more statements here; the bench's rooms have neither, and the floor does
+      // not pretend to answer for rooms that do.
+      if (rows[0]?.room_has_private || rows.some((row) => row.poll)) return undefined
     } else {
       const page =
         after !== undefined
@@ -167,6 +183,7 @@ function floorHandler(sql: postgres.Sql) {
         visibleRevision(room, readerId),
         page,
         after !== undefined ? sql`asc` : sql`desc`,
+        readerId,
       )
     }
     const revision = Number(rows[0]?.room_revision ?? 0)
@@ -197,8 +214,8 @@ function floorHandler(sql: postgres.Sql) {
       )
       select * from matches order by seq desc limit ${SEARCH_PAGE + 1}`
     const newestFirst = sql`found.seq desc`
-    let rows = await withReactions(recent, newestFirst)
-    if (rows.length <= SEARCH_PAGE) rows = await withReactions(indexed, newestFirst)
+    let rows = await withReactions(recent, newestFirst, readerId)
+    if (rows.length <= SEARCH_PAGE) rows = await withReactions(indexed, newestFirst, readerId)
     return {
       messages: rows.slice(0, SEARCH_PAGE).map(toMessage),
       hasMore: rows.length > SEARCH_PAGE,
@@ -235,7 +252,7 @@ function floorHandler(sql: postgres.Sql) {
         return value === null ? undefined : Number(value)
       }
       const page = await history(room, readerId, cursor('before'), cursor('after'))
-      if (!page) return answer(response, 501, { error: 'rooms with private messages' })
+      if (!page) return answer(response, 501, { error: 'rooms with private messages or polls' })
       return answer(response, 200, page)
     } catch (error) {
       answer(response, 500, { error: String(error) })
