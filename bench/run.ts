@@ -10,6 +10,7 @@ import { startEmbeddedPostgres } from '../local/embedded-postgres.ts'
 import { applyMigrations } from '../local/migrate.ts'
 import { findChromium } from '../test/chromium.ts'
 import { benchBrowser } from './browser-bench.ts'
+import { benchEngine } from './engine-bench.ts'
 import {
   atMost,
   type BenchContext,
@@ -53,16 +54,16 @@ async function benchBundle(): Promise<Figure[]> {
 }
 
 /**
- * `--only server` or `--only browser` (after `--`: `npm run bench -- --only server`) runs one part
- * (the bundle figures always come along); the default is the full run. A partial run prints its
+ * `--only server`, `--only browser` or `--only engine` (after `--`: `npm run bench -- --only
+ * server`) runs one part (the bundle figures always come along); the default is the full run. A partial run prints its
  * table but leaves bench/latest.json alone: that file holds full runs only.
  */
-function onlyPart(): 'server' | 'browser' | undefined {
+function onlyPart(): 'server' | 'browser' | 'engine' | undefined {
   const at = process.argv.indexOf('--only')
   if (at === -1) return undefined
   const part = process.argv[at + 1]
-  if (part === 'server' || part === 'browser') return part
-  throw new Error(`--only takes server or browser, not ${part}`)
+  if (part === 'server' || part === 'browser' || part === 'engine') return part
+  throw new Error(`--only takes server, browser or engine, not ${part}`)
 }
 
 async function main() {
@@ -84,11 +85,16 @@ async function main() {
     const figures: Figure[] = []
     console.log('Bundle')
     figures.push(...(await benchBundle()))
-    if (only !== 'browser') {
+    if (only === undefined || only === 'engine') {
+      // First, on the quiet machine: microseconds, without a database or a browser running.
+      console.log('Engine: the cost of a change as the history grows')
+      figures.push(...(await benchEngine(log)))
+    }
+    if (only === undefined || only === 'server') {
       console.log('Server: write path and history')
       figures.push(...(await benchServer(context)))
     }
-    if (only !== 'server') {
+    if (only === undefined || only === 'browser') {
       console.log('Browser: live delivery and the client')
       figures.push(...(await benchBrowser(context)))
     }
