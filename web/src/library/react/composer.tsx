@@ -22,6 +22,7 @@ import { useSendRefusal } from '../features/room-rules/use-send-refusal.ts'
 import { formatBytes } from '../features/uploads/upload-file.ts'
 import type { Attachments } from '../features/uploads/use-attachments.ts'
 import { Avatar } from './avatar.tsx'
+import { ComposerIconButton } from './composer-icon-button.tsx'
 import { EmojiButton } from './emoji-button.tsx'
 import { MESSAGE_SHORTCUT } from './use-message-shortcut.ts'
 import { useStore } from './use-store.ts'
@@ -269,26 +270,9 @@ export function Composer({
           onPaste={paste}
         />
         {tools?.(refused !== undefined)}
-        <button
-          type="button"
-          className="bc-composer-icon"
-          aria-label="Attach file"
-          title="Attach file"
-          onClick={() => fileInput.current?.click()}
-        >
-          <svg
-            aria-hidden="true"
-            focusable="false"
-            viewBox="0 0 24 24"
-            fill="none"
-            stroke="currentColor"
-            strokeWidth="2"
-            strokeLinecap="round"
-            strokeLinejoin="round"
-          >
-            <path d="m21.4 11.1-9.2 9.2a6 6 0 0 1-8.5-8.5l9.2-9.2a4 4 0 0 1 5.7 5.7l-9.2 9.2a2 2 0 0 1-2.8-2.8l8.5-8.5" />
-          </svg>
-        </button>
+        <ComposerIconButton label="Attach file" onClick={() => fileInput.current?.click()}>
+          <path d="m21.4 11.1-9.2 9.2a6 6 0 0 1-8.5-8.5l9.2-9.2a4 4 0 0 1 5.7 5.7l-9.2 9.2a2 2 0 0 1-2.8-2.8l8.5-8.5" />
+        </ComposerIconButton>
         <EmojiButton
           onPick={insertEmoji}
           onEscape={() => field.current?.focus()}

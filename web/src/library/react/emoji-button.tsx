@@ -1,4 +1,5 @@
 import { type KeyboardEvent, lazy, Suspense, useEffect, useId, useRef, useState } from 'react'
+import { ComposerIconButton } from './composer-icon-button.tsx'
 
 // The reactions' full picker (frimousse, with its emoji data): its own chunk, fetched the first
 // time someone opens it, as from the reaction picker.
@@ -46,33 +47,19 @@ export function EmojiButton({
 
   return (
     <>
-      <button
+      <ComposerIconButton
         ref={button}
-        type="button"
-        className="bc-composer-icon"
-        aria-label="Insert emoji"
-        title="Insert emoji"
+        label="Insert emoji"
         aria-haspopup="dialog"
         aria-expanded={open}
         aria-controls={open ? id : undefined}
         disabled={disabled}
         onClick={() => setOpen((shown) => !shown)}
       >
-        <svg
-          aria-hidden="true"
-          focusable="false"
-          viewBox="0 0 24 24"
-          fill="none"
-          stroke="currentColor"
-          strokeWidth="2"
-          strokeLinecap="round"
-          strokeLinejoin="round"
-        >
-          <circle cx="12" cy="12" r="10" />
-          <path d="M8 14s1.5 2 4 2 4-2 4-2" />
-          <path d="M9 9h.01M15 9h.01" />
-        </svg>
-      </button>
+        <circle cx="12" cy="12" r="10" />
+        <path d="M8 14s1.5 2 4 2 4-2 4-2" />
+        <path d="M9 9h.01M15 9h.01" />
+      </ComposerIconButton>
       {open && (
         <div
           ref={popup}

@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react'
 import type { ChatClient } from '../../engine/chat-client.ts'
+import { ComposerIconButton } from '../../react/composer-icon-button.tsx'
 import { PollForm } from './poll-form.tsx'
 
 /**
@@ -11,28 +12,15 @@ export function PollButton({ client, disabled }: { client: ChatClient; disabled?
   const button = useRef<HTMLButtonElement>(null)
   return (
     <>
-      <button
+      <ComposerIconButton
         ref={button}
-        type="button"
-        className="bc-composer-icon"
-        aria-label="Create poll"
-        title="Create poll"
+        label="Create poll"
         aria-expanded={open}
         disabled={disabled}
         onClick={() => setOpen((shown) => !shown)}
       >
-        <svg
-          aria-hidden="true"
-          focusable="false"
-          viewBox="0 0 24 24"
-          fill="none"
-          stroke="currentColor"
-          strokeWidth="2"
-          strokeLinecap="round"
-        >
-          <path d="M5 20V10M12 20V4M19 20v-7" />
-        </svg>
-      </button>
+        <path d="M5 20V10M12 20V4M19 20v-7" />
+      </ComposerIconButton>
       {open && (
         <PollForm
           onStart={(question, options) => client.startPoll(question, options)}
