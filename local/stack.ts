@@ -21,9 +21,9 @@ export const RUNNING_DATABASE_FILE = 'running-database-url'
 
 const WEB_DIST_DIR = path.resolve(import.meta.dirname, '../dist/web')
 
-/** How long a request's headers may take before its connection is dropped (README: 15 s). */
+/** How long a request's headers may take before its connection is dropped (docs/security.md: 15 s). */
 const HEADERS_TIMEOUT_MS = 15_000
-/** How long a whole request, body and file uploads included, may take (README: 5 minutes). */
+/** How long a whole request, body and file uploads included, may take (docs/security.md: 5 minutes). */
 const REQUEST_TIMEOUT_MS = 5 * 60_000
 
 export interface LocalStackOptions {
