@@ -1,28 +1,23 @@
 import {
-  LIVE_PROTOCOL_VERSION,
-  type LiveEnvelope,
   MAX_POLL_QUESTION_CHARS,
   type NewPoll,
   newPollSchema,
   type StoredMessage,
   storedMessageSchema,
 } from '@shared/protocol.ts'
-import { ChatApiError, type RoomApi } from '../../engine/chat-api.ts'
+import type { RoomApi } from '../../engine/chat-api.ts'
+import { changeMessage, type MessageChangeOptions } from '../../engine/message-change.ts'
 import { type Result, refused } from '../../engine/result.ts'
 import type { TimelineMessage } from '../../engine/timeline.ts'
 
-export interface PollsOptions {
+/** What polls need of the engine: what every stored change needs, and the room's API. */
+export interface PollsOptions extends MessageChangeOptions {
   api: Pick<RoomApi, 'route'>
   /** This user, and whether they own the room (owners close anyone's poll). */
   userId: string
   owner: boolean
-  /** The message as shown now (a poll received live has no seq until the room is read). */
-  message: (id: string) => TimelineMessage | undefined
   /** Shows messages as the function returned them. */
   stored: (messages: readonly StoredMessage[]) => void
-  sendLive: (envelope: LiveEnvelope) => void
-  /** Reads what changed in the room: a read in flight may land after a vote's answer. */
-  sync: () => Promise<void>
 }
 
 /**
@@ -86,30 +81,13 @@ export class Polls {
     action: string,
     init: { method: 'PUT' | 'DELETE' | 'POST'; json?: unknown },
   ): Promise<Result> {
-    const { api, stored, sendLive, sync, message } = this.#options
+    const { api, stored } = this.#options
     const path = `/messages/${encodeURIComponent(id)}${action}`
-    const write = async () => stored([await api.route(path, storedMessageSchema, init)])
-    try {
-      await write()
-    } catch (error) {
-      if (!(error instanceof ChatApiError && error.status === 404 && !message(id)?.seq)) {
-        return refused((error as Error).message)
-      }
-      // Received live: its write may have landed since. Once the room is read, one more try.
-      await sync()
-      if (message(id)?.seq === undefined) {
-        return refused('This poll is not saved yet. Try again in a moment.')
-      }
-      try {
-        await write()
-      } catch (again) {
-        return refused((again as Error).message)
-      }
-    }
-    sendLive({ v: LIVE_PROTOCOL_VERSION, type: 'changed', id })
-    // A catch-up read before this change may still land after its answer: one more has the last
-    // word.
-    await sync()
-    return { ok: true }
+    return changeMessage(
+      this.#options,
+      id,
+      async () => stored([await api.route(path, storedMessageSchema, init)]),
+      'This poll is not saved yet. Try again in a moment.',
+    )
   }
 }

@@ -1,11 +1,11 @@
 import {
   emojiSchema,
-  LIVE_PROTOCOL_VERSION,
   type LiveEnvelope,
   MAX_REACTION_EMOJI,
   type StoredMessage,
 } from '@shared/protocol.ts'
-import { ChatApiError, type RoomApi } from '../../engine/chat-api.ts'
+import type { RoomApi } from '../../engine/chat-api.ts'
+import { changeMessage } from '../../engine/message-change.ts'
 import { type Result, refused } from '../../engine/result.ts'
 import type { Timeline, TimelineMessage, TimelineReaction } from '../../engine/timeline.ts'
 
@@ -62,28 +62,12 @@ export class MessageReactions {
         `This message already has ${MAX_REACTION_EMOJI} different reactions. Add one of those instead.`,
       )
     }
-    try {
-      await this.#write(id, parsed.data, on)
-    } catch (error) {
-      if (!(error instanceof ChatApiError && error.status === 404 && message.seq === undefined)) {
-        return refused((error as Error).message)
-      }
-      // Received live: its write may have landed since. Once the room is read, one more try.
-      await sync()
-      if (timeline.get(id)?.seq === undefined) {
-        return refused('This message is not saved yet. Try again in a moment.')
-      }
-      try {
-        await this.#write(id, parsed.data, on)
-      } catch (again) {
-        return refused((again as Error).message)
-      }
-    }
-    sendLive({ v: LIVE_PROTOCOL_VERSION, type: 'changed', id })
-    // A catch-up read before this write may still land after its answer: one read after it has
-    // the last word.
-    await sync()
-    return { ok: true }
+    return changeMessage(
+      { message: (shown) => timeline.get(shown), sendLive, sync },
+      id,
+      () => this.#write(id, parsed.data, on),
+      'This message is not saved yet. Try again in a moment.',
+    )
   }
 
   async #write(id: string, emoji: string, on: boolean): Promise<void> {
