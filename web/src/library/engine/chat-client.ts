@@ -279,6 +279,8 @@ export class ChatClient {
     await transport.join()
     if (this.#disposed) return
     this.#connection.set('connected')
+    // Whoever was in the call already: from here on, joins and leaves say who comes and goes.
+    this.#peopleChanged()
     this.#changed()
     // The settings before live messages are taken: they decide which ones the room allows.
     await Promise.all([this.#sync.loadNewest(), this.#refreshRoomState()])
@@ -572,6 +574,8 @@ export class ChatClient {
   #connectionChanged(state: ConnectionState): void {
     const wasInterrupted = this.#connection.getSnapshot() === 'interrupted'
     this.#connection.set(state)
+    // A channel back after a drop knows the call as it is now.
+    this.#peopleChanged()
     this.#changed()
     if (state !== 'connected' || !wasInterrupted) return
     this.#live.flush()
@@ -601,7 +605,6 @@ export class ChatClient {
       this.people.noteMessages(added)
       this.#arrivals.observe(added)
     }
-    this.people.seeParticipants(this.#transport.participants())
     this.#messages.set(this.#timeline.messages())
     this.#history.set(this.#sync.history)
   }

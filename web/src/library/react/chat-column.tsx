@@ -66,7 +66,8 @@ export function ChatColumn({
   /** The chat function for this room (uploads go through it). */
   api: RoomApi
 }) {
-  const { participants } = useStore(client.people)
+  // The participants only: a new sender changes the people, not the column.
+  const participants = useStore(client.people, (people) => people.participants)
   const connectionState = useStore(client.connection)
   const history = useStore(client.history)
   const connection = CONNECTION_TEXT[connectionState]

@@ -32,11 +32,13 @@ export function usePresentedMessage(message: TimelineMessage): TimelineMessage {
 export function useReplyQuote(parentId: string | undefined): ReplyQuote | undefined {
   const client = useChatClient()
   const parent = useStore(client.messages, (view) => (parentId ? view.get(parentId) : undefined))
-  const people = useStore(client.people)
+  // The parent as shown (cached per message): the same object while its names stay, so other
+  // people's news does not render the reply again.
+  const shown = useStore(client.people, (people) =>
+    parent ? presentMessage(parent, people, client.userId) : undefined,
+  )
   // Moves when a fetched parent arrives: the quote is asked for again.
   useStore(client.quotes)
-  if (!parentId) return undefined
-  // Both cache what they make: the same quote object while its parent shows the same.
-  const shown = parent && presentMessage(parent, people, client.userId)
-  return client.quotes.quote(parentId, shown)
+  // The same quote object while its parent shows the same.
+  return parentId ? client.quotes.quote(parentId, shown) : undefined
 }
