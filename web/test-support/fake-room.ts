@@ -1,5 +1,4 @@
 import {
-  type Attachment,
   type ChangesPage,
   DEFAULT_PAGE_SIZE,
   DEFAULT_ROOM_SETTINGS,
@@ -105,15 +104,7 @@ export class FakeRoom implements Partial<RoomApi> {
     return changed
   }
 
-  persistMessage = async (message: {
-    id: string
-    body: string
-    attachments: readonly Attachment[]
-    replyTo?: string
-    mentions?: readonly Mention[]
-    to?: string
-    toName?: string
-  }) => {
+  persistMessage = async (message: Parameters<RoomApi['persistMessage']>[0]) => {
     this.writes.push(message)
     const refusal = this.refuse?.(message)
     if (refusal) throw refusal
