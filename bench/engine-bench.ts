@@ -51,17 +51,21 @@ function history(size: number): StoredMessage[] {
 
 /** A room API that hands out one page of `messages`, and nothing to catch up on. */
 function roomApi(messages: StoredMessage[]): RoomApi {
+  // What the features read on the way in (settings, pins, reports), by path.
+  const features: Record<string, unknown> = {
+    '/settings': DEFAULT_ROOM_SETTINGS,
+    '/pins': { messages: [] },
+    '/reports': { mine: [] },
+  }
   const api: Partial<RoomApi> = {
     loadHistoryPage: async () => ({ messages, hasMore: false, revision: messages.length }),
-    loadSettings: async () => DEFAULT_ROOM_SETTINGS,
-    loadPins: async () => ({ messages: [] }),
-    loadReports: async () => ({ mine: [] }),
     loadChanges: async () => ({
       changes: [],
       revision: messages.length,
       hasMore: false,
       firstSeq: 1,
     }),
+    route: async (path, schema) => schema.parse(features[path]),
   }
   return api as RoomApi
 }

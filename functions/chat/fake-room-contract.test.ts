@@ -7,20 +7,14 @@ import type { ChangesPage, StoredMessage } from '@shared/protocol.ts'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createChatHarness, uniqueRoom } from '../../test/chat-harness.ts'
 import { createChatApi, type RoomApi } from '../../web/src/library/engine/chat-api.ts'
+import { deleteMessage, editMessage } from '../../web/src/library/features/editing/engine.ts'
+import { loadPins, pinMessage } from '../../web/src/library/features/pins/engine.ts'
+import { addReaction, removeReaction } from '../../web/src/library/features/reactions/engine.ts'
 import { FakeRoom } from '../../web/test-support/fake-room.ts'
 
 type ContractApi = Pick<
   RoomApi,
-  | 'persistMessage'
-  | 'editMessage'
-  | 'deleteMessage'
-  | 'addReaction'
-  | 'removeReaction'
-  | 'pinMessage'
-  | 'loadPins'
-  | 'loadHistoryPage'
-  | 'loadChanges'
-  | 'loadMessage'
+  'persistMessage' | 'route' | 'loadHistoryPage' | 'loadChanges' | 'loadMessage'
 >
 
 /** A room of one person, a room owner (who may pin), and a new message id for them. */
@@ -68,39 +62,39 @@ interface Change {
 const CHANGES: Change[] = [
   {
     name: 'an edit',
-    make: (api, id) => api.editMessage(id, 'b, edited'),
+    make: (api, id) => editMessage(api, id, 'b, edited'),
     shows: (message) => expect(message).toMatchObject({ body: 'b, edited' }),
     repeatable: true,
   },
   {
     name: 'a reaction',
-    make: (api, id) => api.addReaction(id, '👍'),
+    make: (api, id) => addReaction(api, id, '👍'),
     shows: (message) => expect(message?.reactions).toMatchObject([{ emoji: '👍', count: 1 }]),
     repeatable: true,
   },
   {
     name: 'a reaction taken back',
-    before: (api, id) => api.addReaction(id, '👍'),
-    make: (api, id) => api.removeReaction(id, '👍'),
+    before: (api, id) => addReaction(api, id, '👍'),
+    make: (api, id) => removeReaction(api, id, '👍'),
     shows: (message) => expect(message?.reactions).toEqual([]),
     repeatable: true,
   },
   {
     name: 'a pin',
-    make: (api, id) => api.pinMessage(id, true),
+    make: (api, id) => pinMessage(api, id, true),
     shows: (message) => expect(message?.pinnedAt).toEqual(expect.any(String)),
     repeatable: true,
   },
   {
     name: 'an unpin',
-    before: (api, id) => api.pinMessage(id, true),
-    make: (api, id) => api.pinMessage(id, false),
+    before: (api, id) => pinMessage(api, id, true),
+    make: (api, id) => pinMessage(api, id, false),
     shows: (message) => expect(message).not.toHaveProperty('pinnedAt'),
     repeatable: true,
   },
   {
     name: 'a deletion',
-    make: (api, id) => api.deleteMessage(id),
+    make: (api, id) => deleteMessage(api, id),
     shows: (message) => expect(message).toBeUndefined(),
     repeatable: false,
   },
@@ -208,7 +202,7 @@ describe.each(rooms)('%s', (_name, open) => {
     expect(rest.messages.map((m) => m.id)).toEqual([d.id])
     expect(rest.hasMore).toBe(false)
     // An edit does not move a message to another page.
-    await api.editMessage(b.id, 'b, edited')
+    await editMessage(api, b.id, 'b, edited')
     const again = await api.loadHistoryPage({ before: c.seq, limit: 2 })
     expect(bodiesOf(again.messages)).toEqual(['a', 'b, edited'])
     expect((await api.loadMessage(b.id)).seq).toBe(b.seq)
@@ -216,7 +210,7 @@ describe.each(rooms)('%s', (_name, open) => {
 
   it('pages /changes by revision, oldest change first, each page going on from the last', async () => {
     const { api, a, b, c } = await threeMessages()
-    await api.editMessage(a.id, 'a, edited')
+    await editMessage(api, a.id, 'a, edited')
     const first = await api.loadChanges({ since: 0, limit: 2 })
     // b and c, then the edit of a: changes come in revision order, not seq order.
     expect(describeChanges(first)).toEqual([`+b@${b.seq}`, `+c@${c.seq}`])
@@ -250,9 +244,9 @@ describe.each(rooms)('%s', (_name, open) => {
   it('lists pins newest pin first, each pin a change', async () => {
     const { api, a, c } = await threeMessages()
     const read = await api.loadHistoryPage({})
-    await api.pinMessage(a.id, true)
-    await api.pinMessage(c.id, true)
-    expect(bodiesOf((await api.loadPins()).messages)).toEqual(['c', 'a'])
+    await pinMessage(api, a.id, true)
+    await pinMessage(api, c.id, true)
+    expect(bodiesOf((await loadPins(api)).messages)).toEqual(['c', 'a'])
     const caughtUp = await api.loadChanges({ since: read.revision })
     expect(describeChanges(caughtUp)).toEqual([`+a@${a.seq}`, `+c@${c.seq}`])
   })

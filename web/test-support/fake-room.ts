@@ -16,6 +16,7 @@ import { ChatApiError, type RoomApi } from '../src/library/engine/chat-api.ts'
 import { ChatClient, type ChatSnapshot } from '../src/library/engine/chat-client.ts'
 import type { TimelineMessage } from '../src/library/engine/timeline.ts'
 import { FakeClock } from './fake-clock.ts'
+import { fakeRoute } from './fake-routes.ts'
 import { FakeTransport, fakeParticipant } from './fake-transport.ts'
 
 // Tests of the client core against one room: a fake of the chat function that keeps messages in
@@ -52,7 +53,8 @@ export const FIRST_REVISION = 100_001
  * against the real function): a message keeps its seq for good, and every change to it (the write,
  * an edit, a deletion, a reaction, a pin) takes the room's next revision; a change that changes
  * nothing takes none. Messages a test pushes into `messages` count as written when the room is
- * next used, in their order there.
+ * next used, in their order there. The engine's calls are methods of RoomApi; the features' calls
+ * reach `route`, which answers them by method and path from the methods named after them.
  */
 export class FakeRoom implements Partial<RoomApi> {
   messages: StoredMessage[] = []
@@ -257,6 +259,24 @@ export class FakeRoom implements Partial<RoomApi> {
     this.loadMessageCalls.push(id)
     return this.#find(id)
   }
+
+  /**
+   * The features' own requests (features/<feature>/*-api.ts), answered by method and path from
+   * the methods above, as the function's routes answer them.
+   */
+  route: RoomApi['route'] = fakeRoute({
+    'PATCH /messages/:id': ({ param, json }) =>
+      this.editMessage(param('id'), (json as { body: string }).body),
+    'DELETE /messages/:id': ({ param }) => this.deleteMessage(param('id')),
+    'PUT /messages/:id/reactions/:emoji': ({ param }) =>
+      this.addReaction(param('id'), param('emoji')),
+    'DELETE /messages/:id/reactions/:emoji': ({ param }) =>
+      this.removeReaction(param('id'), param('emoji')),
+    'PUT /messages/:id/pin': ({ param }) => this.pinMessage(param('id'), true),
+    'DELETE /messages/:id/pin': ({ param }) => this.pinMessage(param('id'), false),
+    'GET /pins': () => this.loadPins(),
+    'GET /settings': () => this.loadSettings(),
+  })
 }
 
 const clients: ChatClient[] = []

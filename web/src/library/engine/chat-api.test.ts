@@ -1,5 +1,6 @@
 import { newMessageId, type StoredMessage } from '@shared/protocol.ts'
 import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import { FakeClock } from '../../../test-support/fake-clock.ts'
 import { ChatApiError, createChatApi, REQUEST_TIMEOUT_MS } from './chat-api.ts'
 import { Outbox } from './outbox.ts'
@@ -112,6 +113,29 @@ describe('createChatApi', () => {
     expect(changes.at(-1)).toMatchObject({ stored: true })
     expect(outbox.entries()).toEqual([])
     outbox.dispose()
+  })
+
+  it("times out a feature's route that answers with no body like any other call", async () => {
+    const clock = new FakeClock()
+    const server = fakeServer()
+    const api = createChatApi('/chat', { fetch: server.fetch, clock }).forRoom(ROOM, 'token')
+    const deleting = api
+      .route('/messages/x', z.undefined(), { method: 'DELETE' })
+      .catch((error: unknown) => error)
+    await settle()
+    clock.advance(REQUEST_TIMEOUT_MS)
+    expect(await deleting).toMatchObject({ status: 0, code: 'timeout', retryable: true })
+  })
+
+  it("refuses a feature's answer that its schema cannot read", async () => {
+    const server = fakeServer()
+    const api = createChatApi('/chat', { fetch: server.fetch }).forRoom(ROOM, 'token')
+    const deleting = api
+      .route('/messages/x', z.undefined(), { method: 'DELETE' })
+      .catch((error: unknown) => error)
+    await settle()
+    server.requests[0]?.answer(Response.json({ unexpected: true }))
+    expect(await deleting).toMatchObject({ status: 502, code: 'bad_response' })
   })
 
   it('reads the error the function answered with', async () => {

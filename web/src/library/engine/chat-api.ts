@@ -7,25 +7,10 @@ import {
   historyPageSchema,
   type Mention,
   type NewPoll,
-  type PinsPage,
-  pinsPageSchema,
-  type ReportResponse,
-  type RoomReports,
-  type RoomSettings,
-  reportResponseSchema,
-  roomReportsSchema,
-  roomSettingsSchema,
-  type SearchPage,
-  type StoredAttachment,
   type StoredMessage,
-  searchPageSchema,
-  signAttachmentsResponseSchema,
   storedMessageSchema,
   type TokenResponse,
   tokenResponseSchema,
-  type UploadRequest,
-  type UploadResponse,
-  uploadResponseSchema,
 } from '@shared/protocol.ts'
 import type { z } from 'zod'
 import { type Clock, systemClock } from './clock.ts'
@@ -56,7 +41,12 @@ export class ChatApiError extends Error {
   }
 }
 
-/** The chat function as one room's client sees it, bound to that room and token. */
+/**
+ * The chat function as one room's engine sees it, bound to that room and token: the engine's own
+ * calls (writes, history, catch-up, one message, the transcript) and `route`, through which each
+ * feature makes its own (features/<feature>/<feature>-api.ts), so that a new feature adds no
+ * method here.
+ */
 export interface RoomApi {
   /** Writes one's message (again, with the same id, is safe); throws ChatApiError, `retryable` or not. */
   persistMessage(message: {
@@ -71,40 +61,18 @@ export interface RoomApi {
   }): Promise<StoredMessage>
   loadHistoryPage(query: { limit?: number; before?: number; after?: number }): Promise<HistoryPage>
   loadMessage(id: string): Promise<StoredMessage>
-  /** A signed URL to upload one file to. */
-  requestUpload(file: UploadRequest): Promise<UploadResponse>
-  /** URLs to read files announced live (the live channel carries no URLs). */
-  signAttachments(attachments: readonly Attachment[]): Promise<StoredAttachment[]>
-  /** Changes the text of one's own message. */
-  editMessage(id: string, body: string): Promise<StoredMessage>
-  /** Deletes one's own message (or, for a room owner, anyone's). */
-  deleteMessage(id: string): Promise<void>
-  /** Adds one's reaction `emoji` to a message (again is safe): the message as it is now. */
-  addReaction(id: string, emoji: string): Promise<StoredMessage>
-  /** Takes back one's reaction `emoji` (none to take back is fine). */
-  removeReaction(id: string, emoji: string): Promise<void>
-  /** The room's pinned messages, the newest pin first. */
-  loadPins(): Promise<PinsPage>
-  /** Pins (`on`) or unpins a message for everyone (owners only): the message as it is now. */
-  pinMessage(id: string, on: boolean): Promise<StoredMessage>
-  /** The room's chat settings. */
-  loadSettings(): Promise<RoomSettings>
-  /** Changes the room's chat settings (owners only): the settings as saved. */
-  saveSettings(settings: RoomSettings): Promise<RoomSettings>
-  /** What this user reported in the room; for an owner, the messages with open reports too. */
-  loadReports(): Promise<RoomReports>
-  /** Reports someone else's message to the room's owners and ops (again: the first report). */
-  reportMessage(id: string, reason: string): Promise<ReportResponse>
-  /** The room's messages with every word of `q` (the last as a prefix), newest first. */
-  searchMessages(query: { q: string; before?: number; limit?: number }): Promise<SearchPage>
   /** What was written, edited or deleted after a revision. */
   loadChanges(query: { since: number; limit?: number }): Promise<ChangesPage>
   /** The room's conversation as a file to download. */
   downloadTranscript(format: 'md' | 'json'): Promise<{ file: Blob; name: string }>
   /**
-   * A feature's own request to the room (`path` under `/rooms/:room`, e.g. `/messages/<id>/poll`),
-   * answered with what `schema` reads: how a feature module calls its routes without a method
-   * here. Throws ChatApiError like every other call.
+   * A feature's own request to the room (`path` under `/rooms/:room`, e.g. `/messages/<id>/poll`,
+   * with its query string if any), answered with what `schema` reads: how a feature module calls
+   * its routes without a method here. A route that answers 204 No Content (a deletion) reads as
+   * `undefined`: pass `z.undefined()`. Throws ChatApiError like every other call, and times out
+   * the same way.
+   *
+   * @example api.route(`/messages/${id}/pin`, storedMessageSchema, { method: 'PUT' })
    */
   route<T extends z.ZodType>(
     path: string,
@@ -190,7 +158,10 @@ export function createChatApi(baseUrl: string, options: ChatApiOptions = {}) {
     init: RequestInit = {},
   ): Promise<z.output<T>> {
     return request(path, init, async (response) => {
-      const parsed = schema.safeParse(await response.json().catch(() => undefined))
+      // No Content has no body to read: it reads as undefined (a deletion's z.undefined()).
+      const body =
+        response.status === 204 ? undefined : await response.json().catch(() => undefined)
+      const parsed = schema.safeParse(body)
       if (!parsed.success) {
         throw new ChatApiError(
           502,
@@ -234,50 +205,8 @@ export function createChatApi(baseUrl: string, options: ChatApiOptions = {}) {
           const init = json === undefined ? { method, ...auth } : jsonInit(method, json, token)
           return call(`${roomPath}${path}`, schema, init)
         },
-        loadPins() {
-          return call(`${roomPath}/pins`, pinsPageSchema, auth)
-        },
-        pinMessage(id, on) {
-          const path = `${base}/${encodeURIComponent(id)}/pin`
-          return call(path, storedMessageSchema, { method: on ? 'PUT' : 'DELETE', ...auth })
-        },
-        loadSettings() {
-          return call(`${roomPath}/settings`, roomSettingsSchema, auth)
-        },
-        saveSettings(settings) {
-          return call(`${roomPath}/settings`, roomSettingsSchema, jsonInit('PUT', settings, token))
-        },
-        loadReports() {
-          return call(`${roomPath}/reports`, roomReportsSchema, auth)
-        },
-        reportMessage(id, reason) {
-          const path = `${base}/${encodeURIComponent(id)}/reports`
-          return call(path, reportResponseSchema, jsonInit('POST', { reason }, token))
-        },
-        searchMessages(query) {
-          return call(withQuery(`${roomPath}/search`, query), searchPageSchema, auth)
-        },
         loadMessage(id) {
           return call(`${base}/${encodeURIComponent(id)}`, storedMessageSchema, auth)
-        },
-        requestUpload(file) {
-          return call(`${roomPath}/uploads`, uploadResponseSchema, jsonInit('POST', file, token))
-        },
-        editMessage(id, body) {
-          const path = `${base}/${encodeURIComponent(id)}`
-          return call(path, storedMessageSchema, jsonInit('PATCH', { body }, token))
-        },
-        async deleteMessage(id) {
-          const path = `${base}/${encodeURIComponent(id)}`
-          await request(path, { method: 'DELETE', ...auth }, async () => {})
-        },
-        addReaction(id, emoji) {
-          const path = `${base}/${encodeURIComponent(id)}/reactions/${encodeURIComponent(emoji)}`
-          return call(path, storedMessageSchema, { method: 'PUT', ...auth })
-        },
-        async removeReaction(id, emoji) {
-          const path = `${base}/${encodeURIComponent(id)}/reactions/${encodeURIComponent(emoji)}`
-          await request(path, { method: 'DELETE', ...auth }, async () => {})
         },
         loadChanges({ since, limit }) {
           const params = new URLSearchParams({ since: String(since) })
@@ -294,22 +223,16 @@ export function createChatApi(baseUrl: string, options: ChatApiOptions = {}) {
           }
           return request(path, auth, read, Math.max(defaultTimeoutMs, TRANSCRIPT_TIMEOUT_MS))
         },
-        async signAttachments(attachments) {
-          const init = jsonInit('POST', { attachments }, token)
-          const signed = await call(
-            `${roomPath}/attachments/sign`,
-            signAttachmentsResponseSchema,
-            init,
-          )
-          return signed.attachments
-        },
       }
     },
   }
 }
 
-/** `path` with the query string of `query`'s defined values. */
-function withQuery(path: string, query: Record<string, string | number | undefined>): string {
+/** `path` with the query string of `query`'s defined values (`/search?q=lunch`). */
+export function withQuery(
+  path: string,
+  query: Record<string, string | number | undefined>,
+): string {
   const params = new URLSearchParams()
   for (const [key, value] of Object.entries(query)) {
     if (value !== undefined) params.set(key, String(value))

@@ -9,10 +9,10 @@ import {
   type UploadRequest,
 } from '@shared/protocol.ts'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { z } from 'zod'
 import { deferred } from '../../../test-support/deferred.ts'
 import { FakeClock } from '../../../test-support/fake-clock.ts'
 import { FIRST_REVISION } from '../../../test-support/fake-room.ts'
+import { fakeRoute } from '../../../test-support/fake-routes.ts'
 import { FakeTransport, fakeParticipant } from '../../../test-support/fake-transport.ts'
 import { ChatApiError, type RoomApi } from './chat-api.ts'
 import { ChatClient } from './chat-client.ts'
@@ -231,16 +231,11 @@ class FakeRoomApi implements RoomApi {
   async downloadTranscript(format: 'md' | 'json') {
     return { file: new Blob([format]), name: `${ROOM}-transcript.${format}` }
   }
-  /** Features' routes: a poll's vote (one per person, me here) and closing it. */
-  async route<T extends z.ZodType>(
-    path: string,
-    schema: T,
-    init: { method: string; json?: unknown },
-  ): Promise<z.output<T>> {
-    const [, , id, feature, action] = path.split('/')
+  /** A poll's vote (one per person, me here) or its closing, as the function keeps them. */
+  poll(id: string, action: 'vote' | 'close', init: { method: string; json?: unknown }) {
     const index = this.messages.findIndex((message) => message.id === id)
     const message = this.messages[index]
-    if (!message?.poll || feature !== 'poll') throw new ChatApiError(404, 'poll_not_found', 'No.')
+    if (!message?.poll) throw new ChatApiError(404, 'poll_not_found', 'No.')
     const poll = structuredClone(message.poll)
     if (action === 'vote') {
       if (poll.myVote !== undefined) (poll.options[poll.myVote] as { votes: number }).votes--
@@ -256,8 +251,38 @@ class FakeRoomApi implements RoomApi {
     const changed = { ...message, poll }
     this.messages[index] = changed
     this.revisions.set(changed.id, this.nextRevision())
-    return schema.parse(changed)
+    return changed
   }
+
+  /** The features' own requests, answered by method and path from the methods named for them. */
+  route = fakeRoute({
+    'PATCH /messages/:id': ({ param, json }) =>
+      this.editMessage(param('id'), (json as { body: string }).body),
+    'DELETE /messages/:id': ({ param }) => this.deleteMessage(param('id')),
+    'PUT /messages/:id/reactions/:emoji': ({ param }) =>
+      this.addReaction(param('id'), param('emoji')),
+    'DELETE /messages/:id/reactions/:emoji': ({ param }) =>
+      this.removeReaction(param('id'), param('emoji')),
+    'PUT /messages/:id/pin': ({ param }) => this.pinMessage(param('id'), true),
+    'DELETE /messages/:id/pin': ({ param }) => this.pinMessage(param('id'), false),
+    'GET /pins': () => this.loadPins(),
+    'GET /settings': () => this.loadSettings(),
+    'PUT /settings': ({ json }) => this.saveSettings(json as RoomSettings),
+    'GET /reports': () => this.loadReports(),
+    'POST /messages/:id/reports': ({ param, json }) =>
+      this.reportMessage(param('id'), (json as { reason: string }).reason),
+    'GET /search': ({ query }) => this.searchMessages({ q: query.get('q') ?? '' }),
+    'POST /uploads': ({ json }) => this.requestUpload(json as UploadRequest),
+    'POST /attachments/sign': async ({ json }) => ({
+      attachments: await this.signAttachments((json as { attachments: Attachment[] }).attachments),
+    }),
+    'PUT /messages/:id/poll/vote': ({ param, json }) =>
+      this.poll(param('id'), 'vote', { method: 'PUT', json }),
+    'DELETE /messages/:id/poll/vote': ({ param }) =>
+      this.poll(param('id'), 'vote', { method: 'DELETE' }),
+    'POST /messages/:id/poll/close': ({ param }) =>
+      this.poll(param('id'), 'close', { method: 'POST' }),
+  })
   /** When set, the next writes throw this instead of storing. */
   failWith: ChatApiError | undefined
   holdWrites: ReturnType<typeof deferred<void>> | undefined

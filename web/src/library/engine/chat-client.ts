@@ -7,24 +7,22 @@ import {
   type RoomSettings,
   type StoredMessage,
 } from '@shared/protocol.ts'
-import { MessageChanges } from '../features/editing/message-changes.ts'
-import { AlertSettingsStore } from '../features/mentions/mention-alerts.ts'
+import { MessageChanges } from '../features/editing/engine.ts'
 import {
+  AlertSettingsStore,
   type MentionCandidate,
   mentionCandidates,
-} from '../features/mentions/mention-suggestions.ts'
-import { PinBoard } from '../features/pins/pin-board.ts'
-import { checkPoll, Polls } from '../features/polls/polls.ts'
-import { MessageReactions } from '../features/reactions/reactions.ts'
-import { ReplyDraft } from '../features/replies/reply-draft.ts'
-import { type ReplyQuote, ReplyQuotes } from '../features/replies/reply-quotes.ts'
-import { MessageReports } from '../features/reports/message-reports.ts'
-import { RoomRules } from '../features/room-rules/room-rules.ts'
-import { MessageSearch } from '../features/search/message-search.ts'
-import { TypingNotifier, TypingRoster, typingLine } from '../features/typing/typing.ts'
-import { ArrivalLog, type Arrivals } from '../features/unread/arrivals.ts'
-import { ReadPosition } from '../features/unread/read-position.ts'
-import { AttachmentUrls } from '../features/uploads/attachment-urls.ts'
+} from '../features/mentions/engine.ts'
+import { PinBoard, pinMessage } from '../features/pins/engine.ts'
+import { checkPoll, Polls } from '../features/polls/engine.ts'
+import { MessageReactions } from '../features/reactions/engine.ts'
+import { ReplyDraft, type ReplyQuote, ReplyQuotes } from '../features/replies/engine.ts'
+import { MessageReports } from '../features/reports/engine.ts'
+import { RoomRules } from '../features/room-rules/engine.ts'
+import { MessageSearch } from '../features/search/engine.ts'
+import { TypingNotifier, TypingRoster, typingLine } from '../features/typing/engine.ts'
+import { ArrivalLog, type Arrivals, ReadPosition } from '../features/unread/engine.ts'
+import { AttachmentUrls } from '../features/uploads/engine.ts'
 import type { RoomApi } from './chat-api.ts'
 import { type Clock, systemClock } from './clock.ts'
 import type { ChatTransport, ConnectionState } from './live-channel.ts'
@@ -40,8 +38,8 @@ import { type HistoryState, RoomSync } from './room-sync.ts'
 import { type ReadableStore, Store } from './store.ts'
 import { type MessageView, Timeline, type TimelineMessage } from './timeline.ts'
 
-export type { MentionCandidate } from '../features/mentions/mention-suggestions.ts'
-export type { Arrivals } from '../features/unread/arrivals.ts'
+export type { MentionCandidate } from '../features/mentions/engine.ts'
+export type { Arrivals } from '../features/unread/engine.ts'
 export type { ChatParticipant } from './people.ts'
 
 /**
@@ -460,7 +458,7 @@ export class ChatClient {
    */
   async pin(id: string, on: boolean): Promise<Result> {
     try {
-      this.#stored([await this.#api.pinMessage(id, on)])
+      this.#stored([await pinMessage(this.#api, id, on)])
     } catch (error) {
       return refused((error as Error).message)
     }

@@ -4,7 +4,7 @@
  * dropped, and a failed read keeps what is known (and is logged).
  *
  * @example
- * const pins = new LatestRead(() => api.loadPins(), (page) => store.set(page.messages), log, 'the pins')
+ * const pins = new LatestRead(() => loadPins(api), (page) => store.set(page.messages), log, 'the pins')
  * await pins.run()
  */
 export class LatestRead<Answer> {

@@ -21,24 +21,21 @@ class CountingRoom extends FakeRoom {
 
   constructor() {
     super()
-    const { loadSettings, loadPins, loadChanges } = this
-    this.loadSettings = () => {
-      this.reads.settings += 1
-      return loadSettings()
-    }
-    this.loadPins = () => {
-      this.reads.pins += 1
-      return loadPins()
-    }
+    const { loadChanges, route } = this
     this.loadChanges = (query) => {
       this.reads.changes += 1
       return loadChanges(query)
     }
-  }
-
-  loadReports = async (): Promise<RoomReports> => {
-    this.reads.reports += 1
-    return { mine: [], open: [] }
+    // The features' reads, counted as they go out (before any answer), by path.
+    this.route = (path, schema, init) => {
+      if (init.method === 'GET' && path === '/settings') this.reads.settings += 1
+      if (init.method === 'GET' && path === '/pins') this.reads.pins += 1
+      if (init.method === 'GET' && path === '/reports') {
+        this.reads.reports += 1
+        return Promise.resolve(schema.parse({ mine: [], open: [] } satisfies RoomReports))
+      }
+      return route(path, schema, init)
+    }
   }
 
   /** Forgets the reads made so far (those of joining the room). */

@@ -1,6 +1,6 @@
 import type { ComponentType } from 'react'
 import type { ChatClient } from '../engine/chat-client.ts'
-import { PollButton } from '../features/polls/poll-button.tsx'
+import { PollButton } from '../features/polls/index.ts'
 
 /** A button of the composer's row that a feature brings (before Attach file, Insert emoji, Send). */
 export type ComposerTool = ComponentType<{ client: ChatClient; disabled: boolean }>

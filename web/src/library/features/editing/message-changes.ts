@@ -3,9 +3,10 @@ import type { RoomApi } from '../../engine/chat-api.ts'
 import { messageBody } from '../../engine/own-messages.ts'
 import { type Result, refused } from '../../engine/result.ts'
 import type { Timeline, TimelineMessage } from '../../engine/timeline.ts'
+import { deleteMessage, editMessage } from './editing-api.ts'
 
 export interface MessageChangesOptions {
-  api: Pick<RoomApi, 'editMessage' | 'deleteMessage'>
+  api: Pick<RoomApi, 'route'>
   timeline: Timeline
   /** A room owner (token claim `o`) may delete anyone's message. */
   owner: boolean
@@ -32,7 +33,7 @@ export class MessageChanges {
     const checked = messageBody(text, message.attachments.length > 0)
     if (!checked.ok) return checked
     try {
-      stored([await api.editMessage(id, checked.body)])
+      stored([await editMessage(api, id, checked.body)])
     } catch (error) {
       return refused((error as Error).message)
     }
@@ -44,7 +45,7 @@ export class MessageChanges {
   async remove(id: string): Promise<Result> {
     const { api, timeline, sendLive, changed } = this.#options
     try {
-      await api.deleteMessage(id)
+      await deleteMessage(api, id)
     } catch (error) {
       return refused((error as Error).message)
     }

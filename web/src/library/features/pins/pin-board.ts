@@ -3,6 +3,7 @@ import type { RoomApi } from '../../engine/chat-api.ts'
 import { LatestRead } from '../../engine/latest-read.ts'
 import type { RoomStateFeature } from '../../engine/room-state-feature.ts'
 import { Store } from '../../engine/store.ts'
+import { loadPins } from './pins-api.ts'
 
 /**
  * The room's pinned messages, the newest pin first, as the function last listed them: read on
@@ -19,12 +20,12 @@ export class PinBoard extends Store<readonly StoredMessage[]> implements RoomSta
   readonly #reads: LatestRead<{ messages: StoredMessage[] }>
 
   constructor(options: {
-    api: Pick<RoomApi, 'loadPins'>
+    api: Pick<RoomApi, 'route'>
     log: (message: string, detail?: unknown) => void
   }) {
     super([])
     this.#reads = new LatestRead(
-      () => options.api.loadPins(),
+      () => loadPins(options.api),
       ({ messages }) => this.set(messages),
       options.log,
       'the pinned messages',

@@ -3,12 +3,12 @@ import {
   type NewPoll,
   newPollSchema,
   type StoredMessage,
-  storedMessageSchema,
 } from '@shared/protocol.ts'
 import type { RoomApi } from '../../engine/chat-api.ts'
 import { changeMessage, type MessageChangeOptions } from '../../engine/message-change.ts'
 import { type Result, refused } from '../../engine/result.ts'
 import type { TimelineMessage } from '../../engine/timeline.ts'
+import { closePoll, takeBackVote, votePoll } from './polls-api.ts'
 
 /** What polls need of the engine: what every stored change needs, and the room's API. */
 export interface PollsOptions extends MessageChangeOptions {
@@ -46,17 +46,17 @@ export class Polls {
 
   /** Votes for option `option` (its position) of the poll `id`; again with another changes it. */
   vote(id: string, option: number): Promise<Result> {
-    return this.#change(id, '/poll/vote', { method: 'PUT', json: { option } })
+    return this.#change(id, (api) => votePoll(api, id, option))
   }
 
   /** Takes this user's vote in the poll `id` back. */
   takeBack(id: string): Promise<Result> {
-    return this.#change(id, '/poll/vote', { method: 'DELETE' })
+    return this.#change(id, (api) => takeBackVote(api, id))
   }
 
   /** Closes the poll `id` (its creator or an owner): nobody votes any more. */
   close(id: string): Promise<Result> {
-    return this.#change(id, '/poll/close', { method: 'POST' })
+    return this.#change(id, (api) => closePoll(api, id))
   }
 
   /** Whether this user may close a poll shown: theirs, or anyone's for an owner, while open. */
@@ -78,15 +78,13 @@ export class Polls {
 
   async #change(
     id: string,
-    action: string,
-    init: { method: 'PUT' | 'DELETE' | 'POST'; json?: unknown },
+    write: (api: Pick<RoomApi, 'route'>) => Promise<StoredMessage>,
   ): Promise<Result> {
     const { api, stored } = this.#options
-    const path = `/messages/${encodeURIComponent(id)}${action}`
     return changeMessage(
       this.#options,
       id,
-      async () => stored([await api.route(path, storedMessageSchema, init)]),
+      async () => stored([await write(api)]),
       'This poll is not saved yet. Try again in a moment.',
     )
   }

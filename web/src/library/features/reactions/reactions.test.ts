@@ -1,5 +1,6 @@
 import { newMessageId, type StoredMessage } from '@shared/protocol.ts'
 import { describe, expect, it, vi } from 'vitest'
+import { fakeRoute } from '../../../../test-support/fake-routes.ts'
 import { ChatApiError } from '../../engine/chat-api.ts'
 import { Timeline } from '../../engine/timeline.ts'
 import { MessageReactions, reactedWith, YOU } from './reactions.ts'
@@ -29,14 +30,21 @@ const withMine = (message: StoredMessage, emoji: string): StoredMessage => ({
 function setup(message: StoredMessage) {
   const timeline = new Timeline({ ownUserId: me.id })
   timeline.addStored([message])
+  // The function's two reaction routes, seen as the calls they stand for.
   const api = {
     addReaction: vi.fn(async (_id: string, emoji: string) => withMine(message, emoji)),
-    removeReaction: vi.fn(async () => {}),
+    removeReaction: vi.fn(async (_id: string, _emoji: string) => {}),
   }
+  const route = fakeRoute({
+    'PUT /messages/:id/reactions/:emoji': ({ param }) =>
+      api.addReaction(param('id'), param('emoji')),
+    'DELETE /messages/:id/reactions/:emoji': ({ param }) =>
+      api.removeReaction(param('id'), param('emoji')),
+  })
   const sendLive = vi.fn()
   const sync = vi.fn(async () => {})
   const reactions = new MessageReactions({
-    api,
+    api: { route },
     timeline,
     sendLive,
     stored: (messages) => timeline.addStored(messages),

@@ -8,6 +8,7 @@ import type { RoomApi } from '../../engine/chat-api.ts'
 import { changeMessage } from '../../engine/message-change.ts'
 import { type Result, refused } from '../../engine/result.ts'
 import type { Timeline, TimelineMessage, TimelineReaction } from '../../engine/timeline.ts'
+import { addReaction, removeReaction } from './reactions-api.ts'
 
 /** The row of emoji the picker offers first. */
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '🙏'] as const
@@ -16,7 +17,7 @@ export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '🙏'
 export const YOU = 'You'
 
 export interface MessageReactionsOptions {
-  api: Pick<RoomApi, 'addReaction' | 'removeReaction'>
+  api: Pick<RoomApi, 'route'>
   timeline: Timeline
   sendLive: (envelope: LiveEnvelope) => void
   stored: (messages: readonly StoredMessage[]) => void
@@ -72,8 +73,8 @@ export class MessageReactions {
 
   async #write(id: string, emoji: string, on: boolean): Promise<void> {
     const { api, stored } = this.#options
-    if (on) stored([await api.addReaction(id, emoji)])
-    else await api.removeReaction(id, emoji)
+    if (on) stored([await addReaction(api, id, emoji)])
+    else await removeReaction(api, id, emoji)
   }
 }
 

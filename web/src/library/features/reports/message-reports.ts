@@ -6,6 +6,7 @@ import { type Result, refused } from '../../engine/result.ts'
 import type { RoomStateFeature } from '../../engine/room-state-feature.ts'
 import { Store } from '../../engine/store.ts'
 import type { TimelineMessage } from '../../engine/timeline.ts'
+import { loadReports, reportMessage } from './reports-api.ts'
 
 export interface ReportsState {
   /** The messages this user reported (ids). */
@@ -22,12 +23,12 @@ export interface ReportsState {
 export class MessageReports extends Store<ReportsState> implements RoomStateFeature {
   /** Anyone who reports tells the owners; nobody else has anything to read. */
   readonly notice = { type: 'reports', from: 'anyone', readers: 'owners' } as const
-  readonly #api: Pick<RoomApi, 'reportMessage' | 'loadReports'>
+  readonly #api: Pick<RoomApi, 'route'>
   readonly #userId: string
   readonly #reads: LatestRead<RoomReports>
 
   constructor(options: {
-    api: Pick<RoomApi, 'reportMessage' | 'loadReports'>
+    api: Pick<RoomApi, 'route'>
     userId: string
     log: (message: string, detail?: unknown) => void
   }) {
@@ -35,7 +36,7 @@ export class MessageReports extends Store<ReportsState> implements RoomStateFeat
     this.#api = options.api
     this.#userId = options.userId
     this.#reads = new LatestRead(
-      () => options.api.loadReports(),
+      () => loadReports(options.api),
       ({ mine, open = [] }) =>
         this.set({
           mine: new Set(mine),
@@ -60,7 +61,7 @@ export class MessageReports extends Store<ReportsState> implements RoomStateFeat
   /** Reports a message with a reason; once reported, it stays reported here. Returns why not. */
   async report(id: string, reason: string): Promise<Result> {
     try {
-      await this.#api.reportMessage(id, reason)
+      await reportMessage(this.#api, id, reason)
     } catch (error) {
       return refused((error as Error).message)
     }

@@ -2,6 +2,7 @@ import { DEFAULT_ROOM_SETTINGS, newMessageId, type RoomSettings } from '@shared/
 import { describe, expect, it, vi } from 'vitest'
 import { FakeClock } from '../../../../test-support/fake-clock.ts'
 import { ben, benUser, FakeRoom, setup } from '../../../../test-support/fake-room.ts'
+import { fakeRoute } from '../../../../test-support/fake-routes.ts'
 import { fakeParticipant } from '../../../../test-support/fake-transport.ts'
 import { RoomRules } from './room-rules.ts'
 
@@ -11,7 +12,11 @@ function rulesWith(settings: Partial<RoomSettings>, owner = false) {
     loadSettings: vi.fn(async () => ({ ...DEFAULT_ROOM_SETTINGS, ...settings })),
     saveSettings: vi.fn(async (saved: RoomSettings) => saved),
   }
-  const rules = new RoomRules({ api, owner, clock, log: vi.fn() })
+  const route = fakeRoute({
+    'GET /settings': () => api.loadSettings(),
+    'PUT /settings': ({ json }) => api.saveSettings(json as RoomSettings),
+  })
+  const rules = new RoomRules({ api: { route }, owner, clock, log: vi.fn() })
   return { rules, clock, api }
 }
 

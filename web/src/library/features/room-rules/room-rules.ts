@@ -11,6 +11,7 @@ import { LatestRead } from '../../engine/latest-read.ts'
 import type { Participant } from '../../engine/live-channel.ts'
 import type { RoomStateFeature } from '../../engine/room-state-feature.ts'
 import { Store } from '../../engine/store.ts'
+import { loadSettings, saveSettings } from './room-rules-api.ts'
 
 /**
  * How much sooner than slow mode allows a receiver still takes someone's next live message: the
@@ -38,14 +39,14 @@ export interface RoomRulesState {
 export class RoomRules extends Store<RoomRulesState> implements RoomStateFeature {
   /** Only owners change the settings (the function refuses anyone else). */
   readonly notice = { type: 'settings', from: 'owners', readers: 'everyone' } as const
-  readonly #api: Pick<RoomApi, 'loadSettings' | 'saveSettings'>
+  readonly #api: Pick<RoomApi, 'route'>
   readonly #clock: Clock
   readonly #reads: LatestRead<RoomSettings>
   /** When each sender's last live message was taken (slow mode on receipt). */
   readonly #lastTaken = new Map<string, number>()
 
   constructor(options: {
-    api: Pick<RoomApi, 'loadSettings' | 'saveSettings'>
+    api: Pick<RoomApi, 'route'>
     owner: boolean
     clock: Clock
     log: (message: string, detail?: unknown) => void
@@ -54,7 +55,7 @@ export class RoomRules extends Store<RoomRulesState> implements RoomStateFeature
     this.#api = options.api
     this.#clock = options.clock
     this.#reads = new LatestRead(
-      () => options.api.loadSettings(),
+      () => loadSettings(options.api),
       (settings) => this.#apply(settings),
       options.log,
       'the room settings',
@@ -70,7 +71,7 @@ export class RoomRules extends Store<RoomRulesState> implements RoomStateFeature
   async save(settings: RoomSettings): Promise<string | undefined> {
     try {
       this.#reads.supersede()
-      this.#apply(await this.#api.saveSettings(settings))
+      this.#apply(await saveSettings(this.#api, settings))
       return undefined
     } catch (error) {
       return (error as Error).message

@@ -1,6 +1,7 @@
 import type { SearchPage, StoredMessage } from '@shared/protocol.ts'
 import { describe, expect, it } from 'vitest'
 import { FakeClock } from '../../../../test-support/fake-clock.ts'
+import { fakeRoute } from '../../../../test-support/fake-routes.ts'
 import { highlightWords, MessageSearch, SEARCH_DEBOUNCE_MS } from './message-search.ts'
 
 const message = (seq: number, body: string): StoredMessage => ({
@@ -21,11 +22,16 @@ function fakeApi() {
     answer: (page: SearchPage) => void
     fail: (e: Error) => void
   }[] = []
-  return {
-    calls,
-    searchMessages: (query: { q: string; before?: number }) =>
-      new Promise<SearchPage>((answer, fail) => calls.push({ ...query, answer, fail })),
-  }
+  const searchMessages = (query: { q: string; before?: number }) =>
+    new Promise<SearchPage>((answer, fail) => calls.push({ ...query, answer, fail }))
+  const route = fakeRoute({
+    'GET /search': ({ query }) => {
+      const before = query.get('before')
+      const q = query.get('q') ?? ''
+      return searchMessages(before === null ? { q } : { q, before: Number(before) })
+    },
+  })
+  return { calls, route }
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0))

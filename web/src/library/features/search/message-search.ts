@@ -2,6 +2,7 @@ import { MAX_SEARCH_CHARS, type StoredMessage, searchWords } from '@shared/proto
 import type { RoomApi } from '../../engine/chat-api.ts'
 import { type Clock, systemClock } from '../../engine/clock.ts'
 import { Store } from '../../engine/store.ts'
+import { searchMessages } from './search-api.ts'
 
 /** How long typing must pause before a search goes out. */
 export const SEARCH_DEBOUNCE_MS = 250
@@ -31,13 +32,13 @@ const IDLE: SearchState = { query: '', words: [], results: [], hasMore: false, s
  * dropped, so the results always belong to what the field says.
  */
 export class MessageSearch extends Store<SearchState> {
-  readonly #api: Pick<RoomApi, 'searchMessages'>
+  readonly #api: Pick<RoomApi, 'route'>
   readonly #clock: Clock
   #timer: unknown
   /** Counts requests: only the latest one's answer is shown. */
   #latest = 0
 
-  constructor(options: { api: Pick<RoomApi, 'searchMessages'>; clock?: Clock }) {
+  constructor(options: { api: Pick<RoomApi, 'route'>; clock?: Clock }) {
     super(IDLE)
     this.#api = options.api
     this.#clock = options.clock ?? systemClock
@@ -83,7 +84,7 @@ export class MessageSearch extends Store<SearchState> {
   async #load(q: string, words: readonly string[], before?: number): Promise<void> {
     const request = ++this.#latest
     try {
-      const page = await this.#api.searchMessages(before === undefined ? { q } : { q, before })
+      const page = await searchMessages(this.#api, before === undefined ? { q } : { q, before })
       if (request !== this.#latest) return
       const previous = before === undefined ? [] : this.getSnapshot().results
       this.set({

@@ -2,10 +2,11 @@ import type { Attachment } from '@shared/protocol.ts'
 import type { RoomApi } from '../../engine/chat-api.ts'
 import type { Clock } from '../../engine/clock.ts'
 import type { Timeline, TimelineAttachment } from '../../engine/timeline.ts'
+import { signAttachments } from './uploads-api.ts'
 import { UrlRefresher } from './url-refresh.ts'
 
 export interface AttachmentUrlsOptions {
-  api: Pick<RoomApi, 'signAttachments'>
+  api: Pick<RoomApi, 'route'>
   timeline: Timeline
   clock: Clock
   changed: () => void
@@ -26,7 +27,7 @@ export class AttachmentUrls {
     this.#refresher = new UrlRefresher({
       clock: options.clock,
       shown: () => options.timeline.list().map((message) => message.attachments),
-      sign: (files) => options.api.signAttachments(files),
+      sign: (files) => signAttachments(options.api, files),
       apply: (signed) => {
         if (options.timeline.replaceUrls(signed) > 0) options.changed()
       },
@@ -42,7 +43,7 @@ export class AttachmentUrls {
   /** Live messages carry files without URLs: the function signs them for this room's members. */
   signLive(id: string, attachments: readonly Attachment[]): void {
     const { api, timeline, changed, disposed, log } = this.#options
-    api.signAttachments(attachments).then(
+    signAttachments(api, attachments).then(
       (signed) => {
         if (disposed()) return
         timeline.setAttachments(id, signed)

@@ -1,6 +1,7 @@
 import type { UploadRequest, UploadResponse } from '@shared/protocol.ts'
 import { describe, expect, it } from 'vitest'
 import { FakeClock } from '../../../../test-support/fake-clock.ts'
+import { fakeRoute } from '../../../../test-support/fake-routes.ts'
 import { ChatApiError } from '../../engine/chat-api.ts'
 import {
   checkFile,
@@ -68,22 +69,20 @@ const ROOM_FILE = /^standup\/[0-9a-f-]{36}\.png$/
 function fakeApi(clock: FakeClock, ttlMs = 2 * 60 * 60 * 1000) {
   const requests: UploadRequest[] = []
   const failures: Error[] = []
-  return {
-    requests,
-    failures,
-    async requestUpload(file: UploadRequest): Promise<UploadResponse> {
-      requests.push(file)
-      const failure = failures.shift()
-      if (failure) throw failure
-      const n = requests.length
-      return {
-        uploadUrl: `https://storage.test/upload/${n}`,
-        method: 'PUT',
-        path: `standup/00000000-0000-4000-8000-00000000000${n}.png`,
-        expiresAt: new Date(clock.now() + ttlMs).toISOString(),
-      }
-    },
+  async function requestUpload(file: UploadRequest): Promise<UploadResponse> {
+    requests.push(file)
+    const failure = failures.shift()
+    if (failure) throw failure
+    const n = requests.length
+    return {
+      uploadUrl: `https://storage.test/upload/${n}`,
+      method: 'PUT',
+      path: `standup/00000000-0000-4000-8000-00000000000${n}.png`,
+      expiresAt: new Date(clock.now() + ttlMs).toISOString(),
+    }
   }
+  const route = fakeRoute({ 'POST /uploads': ({ json }) => requestUpload(json as UploadRequest) })
+  return { requests, failures, route }
 }
 
 const photo = {

@@ -10,6 +10,7 @@ import {
 } from '@shared/protocol.ts'
 import { ChatApiError, type RoomApi } from '../../engine/chat-api.ts'
 import { type Clock, systemClock } from '../../engine/clock.ts'
+import { requestUpload } from './uploads-api.ts'
 
 /**
  * Waits before the 2nd and 3rd try after a network or server failure: three tries in all. Longer
@@ -186,7 +187,7 @@ function wait(clock: Clock, ms: number, signal: AbortSignal | undefined): Promis
  * - `signal` cancels at any point and rejects with an AbortError.
  */
 export async function uploadFile(
-  api: Pick<RoomApi, 'requestUpload'>,
+  api: Pick<RoomApi, 'route'>,
   file: UploadableFile,
   options: UploadOptions,
 ): Promise<Attachment> {
@@ -214,7 +215,7 @@ export async function uploadFile(
         !ticket ||
         (ticketUsed && clock.now() >= Date.parse(ticket.expiresAt) - EXPIRY_MARGIN_MS)
       ) {
-        ticket = await abortable(api.requestUpload(request), signal)
+        ticket = await abortable(requestUpload(api, request), signal)
         ticketUsed = false
       }
       const reused = ticketUsed

@@ -23,7 +23,7 @@ function setup() {
   const created: string[] = []
   const revoked: string[] = []
   const tray = new UploadTray({
-    api: { requestUpload: () => Promise.reject(new Error('not used')) },
+    api: { route: () => Promise.reject(new Error('not used')) },
     measure: async () => ({ width: 640, height: 480 }),
     objectUrls: {
       create: () => {

@@ -38,7 +38,7 @@ export interface UploadTraySnapshot {
 }
 
 export interface UploadTrayOptions {
-  api: Pick<RoomApi, 'requestUpload'>
+  api: Pick<RoomApi, 'route'>
   /** One file's upload. Default: uploadFile through `api` (XMLHttpRequest, with retries). */
   upload?: (
     file: UploadableFile,

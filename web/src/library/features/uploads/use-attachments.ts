@@ -7,7 +7,7 @@ import { UploadTray } from './upload-tray.ts'
  * The composer's files (an UploadTray, see there) while mounted: what it holds, and how to add,
  * remove and clear them. Unmounting stops the uploads and lets every preview URL go.
  */
-export function useAttachments(api: Pick<RoomApi, 'requestUpload'>) {
+export function useAttachments(api: Pick<RoomApi, 'route'>) {
   const tray = useMemo(() => new UploadTray({ api }), [api])
   useEffect(() => () => tray.dispose(), [tray])
   const { files, ready, busy } = useStore(tray)

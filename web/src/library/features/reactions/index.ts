@@ -1,0 +1,2 @@
+// Reactions in the column: the row's chips and its React action.
+export { reactionRow } from './reaction-row.tsx'

@@ -1,0 +1,2 @@
+// Replies in the column: the row's quote and its Reply action.
+export { replyRow } from './reply-row.tsx'

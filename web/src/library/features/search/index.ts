@@ -1,0 +1,2 @@
+// Search in the column: the "Search messages" panel.
+export { MessageSearchPanel } from './message-search-panel.tsx'
