@@ -274,15 +274,17 @@ export function attachRelay(server: Server, options: RelayOptions): Relay {
   /** Sends `frame` to the sessions of `from`'s room named in `to` (never to another room's). */
   function sendTo(from: Session, to: readonly string[], frame: ServerFrame) {
     const wanted = new Set(to)
+    const text = JSON.stringify(frame)
     for (const other of rooms.get(from.room) ?? []) {
-      if (other !== from && wanted.has(other.sessionId)) send(other.socket, frame)
+      if (other !== from && wanted.has(other.sessionId)) sendText(other.socket, text)
     }
   }
 
-  /** Sends `frame` to every session in `from`'s room except `from` itself. */
+  /** Sends `frame` to every session in `from`'s room except `from` itself: written once for all. */
   function broadcast(from: Session, frame: ServerFrame) {
+    const text = JSON.stringify(frame)
     for (const other of rooms.get(from.room) ?? []) {
-      if (other !== from) send(other.socket, frame)
+      if (other !== from) sendText(other.socket, text)
     }
   }
 
@@ -350,7 +352,11 @@ const participantOf = ({ sessionId, userId, userName, owner }: Session): RelayPa
 })
 
 function send(ws: WebSocket, frame: ServerFrame) {
-  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame))
+  sendText(ws, JSON.stringify(frame))
+}
+
+function sendText(ws: WebSocket, text: string) {
+  if (ws.readyState === WebSocket.OPEN) ws.send(text)
 }
 
 function reply(ws: WebSocket, code: string, message: string) {

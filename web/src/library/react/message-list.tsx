@@ -1,4 +1,4 @@
-import { useVirtualizer } from '@tanstack/react-virtual'
+import { measureElement, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual'
 import {
   type AnimationEvent,
   type ComponentProps,
@@ -28,6 +28,31 @@ const STICK_THRESHOLD_PX = 48
  * is usually there before the reader reaches the top, and scrolling up does not stop to wait.
  */
 const LOAD_OLDER_THRESHOLD_PX = 2000
+
+const ESTIMATED_ROW_PX = 56
+
+/**
+ * A row's height for the virtualizer (its `measureElement`). While the list follows the newest
+ * message, a row that mounts is not measured there and then: read in the row's ref, its height
+ * forced a layout in the middle of React's commit and, being new, a second render of the list,
+ * both before the message reached the DOM. It keeps its key's last height, or the estimate, until
+ * the ResizeObserver reports it (after the browser's own layout, before paint). Otherwise, e.g.
+ * while the list opens at the "New messages" divider, the virtualizer's own measurement.
+ */
+function rowHeights(following: () => boolean) {
+  const heights = new Map<number | string | bigint, number>()
+  return (
+    element: Element,
+    entry: ResizeObserverEntry | undefined,
+    virtualizer: Virtualizer<HTMLDivElement, Element>,
+  ): number => {
+    const key = virtualizer.options.getItemKey(virtualizer.indexFromElement(element))
+    if (entry === undefined && following()) return heights.get(key) ?? ESTIMATED_ROW_PX
+    const size = measureElement(element, entry, virtualizer)
+    heights.set(key, size)
+    return size
+  }
+}
 
 const continues = (message: TimelineMessage, previous: TimelineMessage | undefined) =>
   previous !== undefined &&
@@ -103,13 +128,18 @@ export function MessageList({
 
   // A new getItemKey makes the virtualizer recompute every row's position (all 10,000 of a long
   // history) on that render: it changes only with the messages, not on every scroll frame.
+  // Following: at the bottom of a list already open (as it opens, rows are measured at once).
+  const [measureHeight] = useState(() =>
+    rowHeights(() => atBottom.current && previous.current.count > 0),
+  )
   const getItemKey = useCallback((index: number) => messages.at(index)?.id ?? index, [messages])
   const virtualizer = useVirtualizer({
     count: messages.size,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => 56,
+    estimateSize: () => ESTIMATED_ROW_PX,
     overscan: 8,
     getItemKey,
+    measureElement: measureHeight,
     // When older pages go in above, the rows in view keep their place within the same render.
     // Moved afterwards instead (scrollTop plus the added height), each page rendered the rows of
     // the old offset first: every row in view unmounted, mounted and swapped back, in one frame.
@@ -122,6 +152,26 @@ export function MessageList({
     atBottom.current = true
     markSeen()
   }, [markSeen])
+  // What came while the reader is at the bottom is scrolled to in the next frame, before it is
+  // painted: scrolling in the commit forced the browser to lay out the new row there and then,
+  // before the message was in the DOM; in the frame, that layout is the one the frame does anyway.
+  // scrollHeight includes the new row's real height even before the virtualizer measures it.
+  const stickFrame = useRef<number>(undefined)
+  const latestScrollToBottom = useRef(scrollToBottom)
+  const stickBeforePaint = useCallback(() => {
+    if (stickFrame.current !== undefined) return
+    stickFrame.current = requestAnimationFrame(() => {
+      stickFrame.current = undefined
+      // The reader may have scrolled away since.
+      if (atBottom.current) latestScrollToBottom.current()
+    })
+  }, [])
+  useEffect(
+    () => () => {
+      if (stickFrame.current !== undefined) cancelAnimationFrame(stickFrame.current)
+    },
+    [],
+  )
 
   // The "New messages" divider sits above the first message not read yet, placed when the list
   // opens (a reload, a rejoin) and when the reader comes back to the tab; it does not follow them
@@ -160,6 +210,7 @@ export function MessageList({
   // After each change of the list: keep the reader where they were.
   useLayoutEffect(() => {
     const element = scrollRef.current
+    latestScrollToBottom.current = scrollToBottom
     const before = previous.current
     const first = messages.at(0)?.id
     const last = messages.at(messages.size - 1)?.id
@@ -176,12 +227,21 @@ export function MessageList({
       // Something came: a reader at the bottom stays there. Also when it went in above the last
       // message (a later page of a catch-up): the virtualizer may still be steering towards the
       // old last row, which would leave the reader mid-list.
-      scrollToBottom()
+      stickBeforePaint()
     }
-    // At the bottom, whatever came is in view (a gap filled above the last message too).
-    if (atBottom.current) markSeen()
+    // At the bottom, whatever came is in view (a gap filled above the last message too); marked
+    // seen now, or as the list sticks to the bottom.
+    if (atBottom.current && stickFrame.current === undefined) markSeen()
     previous.current = { first, last, count: messages.size, height }
-  }, [messages, virtualizer, scrollToBottom, markSeen, readPosition, openAtDivider])
+  }, [
+    messages,
+    virtualizer,
+    scrollToBottom,
+    stickBeforePaint,
+    markSeen,
+    readPosition,
+    openAtDivider,
+  ])
 
   // Editing can start on a message out of view (Up arrow in the composer): its row may not even be
   // rendered yet, so the virtualizer scrolls to it; the editor then takes focus as it mounts.
