@@ -417,7 +417,9 @@ export function MessageList({
             </div>
           </div>
         </div>
-        {unseen > 0 && (
+        {/* At the bottom, what came is marked seen as the list sticks to it (before paint): no
+            button for that moment. */}
+        {unseen > 0 && !atBottom.current && (
           <button type="button" className="bc-new-messages" onClick={scrollToBottom}>
             New messages ({unseen})
           </button>
