@@ -814,9 +814,53 @@ export const MAX_PINS = 50
 export const pinsPageSchema = z.object({ messages: z.array(storedMessageSchema) })
 export type PinsPage = z.infer<typeof pinsPageSchema>
 
-export const transcriptQuerySchema = z.strictObject({
-  format: z.enum(['md', 'json'], { error: 'format is md or json.' }).default('md'),
+const recordingTimeMessage =
+  'Give the time as ISO 8601 with its offset (2030-01-01T10:00:00Z) or as milliseconds since 1970.'
+
+/** A moment in a transcript query: ISO 8601 with an offset, or epoch milliseconds; read as ms. */
+const recordingTimeSchema = z.string().transform((text, ctx) => {
+  const ms = /^\d{1,15}$/.test(text)
+    ? Number(text)
+    : z.iso.datetime({ offset: true }).safeParse(text).success
+      ? Date.parse(text)
+      : Number.NaN
+  if (Number.isFinite(ms)) return ms
+  ctx.addIssue({ code: 'custom', message: recordingTimeMessage })
+  return z.NEVER
 })
+
+/**
+ * `GET /rooms/:room/transcript`: `format` md or json (a document), or vtt (the chat as subtitles,
+ * each message a cue timed from `start`, the recording's start; `end` leaves out what came after).
+ */
+export const transcriptQuerySchema = z
+  .strictObject({
+    format: z
+      .enum(['md', 'json', 'vtt'], {
+        error: 'format is md or json (a document), or vtt (subtitles).',
+      })
+      .default('md'),
+    start: recordingTimeSchema.optional(),
+    end: recordingTimeSchema.optional(),
+  })
+  .superRefine(({ format, start, end }, ctx) => {
+    if (format === 'vtt' && start === undefined) {
+      const message = `Subtitles need start: when the recording started. ${recordingTimeMessage}`
+      ctx.addIssue({ code: 'custom', path: ['start'], message })
+    }
+    for (const [key, value] of [
+      ['start', start],
+      ['end', end],
+    ] as const) {
+      if (format !== 'vtt' && value !== undefined) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `${key} goes with format=vtt only.` })
+      }
+    }
+    if (start !== undefined && end !== undefined && end <= start) {
+      ctx.addIssue({ code: 'custom', path: ['end'], message: 'end must be after start.' })
+    }
+  })
+export type TranscriptFormat = z.output<typeof transcriptQuerySchema>['format']
 
 const healthResponseSchema = z.object({ ok: z.boolean() })
 export type HealthResponse = z.infer<typeof healthResponseSchema>

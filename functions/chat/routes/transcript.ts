@@ -3,17 +3,26 @@ import { transcriptQuerySchema } from '../../_shared/protocol.ts'
 import { withReadUrls } from '../attachment-urls.ts'
 import type { RoomEnv } from '../auth.ts'
 import type { ChatDeps } from '../deps.ts'
+import type { PersistedMessage } from '../message-store.ts'
 import { requireQuota } from '../quotas.ts'
 import { queryParams } from '../request.ts'
 import { transcriptEntry, transcriptFooter, transcriptHeader } from '../transcript.ts'
+import { vttCues, vttHeader } from '../transcript-vtt.ts'
 
 /** Messages read (and files signed) per database round trip while a transcript streams. */
 const TRANSCRIPT_PAGE_SIZE = 500
 
+const CONTENT_TYPES = {
+  md: 'text/markdown; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  vtt: 'text/vtt; charset=utf-8',
+} as const
+
 /**
- * `GET /rooms/:room/transcript?format=md|json`: the room's conversation as a download. Deleted
- * messages are left out, edits show their final text, files are signed links. Streamed a page at a
- * time, so the function's memory stays flat however long the room's history is.
+ * `GET /rooms/:room/transcript?format=md|json|vtt`: the room's conversation as a download. Deleted
+ * messages are left out, edits show their final text, files are signed links. `vtt` is the chat as
+ * subtitles beside a recording (`start`, the recording's start, is required; `end` optional).
+ * Streamed a page at a time, so the function's memory stays flat however long the history is.
  * Mounted at `/rooms/:room/transcript`, behind the token.
  */
 export function transcriptRoutes({ config, store, media }: ChatDeps) {
@@ -29,7 +38,7 @@ export function transcriptRoutes({ config, store, media }: ChatDeps) {
   }
 
   return new Hono<RoomEnv>().get('/', async (c) => {
-    const { format } = queryParams(c, transcriptQuerySchema, 'transcript')
+    const { format, start, end } = queryParams(c, transcriptQuerySchema, 'transcript')
     const { room, user } = c.var
     await requireQuota(
       store,
@@ -43,10 +52,16 @@ export function transcriptRoutes({ config, store, media }: ChatDeps) {
     // The export covers the room as it was when asked: later messages are not chased.
     const throughSeq = await store.latestSeq(room, user.id)
 
+    // Subtitles: the same pages, each message a cue (start is there: the query requires it).
+    const recording = { start: start ?? 0, end }
+    const cues = vttCues(recording)
+
     const pieces = async function* () {
       yield format === 'json'
         ? `{"room":${JSON.stringify(room)},"exportedAt":"${exportedAt.toISOString()}","messages":[`
-        : transcriptHeader(room, exportedAt, linksExpireAt)
+        : format === 'vtt'
+          ? vttHeader(room, recording)
+          : transcriptHeader(room, exportedAt, linksExpireAt)
       let afterSeq = 0
       let count = 0
       for (;;) {
@@ -59,23 +74,33 @@ export function transcriptRoutes({ config, store, media }: ChatDeps) {
           },
           user.id,
         )
-        const messages = await withReadUrls(media, page, config.mediaUrlTtlSeconds)
-        // What this page's replies quote: one more query per page, whatever the page holds.
-        const parents = format === 'md' ? await replyParents(room, page, user.id) : new Map()
-        // One chunk per page: small enough to keep memory flat, large enough to stream fast.
-        yield messages
-          .map((message, index) =>
-            format === 'json'
-              ? `${count + index === 0 ? '' : ','}${JSON.stringify(message)}`
-              : transcriptEntry(message, parents),
-          )
-          .join('')
-        count += messages.length
+        if (format === 'vtt') {
+          // Cues name files but link none: nothing to sign.
+          yield cues.add(page)
+        } else {
+          yield await documentPage(page, count)
+        }
+        count += page.length
         const last = page.at(-1)
         if (!last || page.length < TRANSCRIPT_PAGE_SIZE) break
         afterSeq = last.seq
       }
-      yield format === 'json' ? ']}' : transcriptFooter(count)
+      yield format === 'json' ? ']}' : format === 'vtt' ? cues.finish() : transcriptFooter(count)
+    }
+
+    /** One page of the Markdown or JSON document. */
+    async function documentPage(page: PersistedMessage[], count: number) {
+      const messages = await withReadUrls(media, page, config.mediaUrlTtlSeconds)
+      // What this page's replies quote: one more query per page, whatever the page holds.
+      const parents = format === 'md' ? await replyParents(room, page, user.id) : new Map()
+      // One chunk per page: small enough to keep memory flat, large enough to stream fast.
+      return messages
+        .map((message, index) =>
+          format === 'json'
+            ? `${count + index === 0 ? '' : ','}${JSON.stringify(message)}`
+            : transcriptEntry(message, parents),
+        )
+        .join('')
     }
 
     const encoder = new TextEncoder()
@@ -97,10 +122,7 @@ export function transcriptRoutes({ config, store, media }: ChatDeps) {
       },
     })
     c.header('Content-Disposition', `attachment; filename="${room}-transcript.${format}"`)
-    c.header(
-      'Content-Type',
-      format === 'json' ? 'application/json; charset=utf-8' : 'text/markdown; charset=utf-8',
-    )
+    c.header('Content-Type', CONTENT_TYPES[format])
     return c.body(body)
   })
 }

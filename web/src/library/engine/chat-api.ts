@@ -10,6 +10,7 @@ import {
   type StoredMessage,
   storedMessageSchema,
   type TokenResponse,
+  type TranscriptFormat,
   tokenResponseSchema,
 } from '@shared/protocol.ts'
 import type { z } from 'zod'
@@ -63,8 +64,14 @@ export interface RoomApi {
   loadMessage(id: string): Promise<StoredMessage>
   /** What was written, edited or deleted after a revision. */
   loadChanges(query: { since: number; limit?: number }): Promise<ChangesPage>
-  /** The room's conversation as a file to download. */
-  downloadTranscript(format: 'md' | 'json'): Promise<{ file: Blob; name: string }>
+  /**
+   * The room's conversation as a file to download; `vtt` (subtitles) needs the recording's start
+   * (`recording.start`, ISO 8601), and leaves out what came after `recording.end`.
+   */
+  downloadTranscript(
+    format: TranscriptFormat,
+    recording?: { start: string; end?: string },
+  ): Promise<{ file: Blob; name: string }>
   /**
    * A feature's own request to the room (`path` under `/rooms/:room`, e.g. `/messages/<id>/poll`,
    * with its query string if any), answered with what `schema` reads: how a feature module calls
@@ -213,8 +220,8 @@ export function createChatApi(baseUrl: string, options: ChatApiOptions = {}) {
           if (limit !== undefined) params.set('limit', String(limit))
           return call(`${roomPath}/changes?${params}`, changesPageSchema, auth)
         },
-        downloadTranscript(format) {
-          const path = `${roomPath}/transcript?format=${format}`
+        downloadTranscript(format, recording) {
+          const path = withQuery(`${roomPath}/transcript`, { format, ...recording })
           const read = async (response: Response) => {
             const disposition = response.headers.get('Content-Disposition') ?? ''
             const name =

@@ -25,7 +25,7 @@ import { ArrivalLog, type Arrivals, ReadPosition } from '../features/unread/engi
 import { AttachmentUrls } from '../features/uploads/engine.ts'
 import type { RoomApi } from './chat-api.ts'
 import { type Clock, systemClock } from './clock.ts'
-import type { ChatTransport, ConnectionState } from './live-channel.ts'
+import type { CallRecording, ChatTransport, ConnectionState } from './live-channel.ts'
 import { LiveInbox } from './live-inbox.ts'
 import { LiveSender } from './live-sender.ts'
 import type { OutboxStorage } from './outbox.ts'
@@ -111,6 +111,9 @@ export class ChatClient {
   /** "Ana is typing…", or ''. */
   readonly typing: ReadableStore<string> = this.#typingLine
   readonly connection: ReadableStore<ConnectionState> = this.#connection
+  readonly #recording = new Store<CallRecording | undefined>(undefined)
+  /** The call's latest recording, once the transport reports one (Daily): subtitles time from it. */
+  readonly recording: ReadableStore<CallRecording | undefined> = this.#recording
   /** Older history: whether there is more, whether a page is loading, why it failed. */
   readonly history: ReadableStore<HistoryState>
   /** What replies quote: `quote(parentId, parent)`, fetching parents not shown. */
@@ -273,6 +276,7 @@ export class ChatClient {
         this.#peopleChanged()
       }),
       transport.on('connection', (state) => this.#connectionChanged(state)),
+      transport.on('recording', (recording) => this.#recording.set(recording)),
     )
     await transport.join()
     if (this.#disposed) return

@@ -33,6 +33,14 @@ export interface TransportEvents {
    * whoever listens should fetch what was said meanwhile.
    */
   connection: (state: ConnectionState) => void
+  /** The call's recording started or stopped (only a transport whose call records says so). */
+  recording: (recording: CallRecording) => void
+}
+
+/** A recording of the call, as this session saw it start (and stop): ISO 8601 times. */
+export interface CallRecording {
+  startedAt: string
+  stoppedAt?: string
 }
 
 export type TransportErrorCode = 'not_joined' | 'too_large'

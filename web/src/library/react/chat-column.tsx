@@ -136,7 +136,7 @@ export function ChatColumn({
       onDrop={drop}
     >
       <ParticipantList participants={participants} />
-      <TranscriptDownload api={api} />
+      <TranscriptDownload api={api} recording={client.recording} />
       <NotificationSettings settings={client.alertSettings} />
       {client.rules.getSnapshot().owner && (
         <ChatSettings rules={client.rules} onSave={saveSettings} />

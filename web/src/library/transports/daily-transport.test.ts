@@ -309,6 +309,8 @@ describe('leave', () => {
       'network-connection',
       'participant-joined',
       'participant-left',
+      'recording-started',
+      'recording-stopped',
     ])
 
     await transport.leave()

@@ -1,6 +1,7 @@
 import { MAX_LIVE_MESSAGE_CHARS } from '@shared/protocol.ts'
 import { Emitter } from '../engine/emitter.ts'
 import {
+  type CallRecording,
   type ChatTransport,
   liveChannelJson,
   type Participant,
@@ -27,6 +28,9 @@ export interface DailyEventPayloads {
   'joined-meeting': { action: string }
   'left-meeting': { action: string }
   error: { action: string; errorMsg: string }
+  // Daily gives no time: the transport notes when it heard (as daily-react's useRecording does).
+  'recording-started': { action: string }
+  'recording-stopped': { action: string }
 }
 export type DailyEventName = keyof DailyEventPayloads
 type DailyHandler<E extends DailyEventName> = (event: DailyEventPayloads[E]) => void
@@ -43,6 +47,8 @@ interface DailyListen {
   (event: 'joined-meeting', handler: DailyHandler<'joined-meeting'>): unknown
   (event: 'left-meeting', handler: DailyHandler<'left-meeting'>): unknown
   (event: 'error', handler: DailyHandler<'error'>): unknown
+  (event: 'recording-started', handler: DailyHandler<'recording-started'>): unknown
+  (event: 'recording-stopped', handler: DailyHandler<'recording-stopped'>): unknown
 }
 
 /**
@@ -106,7 +112,18 @@ export function createDailyTransport(options: DailyTransportOptions): ChatTransp
     'left-meeting': () => emit('connection', 'closed'),
     // Daily's 'error' event is fatal (ejected, token expired, ...): the call is over.
     error: () => emit('connection', 'closed'),
+    'recording-started': () => {
+      recording = { startedAt: new Date().toISOString() }
+      emit('recording', recording)
+    },
+    'recording-stopped': () => {
+      if (!recording || recording.stoppedAt) return
+      recording = { ...recording, stoppedAt: new Date().toISOString() }
+      emit('recording', recording)
+    },
   }
+  /** The call's latest recording, as this transport heard of it (subtitles time from it). */
+  let recording: CallRecording | undefined
 
   let attached = false
   const listen = (method: DailyListen) => {
@@ -116,6 +133,8 @@ export function createDailyTransport(options: DailyTransportOptions): ChatTransp
     method('network-connection', handlers['network-connection'])
     method('left-meeting', handlers['left-meeting'])
     method('error', handlers.error)
+    method('recording-started', handlers['recording-started'])
+    method('recording-stopped', handlers['recording-stopped'])
   }
   const attach = () => {
     if (attached) return
@@ -192,7 +211,10 @@ export function createDailyTransport(options: DailyTransportOptions): ChatTransp
     on(event, listener) {
       // A failing listener must not throw into daily-js's own event dispatch: the emitter
       // reports it apart.
-      return events.on(event, listener)
+      const off = events.on(event, listener)
+      // A chat that starts on this call after the recording did still learns when it started.
+      if (event === 'recording' && recording) (listener as TransportEvents['recording'])(recording)
+      return off
     },
   }
 }
