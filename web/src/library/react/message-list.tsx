@@ -243,6 +243,15 @@ export function MessageList({
     openAtDivider,
   ])
 
+  // Rows the ResizeObserver measured (before paint) moved the end: a reader at the bottom stays
+  // there. Not for a change of the messages, which sticks in the next frame (stickBeforePaint).
+  const totalSize = virtualizer.getTotalSize()
+  useLayoutEffect(() => {
+    if (totalSize === 0 || !atBottom.current || stickFrame.current !== undefined) return
+    const element = scrollRef.current
+    if (element) element.scrollTop = element.scrollHeight
+  }, [totalSize])
+
   // Editing can start on a message out of view (Up arrow in the composer): its row may not even be
   // rendered yet, so the virtualizer scrolls to it; the editor then takes focus as it mounts.
   const editingId = editing?.id
@@ -351,9 +360,13 @@ export function MessageList({
   const onScroll = useCallback(() => {
     const element = scrollRef.current
     if (!element) return
-    const distance = element.scrollHeight - element.scrollTop - element.clientHeight
-    atBottom.current = distance <= STICK_THRESHOLD_PX
-    if (atBottom.current) markSeen()
+    // Until the list sticks to what came (stickBeforePaint), the new rows below are not the
+    // reader moving away from the bottom.
+    if (stickFrame.current === undefined) {
+      const distance = element.scrollHeight - element.scrollTop - element.clientHeight
+      atBottom.current = distance <= STICK_THRESHOLD_PX
+      if (atBottom.current) markSeen()
+    }
     if (element.scrollTop <= LOAD_OLDER_THRESHOLD_PX && hasOlder && !loadingOlder) onLoadOlder()
   }, [hasOlder, loadingOlder, onLoadOlder, markSeen])
 
