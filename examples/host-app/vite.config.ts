@@ -1,4 +1,4 @@
-// The example host app, built as a consumer builds it: `backchannel` is the built module in
+// The example host app, built as a consumer builds it: `backchannel-chat` is the built module in
 // dist/lib (run `npm run build:lib` first), never the repository's sources.
 import path from 'node:path'
 import react from '@vitejs/plugin-react'
@@ -12,8 +12,8 @@ export default defineConfig({
   plugins: [react()],
   resolve: {
     alias: [
-      { find: /^backchannel$/, replacement: path.join(lib, 'backchannel.js') },
-      { find: /^backchannel\/styles\.css$/, replacement: path.join(lib, 'backchannel.css') },
+      { find: /^backchannel-chat$/, replacement: path.join(lib, 'backchannel.js') },
+      { find: /^backchannel-chat\/styles\.css$/, replacement: path.join(lib, 'backchannel.css') },
     ],
   },
   build: {

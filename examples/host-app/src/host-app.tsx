@@ -1,4 +1,4 @@
-import { BackchannelChat, createRelayTransport } from 'backchannel'
+import { BackchannelChat, createRelayTransport } from 'backchannel-chat'
 import { type FormEvent, useState } from 'react'
 import { functionUrl, relayUrl, requestToken } from './stack.ts'
 

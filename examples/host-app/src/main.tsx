@@ -1,4 +1,4 @@
-import 'backchannel/styles.css'
+import 'backchannel-chat/styles.css'
 import './host.css'
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
