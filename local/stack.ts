@@ -15,6 +15,7 @@ import { type RunningPostgres, startEmbeddedPostgres } from './embedded-postgres
 import { localSecret, openLocalMediaStore } from './media.ts'
 import { applyMigrations } from './migrate.ts'
 import { attachRelay } from './relay.ts'
+import { startLocalUpkeep } from './upkeep-timer.ts'
 
 /** In the data folder while the stack runs: the URL of the database it uses. */
 export const RUNNING_DATABASE_FILE = 'running-database-url'
@@ -139,6 +140,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // Any other path is a client-side route of the SPA.
       .get('*', serveStatic({ path: path.join(WEB_DIST_DIR, 'index.html') }))
     if (!existsSync(WEB_DIST_DIR)) log('No built web app in dist/web: run `npm run build`.')
+    // Retention, as pg_cron and the upkeep route do it when deployed: at start, then hourly.
+    const upkeep = startLocalUpkeep({ env: options.env, databaseUrl, media, log })
 
     return {
       url,
@@ -151,6 +154,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           server.close(() => resolve())
           server.closeAllConnections()
         })
+        await upkeep.stop()
         await deps.store.close()
         await embedded?.stop()
         await rm(databaseUrlFile, { force: true })

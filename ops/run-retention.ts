@@ -1,16 +1,18 @@
-// `npm run retention -- --days 30`: the retention purge on the local stack's database (or the one
-// at DATABASE_URL), removing the purged messages' files from local disk or Supabase Storage.
+// `npm run retention -- --days 30`: one upkeep pass (functions/chat/upkeep.ts, what the deployed
+// function's upkeep route and the local stack's timer run) by hand, on the local stack's database
+// (or the one at DATABASE_URL): the retention purge, then the queued files removed from local disk
+// or Supabase Storage. For a database without pg_cron, or to run a pass now.
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { loadChatConfig } from '../functions/chat/config.ts'
+import { runUpkeepPass } from '../functions/chat/upkeep.ts'
 import { startEmbeddedPostgres } from '../local/embedded-postgres.ts'
 import { openLocalMediaStore } from '../local/media.ts'
 import { applyMigrations } from '../local/migrate.ts'
 import { RUNNING_DATABASE_FILE } from '../local/stack.ts'
-import { runRetention } from './retention.ts'
 
 if (existsSync('.env')) process.loadEnvFile('.env')
 const env = process.env
@@ -43,11 +45,28 @@ try {
   })
   const { media } = await openLocalMediaStore(config, dataDir)
 
-  const result = await runRetention({ databaseUrl, media, days })
+  const outcome = await runUpkeepPass({
+    databaseUrl,
+    media,
+    retentionDays: days,
+    actor: 'retention command',
+  })
   await embedded?.stop()
-  console.log(
-    `Removed ${result.messages} messages older than ${days} days and ${result.files} of their files.`,
-  )
+  switch (outcome.kind) {
+    case 'done': {
+      const { messagesPurged, filesRemoved, filesKept } = outcome.summary
+      console.log(
+        `Removed ${messagesPurged} messages older than ${days} days and ${filesRemoved} queued files (${filesKept} kept: a message still refers to them).`,
+      )
+      break
+    }
+    case 'already_running':
+      throw new Error('another upkeep pass is running right now; it does the work.')
+    case 'storage_failed':
+      throw new Error(
+        `storage did not remove files (${outcome.reason}); ${outcome.summary.filesLeft} stay queued for the next pass.`,
+      )
+  }
 } catch (error) {
   const message = error instanceof z.ZodError ? error.issues[0]?.message : (error as Error).message
   console.error(`Retention could not run: ${message}`)

@@ -59,6 +59,13 @@ const configSchema = z
       .default(0),
     MEDIA_MAX_BYTES: positiveInt(DEFAULT_MEDIA_MAX_BYTES),
     CHAT_MEDIA_URL_TTL_SECONDS: positiveInt(60 * 60),
+    CHAT_UPKEEP_SECRET: z
+      .string()
+      .min(
+        32,
+        'CHAT_UPKEEP_SECRET is too short to guard upkeep: at least 32 characters (e.g. openssl rand -hex 32).',
+      )
+      .optional(),
     SUPABASE_URL: z.url().optional(),
     SUPABASE_SERVICE_ROLE_KEY: z.string().min(1).optional(),
   })
@@ -91,6 +98,7 @@ const configSchema = z
     proxyHops: env.CHAT_PROXY_HOPS,
     mediaMaxBytes: env.MEDIA_MAX_BYTES,
     mediaUrlTtlSeconds: env.CHAT_MEDIA_URL_TTL_SECONDS,
+    upkeepSecret: env.CHAT_UPKEEP_SECRET,
     supabase:
       env.SUPABASE_URL && env.SUPABASE_SERVICE_ROLE_KEY
         ? { url: env.SUPABASE_URL, serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY }

@@ -4,6 +4,7 @@ import type { ChatDeps } from './deps.ts'
 import type { MediaStore } from './media-store.ts'
 import { createPostgresMessageStore } from './postgres-message-store.ts'
 import { createRoomTokens } from './tokens.ts'
+import { createUpkeep } from './upkeep.ts'
 
 /**
  * The function's dependencies built from its configuration: the Postgres message store and the
@@ -29,6 +30,11 @@ export function createChatDeps(
       ttlSeconds: config.tokenTtlSeconds,
     }),
     media: runtime.media,
+    upkeep: createUpkeep({
+      databaseUrl: config.databaseUrl,
+      media: runtime.media,
+      secret: config.upkeepSecret,
+    }),
     peerAddress: runtime.peerAddress,
   }
 }

@@ -24,6 +24,8 @@ export type QuotaAction =
   | 'pin'
   /** Voting in polls, taking a vote back, closing a poll. */
   | 'poll_vote'
+  /** Storing a Daily Prebuilt chat message seen in the call (counted per relaying person). */
+  | 'prebuilt'
 
 /** At most `count` times in `windowSeconds` (a fixed window, counted in the database). */
 export interface Quota {

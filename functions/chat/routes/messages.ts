@@ -1,11 +1,15 @@
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import {
   type Attachment,
   editMessageRequestSchema,
   historyQuerySchema,
   isMessageIdOf,
   MAX_POLL_QUESTION_CHARS,
+  PREBUILT_SENDER_PREFIX,
   postMessageRequestSchema,
+  prebuiltDateMs,
+  prebuiltMessageId,
+  prebuiltMessageRequestSchema,
   SEND_REFUSALS,
   type SendRefusal,
   slowModeMessageFor,
@@ -15,6 +19,7 @@ import { requireUploaded } from '../attachments.ts'
 import type { RoomEnv } from '../auth.ts'
 import type { ChatDeps } from '../deps.ts'
 import { ApiError } from '../errors.ts'
+import type { PostOutcome } from '../message-store.ts'
 import { requireQuota } from '../quotas.ts'
 import { jsonBody, messageIdParam, queryParams } from '../request.ts'
 import { createRoomPeople } from '../room-people.ts'
@@ -64,8 +69,77 @@ function mislabelledMention(name: string): ApiError {
 const fileName = (attachments: readonly Attachment[], path: string) =>
   attachments.find((file) => file.path === path)?.name ?? path
 
+/** A write's outcome as the function's answer: the stored message, or the error that says why not. */
+async function answerWrite(
+  c: Context<RoomEnv>,
+  outcome: PostOutcome,
+  attachments: readonly Attachment[],
+  signed: (messages: Parameters<typeof withReadUrls>[1]) => ReturnType<typeof withReadUrls>,
+) {
+  switch (outcome.kind) {
+    case 'created':
+    case 'duplicate': {
+      const [message] = await signed([outcome.message])
+      return c.json(message, outcome.kind === 'created' ? 201 : 200)
+    }
+    case 'conflict':
+      throw new ApiError(
+        409,
+        'id_conflict',
+        'A different message was already stored with this id. Send it with a new id.',
+      )
+    case 'deleted':
+      throw new ApiError(
+        410,
+        'message_deleted',
+        'This message was deleted and cannot be sent again.',
+      )
+    case 'blocked':
+      throw blocked(outcome.reason)
+    case 'rate_limited':
+      throw new ApiError(
+        429,
+        'rate_limited',
+        `You are sending messages too quickly. Try again in ${outcome.retryAfterSeconds} s.`,
+        { headers: { 'Retry-After': String(outcome.retryAfterSeconds) } },
+      )
+    case 'file_not_yours':
+      throw new ApiError(
+        403,
+        'file_not_yours',
+        `"${fileName(attachments, outcome.path)}" was not uploaded by you in this room. Attach your own copy of the file.`,
+      )
+    case 'file_already_sent':
+      throw new ApiError(
+        409,
+        'file_already_sent',
+        `"${fileName(attachments, outcome.path)}" was already sent with another message. Attach the file again to send it once more.`,
+      )
+    case 'invalid_reply':
+      throw invalidReply(outcome.reason)
+    case 'mislabelled_mention':
+      throw mislabelledMention(outcome.name)
+    case 'chat_off':
+    case 'owners_only':
+    case 'private_off':
+      throw new ApiError(403, outcome.kind, SEND_REFUSALS[outcome.kind])
+    case 'slow_mode':
+      throw new ApiError(429, 'slow_mode', slowModeMessageFor(outcome.retryAfterSeconds), {
+        headers: { 'Retry-After': String(outcome.retryAfterSeconds) },
+      })
+  }
+}
+
+/**
+ * How many Daily Prebuilt messages one person may relay, as a multiple of the messages one person
+ * may send: one Backchannel client relays everyone on Prebuilt, yet a flood of made-up Prebuilt
+ * messages (each under a new session id, so that no sender's own rate limit meets it) stops here.
+ */
+const PREBUILT_RELAY_FACTOR = 5
+
 /**
  * `POST` and `GET /rooms/:room/messages`: persist one message, read history a page at a time;
+ * `POST /rooms/:room/messages/prebuilt`: store a Daily Prebuilt chat message seen in the call;
  * `GET /rooms/:room/messages/:id`: one message (announced live by reference when too large);
  * `PATCH` and `DELETE` it: edit or delete it. Mounted at `/rooms/:room/messages`, behind the token.
  */
@@ -126,58 +200,45 @@ export function messageRoutes({ config, store, media }: ChatDeps) {
         },
         config.rateLimit,
       )
-      switch (outcome.kind) {
-        case 'created':
-        case 'duplicate': {
-          const [message] = await signed([outcome.message])
-          return c.json(message, outcome.kind === 'created' ? 201 : 200)
-        }
-        case 'conflict':
-          throw new ApiError(
-            409,
-            'id_conflict',
-            'A different message was already stored with this id. Send it with a new id.',
-          )
-        case 'deleted':
-          throw new ApiError(
-            410,
-            'message_deleted',
-            'This message was deleted and cannot be sent again.',
-          )
-        case 'blocked':
-          throw blocked(outcome.reason)
-        case 'rate_limited':
-          throw new ApiError(
-            429,
-            'rate_limited',
-            `You are sending messages too quickly. Try again in ${outcome.retryAfterSeconds} s.`,
-            { headers: { 'Retry-After': String(outcome.retryAfterSeconds) } },
-          )
-        case 'file_not_yours':
-          throw new ApiError(
-            403,
-            'file_not_yours',
-            `"${fileName(attachments, outcome.path)}" was not uploaded by you in this room. Attach your own copy of the file.`,
-          )
-        case 'file_already_sent':
-          throw new ApiError(
-            409,
-            'file_already_sent',
-            `"${fileName(attachments, outcome.path)}" was already sent with another message. Attach the file again to send it once more.`,
-          )
-        case 'invalid_reply':
-          throw invalidReply(outcome.reason)
-        case 'mislabelled_mention':
-          throw mislabelledMention(outcome.name)
-        case 'chat_off':
-        case 'owners_only':
-        case 'private_off':
-          throw new ApiError(403, outcome.kind, SEND_REFUSALS[outcome.kind])
-        case 'slow_mode':
-          throw new ApiError(429, 'slow_mode', slowModeMessageFor(outcome.retryAfterSeconds), {
-            headers: { 'Retry-After': String(outcome.retryAfterSeconds) },
-          })
+      return answerWrite(c, outcome, attachments, signed)
+    })
+    .post('/prebuilt', async (c) => {
+      // Every client in the call relays what it saw; the derived id makes their writes one
+      // message (docs/prebuilt.md says what this does and does not guarantee).
+      const { id, sessionId, name, body, date } = await jsonBody(c, prebuiltMessageRequestSchema)
+      const { room, user } = c.var
+      const dateMs = prebuiltDateMs(date)
+      if (
+        dateMs === undefined ||
+        id !== prebuiltMessageId({ room, sessionId, name, body, dateMs })
+      ) {
+        const why =
+          "This id is not the one derived from the Prebuilt message's room, session, name, text and date. Make it with prebuiltMessageId()."
+        throw new ApiError(400, 'invalid_prebuilt_id', why, { fields: { id: [why] } })
       }
+      await requireQuota(
+        store,
+        'prebuilt',
+        user.id,
+        {
+          count: config.rateLimit.messages * PREBUILT_RELAY_FACTOR,
+          windowSeconds: config.rateLimit.windowSeconds,
+        },
+        'You are relaying Daily Prebuilt messages too quickly',
+      )
+      const outcome = await store.persistMessage(
+        {
+          id,
+          room,
+          sender: { id: `${PREBUILT_SENDER_PREFIX}${sessionId}`, name },
+          body,
+          attachments: [],
+          // Nothing says who a Prebuilt sender is: never an owner, whatever they are in the call.
+          senderIsOwner: false,
+        },
+        config.rateLimit,
+      )
+      return answerWrite(c, outcome, [], signed)
     })
     .get('/', async (c) => {
       const query = queryParams(c, historyQuerySchema, 'history')

@@ -31,6 +31,7 @@ import { LiveSender } from './live-sender.ts'
 import type { OutboxStorage } from './outbox.ts'
 import { OwnMessages } from './own-messages.ts'
 import { type ChatParticipant, People, type PeopleSnapshot } from './people.ts'
+import { prebuiltChatFor, sendToPrebuilt, storePrebuiltMessage } from './prebuilt-chat.ts'
 import { presentMessage } from './present-message.ts'
 import { type Result, refused } from './result.ts'
 import type { RoomStateFeature } from './room-state-feature.ts'
@@ -75,6 +76,11 @@ export interface ChatClientOptions {
   clock?: Clock
   /** Where dropped live data is reported. */
   log?: (message: string, detail?: unknown) => void
+  /**
+   * Daily Prebuilt's chat both ways, for calls where some people use Prebuilt's own UI: messages
+   * to the room are copied to Prebuilt's chat, and Prebuilt's chat is stored (docs/prebuilt.md).
+   */
+  prebuiltChat?: boolean
 }
 
 /**
@@ -223,6 +229,15 @@ export class ChatClient {
         takesTyping: (sender) => this.rules.takesTyping(sender),
       },
       roomState: this.#roomState,
+      ...(options.prebuiltChat
+        ? {
+            prebuilt: {
+              room: options.room,
+              store: (request) => storePrebuiltMessage(options.api, request),
+              stored: (message) => stored([message]),
+            },
+          }
+        : {}),
       log,
     })
     this.#reactions = new MessageReactions({
@@ -243,6 +258,16 @@ export class ChatClient {
       stopTyping: (live) => (live ? this.#typing.ended() : this.#typing.stop()),
       stored,
       changed,
+      ...(options.prebuiltChat
+        ? {
+            toPrebuilt: (message) =>
+              sendToPrebuilt(
+                options.transport,
+                prebuiltChatFor({ ...message, name: options.user.name }, clock.now()),
+                log,
+              ),
+          }
+        : {}),
     })
     this.#changes = new MessageChanges({
       api: options.api,

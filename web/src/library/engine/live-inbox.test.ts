@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest'
 import { ben, FakeRoom, me, setup, stored, until } from '../../../test-support/fake-room.ts'
 import { fakeParticipant } from '../../../test-support/fake-transport.ts'
 import type { Participant } from './live-channel.ts'
+import { isPersonId } from './live-inbox.ts'
 
 const host: Participant = { ...fakeParticipant('host', 'Host'), owner: true }
 const now = () => '2030-01-01T00:00:00.000Z'
@@ -166,5 +167,23 @@ describe('Typing under the room settings', () => {
     expect(client.getSnapshot().typingLine).toBe('')
     transport.deliver({ v: 1, type: 'typing', typing: true }, host.sessionId)
     expect(client.getSnapshot().typingLine).toBe('Host is typing…')
+  })
+})
+
+describe('Who sent a live message', () => {
+  it('takes someone on Daily Prebuilt for no signed-in person, like the REST API and unknown sessions', () => {
+    expect(isPersonId(ben.userId)).toBe(true)
+    expect(isPersonId('prebuilt:session-pia')).toBe(false)
+    expect(isPersonId('API')).toBe(false)
+    expect(isPersonId('session:session-x')).toBe(false)
+  })
+
+  it("shows Prebuilt's chat under the sending session's prebuilt: id, never the participant's user id", async () => {
+    const { client, deliver } = await roomUnder({})
+    expect(await deliver(prebuilt, ben)).toBe(true)
+    expect(client.getSnapshot().messages.at(-1)?.sender).toMatchObject({
+      id: `prebuilt:${ben.sessionId}`,
+      name: 'Ben',
+    })
   })
 })

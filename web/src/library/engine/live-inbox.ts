@@ -4,14 +4,23 @@ import {
   isMessageIdOf,
   type LiveEnvelope,
   liveEnvelopeSchema,
+  PREBUILT_SENDER_PREFIX,
+  type PrebuiltMessageRequest,
+  prebuiltMessageId,
   ROOM_SENDER_NAME,
+  type StoredMessage,
 } from '@shared/protocol.ts'
 import type { RoomRules } from '../features/room-rules/room-rules.ts'
 import type { TypingRoster } from '../features/typing/typing.ts'
 import type { Clock } from './clock.ts'
 import type { ChatTransport } from './live-channel.ts'
 import { MergedRead } from './notice-merge.ts'
-import { type PrebuiltChat, parsePrebuiltChat } from './prebuilt-chat.ts'
+import {
+  isBackchannelCopy,
+  type PrebuiltChat,
+  parsePrebuiltChat,
+  prebuiltSenderName,
+} from './prebuilt-chat.ts'
 import type { RoomStateFeature, RoomStateNotice } from './room-state-feature.ts'
 import { newPollShown, type Timeline } from './timeline.ts'
 
@@ -20,9 +29,14 @@ const API_SESSION_ID = 'API'
 /** Senders of live data that the transport does not know get an id with this prefix. */
 const UNKNOWN_SENDER_PREFIX = 'session:'
 
-/** Whether a sender's id names a person: not the REST API ("Room"), not an unknown session. */
+/**
+ * Whether a sender's id names a person: not the REST API ("Room"), not an unknown session, not
+ * someone on Daily Prebuilt (whom nothing but their session names).
+ */
 export const isPersonId = (userId: string) =>
-  userId !== API_SESSION_ID && !userId.startsWith(UNKNOWN_SENDER_PREFIX)
+  userId !== API_SESSION_ID &&
+  !userId.startsWith(UNKNOWN_SENDER_PREFIX) &&
+  !userId.startsWith(PREBUILT_SENDER_PREFIX)
 
 type LiveEvent = { data: unknown; from: string }
 type Sender = { id: string; name: string; known: boolean; owner: boolean }
@@ -46,13 +60,23 @@ export interface LiveInboxOptions {
   rules: Pick<RoomRules, 'takesLiveMessage' | 'takesTyping'>
   /** The features that keep room state, read again when their notice comes (see there). */
   roomState: readonly RoomStateFeature[]
+  /**
+   * Storing Daily Prebuilt's chat (the host's `prebuiltChat`): the room, the write, and where the
+   * stored message goes. Without it Prebuilt's chat shows as not saved.
+   */
+  prebuilt?: {
+    room: string
+    store: (request: PrebuiltMessageRequest) => Promise<StoredMessage>
+    stored: (message: StoredMessage) => void
+  }
   log: (message: string, detail?: unknown) => void
 }
 
 /**
  * What arrives over the live channel: each envelope checked against the protocol, its sender taken
  * from the transport (never from the data), its id checked to be the sender's; anything else is
- * dropped and logged. Daily Prebuilt's chat shows too, as not saved. Every kind of frame that
+ * dropped and logged. Daily Prebuilt's chat shows too, and is stored once with an id every client
+ * derives alike when the host asks for it (docs/prebuilt.md). Every kind of frame that
  * shows as a message passes one check of the room's settings and slow mode (`#takes`). Notices
  * that only owners send are taken from owners only, and each kind of notice costs at most the
  * read in flight and one more, however many arrive. Until the first history page is shown, what
@@ -94,6 +118,8 @@ export class LiveInbox {
       this.#receivedPrebuilt(prebuilt, from, sender)
       return
     }
+    // The sender's copy of its message for Prebuilt's people: its envelope came (or comes) too.
+    if (isBackchannelCopy(data)) return
     this.#options.log('dropped a live message that is not a valid envelope', { from, data })
   }
 
@@ -197,27 +223,73 @@ export class LiveInbox {
     if (notice.alsoCatchUp) void this.#options.sync()
   }
 
-  /** Daily Prebuilt's chat: shown as not saved, under the same settings as any message. */
-  #receivedPrebuilt(prebuilt: PrebuiltChat, from: string, sender: Sender): void {
-    const { roster, timeline, clock, changed } = this.#options
+  /**
+   * Daily Prebuilt's chat, under the same settings as any message: shown under its session
+   * (`prebuilt:<session id>`), and stored when the host asks for it and every client can derive
+   * the same id (a session in the call, a date); otherwise shown as not saved.
+   */
+  #receivedPrebuilt(chat: PrebuiltChat, from: string, sender: Sender): void {
+    const { roster, timeline, clock, changed, prebuilt } = this.#options
     roster.clear(from)
     // Prebuilt's chat is the room's (it has no private messages).
     if (this.#takes(sender, { private: false }, from, { type: 'chat-msg' })) {
-      timeline.addUnsaved({
-        id: crypto.randomUUID(),
-        sender: {
-          id: sender.id,
-          name: sender.known ? sender.name : (prebuilt.name ?? sender.name),
-        },
-        body: prebuilt.body,
+      const name = sender.known
+        ? prebuiltSenderName(sender.name, chat)
+        : (chat.claimedName ?? sender.name)
+      const storable =
+        prebuilt &&
+        sender.known &&
+        from !== API_SESSION_ID &&
+        chat.date &&
+        chat.dateMs !== undefined
+          ? { prebuilt, date: chat.date, dateMs: chat.dateMs }
+          : undefined
+      const id = storable
+        ? prebuiltMessageId({
+            room: storable.prebuilt.room,
+            sessionId: from,
+            name,
+            body: chat.body,
+            dateMs: storable.dateMs,
+          })
+        : crypto.randomUUID()
+      const added = timeline.addUnsaved({
+        id,
+        sender: { id: `${PREBUILT_SENDER_PREFIX}${from}`, name },
+        body: chat.body,
         attachments: [],
         createdAt: new Date(clock.now()).toISOString(),
-        status: 'not-saved',
+        status: storable ? 'live' : 'not-saved',
         own: false,
       })
+      // Known already (seen twice, or read stored): nothing more to write.
+      if (added && storable) {
+        this.#storePrebuilt(storable.prebuilt, {
+          id,
+          sessionId: from,
+          name,
+          body: chat.body,
+          date: storable.date,
+        })
+      }
     }
     // Shown, or dropped: either way the sender's typing line is gone.
     changed()
+  }
+
+  /**
+   * Writes a Prebuilt message; the other clients that saw it write the same id, and the function
+   * keeps one. Refused or failed here, it shows as not saved, unless another client's write (read
+   * at the next catch-up) stores it.
+   */
+  #storePrebuilt(
+    prebuilt: NonNullable<LiveInboxOptions['prebuilt']>,
+    request: PrebuiltMessageRequest,
+  ): void {
+    prebuilt.store(request).then(prebuilt.stored, (error: unknown) => {
+      this.#options.log('could not store a Daily Prebuilt chat message', { id: request.id, error })
+      if (this.#options.timeline.setStatus(request.id, 'not-saved')) this.#options.changed()
+    })
   }
 
   /**

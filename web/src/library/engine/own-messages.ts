@@ -33,6 +33,13 @@ export interface OwnMessagesOptions {
   /** Shows messages as stored (unless the client is gone). */
   stored: (messages: readonly StoredMessage[]) => void
   changed: () => void
+  /** Copies a message to the room to Daily Prebuilt's chat (the host's `prebuiltChat`), once. */
+  toPrebuilt?: (message: {
+    id: string
+    body: string
+    attachments: readonly Attachment[]
+    poll?: NewPoll
+  }) => void
 }
 
 /**
@@ -150,6 +157,15 @@ export class OwnMessages {
     if (live) sendLive(envelope)
     else this.#announceWhenStored.add(id)
     stopTyping(live)
+    // Once per message, whatever its writes do; never a private one.
+    if (!about.to) {
+      this.#options.toPrebuilt?.({
+        id,
+        body,
+        attachments,
+        ...(about.poll ? { poll: about.poll } : {}),
+      })
+    }
     this.#outbox.add({
       id,
       room,

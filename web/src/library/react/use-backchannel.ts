@@ -19,6 +19,12 @@ export interface BackchannelOptions {
   transport?: TransportSource
   /** Where unsent messages wait across reloads. Default: localStorage. */
   storage?: OutboxStorage
+  /**
+   * Daily Prebuilt's chat both ways, for calls where some people use Prebuilt's own UI: messages
+   * to the room also show in Prebuilt's chat, and Prebuilt's chat is stored once
+   * (docs/prebuilt.md). Default: off.
+   */
+  prebuiltChat?: boolean
 }
 
 /**

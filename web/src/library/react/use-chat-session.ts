@@ -25,6 +25,12 @@ export interface ChatSessionOptions {
   transport: TransportSource | undefined
   /** Where unsent messages wait across reloads. Default: localStorage. */
   storage?: OutboxStorage
+  /**
+   * Daily Prebuilt's chat both ways, when some people in the call use Prebuilt's own UI: messages
+   * to the room are copied to Prebuilt's chat, and Prebuilt's chat is stored (docs/prebuilt.md).
+   * Read when the chat starts. Default: off (Prebuilt's chat shows, not saved).
+   */
+  prebuiltChat?: boolean
 }
 
 /**
@@ -83,8 +89,8 @@ export function useChatSession(options: ChatSessionOptions): Backchannel {
       const { room, user, owner } = readMeetingToken(token)
       const api = createChatApi(functionUrl).forRoom(room, token)
       const live = typeof transport === 'function' ? transport(token) : borrowTransport(transport)
-      const storage = latest.current.storage ?? localStorage
-      client = new ChatClient({ room, user, owner, api, transport: live, storage })
+      const { storage = localStorage, prebuiltChat } = latest.current
+      client = new ChatClient({ room, user, owner, api, transport: live, storage, prebuiltChat })
       setState({ running: { client, api, room, user } })
       await client.start()
     }
