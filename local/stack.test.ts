@@ -61,7 +61,11 @@ describe('the local stack at its edges', () => {
           })
           expect(answer.status).toBe(413)
           expect(answer.json).toEqual({
-            error: { code: 'payload_too_large', message: expect.stringContaining('64 KiB') },
+            error: {
+              code: 'payload_too_large',
+              message: expect.stringContaining('64 KiB'),
+              requestId: answer.headers['x-request-id'],
+            },
           })
           // No clock: a hang fails on the test's timeout; what is sent tells how soon it answered.
           // Refused long before the body was in: the connection is closed, not drained.

@@ -17,6 +17,7 @@ import {
 import { createChatApp } from '../functions/chat/app.ts'
 import type { ChatDeps } from '../functions/chat/deps.ts'
 import { createPostgresMessageStore } from '../functions/chat/postgres-message-store.ts'
+import { jsonLineLog } from '../functions/chat/request-log.ts'
 import { createRoomTokens } from '../functions/chat/tokens.ts'
 import { createDiskMediaStore } from '../local/disk-media-store.ts'
 
@@ -30,6 +31,8 @@ export interface ChatHarness {
   deps: ChatDeps
   /** Direct SQL on the test database, for assertions on what was (not) written. */
   sql: postgres.Sql
+  /** The function's log lines so far, as deployed it would write them (kept here, not printed). */
+  logLines: string[]
   /** A token for `room` as a new user called `name` (a room owner with `owner`). */
   tokenFor(room: string, name?: string, options?: { owner?: boolean }): Promise<string>
   /** Someone new in `room` called `name`: who they are, and their token. */
@@ -111,6 +114,7 @@ export function createChatHarness(
   const store = createPostgresMessageStore(databaseUrl, storeOptions)
   const tokens = createRoomTokens({ apiKey: TEST_API_KEY, ttlSeconds: 3600 })
   const mediaDir = mkdtempSync(path.join(tmpdir(), 'backchannel-media-'))
+  const logLines: string[] = []
   const mediaMaxBytes = config.mediaMaxBytes ?? DEFAULT_MEDIA_MAX_BYTES
   const disk = createDiskMediaStore({
     dir: mediaDir,
@@ -133,6 +137,7 @@ export function createChatHarness(
     store,
     media: disk.store,
     tokens,
+    log: jsonLineLog((_level, line) => logLines.push(line)),
   }
   const storage = async (url: string, init?: RequestInit) => {
     const { pathname, search } = new URL(url)
@@ -145,6 +150,7 @@ export function createChatHarness(
     app,
     deps,
     sql,
+    logLines,
     async tokenFor(room, name = 'Ana', options = {}) {
       return (await tokens.mint(room, { id: randomUUID(), name }, options)).token
     },
@@ -202,18 +208,27 @@ export function userIdOf(token: string): string {
   return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')).ud
 }
 
-/** Asserts the error contract: exactly {error: {code, message, fields?}} with this status/code. */
+/**
+ * Asserts the error contract: exactly {error: {code, message, fields?, requestId}} with this
+ * status/code, the request id the same as X-Request-Id's; returns the error without its id.
+ */
 export async function expectError(response: Response, status: number, code: string) {
   expect(response.status).toBe(status)
   expect(response.headers.get('content-type')).toMatch(/^application\/json/)
   const json = await response.json()
   expect(Object.keys(json)).toEqual(['error'])
   const { error } = errorResponseSchema.parse(json)
-  const { code: actualCode, message, fields, ...rest } = json.error
+  const { code: actualCode, message, fields, requestId, ...rest } = json.error
   expect(rest).toEqual({})
   expect(actualCode).toBe(code)
   expect(message).toEqual(expect.stringMatching(/\S/))
-  return { ...error, fields }
+  // The function's answers name their request in the body and in X-Request-Id alike (the local
+  // stack's stand-ins for other services, which have no request log, in neither).
+  const headerId = response.headers.get('X-Request-Id')
+  expect(requestId).toBe(headerId ?? undefined)
+  if (headerId !== null) expect(headerId).toMatch(/^[\w-]{1,64}$/)
+  const { requestId: _, ...withoutId } = error
+  return { ...withoutId, fields }
 }
 
 /** A 1×1 PNG. */

@@ -56,7 +56,6 @@ describe('the chat app when the database is down', () => {
   })
 
   it('answers writes and reads with 503 and Retry-After, not a 500', async () => {
-    const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
     const room = uniqueRoom()
     const token = await chat.tokenFor(room)
     const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }
@@ -71,8 +70,22 @@ describe('the chat app when the database is down', () => {
 
     const read = await app.request(`/chat/rooms/${room}/messages`, { headers })
     expect(read.status).toBe(503)
-    expect(logged).toHaveBeenCalledWith('chat: database unavailable:', expect.anything())
-    logged.mockRestore()
+    // Logged as an error with its code and what failed (a refused connection, or the gate that
+    // has since seen the database down), once per answer.
+    const requestId = read.headers.get('X-Request-Id')
+    const errors = chat.logLines
+      .map((line) => JSON.parse(line))
+      .filter((line) => line.event === 'error' && line.requestId === requestId)
+    expect(errors).toEqual([
+      expect.objectContaining({
+        route: '/chat/rooms/:room/messages',
+        status: 503,
+        code: 'database_unavailable',
+        cause: expect.objectContaining({
+          code: expect.stringMatching(/^(ECONNREFUSED|DATABASE_UNAVAILABLE)$/),
+        }),
+      }),
+    ])
   })
 })
 
@@ -169,7 +182,11 @@ describe('the chat app when the database freezes', () => {
       expect(response.status).toBe(503)
       expect(response.headers.get('Retry-After')).toBe('5')
       expect(await response.json()).toEqual({
-        error: { code: 'database_unavailable', message: expect.stringContaining('Try again') },
+        error: {
+          code: 'database_unavailable',
+          message: expect.stringContaining('Try again'),
+          requestId: response.headers.get('X-Request-Id'),
+        },
       })
     }
     const unhealthy = await health()

@@ -6,6 +6,7 @@ import { DEFAULT_BODY_TIMEOUT_MS } from './config.ts'
 import type { ChatDeps } from './deps.ts'
 import { ApiError, renderError } from './errors.ts'
 import { boundedBody } from './request.ts'
+import { requestLog } from './request-log.ts'
 import { attachmentRoutes } from './routes/attachments.ts'
 import { changeRoutes } from './routes/changes.ts'
 import { healthRoutes } from './routes/health.ts'
@@ -19,7 +20,6 @@ import { settingsRoutes } from './routes/settings.ts'
 import { tokenRoutes } from './routes/tokens.ts'
 import { transcriptRoutes } from './routes/transcript.ts'
 import { uploadRoutes } from './routes/uploads.ts'
-import { upkeepRoutes } from './routes/upkeep.ts'
 import { refuseUnroutable } from './unknown-routes.ts'
 
 /** The function's name, which starts every path Supabase hands it. */
@@ -37,10 +37,12 @@ export function createChatApp(deps: ChatDeps): Hono {
   const corsHeaders = cors({
     origin: allowedOrigins.includes('*') ? '*' : allowedOrigins,
     allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    allowHeaders: ['Authorization', 'Content-Type'],
-    exposeHeaders: ['Retry-After', 'Content-Disposition'],
+    allowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+    exposeHeaders: ['Retry-After', 'Content-Disposition', 'X-Request-Id'],
     maxAge: 600,
   })
+  // First: it times the whole request and sees its final answer, and every error carries its id.
+  app.use(requestLog({ log: deps.log, basePath: BASE_PATH, userSalt: deps.config.logSalt }))
   // Preflights are answered by cors itself. Other requests get the headers once their response
   // (success or error) exists: set before it, they would make Hono rebuild every response, which
   // on Node means a full web Response with a body stream per request.
@@ -61,7 +63,6 @@ export function createChatApp(deps: ChatDeps): Hono {
     }),
   )
   app.route('/health', healthRoutes(deps))
-  app.route('/upkeep', upkeepRoutes(deps))
   app.route('/rooms/:room', roomRoutes(deps))
 
   // Answered, not thrown: a throw here would pass the middleware above and miss its CORS headers.

@@ -1,3 +1,6 @@
+import { hmac } from '@noble/hashes/hmac.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
 import { z } from 'zod'
 import { DEFAULT_MEDIA_MAX_BYTES } from '../_shared/protocol.ts'
 
@@ -25,6 +28,59 @@ const quota = (fallback: string) =>
       const [count, seconds] = value.split('/').map(Number) as [number, number]
       return { count, windowSeconds: seconds }
     })
+
+/** What Supabase's secret keys start with (its publishable keys start with `sb_publishable_`). */
+const SECRET_KEY_PREFIX = 'sb_secret_'
+const SECRET_KEYS_SHAPE = 'a JSON object of named secret keys, e.g. {"default":"sb_secret_…"}'
+
+/**
+ * `SUPABASE_SECRET_KEYS`, the JSON object of named secret keys Supabase sets inside Edge Functions:
+ * the key named `default`, else the first. Every message names what is wrong and never repeats a
+ * value of the variable (JSON.parse's own message would quote it), so none reaches a log.
+ */
+const secretKeys = z.string().transform((text, ctx) => {
+  const fail = (message: string) => {
+    ctx.addIssue({ code: 'custom', message })
+    return z.NEVER
+  }
+  let keys: unknown
+  try {
+    keys = JSON.parse(text)
+  } catch {
+    return fail(`SUPABASE_SECRET_KEYS is not valid JSON: give ${SECRET_KEYS_SHAPE}.`)
+  }
+  if (typeof keys !== 'object' || keys === null || Array.isArray(keys)) {
+    return fail(`SUPABASE_SECRET_KEYS is not a JSON object: give ${SECRET_KEYS_SHAPE}.`)
+  }
+  const entries = Object.entries(keys)
+  if (entries.length === 0)
+    return fail(`SUPABASE_SECRET_KEYS names no key: give ${SECRET_KEYS_SHAPE}.`)
+  if (entries.some(([, value]) => typeof value !== 'string' || value === '')) {
+    return fail(`SUPABASE_SECRET_KEYS has a value that is not a key: give ${SECRET_KEYS_SHAPE}.`)
+  }
+  const [name, key] = (entries.find(([name]) => name === 'default') ?? entries[0]) as [
+    string,
+    string,
+  ]
+  // Named only when the name cannot be a pasted key.
+  const which =
+    name === 'default'
+      ? 'SUPABASE_SECRET_KEYS\'s "default" key'
+      : 'SUPABASE_SECRET_KEYS\'s first key (there is no "default")'
+  if (!key.startsWith(SECRET_KEY_PREFIX)) {
+    return fail(`${which} is not a secret key: secret keys start with ${SECRET_KEY_PREFIX}.`)
+  }
+  return key
+})
+
+/** The legacy service_role key (a JWT); a publishable key in its place could not read the bucket. */
+const serviceRoleKey = z.string().refine((key) => !key.startsWith('sb_publishable_'), {
+  message:
+    'SUPABASE_SERVICE_ROLE_KEY holds a publishable key, which cannot reach the private bucket: give the service_role key, or a secret key in SUPABASE_SECRET_KEYS.',
+})
+
+const NO_STORAGE_KEY =
+  'Supabase Storage needs a key that may use the private bucket: set SUPABASE_SECRET_KEYS (e.g. {"default":"sb_secret_…"}) or the legacy SUPABASE_SERVICE_ROLE_KEY.'
 
 const configSchema = z
   .object({
@@ -59,20 +115,30 @@ const configSchema = z
       .default(0),
     MEDIA_MAX_BYTES: positiveInt(DEFAULT_MEDIA_MAX_BYTES),
     CHAT_MEDIA_URL_TTL_SECONDS: positiveInt(60 * 60),
-    CHAT_UPKEEP_SECRET: z
-      .string()
-      .min(
-        32,
-        'CHAT_UPKEEP_SECRET is too short to guard upkeep: at least 32 characters (e.g. openssl rand -hex 32).',
-      )
-      .optional(),
     SUPABASE_URL: z.url().optional(),
-    SUPABASE_SERVICE_ROLE_KEY: z.string().min(1).optional(),
+    SUPABASE_SECRET_KEYS: secretKeys.optional(),
+    SUPABASE_SERVICE_ROLE_KEY: serviceRoleKey.optional(),
+    CHAT_LOG_SALT: z
+      .string()
+      .min(16, 'CHAT_LOG_SALT is too short to hide user ids (at least 16 characters).')
+      .optional(),
   })
   .refine((env) => env.SUPABASE_DB_URL ?? env.DATABASE_URL, {
     message: 'Set SUPABASE_DB_URL or DATABASE_URL to the Postgres connection string.',
     path: ['DATABASE_URL'],
   })
+  // Half a Storage configuration is refused, not taken for none (files on local disk).
+  .refine((env) => !env.SUPABASE_URL || env.SUPABASE_SECRET_KEYS || env.SUPABASE_SERVICE_ROLE_KEY, {
+    message: `SUPABASE_URL is set, so shared files go to Supabase Storage. ${NO_STORAGE_KEY}`,
+    path: ['SUPABASE_SECRET_KEYS'],
+  })
+  .refine(
+    (env) => env.SUPABASE_URL || !(env.SUPABASE_SECRET_KEYS || env.SUPABASE_SERVICE_ROLE_KEY),
+    {
+      message: 'A Storage key is set without SUPABASE_URL: set it to the project URL.',
+      path: ['SUPABASE_URL'],
+    },
+  )
   .transform((env) => ({
     dailyApiKey: env.DAILY_API_KEY,
     dailyDomainId: env.DAILY_DOMAIN_ID,
@@ -98,14 +164,65 @@ const configSchema = z
     proxyHops: env.CHAT_PROXY_HOPS,
     mediaMaxBytes: env.MEDIA_MAX_BYTES,
     mediaUrlTtlSeconds: env.CHAT_MEDIA_URL_TTL_SECONDS,
-    upkeepSecret: env.CHAT_UPKEEP_SECRET,
-    supabase:
-      env.SUPABASE_URL && env.SUPABASE_SERVICE_ROLE_KEY
-        ? { url: env.SUPABASE_URL, serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY }
-        : undefined,
+    supabase: supabaseStorage(env),
+    logSalt: env.CHAT_LOG_SALT ?? derivedLogSalt(env.DAILY_API_KEY),
   }))
 
+/** Supabase Storage's address and the key to use it with, when configured. */
+export interface SupabaseStorageConfig {
+  url: string
+  /** A secret key (`sb_secret_…`) or the legacy service_role JWT: supabase-js sends either. */
+  apiKey: string
+  /** Where the key came from: the new secret keys win over the legacy one. */
+  apiKeyFrom: 'SUPABASE_SECRET_KEYS' | 'SUPABASE_SERVICE_ROLE_KEY'
+}
+
+function supabaseStorage(env: {
+  SUPABASE_URL?: string
+  SUPABASE_SECRET_KEYS?: string
+  SUPABASE_SERVICE_ROLE_KEY?: string
+}): SupabaseStorageConfig | undefined {
+  if (!env.SUPABASE_URL) return undefined
+  if (env.SUPABASE_SECRET_KEYS) {
+    return {
+      url: env.SUPABASE_URL,
+      apiKey: env.SUPABASE_SECRET_KEYS,
+      apiKeyFrom: 'SUPABASE_SECRET_KEYS',
+    }
+  }
+  if (env.SUPABASE_SERVICE_ROLE_KEY) {
+    return {
+      url: env.SUPABASE_URL,
+      apiKey: env.SUPABASE_SERVICE_ROLE_KEY,
+      apiKeyFrom: 'SUPABASE_SERVICE_ROLE_KEY',
+    }
+  }
+  return undefined
+}
+
+/**
+ * The salt of the user-id hashes in the request log when CHAT_LOG_SALT is not set: derived one-way
+ * from the deployment's own secret, so it is the same in every instance of one deployment, differs
+ * between deployments, and the log reveals neither the key nor, without it, whose hash is whose.
+ */
+function derivedLogSalt(dailyApiKey: string): string {
+  return bytesToHex(hmac(sha256, utf8ToBytes(dailyApiKey), utf8ToBytes('backchannel request log')))
+}
+
 export type ChatConfig = z.infer<typeof configSchema>
+
+/**
+ * Storage as the deployed function must have it: refused at start, naming both kinds of key, when
+ * it is not configured (the function has no other place for shared files).
+ */
+export function requireSupabaseStorage(
+  config: Pick<ChatConfig, 'supabase'>,
+): SupabaseStorageConfig {
+  if (config.supabase) return config.supabase
+  throw new Error(
+    `The chat function is misconfigured: shared files live in Supabase Storage. Set SUPABASE_URL and SUPABASE_SECRET_KEYS (or the legacy SUPABASE_SERVICE_ROLE_KEY); Supabase sets them inside Edge Functions.`,
+  )
+}
 
 /** Reads the function's configuration from environment variables, failing with every problem. */
 export function loadChatConfig(env: Record<string, string | undefined>): ChatConfig {

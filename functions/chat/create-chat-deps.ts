@@ -3,20 +3,20 @@ import type { ChatConfig } from './config.ts'
 import type { ChatDeps } from './deps.ts'
 import type { MediaStore } from './media-store.ts'
 import { createPostgresMessageStore } from './postgres-message-store.ts'
+import type { ChatLog } from './request-log.ts'
 import { createRoomTokens } from './tokens.ts'
-import { createUpkeep } from './upkeep.ts'
 
 /**
  * The function's dependencies built from its configuration: the Postgres message store and the
  * room tokens. The runtime supplies what differs between runtimes: where files live (Supabase
- * Storage when deployed; the local stack chooses in `local/media.ts`) and how to read a request's
- * peer address.
+ * Storage when deployed; the local stack chooses in `local/media.ts`), how to read a request's
+ * peer address, and where the request log goes (JSON lines when deployed).
  *
- * @example createChatApp(createChatDeps(config, { media: createSupabaseMediaStore(config.supabase) }))
+ * @example createChatApp(createChatDeps(config, { media, log: jsonLineLog() }))
  */
 export function createChatDeps(
   config: ChatConfig,
-  runtime: { media: MediaStore; peerAddress?: PeerAddress },
+  runtime: { media: MediaStore; peerAddress?: PeerAddress; log?: ChatLog },
 ): ChatDeps {
   return {
     config,
@@ -30,11 +30,6 @@ export function createChatDeps(
       ttlSeconds: config.tokenTtlSeconds,
     }),
     media: runtime.media,
-    upkeep: createUpkeep({
-      databaseUrl: config.databaseUrl,
-      media: runtime.media,
-      secret: config.upkeepSecret,
-    }),
     peerAddress: runtime.peerAddress,
   }
 }

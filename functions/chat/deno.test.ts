@@ -107,7 +107,11 @@ describe('the chat function on Deno', () => {
           })
           expect(answer.status).toBe(413)
           expect(answer.json).toEqual({
-            error: { code: 'payload_too_large', message: expect.stringContaining('64 KiB') },
+            error: {
+              code: 'payload_too_large',
+              message: expect.stringContaining('64 KiB'),
+              requestId: answer.headers['x-request-id'],
+            },
           })
           // No clock: a hang fails on the test's timeout; what is sent tells how soon it answered.
           // Answered long before the body was all sent (how much loopback carries meanwhile varies).
@@ -160,7 +164,11 @@ describe('the chat function on Deno', () => {
     })
     expect(response.status).toBe(401)
     expect(await response.json()).toEqual({
-      error: { code: 'invalid_token', message: expect.stringContaining('user id (ud)') },
+      error: {
+        code: 'invalid_token',
+        message: expect.stringContaining('user id (ud)'),
+        requestId: response.headers.get('X-Request-Id'),
+      },
     })
   })
 })

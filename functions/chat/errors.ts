@@ -2,6 +2,7 @@ import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { z } from 'zod'
 import type { ErrorResponse } from '../_shared/protocol.ts'
+import { noteFailure, requestIdOf } from './request-log.ts'
 
 /**
  * The one error type of the function: a status, a snake_case code for programs and a message a
@@ -77,23 +78,31 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   )
 }
 
-/** Turns anything thrown during a request into the JSON error response. */
+/**
+ * Turns anything thrown during a request into the JSON error response. Behind `requestLog`, the
+ * body carries the request id (`error.requestId`, also in `X-Request-Id`) and the error is noted
+ * for the request's log line; an app without it (the local storage stand-in) prints 5xx causes.
+ */
 export function renderError(error: unknown, c: Context): Response {
+  const requestId = requestIdOf(c)
+  const answer = (apiError: ApiError, cause?: unknown) => {
+    if (requestId) noteFailure(c, { code: apiError.code, cause })
+    else if (cause !== undefined) console.error(`chat: ${apiError.code}:`, cause)
+    const body = apiError.toJSON()
+    return c.json(requestId ? { error: { ...body.error, requestId } } : body, apiError.status)
+  }
   if (error instanceof ApiError) {
     for (const [name, value] of Object.entries(error.options.headers ?? {})) c.header(name, value)
-    return c.json(error.toJSON(), error.status)
+    return answer(error)
   }
   if (isDatabaseUnavailable(error)) {
-    console.error('chat: database unavailable:', error)
     c.header('Retry-After', '5')
     const unavailable = new ApiError(
       503,
       'database_unavailable',
       'The chat database is not reachable right now. Try again in a few seconds.',
     )
-    return c.json(unavailable.toJSON(), 503)
+    return answer(unavailable, error)
   }
-  console.error('chat: unexpected error:', error)
-  const unexpected = new ApiError(500, 'internal_error', 'Something went wrong on our side.')
-  return c.json(unexpected.toJSON(), 500)
+  return answer(new ApiError(500, 'internal_error', 'Something went wrong on our side.'), error)
 }

@@ -4,13 +4,18 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { DEFAULT_MEDIA_MAX_BYTES, MEDIA_BUCKET, MEDIA_TYPES } from '../_shared/protocol.ts'
+import { loadChatConfig, requireSupabaseStorage } from './config.ts'
 import {
   createSupabaseMediaStore,
   MAX_REMOVE_BATCH,
   SIGNED_UPLOAD_TTL_MS,
 } from './supabase-media-store.ts'
 
-const SERVICE_KEY = 'test-service-role-key-0123456789'
+/** A legacy service_role key: a JWT (HS256, `role: service_role`). */
+const SERVICE_KEY =
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.test-signature-0123456789'
+/** A new secret key: not a JWT. */
+const SECRET_KEY = 'sb_secret_test0123456789abcdefABCDEF'
 const ROOM = 'standup'
 const mediaPath = (extension: string) => `${ROOM}/${randomUUID()}.${extension}`
 
@@ -32,13 +37,16 @@ type Reply = { status: number; body: unknown }
 
 /**
  * Supabase Storage as supabase-js sees it, on 127.0.0.1: the REST paths under /storage/v1, the
- * service key check, signed upload and read tokens, and errors in Storage's own shape (a missing
- * object is HTTP 400 with statusCode "404" in the body). Records every request.
+ * key check (the project's key in `apikey`, the same key as the bearer when there is no user
+ * session), signed upload and read tokens, and errors in Storage's own shape (a missing object is
+ * HTTP 400 with statusCode "404" in the body). Records every request.
  */
 class StorageDouble {
   readonly requests: RecordedRequest[] = []
   readonly files = new Map<string, StoredFile>()
   readonly buckets = new Set(['chat-media'])
+  /** The project's keys that may use every bucket: the legacy service_role JWT and a secret key. */
+  readonly keys = new Set([SERVICE_KEY, SECRET_KEY])
   /** What a missing object answers with: real Storage says 400; a 404 must mean the same. */
   missingStatus = 400
   /** Answers the next authenticated request with this instead. */
@@ -132,7 +140,12 @@ class StorageDouble {
       }
     }
 
-    if (headers.authorization !== `Bearer ${SERVICE_KEY}` || headers.apikey !== SERVICE_KEY) {
+    const apiKey = headers.apikey
+    if (
+      typeof apiKey !== 'string' ||
+      !this.keys.has(apiKey) ||
+      headers.authorization !== `Bearer ${apiKey}`
+    ) {
       return storageError(403, 'Unauthorized', 'Invalid Compact JWS')
     }
     if (this.failNext) {
@@ -238,7 +251,7 @@ async function rejectionMessage(promise: Promise<unknown>): Promise<string> {
 describe('createSupabaseMediaStore', () => {
   const double = new StorageDouble()
   const store = (bucket?: string) =>
-    createSupabaseMediaStore({ url: double.origin, serviceRoleKey: SERVICE_KEY, bucket })
+    createSupabaseMediaStore({ url: double.origin, apiKey: SERVICE_KEY, bucket })
 
   /** Headers every request with the service key carries. */
   const serviceHeaders = () => ({ authorization: `Bearer ${SERVICE_KEY}`, apikey: SERVICE_KEY })
@@ -316,7 +329,7 @@ describe('createSupabaseMediaStore', () => {
     })
 
     it('does not take a refused key for a missing file', async () => {
-      const wrongKey = createSupabaseMediaStore({ url: double.origin, serviceRoleKey: 'wrong' })
+      const wrongKey = createSupabaseMediaStore({ url: double.origin, apiKey: 'wrong' })
       expect(await rejectionMessage(wrongKey.stat(mediaPath('png')))).toContain(
         'Invalid Compact JWS',
       )
@@ -446,7 +459,7 @@ describe('createSupabaseMediaStore', () => {
     const seen: string[] = []
     const media = createSupabaseMediaStore({
       url: double.origin,
-      serviceRoleKey: SERVICE_KEY,
+      apiKey: SERVICE_KEY,
       fetch: (input, init) => {
         seen.push(String(input))
         return fetch(input, init)
@@ -493,6 +506,162 @@ describe('createSupabaseMediaStore', () => {
 
     await media.remove([path])
     expect(await media.stat(path)).toBeUndefined()
+  })
+})
+
+describe('the Storage key, from the environment', () => {
+  const double = new StorageDouble()
+  beforeAll(() => double.start())
+  afterAll(() => double.stop())
+  beforeEach(() => double.reset())
+
+  /** The function's configuration with these Storage variables (and what else it requires). */
+  const configWith = (storage: Record<string, string>) =>
+    loadChatConfig({
+      DATABASE_URL: 'postgres://localhost/chat',
+      DAILY_API_KEY: 'test-daily-api-key-0123456789abcdef',
+      SUPABASE_URL: double.origin,
+      ...storage,
+    })
+
+  /** Every kind of request the store makes, then the key headers each one carried. */
+  async function keyHeadersSent(storage: Record<string, string>) {
+    const media = createSupabaseMediaStore(requireSupabaseStorage(configWith(storage)))
+    const path = mediaPath('png')
+    double.put(path, Buffer.from('png'), 'image/png')
+    await media.createUpload(mediaPath('png'), { type: 'image/png', size: 3 })
+    expect(await media.stat(path)).toEqual({ size: 3, type: 'image/png' })
+    expect(await media.signReadUrls([{ path, downloadAs: 'a.png' }], 60)).toHaveLength(1)
+    await media.remove([path])
+    expect(double.requests.map((request) => request.method)).toEqual([
+      'POST',
+      'GET',
+      'POST',
+      'DELETE',
+    ])
+    return double.requests.map(({ headers }) => ({
+      apikey: headers.apikey,
+      authorization: headers.authorization,
+    }))
+  }
+
+  it('sends a secret key from SUPABASE_SECRET_KEYS as apikey, and as the bearer as supabase-js does', async () => {
+    const sent = await keyHeadersSent({
+      SUPABASE_SECRET_KEYS: JSON.stringify({ default: SECRET_KEY }),
+    })
+    expect(sent).toEqual(
+      Array(4).fill({ apikey: SECRET_KEY, authorization: `Bearer ${SECRET_KEY}` }),
+    )
+  })
+
+  it('sends the legacy SUPABASE_SERVICE_ROLE_KEY the same way when there is no secret key', async () => {
+    const sent = await keyHeadersSent({ SUPABASE_SERVICE_ROLE_KEY: SERVICE_KEY })
+    expect(sent).toEqual(
+      Array(4).fill({ apikey: SERVICE_KEY, authorization: `Bearer ${SERVICE_KEY}` }),
+    )
+  })
+
+  it('prefers the secret key when both are set (Supabase sets both while the legacy keys last)', async () => {
+    const both = {
+      SUPABASE_SECRET_KEYS: JSON.stringify({ default: SECRET_KEY }),
+      SUPABASE_SERVICE_ROLE_KEY: SERVICE_KEY,
+    }
+    expect(configWith(both).supabase).toEqual({
+      url: double.origin,
+      apiKey: SECRET_KEY,
+      apiKeyFrom: 'SUPABASE_SECRET_KEYS',
+    })
+    const sent = await keyHeadersSent(both)
+    expect(sent.map((headers) => headers.apikey)).toEqual(Array(4).fill(SECRET_KEY))
+  })
+
+  it('takes the key named "default", else the first one named', () => {
+    const other = 'sb_secret_other0123456789'
+    const keyOf = (keys: Record<string, string>) =>
+      configWith({ SUPABASE_SECRET_KEYS: JSON.stringify(keys) }).supabase?.apiKey
+    expect(keyOf({ rotated: other, default: SECRET_KEY })).toBe(SECRET_KEY)
+    expect(keyOf({ backend: SECRET_KEY, rotated: other })).toBe(SECRET_KEY)
+  })
+
+  it('does not take a refused key for a missing file', async () => {
+    const config = configWith({
+      SUPABASE_SECRET_KEYS: JSON.stringify({ default: 'sb_secret_revoked' }),
+    })
+    const media = createSupabaseMediaStore(requireSupabaseStorage(config))
+    expect(await rejectionMessage(media.stat(mediaPath('png')))).toContain('Invalid Compact JWS')
+  })
+
+  it('refuses to start with SUPABASE_URL but neither kind of key, naming both', () => {
+    expect(() => configWith({})).toThrow(
+      /SUPABASE_SECRET_KEYS: .*set SUPABASE_SECRET_KEYS .*or the legacy SUPABASE_SERVICE_ROLE_KEY/,
+    )
+  })
+
+  it('refuses to start deployed without Storage at all, naming both kinds of key', () => {
+    const config = loadChatConfig({
+      DATABASE_URL: 'postgres://localhost/chat',
+      DAILY_API_KEY: 'test-daily-api-key-0123456789abcdef',
+    })
+    expect(() => requireSupabaseStorage(config)).toThrow(
+      /SUPABASE_URL and SUPABASE_SECRET_KEYS \(or the legacy SUPABASE_SERVICE_ROLE_KEY\)/,
+    )
+  })
+
+  it('refuses a key without SUPABASE_URL rather than keep files on local disk', () => {
+    expect(() =>
+      loadChatConfig({
+        DATABASE_URL: 'postgres://localhost/chat',
+        DAILY_API_KEY: 'test-daily-api-key-0123456789abcdef',
+        SUPABASE_SECRET_KEYS: JSON.stringify({ default: SECRET_KEY }),
+      }),
+    ).toThrow(/SUPABASE_URL: .*set it to the project URL/)
+  })
+
+  it.each([
+    ['the bare key, not JSON', SECRET_KEY, 'is not valid JSON'],
+    ['JSON cut short', `{"default":"${SECRET_KEY}"`, 'is not valid JSON'],
+    ['a list', JSON.stringify([SECRET_KEY]), 'is not a JSON object'],
+    ['a string', JSON.stringify(SECRET_KEY), 'is not a JSON object'],
+    ['an empty object', '{}', 'names no key'],
+    [
+      'a value that is not a string',
+      JSON.stringify({ default: 42, other: SECRET_KEY }),
+      'not a key',
+    ],
+    [
+      'a JWT where the secret key goes',
+      JSON.stringify({ default: SERVICE_KEY }),
+      'start with sb_secret_',
+    ],
+    [
+      'a publishable key',
+      JSON.stringify({ default: 'sb_publishable_abcdef0123456789' }),
+      'start with sb_secret_',
+    ],
+    ['a key pasted as the name', JSON.stringify({ [SECRET_KEY]: 'x' }), 'start with sb_secret_'],
+  ])(
+    'refuses SUPABASE_SECRET_KEYS holding %s, saying what is wrong without the key',
+    (_, value, problem) => {
+      const error = (() => {
+        try {
+          configWith({ SUPABASE_SECRET_KEYS: value })
+        } catch (error) {
+          return error as Error
+        }
+        throw new Error('The configuration was accepted.')
+      })()
+      expect(error.message).toContain(`SUPABASE_SECRET_KEYS: SUPABASE_SECRET_KEYS`)
+      expect(error.message).toContain(problem)
+      expect(error.message).not.toContain(SECRET_KEY)
+      expect(error.message).not.toContain(SERVICE_KEY)
+      expect(error.message).not.toContain('abcdef0123456789')
+    },
+  )
+
+  it('refuses a publishable key in SUPABASE_SERVICE_ROLE_KEY', () => {
+    expect(() =>
+      configWith({ SUPABASE_SERVICE_ROLE_KEY: 'sb_publishable_abcdef0123456789' }),
+    ).toThrow(/SUPABASE_SERVICE_ROLE_KEY: .*publishable key/)
   })
 })
 

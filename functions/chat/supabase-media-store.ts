@@ -10,8 +10,12 @@ export const MAX_REMOVE_BATCH = 1000
 export interface SupabaseMediaStoreOptions {
   /** The project URL (`SUPABASE_URL`). */
   url: string
-  /** `SUPABASE_SERVICE_ROLE_KEY`: the bucket is private and has no policies for other roles. */
-  serviceRoleKey: string
+  /**
+   * A key that bypasses Storage's policies (the bucket is private and has none for other roles): a
+   * secret key (`sb_secret_…`, from `SUPABASE_SECRET_KEYS`) or the legacy service_role JWT
+   * (`SUPABASE_SERVICE_ROLE_KEY`). Both are handed to supabase-js as they are: see below.
+   */
+  apiKey: string
   bucket?: string
   /** For tests; defaults to the global fetch. */
   fetch?: typeof fetch
@@ -44,10 +48,20 @@ const DOWNLOAD_UNNAMED = '&download='
 const storageError = (action: string, error: { message: string }) =>
   new Error(`Supabase Storage could not ${action}: ${error.message}`)
 
-/** The MediaStore on a private Supabase Storage bucket, via supabase-js with the service key. */
+/**
+ * The MediaStore on a private Supabase Storage bucket, via supabase-js with a secret key.
+ *
+ * No header is written here: supabase-js (2.109) sends any key, secret key or legacy JWT alike, as
+ * `apikey: <key>` and, with no user session, also as `Authorization: Bearer <key>`
+ * (node_modules/@supabase/supabase-js/src/lib/fetch.ts, lines 46-52 of fetchWithAuth; the bearer is
+ * `session?.access_token ?? supabaseKey`, SupabaseClient.ts line 577). Supabase's gateway reads the
+ * secret key from `apikey` (a secret key is not a JWT, and is refused when it is only in
+ * Authorization); Storage accepts the same key repeated as the bearer, which is how every
+ * supabase-js server client talks to it. The tests assert these headers for both kinds of key.
+ */
 export function createSupabaseMediaStore(options: SupabaseMediaStoreOptions): MediaStore {
-  const supabase = createClient(options.url, options.serviceRoleKey, {
-    // A server holds no user session: every request carries the service role key.
+  const supabase = createClient(options.url, options.apiKey, {
+    // A server holds no user session: every request carries the key itself.
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     realtime: { transport: noRealtime },
     ...(options.fetch ? { global: { fetch: options.fetch } } : {}),
