@@ -35,6 +35,8 @@ const EDGE_INVISIBLE =
 const INVISIBLE_EDGES = new RegExp(`^${EDGE_INVISIBLE}+|${EDGE_INVISIBLE}+$`, 'gu')
 /** What messages sent with Daily's REST API show as their sender: nobody may take it. */
 export const ROOM_SENDER_NAME = 'Room'
+/** Daily Prebuilt's senders are stored as this prefix and their Daily session id (prebuilt.md). */
+export const PREBUILT_SENDER_PREFIX = 'prebuilt:'
 
 /** Length in characters (code points), the way Postgres' char_length counts. */
 const charCount = (text: string) => [...text].length
@@ -160,10 +162,14 @@ function senderTag(userId: string): string {
  * @example const id = newMessageId(user.id) // '1f0c2a9b3d4e-8a5f-...'
  */
 export function newMessageId(userId: string): string {
+  return messageIdOf(userId, hex(crypto.getRandomValues(new Uint8Array(8))))
+}
+
+/** The message id of `userId` whose last 61 bits come from `bits` (16 hex digits). */
+function messageIdOf(userId: string, bits: string): string {
   const tag = senderTag(userId)
-  const random = hex(crypto.getRandomValues(new Uint8Array(8)))
-  const variant = '89ab'[Number.parseInt(random.charAt(0), 16) & 3]
-  const digits = `${tag.slice(0, 12)}8${tag.slice(12)}${variant}${random.slice(1)}`
+  const variant = '89ab'[Number.parseInt(bits.charAt(0), 16) & 3]
+  const digits = `${tag.slice(0, 12)}8${tag.slice(12)}${variant}${bits.slice(1, 16)}`
   return `${digits.slice(0, 8)}-${digits.slice(8, 12)}-${digits.slice(12, 16)}-${digits.slice(16, 20)}-${digits.slice(20)}`
 }
 
@@ -205,7 +211,10 @@ const userIdSchema = z
 export const tokenClaimsSchema = z.looseObject({
   r: roomNameSchema,
   u: userNameSchema,
-  ud: userIdSchema,
+  // The prefix of Daily Prebuilt's senders is theirs alone: nobody signs in as one.
+  ud: userIdSchema.refine((id) => !id.startsWith(PREBUILT_SENDER_PREFIX), {
+    message: `User ids starting with "${PREBUILT_SENDER_PREFIX}" are kept for Daily Prebuilt's chat.`,
+  }),
   exp: z.number(),
   nbf: z.number().optional(),
   iat: z.number().optional(),
@@ -950,3 +959,74 @@ export type LiveEnvelope = z.infer<typeof liveEnvelopeSchema>
 /** Whether `data` fits one live message (Daily throws above 4,096 characters of JSON). */
 export const fitsLiveChannel = (data: unknown) =>
   JSON.stringify(data).length <= MAX_LIVE_MESSAGE_CHARS
+
+// Daily Prebuilt's chat, stored once however many Backchannel clients saw it (docs/prebuilt.md).
+
+const PREBUILT_EPOCH_MS = /^\d{1,15}$/
+const prebuiltIsoDate = z.iso.datetime({ offset: true })
+
+/**
+ * A Prebuilt chat message's `date` as ms since 1970, or undefined when it is neither form seen:
+ * `Date.now().toString()` (Daily's own demo) or an ISO date. Both forms of one instant are equal.
+ *
+ * @example prebuiltDateMs('1733580000000') === prebuiltDateMs('2024-12-07T14:00:00.000Z')
+ */
+export function prebuiltDateMs(date: string): number | undefined {
+  if (PREBUILT_EPOCH_MS.test(date)) return Number(date)
+  if (!prebuiltIsoDate.safeParse(date).success) return undefined
+  const ms = Date.parse(date)
+  return Number.isNaN(ms) ? undefined : ms
+}
+
+/** What every Backchannel client sees the same of one Prebuilt chat message. */
+export interface PrebuiltMessageFields {
+  room: string
+  /** The Daily session that sent it (`fromId`). */
+  sessionId: string
+  /** Its sender's name as stored (see docs/prebuilt.md). */
+  name: string
+  /** Its text, as messageTextSchema leaves it. */
+  body: string
+  /** Its `date`, as prebuiltDateMs reads it. */
+  dateMs: number
+}
+
+/**
+ * The id of a Prebuilt chat message: the same on every client that saw it, so its writes are one
+ * message. Like every id it carries its sender (`prebuilt:<session>`, see isMessageIdOf); the rest
+ * is a SHA-256 of the fields, so an id names one text, name and date and nothing else.
+ */
+export function prebuiltMessageId(fields: PrebuiltMessageFields): string {
+  const { room, sessionId, name, body, dateMs } = fields
+  const digest = sha256(
+    textBytes.encode(JSON.stringify(['backchannel.prebuilt', room, sessionId, name, body, dateMs])),
+  )
+  return messageIdOf(`${PREBUILT_SENDER_PREFIX}${sessionId}`, hex(digest.subarray(0, 8)))
+}
+
+/** A Daily session id: `fromId` of an app message. */
+const sessionIdSchema = z
+  .string({ error: 'sessionId is the Daily session id the message came from.' })
+  .min(1, 'sessionId is 1 to 128 characters.')
+  .max(128, 'sessionId is 1 to 128 characters.')
+  .refine((id) => !CONTROL_IN_NAME.test(id), {
+    message: 'sessionId cannot contain control or invalid characters.',
+  })
+
+/**
+ * `POST /rooms/:room/messages/prebuilt`: a Daily Prebuilt chat message a participant saw, to be
+ * stored under `prebuilt:<sessionId>`; `id` must be prebuiltMessageId of the other fields.
+ */
+export const prebuiltMessageRequestSchema = z.strictObject({
+  id: messageIdSchema,
+  sessionId: sessionIdSchema,
+  name: userNameSchema,
+  body: messageTextSchema.refine((body) => body !== '', { message: 'The message is empty.' }),
+  date: z
+    .string({ error: "date is the Prebuilt message's date: ms since 1970 or an ISO date." })
+    .max(64, 'date is ms since 1970 (digits) or an ISO date.')
+    .refine((date) => prebuiltDateMs(date) !== undefined, {
+      message: 'date is ms since 1970 (digits) or an ISO date.',
+    }),
+})
+export type PrebuiltMessageRequest = z.input<typeof prebuiltMessageRequestSchema>

@@ -19,6 +19,7 @@ import { searchRoutes } from './routes/search.ts'
 import { settingsRoutes } from './routes/settings.ts'
 import { tokenRoutes } from './routes/tokens.ts'
 import { transcriptRoutes } from './routes/transcript.ts'
+import { upkeepRoutes } from './routes/upkeep.ts'
 import { uploadRoutes } from './routes/uploads.ts'
 import { refuseUnroutable } from './unknown-routes.ts'
 
@@ -63,6 +64,7 @@ export function createChatApp(deps: ChatDeps): Hono {
     }),
   )
   app.route('/health', healthRoutes(deps))
+  app.route('/upkeep', upkeepRoutes(deps))
   app.route('/rooms/:room', roomRoutes(deps))
 
   // Answered, not thrown: a throw here would pass the middleware above and miss its CORS headers.

@@ -115,6 +115,13 @@ const configSchema = z
       .default(0),
     MEDIA_MAX_BYTES: positiveInt(DEFAULT_MEDIA_MAX_BYTES),
     CHAT_MEDIA_URL_TTL_SECONDS: positiveInt(60 * 60),
+    CHAT_UPKEEP_SECRET: z
+      .string()
+      .min(
+        32,
+        'CHAT_UPKEEP_SECRET is too short to guard upkeep: at least 32 characters (e.g. openssl rand -hex 32).',
+      )
+      .optional(),
     SUPABASE_URL: z.url().optional(),
     SUPABASE_SECRET_KEYS: secretKeys.optional(),
     SUPABASE_SERVICE_ROLE_KEY: serviceRoleKey.optional(),
@@ -164,6 +171,7 @@ const configSchema = z
     proxyHops: env.CHAT_PROXY_HOPS,
     mediaMaxBytes: env.MEDIA_MAX_BYTES,
     mediaUrlTtlSeconds: env.CHAT_MEDIA_URL_TTL_SECONDS,
+    upkeepSecret: env.CHAT_UPKEEP_SECRET,
     supabase: supabaseStorage(env),
     logSalt: env.CHAT_LOG_SALT ?? derivedLogSalt(env.DAILY_API_KEY),
   }))

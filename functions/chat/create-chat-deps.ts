@@ -5,6 +5,7 @@ import type { MediaStore } from './media-store.ts'
 import { createPostgresMessageStore } from './postgres-message-store.ts'
 import type { ChatLog } from './request-log.ts'
 import { createRoomTokens } from './tokens.ts'
+import { createUpkeep } from './upkeep.ts'
 
 /**
  * The function's dependencies built from its configuration: the Postgres message store and the
@@ -30,6 +31,12 @@ export function createChatDeps(
       ttlSeconds: config.tokenTtlSeconds,
     }),
     media: runtime.media,
+    upkeep: createUpkeep({
+      databaseUrl: config.databaseUrl,
+      media: runtime.media,
+      secret: config.upkeepSecret,
+    }),
     peerAddress: runtime.peerAddress,
+    log: runtime.log,
   }
 }

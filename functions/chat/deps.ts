@@ -4,6 +4,7 @@ import type { MediaStore } from './media-store.ts'
 import type { MessageStore } from './message-store.ts'
 import type { ChatLog } from './request-log.ts'
 import type { RoomTokens } from './tokens.ts'
+import type { Upkeep } from './upkeep.ts'
 
 /**
  * What the chat function's routes run on: the settings they read and the ports they talk to.
@@ -24,6 +25,8 @@ export interface ChatDeps {
   store: MessageStore
   media: MediaStore
   tokens: RoomTokens
+  /** Retention's upkeep for the protected upkeep route; without it the route answers 503. */
+  upkeep?: Upkeep
   /** The address of the peer that sent a request (runtime-specific; see client-address.ts). */
   peerAddress?: PeerAddress
   /**
