@@ -293,6 +293,12 @@ export interface MessageStore {
    */
   takeQuota(action: QuotaAction, subject: string, quota: Quota): Promise<number>
   /**
+   * Why `userId` is blocked from sending in `room` (a block there or everywhere), or undefined:
+   * for writes made in someone else's name (a relayed Prebuilt message), whose own check is the
+   * sender's, not the writer's.
+   */
+  senderBlockReason(room: string, userId: string): Promise<string | undefined>
+  /**
    * Records who is in which room under which name, from verified meeting tokens: the newest
    * token's name wins (see room-people.ts).
    */

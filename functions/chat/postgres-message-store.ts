@@ -808,6 +808,12 @@ export function createPostgresMessageStore(
       )
     },
 
+    async senderBlockReason(room, userId) {
+      const [row] = await sql<{ reason: string | null }[]>`
+        select chat.sender_block_reason(${userId}, ${room}) as reason`
+      return row?.reason ?? undefined
+    },
+
     async takeQuota(action, subject, quota) {
       const [row] = await sql<{ retry_after_ms: number }[]>`
         select chat.take_action_quota(

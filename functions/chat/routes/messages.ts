@@ -216,6 +216,9 @@ export function messageRoutes({ config, store, media }: ChatDeps) {
           "This id is not the one derived from the Prebuilt message's room, session, name, text and date. Make it with prebuiltMessageId()."
         throw new ApiError(400, 'invalid_prebuilt_id', why, { fields: { id: [why] } })
       }
+      // A person blocked here relays nothing either: the message's own check is of its sender.
+      const blockReason = await store.senderBlockReason(room, user.id)
+      if (blockReason !== undefined) throw blocked(blockReason)
       await requireQuota(
         store,
         'prebuilt',

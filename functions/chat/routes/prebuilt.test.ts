@@ -184,6 +184,35 @@ describe('/rooms/:room/messages/prebuilt', () => {
       expect(await rows(room)).toEqual([])
     })
 
+    it('a relay by someone blocked in the room (403 sender_blocked): no sending in another name', async () => {
+      const room = uniqueRoom('prebuilt')
+      const mallory = await chat.member(room, 'Mallory')
+      await chat.sql`
+        insert into chat.blocked_senders (sender_id, room, reason)
+        values (${mallory.user.id}, ${room}, 'spam')`
+
+      const error = await expectError(
+        await relay(room, mallory.token, relayOf(room)),
+        403,
+        'sender_blocked',
+      )
+      expect(error.message).toContain('spam')
+      expect(await rows(room)).toEqual([])
+    })
+
+    it('a Prebuilt session that ops blocked (403 sender_blocked)', async () => {
+      const room = uniqueRoom('prebuilt')
+      const { token } = await chat.member(room)
+      await chat.sql`
+        insert into chat.blocked_senders (sender_id, room, reason)
+        values ('prebuilt:session-troll', ${room}, 'trolling')`
+
+      const response = await relay(room, token, relayOf(room, { sessionId: 'session-troll' }))
+
+      await expectError(response, 403, 'sender_blocked')
+      expect(await rows(room)).toEqual([])
+    })
+
     it('a relay without a token (401)', async () => {
       const room = uniqueRoom('prebuilt')
       await expectError(await relay(room, undefined, relayOf(room)), 401, 'missing_token')
