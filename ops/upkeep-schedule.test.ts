@@ -145,4 +145,28 @@ describe('chat.schedule_upkeep on pg_cron', () => {
     // The job scheduled before is left as it was.
     expect(await sql`select schedule from cron.job`).toEqual([{ schedule: '5 3 * * *' }])
   })
+
+  it('runs on its own when pg_cron fires it: the run succeeds and posts once', async () => {
+    // Every minute, the finest pg_cron 1.4 has: the run comes at the next minute's start.
+    await sql`truncate net.posted`
+    await sql`select cron.alter_job(jobid, schedule => '* * * * *') from cron.job`
+
+    let runs: { status: string; return_message: string }[] = []
+    const deadline = Date.now() + 100_000
+    while (runs.length === 0 && Date.now() < deadline) {
+      runs = await sql`select status, return_message from cron.job_run_details
+        where status in ('succeeded', 'failed')`
+      if (runs.length === 0) await new Promise((resolve) => setTimeout(resolve, 500))
+    }
+    await sql`select cron.unschedule('backchannel-upkeep')`
+
+    expect(runs[0]).toMatchObject({ status: 'succeeded' })
+    const posted = await sql`select url, headers from net.posted`
+    expect(posted).toEqual([
+      {
+        url: UPKEEP_URL,
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${SECRET}` },
+      },
+    ])
+  }, 120_000)
 })

@@ -78,6 +78,9 @@ export async function startPgCronPostgres(): Promise<RunningPgCron> {
         ...['-D', files.clusterDir, '-p', String(port)],
         ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
         ...['-c', 'shared_preload_libraries=pg_cron', '-c', `cron.database_name=${DATABASE}`],
+        // Jobs run in background workers: pg_cron does not log in to the server for them (which
+        // would ask for a password here).
+        ...['-c', 'cron.use_background_workers=on'],
       ],
       ...asAccount,
     })
