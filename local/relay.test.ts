@@ -562,6 +562,94 @@ describe('attachRelay', () => {
     other.close()
   })
 
+  describe("the end of a room's call (retention until the call ends)", () => {
+    /** The relay's clock, telling when a timer of `ms` is set: the relay handled a leave. */
+    function watchedClock() {
+      const clock = new FakeClock()
+      const waiting: { ms: number; resolve: () => void }[] = []
+      // Tokens on the same clock, so that moving it does not expire them.
+      const clockedTokens = createRoomTokens({
+        apiKey: API_KEY,
+        ttlSeconds: 3600,
+        now: () => new Date(clock.now()),
+      })
+      return {
+        clock,
+        tokens: clockedTokens,
+        token: async (room: string, name: string) =>
+          (await clockedTokens.mint(room, { id: randomUUID(), name })).token,
+        now: () => clock.now(),
+        setTimeout(callback: () => void, ms: number) {
+          const handle = clock.setTimeout(callback, ms)
+          for (const waiter of waiting.filter((w) => w.ms === ms)) {
+            waiting.splice(waiting.indexOf(waiter), 1)
+            waiter.resolve()
+          }
+          return handle
+        },
+        clearTimeout: (handle: unknown) => clock.clearTimeout(handle),
+        timerSet: (ms: number) => new Promise<void>((resolve) => waiting.push({ ms, resolve })),
+      }
+    }
+
+    it('reports the end once the room stayed empty 20 s, timed from the last leave; a return within is the same call', async () => {
+      const clock = watchedClock()
+      const ended: [string, number][] = []
+      const started: [string, number][] = []
+      const { url } = await startRelay({
+        clock,
+        tokens: clock.tokens,
+        onCallEnded: (room, at) => ended.push([room, at.getTime()]),
+        onCallStarted: (room, at) => started.push([room, at.getTime()]),
+      })
+      const room = uniqueRoom()
+      const ana = await joined(url, room, 'Ana', undefined, await clock.token(room, 'Ana'))
+      expect(started).toEqual([[room, clock.now()]])
+
+      // Ana's connection drops; she is back 19 s later, as Daily's reconnection would be.
+      let left = clock.timerSet(20_000)
+      ana.ws.close()
+      await left
+      clock.clock.advance(19_000)
+      const back = await joined(url, room, 'Ana', undefined, await clock.token(room, 'Ana'))
+      clock.clock.advance(5_000)
+      expect(ended).toEqual([])
+      expect(started).toHaveLength(1)
+
+      // She leaves for good: the end is when she left, reported 20 s later.
+      left = clock.timerSet(20_000)
+      back.ws.close()
+      await left
+      const leftAt = clock.now()
+      clock.clock.advance(19_999)
+      expect(ended).toEqual([])
+      clock.clock.advance(1)
+      expect(ended).toEqual([[room, leftAt]])
+
+      // Someone joins later: a new call starts.
+      await joined(url, room, 'Bea', undefined, await clock.token(room, 'Bea'))
+      expect(started).toEqual([
+        [room, expect.any(Number)],
+        [room, clock.now()],
+      ])
+    })
+
+    it('a relay that stops ends no call', async () => {
+      const clock = watchedClock()
+      const ended: string[] = []
+      const running = await startRelay({
+        clock,
+        tokens: clock.tokens,
+        onCallEnded: (room) => ended.push(room),
+      })
+      const room = uniqueRoom()
+      await joined(running.url, room, 'Ana', undefined, await clock.token(room, 'Ana'))
+      await running.close()
+      clock.clock.advance(60_000)
+      expect(ended).toEqual([])
+    })
+  })
+
   it('close() closes every connection with 1001 and admits nobody after', async () => {
     const { relay, url } = await startRelay()
     const ana = await joined(url, uniqueRoom())

@@ -33,6 +33,18 @@ export interface RelayOptions {
   maxConnectionsPerUser?: number
   /** Times token expiry, the frame rate and the hello timeout. Default: the system's. */
   clock?: RelayClock
+  /**
+   * Told that a room's call ended: its last connection left and nobody came back within
+   * `callEndAfterMs`. `endedAt` is when the last one left, as Daily's `meeting.ended` says it.
+   */
+  onCallEnded?: (room: string, endedAt: Date) => void
+  /** Told that someone joined a room whose call had ended (or never started): a call starts. */
+  onCallStarted?: (room: string, startedAt: Date) => void
+  /**
+   * How long an empty room waits for someone to come back before its call counts as ended.
+   * Default 20 000 ms: Daily waits up to 20 s for reconnections before its meeting.ended.
+   */
+  callEndAfterMs?: number
 }
 
 /** Time and timers, injectable so that tests move time instead of waiting for it. */
@@ -85,6 +97,10 @@ export function attachRelay(server: Server, options: RelayOptions): Relay {
   const burst = options.frameRate?.burst ?? 100
   const maxConnectionsPerUser = options.maxConnectionsPerUser ?? 5
   const rooms = new Map<string, Set<Session>>()
+  const callEndAfterMs = options.callEndAfterMs ?? 20_000
+  // Rooms whose last connection left, waiting out the reconnection window: the timer reports the end.
+  const emptyRooms = new Map<string, unknown>()
+  let stopping = false
   const alive = new WeakMap<WebSocket, boolean>()
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
 
@@ -137,7 +153,10 @@ export function attachRelay(server: Server, options: RelayOptions): Relay {
       session = undefined
       const room = rooms.get(left.room)
       room?.delete(left)
-      if (room?.size === 0) rooms.delete(left.room)
+      if (room?.size === 0) {
+        rooms.delete(left.room)
+        awaitCallEnd(left.room)
+      }
       broadcast(left, { type: 'participant-left', participant: participantOf(left) })
     }
 
@@ -256,11 +275,26 @@ export function attachRelay(server: Server, options: RelayOptions): Relay {
     }
   }
 
+  /** The call of an empty room ends unless someone joins within callEndAfterMs. */
+  function awaitCallEnd(room: string) {
+    if (stopping) return
+    const endedAt = new Date(clock.now())
+    const timer = clock.setTimeout(() => {
+      emptyRooms.delete(room)
+      options.onCallEnded?.(room, endedAt)
+    }, callEndAfterMs)
+    emptyRooms.set(room, timer)
+  }
+
   function join(session: Session) {
     let room = rooms.get(session.room)
     if (!room) {
       room = new Set()
       rooms.set(session.room, room)
+      const waiting = emptyRooms.get(session.room)
+      // Back within the reconnection window: the same call goes on.
+      if (emptyRooms.delete(session.room)) clock.clearTimeout(waiting)
+      else options.onCallStarted?.(session.room, new Date(clock.now()))
     }
     room.add(session)
     send(session.socket, {
@@ -292,6 +326,10 @@ export function attachRelay(server: Server, options: RelayOptions): Relay {
     async close() {
       server.off('upgrade', onUpgrade)
       clearInterval(heartbeat)
+      // A stopping relay ends no call: the rooms empty because it stops, not because people left.
+      stopping = true
+      for (const timer of emptyRooms.values()) clock.clearTimeout(timer)
+      emptyRooms.clear()
       for (const ws of wss.clients) ws.close(1001, 'The relay is stopping.')
       const stragglers = setTimeout(() => {
         for (const ws of wss.clients) ws.terminate()

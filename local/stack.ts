@@ -102,7 +102,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     })
     const { media, routes: storageRoutes } = await openLocalMediaStore(config, dataDir)
     const deps = createChatDeps(config, { media, peerAddress: nodePeerAddress })
-    const relay = attachRelay(server, { tokens: deps.tokens })
+    // The relay stands in for Daily's meeting.started/ended webhooks too (retention per room).
+    const noteCall = (what: string, record: Promise<void>) =>
+      record.catch((error: Error) => log(`Could not record a call's ${what}: ${error.message}`))
+    const relay = attachRelay(server, {
+      tokens: deps.tokens,
+      onCallEnded: (room, endedAt) => noteCall('end', deps.store.recordCallEnd(room, endedAt)),
+      onCallStarted: (room, at) => noteCall('start', deps.store.recordCallStart(room, at)),
+    })
 
     const address = server.address()
     const port = typeof address === 'object' && address ? address.port : options.port

@@ -690,6 +690,40 @@ export type SendRule = z.infer<typeof sendRuleSchema>
 
 const slowModeMessage = `slowModeSeconds is a whole number of seconds from 0 (off) to ${MAX_SLOW_MODE_SECONDS}.`
 
+const MAX_RETENTION_DAYS = 3650
+const MAX_RETENTION_GRACE_MINUTES = 10_080
+const retentionDaysMessage = `retention.days is a whole number of days from 1 to ${MAX_RETENTION_DAYS}.`
+const graceMinutesMessage = `retention.graceMinutes is a whole number of minutes from 0 to ${MAX_RETENTION_GRACE_MINUTES} (a week).`
+
+/**
+ * How long a room's chat is kept: the project's default purge, a number of days, or until the
+ * call ends (the last person left) plus a grace period. The upkeep's purge enforces it.
+ */
+const roomRetentionSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({ kind: z.literal('default') }),
+    z.strictObject({
+      kind: z.literal('days'),
+      days: z
+        .number({ error: retentionDaysMessage })
+        .int(retentionDaysMessage)
+        .min(1, retentionDaysMessage)
+        .max(MAX_RETENTION_DAYS, retentionDaysMessage),
+    }),
+    z.strictObject({
+      kind: z.literal('call'),
+      graceMinutes: z
+        .number({ error: graceMinutesMessage })
+        .int(graceMinutesMessage)
+        .min(0, graceMinutesMessage)
+        .max(MAX_RETENTION_GRACE_MINUTES, graceMinutesMessage),
+    }),
+  ],
+  { error: 'retention.kind is "default", "days" or "call".' },
+)
+export type RoomRetention = z.infer<typeof roomRetentionSchema>
+
 /** `GET` and `PUT /rooms/:room/settings`: a room's chat controls. */
 export const roomSettingsSchema = z.strictObject({
   send: sendRuleSchema,
@@ -700,6 +734,13 @@ export const roomSettingsSchema = z.strictObject({
     .min(0, slowModeMessage)
     .max(MAX_SLOW_MODE_SECONDS, slowModeMessage),
   privateMessages: z.boolean({ error: 'privateMessages is true or false.' }),
+  /**
+   * How long the room's chat is kept (`GET` always answers it; missing reads as the default). A
+   * `PUT` without it leaves it as it is.
+   */
+  retention: roomRetentionSchema.optional(),
+  /** The project's default retention in days, when the function knows it (`GET` only). */
+  defaultRetentionDays: z.number().int().min(1).optional(),
 })
 export type RoomSettings = z.infer<typeof roomSettingsSchema>
 
@@ -708,6 +749,36 @@ export const DEFAULT_ROOM_SETTINGS: RoomSettings = {
   send: 'everyone',
   slowModeSeconds: 0,
   privateMessages: true,
+  retention: { kind: 'default' },
+}
+
+const plural = (count: number, unit: string) => `${count} ${unit}${count === 1 ? '' : 's'}`
+
+/** "15 minutes", "2 hours", "1 day": a grace period in the largest whole unit. */
+function gracePeriod(minutes: number): string {
+  if (minutes % 1440 === 0) return plural(minutes / 1440, 'day')
+  if (minutes % 60 === 0) return plural(minutes / 60, 'hour')
+  return plural(minutes, 'minute')
+}
+
+/**
+ * The room's retention in one sentence, as the column, transcripts and exports say it.
+ *
+ * @example retentionSentence({ kind: 'days', days: 30 }) // 'Chat in this room is kept for 30 days.'
+ */
+export function retentionSentence(retention: RoomRetention, defaultDays?: number): string {
+  switch (retention.kind) {
+    case 'days':
+      return `Chat in this room is kept for ${plural(retention.days, 'day')}.`
+    case 'call':
+      return retention.graceMinutes === 0
+        ? 'Chat in this room is kept until the call ends.'
+        : `Chat in this room is kept until ${gracePeriod(retention.graceMinutes)} after the call ends.`
+    case 'default':
+      return defaultDays === undefined
+        ? "Chat in this room is kept for the project's default period."
+        : `Chat in this room is kept for the project's default of ${plural(defaultDays, 'day')}.`
+  }
 }
 
 /** Why a room's settings refuse a message, by the code of the function's 403. */

@@ -21,6 +21,7 @@ import { tokenRoutes } from './routes/tokens.ts'
 import { transcriptRoutes } from './routes/transcript.ts'
 import { upkeepRoutes } from './routes/upkeep.ts'
 import { uploadRoutes } from './routes/uploads.ts'
+import { webhookRoutes } from './routes/webhooks.ts'
 import { refuseUnroutable } from './unknown-routes.ts'
 
 /** The function's name, which starts every path Supabase hands it. */
@@ -65,6 +66,7 @@ export function createChatApp(deps: ChatDeps): Hono {
   )
   app.route('/health', healthRoutes(deps))
   app.route('/upkeep', upkeepRoutes(deps))
+  app.route('/webhooks', webhookRoutes(deps))
   app.route('/rooms/:room', roomRoutes(deps))
 
   // Answered, not thrown: a throw here would pass the middleware above and miss its CORS headers.

@@ -122,6 +122,20 @@ const configSchema = z
         'CHAT_UPKEEP_SECRET is too short to guard upkeep: at least 32 characters (e.g. openssl rand -hex 32).',
       )
       .optional(),
+    // Daily's webhook secret (its `hmac`), base64 as Daily gives it; unset, POST /webhooks/daily is off.
+    CHAT_DAILY_WEBHOOK_SECRET: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9+/]{16,}={0,2}$/,
+        "CHAT_DAILY_WEBHOOK_SECRET is not Daily's webhook secret: give the base64 hmac that Daily's POST /webhooks answered.",
+      )
+      .optional(),
+    // The project's retention, as the upkeep purges it: rooms on the default show it.
+    CHAT_RETENTION_DAYS: z.coerce
+      .number()
+      .int('CHAT_RETENTION_DAYS is a whole number of days.')
+      .min(1, 'CHAT_RETENTION_DAYS is at least 1.')
+      .default(30),
     SUPABASE_URL: z.url().optional(),
     SUPABASE_SECRET_KEYS: secretKeys.optional(),
     SUPABASE_SERVICE_ROLE_KEY: serviceRoleKey.optional(),
@@ -172,6 +186,8 @@ const configSchema = z
     mediaMaxBytes: env.MEDIA_MAX_BYTES,
     mediaUrlTtlSeconds: env.CHAT_MEDIA_URL_TTL_SECONDS,
     upkeepSecret: env.CHAT_UPKEEP_SECRET,
+    dailyWebhookSecret: env.CHAT_DAILY_WEBHOOK_SECRET,
+    defaultRetentionDays: env.CHAT_RETENTION_DAYS,
     supabase: supabaseStorage(env),
     logSalt: env.CHAT_LOG_SALT ?? derivedLogSalt(env.DAILY_API_KEY),
   }))

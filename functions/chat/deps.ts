@@ -21,7 +21,9 @@ export interface ChatDeps {
     | 'quotas'
     | 'proxyHops'
   > &
-    Partial<Pick<ChatConfig, 'bodyTimeoutMs' | 'logSalt'>>
+    Partial<
+      Pick<ChatConfig, 'bodyTimeoutMs' | 'logSalt' | 'dailyWebhookSecret' | 'defaultRetentionDays'>
+    >
   store: MessageStore
   media: MediaStore
   tokens: RoomTokens

@@ -312,8 +312,15 @@ export interface MessageStore {
   loadUploadStates(room: string, paths: readonly string[], readerId: string): Promise<UploadState[]>
   /** A room's chat settings (the defaults when no owner changed them). */
   loadRoomSettings(room: string): Promise<RoomSettings>
-  /** Sets a room's chat settings, credited to `actorId` (an owner); the settings as saved. */
+  /**
+   * Sets a room's chat settings, credited to `actorId` (an owner); the settings as saved. Without
+   * a retention, the room's stays as it is.
+   */
   saveRoomSettings(room: string, settings: RoomSettings, actorId: string): Promise<RoomSettings>
+  /** The room's call ended at `endedAt` (a later end wins): retention until the call ends. */
+  recordCallEnd(room: string, endedAt: Date): Promise<void>
+  /** A call started in the room at `startedAt`: an end recorded before it no longer counts. */
+  recordCallStart(room: string, startedAt: Date): Promise<void>
   /** Resolves when the store answers. */
   ping(): Promise<void>
   close(): Promise<void>

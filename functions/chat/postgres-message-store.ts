@@ -4,6 +4,7 @@ import {
   DEFAULT_ROOM_SETTINGS,
   MAX_PINS,
   type Mention,
+  type RoomRetention,
   type RoomSettings,
   type StoredPoll,
 } from '../_shared/protocol.ts'
@@ -863,19 +864,33 @@ export function createPostgresMessageStore(
 
     async loadRoomSettings(room) {
       const [row] = await sql<SettingsRow[]>`
-        select send, slow_mode_seconds, private_messages from chat.room_settings
-        where room = ${room}`
+        select send, slow_mode_seconds, private_messages, retention_kind, retention_days,
+          retention_grace_minutes
+        from chat.room_settings where room = ${room}`
       return row ? toRoomSettings(row) : DEFAULT_ROOM_SETTINGS
     },
 
     async saveRoomSettings(room, settings, actorId) {
+      const retention = settings.retention
       const [row] = await sql<SettingsRow[]>`
-        select send, slow_mode_seconds, private_messages from chat.save_room_settings(
+        select send, slow_mode_seconds, private_messages, retention_kind, retention_days,
+          retention_grace_minutes
+        from chat.save_room_settings(
           ${room}, ${settings.send}, ${settings.slowModeSeconds}::int,
-          ${settings.privateMessages}::boolean, ${actorId}
+          ${settings.privateMessages}::boolean, ${retention?.kind ?? null}::text,
+          ${retention?.kind === 'days' ? retention.days : null}::int,
+          ${retention?.kind === 'call' ? retention.graceMinutes : null}::int, ${actorId}
         )`
       if (!row) throw new Error('save_room_settings returned no row')
       return toRoomSettings(row)
+    },
+
+    async recordCallEnd(room, endedAt) {
+      await sql`select chat.record_call_end(${room}, ${endedAt.toISOString()}::timestamptz)`
+    },
+
+    async recordCallStart(room, startedAt) {
+      await sql`select chat.record_call_start(${room}, ${startedAt.toISOString()}::timestamptz)`
     },
 
     async ping() {
@@ -899,13 +914,26 @@ interface SettingsRow {
   send: RoomSettings['send']
   slow_mode_seconds: number
   private_messages: boolean
+  retention_kind: RoomRetention['kind']
+  retention_days: number | null
+  retention_grace_minutes: number | null
 }
 
 const toRoomSettings = (row: SettingsRow): RoomSettings => ({
   send: row.send,
   slowModeSeconds: row.slow_mode_seconds,
   privateMessages: row.private_messages,
+  retention: toRetention(row),
 })
+
+/** The table's checks hold days or a grace period exactly when the kind needs one. */
+function toRetention(row: SettingsRow): RoomRetention {
+  if (row.retention_kind === 'days') return { kind: 'days', days: row.retention_days ?? 1 }
+  if (row.retention_kind === 'call') {
+    return { kind: 'call', graceMinutes: row.retention_grace_minutes ?? 0 }
+  }
+  return { kind: 'default' }
+}
 
 /** SQLSTATE raised when an edit makes a poll's question too long (messages_keep_poll_question). */
 const POLL_QUESTION_TOO_LONG = 'BCPQL'

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import type { StoredMessage } from '../_shared/protocol.ts'
 import type { ReplyParent } from './message-store.ts'
-import { transcriptEntry, transcriptFooter, transcriptHeader } from './transcript.ts'
+import {
+  transcriptEntry,
+  transcriptFooter,
+  transcriptHeader,
+  transcriptJsonStart,
+} from './transcript.ts'
 
 /** A whole Markdown transcript at once, from the pieces the route streams page by page. */
 function transcriptMarkdown(
@@ -231,5 +236,45 @@ describe('transcriptMarkdown', () => {
     expect(render([message({ sender: { id: 'u2', name: '*Boss* [admin]' } })])).toContain(
       '**\\*Boss\\* \\[admin\\]** ·',
     )
+  })
+})
+
+describe("a transcript says the room's retention", () => {
+  const exportedAt = new Date('2030-01-02T00:00:00Z')
+
+  it('in the Markdown header, as the sentence the column shows', () => {
+    const header = transcriptHeader(
+      'standup',
+      exportedAt,
+      new Date('2030-01-02T01:00:00Z'),
+      'Chat in this room is kept until 15 minutes after the call ends.',
+    )
+    expect(header.split('\n').slice(0, 5)).toEqual([
+      '# Transcript of standup',
+      '',
+      'Exported 2030-01-02 00:00 UTC. File links work until 2030-01-02 01:00 UTC.',
+      '',
+      'Chat in this room is kept until 15 minutes after the call ends.',
+    ])
+  })
+
+  it('in the JSON, as data and as the sentence, before the messages', () => {
+    for (const [settings, policy] of [
+      [{ retention: { kind: 'days', days: 30 } }, 'Chat in this room is kept for 30 days.'],
+      [
+        { retention: { kind: 'default' }, defaultRetentionDays: 30 },
+        "Chat in this room is kept for the project's default of 30 days.",
+      ],
+      [{}, "Chat in this room is kept for the project's default period."],
+    ] as const) {
+      const json = JSON.parse(`${transcriptJsonStart('standup', exportedAt, settings)}]}`)
+      expect(json).toEqual({
+        room: 'standup',
+        exportedAt: '2030-01-02T00:00:00.000Z',
+        retention: settings.retention ?? { kind: 'default' },
+        retentionPolicy: policy,
+        messages: [],
+      })
+    }
   })
 })

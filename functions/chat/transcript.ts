@@ -1,4 +1,9 @@
-import type { StoredMessage, StoredPoll } from '../_shared/protocol.ts'
+import {
+  type RoomSettings,
+  retentionSentence,
+  type StoredMessage,
+  type StoredPoll,
+} from '../_shared/protocol.ts'
 import type { ReplyParent } from './message-store.ts'
 
 const time = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`
@@ -20,15 +25,43 @@ const quoted = (body: string) =>
     .map((line) => (line === '' ? '>' : `> ${escapeHtml(line)}`))
     .join('\n')
 
-/** The top of a Markdown transcript. The file links in it are signed and expire; it says when. */
-export function transcriptHeader(room: string, exportedAt: Date, linksExpireAt: Date): string {
+/**
+ * The top of a Markdown transcript. The file links in it are signed and expire; it says when, and
+ * how long the room keeps its chat (`retention`, a sentence of retentionSentence).
+ */
+export function transcriptHeader(
+  room: string,
+  exportedAt: Date,
+  linksExpireAt: Date,
+  retention?: string,
+): string {
   return [
     `# Transcript of ${literal(room)}`,
     '',
     `Exported ${time(exportedAt.toISOString())}. File links work until ${time(linksExpireAt.toISOString())}.`,
+    ...(retention === undefined ? [] : ['', retention]),
     '',
     '',
   ].join('\n')
+}
+
+/**
+ * The start of a JSON transcript, up to its list of messages: the room, when it was exported and
+ * its retention, as data (`retention`) and as the sentence the column shows (`retentionPolicy`).
+ */
+export function transcriptJsonStart(
+  room: string,
+  exportedAt: Date,
+  settings: Pick<RoomSettings, 'retention' | 'defaultRetentionDays'>,
+): string {
+  const retention = settings.retention ?? { kind: 'default' }
+  const head = JSON.stringify({
+    room,
+    exportedAt: exportedAt.toISOString(),
+    retention,
+    retentionPolicy: retentionSentence(retention, settings.defaultRetentionDays),
+  })
+  return `${head.slice(0, -1)},"messages":[`
 }
 
 /** How much of the first line of a message replied to a transcript shows. */

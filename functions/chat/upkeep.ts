@@ -11,7 +11,10 @@ const MAX_BATCHES_PER_PASS = 20
 
 /** What one upkeep pass did. */
 interface UpkeepSummary {
-  /** Messages older than the retention period deleted for good (0 when no period was given). */
+  /**
+   * Messages deleted for good: older than the retention period (when one was given), and those
+   * rooms' own retention expired (chat.purge_by_room_retention, on every pass).
+   */
   messagesPurged: number
   /** Files removed from storage: of purged messages, of uploads never sent, left by earlier passes. */
   filesRemoved: number
@@ -83,6 +86,13 @@ export async function runUpkeepPass(options: UpkeepPassOptions): Promise<UpkeepO
           return purge?.purged ?? 0
         })
       }
+      // Rooms with a retention of their own, on every pass: the schedule's pass names no period.
+      summary.messagesPurged += await sql.begin(async (tx) => {
+        await tx`select set_config('backchannel.actor', ${actor}, true)`
+        const [purge] = await tx<{ purged: number }[]>`
+          select chat.purge_by_room_retention() as purged`
+        return purge?.purged ?? 0
+      })
 
       let failure: string | undefined
       for (let batch = 0; batch < MAX_BATCHES_PER_PASS; batch++) {

@@ -32,9 +32,15 @@ begin
     raise exception 'retention_days must be at least 1, got %', retention_days;
   end if;
   -- Their upload rows go with them (uploads.message_id cascades). Served by messages_created_idx.
+  -- Rooms whose owners chose a number of days keep to it (purge_by_room_retention), longer or
+  -- shorter; rooms kept until the call ends are still never kept longer than this.
   with expired as (
     delete from chat.messages
     where created_at < now() - make_interval(days => retention_days)
+      and not exists (
+        select 1 from chat.room_settings as settings
+        where settings.room = messages.room and settings.retention_kind = 'days'
+      )
     returning attachments
   ), files as (
     insert into chat.media_deletions (path)
@@ -65,4 +71,64 @@ begin
 end
 $$;
 comment on function chat.purge_expired_messages is
-  'Retention: deletes messages older than retention_days days for good and queues their files in media_deletions; queues the files of uploads never attached to a message after a day; drops quota counters of windows long past; logs the purge. Schedule it with pg_cron.';
+  'Retention: deletes messages older than retention_days days for good (except in rooms whose retention is a number of days of their own) and queues their files in media_deletions; queues the files of uploads never attached to a message after a day; drops quota counters of windows long past; logs the purge. Schedule it with pg_cron.';
+
+-- Retention per room (room_settings.retention_kind): rooms on 'days' are purged by their own
+-- period, rooms on 'call' once the grace period after the call's end has passed and the call did
+-- not resume (no message after the end). Files are queued as chat.purge_expired_messages does.
+create function chat.purge_by_room_retention() returns integer
+language plpgsql
+set search_path = ''
+as $$
+declare
+  by_days integer;
+  by_call integer;
+begin
+  with expired as (
+    delete from chat.messages
+    using chat.room_settings as settings
+    where settings.room = messages.room
+      and settings.retention_kind = 'days'
+      and messages.created_at < now() - make_interval(days => settings.retention_days)
+    returning messages.attachments
+  ), files as (
+    insert into chat.media_deletions (path)
+    select file ->> 'path' from expired, jsonb_array_elements(expired.attachments) as file
+    on conflict do nothing
+  )
+  select count(*) into by_days from expired;
+
+  with ended as (
+    select calls.room, calls.ended_at
+    from chat.room_calls as calls
+    join chat.room_settings as settings on settings.room = calls.room
+    where settings.retention_kind = 'call'
+      and calls.ended_at + make_interval(mins => settings.retention_grace_minutes) <= now()
+      -- A message after the end: the call resumed, and its chat is not over.
+      and not exists (
+        select 1 from chat.messages as later
+        where later.room = calls.room and later.created_at > calls.ended_at
+      )
+  ), expired as (
+    delete from chat.messages
+    using ended
+    where messages.room = ended.room and messages.created_at <= ended.ended_at
+    returning messages.attachments
+  ), files as (
+    insert into chat.media_deletions (path)
+    select file ->> 'path' from expired, jsonb_array_elements(expired.attachments) as file
+    on conflict do nothing
+  )
+  select count(*) into by_call from expired;
+
+  if by_days + by_call > 0 then
+    insert into chat.moderation_log (action, actor, details)
+    values ('purge_messages', chat.moderation_actor(),
+            jsonb_build_object('room_retention', true, 'by_days', by_days, 'by_call', by_call,
+                               'messages', by_days + by_call));
+  end if;
+  return by_days + by_call;
+end
+$$;
+comment on function chat.purge_by_room_retention is
+  'Retention per room: deletes for good the messages of rooms whose retention is days (older than retention_days) or call (sent before the call''s end, once retention_grace_minutes have passed and no message came after the end), queues their files in media_deletions and logs the purge. Rooms on default are left to purge_expired_messages. Run by every upkeep pass.';

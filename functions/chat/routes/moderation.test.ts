@@ -836,8 +836,15 @@ describe('moderation', () => {
         `attachment; filename="${ana.room}-transcript.json"`,
       )
       const json = await response.json()
-      expect(Object.keys(json).sort()).toEqual(['exportedAt', 'messages', 'room'])
+      expect(Object.keys(json).sort()).toEqual([
+        'exportedAt',
+        'messages',
+        'retention',
+        'retentionPolicy',
+        'room',
+      ])
       expect(json.room).toBe(ana.room)
+      expect(json.retention).toEqual({ kind: 'default' })
       expect(Date.parse(json.exportedAt)).toBeGreaterThanOrEqual(before - 1000)
       const messages = storedMessageSchema.array().parse(json.messages)
 

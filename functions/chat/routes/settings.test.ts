@@ -43,8 +43,9 @@ describe('/rooms/:room/settings', () => {
 
     const saved = await put(room, host, change)
     expect(saved.status).toBe(200)
-    expect(await saved.json()).toEqual(change)
-    expect(await settingsOf(room, ana)).toEqual(change)
+    const kept = { ...change, retention: { kind: 'default' } }
+    expect(await saved.json()).toEqual(kept)
+    expect(await settingsOf(room, ana)).toEqual(kept)
     const [row] = await chat.sql`select updated_by from chat.room_settings where room = ${room}`
     expect(row?.updated_by).toBe(userIdOf(host))
   })
@@ -247,5 +248,110 @@ describe('/rooms/:room/settings', () => {
     await expect(
       chat.sql`insert into chat.room_settings (room, slow_mode_seconds) values (${room}, 7200)`,
     ).rejects.toMatchObject({ constraint_name: 'room_settings_slow_mode' })
+  })
+
+  describe('retention: how long the room keeps its chat', () => {
+    const withRetention = (retention: unknown) => ({ ...DEFAULT_ROOM_SETTINGS, retention })
+
+    it('an owner sets each kind; everyone in the room reads it back', async () => {
+      const { room, host, ana } = await setup()
+      for (const retention of [
+        { kind: 'days', days: 30 },
+        { kind: 'days', days: 1 },
+        { kind: 'days', days: 3650 },
+        { kind: 'call', graceMinutes: 15 },
+        { kind: 'call', graceMinutes: 0 },
+        { kind: 'call', graceMinutes: 10080 },
+        { kind: 'default' },
+      ]) {
+        const saved = await put(room, host, withRetention(retention))
+        expect(saved.status).toBe(200)
+        expect((await saved.json()).retention).toEqual(retention)
+        expect((await settingsOf(room, ana)).retention).toEqual(retention)
+      }
+    })
+
+    it('a member may not change it (403, nothing saved)', async () => {
+      const { room, ana } = await setup()
+      const refused = await put(room, ana, withRetention({ kind: 'days', days: 1 }))
+      await expectError(refused, 403, 'owners_only')
+      expect((await settingsOf(room, ana)).retention).toEqual({ kind: 'default' })
+      const [row] = await chat.sql`select count(*)::int as n from chat.room_settings
+        where room = ${room}`
+      expect(row?.n).toBe(0)
+    })
+
+    it('refuses a kind or a period out of range with 400 naming the field', async () => {
+      const { room, host, ana } = await setup()
+      await put(room, host, withRetention({ kind: 'days', days: 14 }))
+      for (const [retention, field] of [
+        [{ kind: 'forever' }, 'retention.kind'],
+        [{ kind: 'days', days: 0 }, 'retention.days'],
+        [{ kind: 'days', days: 3651 }, 'retention.days'],
+        [{ kind: 'days', days: 2.5 }, 'retention.days'],
+        [{ kind: 'days' }, 'retention.days'],
+        [{ kind: 'call', graceMinutes: -1 }, 'retention.graceMinutes'],
+        [{ kind: 'call', graceMinutes: 10081 }, 'retention.graceMinutes'],
+        [{ kind: 'call', graceMinutes: '15' }, 'retention.graceMinutes'],
+        [{ kind: 'call', graceMinutes: 15, days: 3 }, 'retention.days'],
+        ['30 days', 'retention'],
+      ] as const) {
+        const error = await expectError(
+          await put(room, host, withRetention(retention)),
+          400,
+          'invalid_input',
+        )
+        expect(Object.keys(error.fields ?? {})).toEqual([field])
+      }
+      expect((await settingsOf(room, ana)).retention).toEqual({ kind: 'days', days: 14 })
+    })
+
+    it('the database refuses out-of-range retention too, whoever writes it (Studio)', async () => {
+      const { room } = await setup()
+      for (const [kind, days, grace] of [
+        ['days', 0, null],
+        ['days', null, null],
+        ['call', null, 10081],
+        ['call', 3, 15],
+        ['forever', null, null],
+      ] as const) {
+        await expect(
+          chat.sql`insert into chat.room_settings (room, retention_kind, retention_days,
+            retention_grace_minutes) values (${room}, ${kind}, ${days}, ${grace})`,
+        ).rejects.toThrow(/room_settings_retention/)
+      }
+    })
+
+    it('settings saved without retention leave it as it was', async () => {
+      const { room, host, ana } = await setup()
+      await put(room, host, withRetention({ kind: 'call', graceMinutes: 30 }))
+      const saved = await put(room, host, {
+        send: 'owners',
+        slowModeSeconds: 0,
+        privateMessages: true,
+      })
+      expect(saved.status).toBe(200)
+      expect(await settingsOf(room, ana)).toEqual({
+        send: 'owners',
+        slowModeSeconds: 0,
+        privateMessages: true,
+        retention: { kind: 'call', graceMinutes: 30 },
+      })
+    })
+
+    it("answers the project's default retention when the function knows it", async () => {
+      const configured = createChatHarness({ defaultRetentionDays: 45 })
+      try {
+        const room = uniqueRoom('settings')
+        const ana = await configured.tokenFor(room, 'Ana')
+        const response = await configured.call('GET', `/rooms/${room}/settings`, { token: ana })
+        expect(await response.json()).toEqual({
+          ...DEFAULT_ROOM_SETTINGS,
+          defaultRetentionDays: 45,
+        })
+      } finally {
+        await configured.close()
+      }
+    })
   })
 })

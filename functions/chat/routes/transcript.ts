@@ -1,12 +1,17 @@
 import { Hono } from 'hono'
-import { transcriptQuerySchema } from '../../_shared/protocol.ts'
+import { retentionSentence, transcriptQuerySchema } from '../../_shared/protocol.ts'
 import { withReadUrls } from '../attachment-urls.ts'
 import type { RoomEnv } from '../auth.ts'
 import type { ChatDeps } from '../deps.ts'
 import type { PersistedMessage } from '../message-store.ts'
 import { requireQuota } from '../quotas.ts'
 import { queryParams } from '../request.ts'
-import { transcriptEntry, transcriptFooter, transcriptHeader } from '../transcript.ts'
+import {
+  transcriptEntry,
+  transcriptFooter,
+  transcriptHeader,
+  transcriptJsonStart,
+} from '../transcript.ts'
 import { vttCues, vttHeader } from '../transcript-vtt.ts'
 
 /** Messages read (and files signed) per database round trip while a transcript streams. */
@@ -51,6 +56,10 @@ export function transcriptRoutes({ config, store, media }: ChatDeps) {
     const linksExpireAt = new Date(exportedAt.getTime() + config.mediaUrlTtlSeconds * 1000)
     // The export covers the room as it was when asked: later messages are not chased.
     const throughSeq = await store.latestSeq(room, user.id)
+    const settings = {
+      ...(await store.loadRoomSettings(room)),
+      defaultRetentionDays: config.defaultRetentionDays,
+    }
 
     // Subtitles: the same pages, each message a cue (start is there: the query requires it).
     const recording = { start: start ?? 0, end }
@@ -58,10 +67,18 @@ export function transcriptRoutes({ config, store, media }: ChatDeps) {
 
     const pieces = async function* () {
       yield format === 'json'
-        ? `{"room":${JSON.stringify(room)},"exportedAt":"${exportedAt.toISOString()}","messages":[`
+        ? transcriptJsonStart(room, exportedAt, settings)
         : format === 'vtt'
           ? vttHeader(room, recording)
-          : transcriptHeader(room, exportedAt, linksExpireAt)
+          : transcriptHeader(
+              room,
+              exportedAt,
+              linksExpireAt,
+              retentionSentence(
+                settings.retention ?? { kind: 'default' },
+                settings.defaultRetentionDays,
+              ),
+            )
       let afterSeq = 0
       let count = 0
       for (;;) {

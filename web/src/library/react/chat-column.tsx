@@ -9,7 +9,7 @@ import {
 } from '../features/mentions/index.ts'
 import { PinBar as Pins } from '../features/pins/index.ts'
 import type { Recipient } from '../features/private-messages/index.ts'
-import { ChatSettings as ChatSettingsForm } from '../features/room-rules/index.ts'
+import { ChatSettings as ChatSettingsForm, RetentionNotice } from '../features/room-rules/index.ts'
 import { MessageSearchPanel as SearchPanel } from '../features/search/index.ts'
 import { useAttachments } from '../features/uploads/index.ts'
 import { Composer as ComposerForm } from './composer.tsx'
@@ -136,6 +136,7 @@ export function ChatColumn({
       onDrop={drop}
     >
       <ParticipantList participants={participants} />
+      <RetentionNotice rules={client.rules} />
       <TranscriptDownload api={api} recording={client.recording} />
       <NotificationSettings settings={client.alertSettings} />
       {client.rules.getSnapshot().owner && (

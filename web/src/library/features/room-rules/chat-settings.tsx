@@ -1,4 +1,4 @@
-import type { RoomSettings, SendRule } from '@shared/protocol.ts'
+import type { RoomRetention, RoomSettings, SendRule } from '@shared/protocol.ts'
 import { type FormEvent, useId, useState } from 'react'
 import type { Result } from '../../engine/result.ts'
 import { useStore } from '../../react/use-store.ts'
@@ -22,9 +22,17 @@ const SLOW_MODE_CHOICES: { seconds: number; label: string }[] = [
   { seconds: 3600, label: '1 hour' },
 ]
 
+/** What a retention kind starts with when an owner picks it. */
+const RETENTION_STARTS: Record<RoomRetention['kind'], RoomRetention> = {
+  default: { kind: 'default' },
+  days: { kind: 'days', days: 30 },
+  call: { kind: 'call', graceMinutes: 15 },
+}
+
 /**
- * The room's chat controls, for its owners: who may send, slow mode, and whether private messages
- * are allowed. Saved for everyone at once (everyone's composer follows).
+ * The room's chat controls, for its owners: who may send, slow mode, whether private messages
+ * are allowed, and how long the chat is kept. Saved for everyone at once (everyone's composer
+ * and retention notice follow).
  */
 export function ChatSettings({
   rules,
@@ -45,6 +53,12 @@ export function ChatSettings({
         ...SLOW_MODE_CHOICES,
         { seconds: shown.slowModeSeconds, label: `${shown.slowModeSeconds} seconds` },
       ]
+
+  const retention = shown.retention ?? RETENTION_STARTS.default
+  const defaultLabel =
+    shown.defaultRetentionDays === undefined
+      ? "The project's default"
+      : `The project's default (${shown.defaultRetentionDays} days)`
 
   const change = (next: Partial<RoomSettings>) => {
     setDraft({ ...shown, ...next })
@@ -100,6 +114,70 @@ export function ChatSettings({
           />{' '}
           Allow private messages
         </label>
+        <fieldset className="bc-chat-settings-retention">
+          <legend>Keep the chat</legend>
+          <label>
+            <input
+              type="radio"
+              name={`${id}-retention`}
+              checked={retention.kind === 'default'}
+              onChange={() => change({ retention: RETENTION_STARTS.default })}
+            />{' '}
+            {defaultLabel}
+          </label>
+          <label>
+            <input
+              type="radio"
+              name={`${id}-retention`}
+              checked={retention.kind === 'days'}
+              onChange={() => change({ retention: RETENTION_STARTS.days })}
+            />{' '}
+            For a number of days
+          </label>
+          {retention.kind === 'days' && (
+            <label>
+              Days to keep it{' '}
+              <input
+                type="number"
+                required
+                min={1}
+                max={3650}
+                step={1}
+                value={Number.isNaN(retention.days) ? '' : retention.days}
+                onChange={(event) =>
+                  change({ retention: { kind: 'days', days: event.target.valueAsNumber } })
+                }
+              />
+            </label>
+          )}
+          <label>
+            <input
+              type="radio"
+              name={`${id}-retention`}
+              checked={retention.kind === 'call'}
+              onChange={() => change({ retention: RETENTION_STARTS.call })}
+            />{' '}
+            Until the call ends
+          </label>
+          {retention.kind === 'call' && (
+            <label>
+              Minutes to keep it after the call ends{' '}
+              <input
+                type="number"
+                required
+                min={0}
+                max={10080}
+                step={1}
+                value={Number.isNaN(retention.graceMinutes) ? '' : retention.graceMinutes}
+                onChange={(event) =>
+                  change({
+                    retention: { kind: 'call', graceMinutes: event.target.valueAsNumber },
+                  })
+                }
+              />
+            </label>
+          )}
+        </fieldset>
         <button type="submit" disabled={status.saving || draft === undefined}>
           Save settings
         </button>

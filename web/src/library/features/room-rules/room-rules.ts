@@ -149,7 +149,10 @@ export class RoomRules extends Store<RoomRulesState> implements RoomStateFeature
     const same =
       state.settings.send === settings.send &&
       state.settings.slowModeSeconds === settings.slowModeSeconds &&
-      state.settings.privateMessages === settings.privateMessages
+      state.settings.privateMessages === settings.privateMessages &&
+      state.settings.defaultRetentionDays === settings.defaultRetentionDays &&
+      JSON.stringify(state.settings.retention ?? null) ===
+        JSON.stringify(settings.retention ?? null)
     if (same) return
     // Slow mode turned off (or shortened): no waiting beyond what it now asks.
     const sendableAt = settings.slowModeSeconds === 0 ? 0 : state.sendableAt
