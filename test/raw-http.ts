@@ -86,12 +86,13 @@ function sendShortBody(
  */
 export async function expectShortBodyRefused(url: string): Promise<void> {
   const { answer, closed } = sendShortBody(url, { declaredBytes: 100, sentBytes: 10 })
-  const { status, json, ms } = await answer
+  const { status, headers, json, ms } = await answer
   expect(status).toBe(400)
   expect(json).toEqual({
     error: {
       code: 'incomplete_body',
       message: expect.stringContaining('ended before its declared length'),
+      requestId: headers['x-request-id'],
     },
   })
   expect(ms).toBeGreaterThanOrEqual(190)

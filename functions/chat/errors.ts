@@ -2,7 +2,7 @@ import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { z } from 'zod'
 import type { ErrorResponse } from '../_shared/protocol.ts'
-import { noteFailure, requestIdOf } from './request-log.ts'
+import { noteFailure, printCause, requestIdOf } from './request-log.ts'
 
 /**
  * The one error type of the function: a status, a snake_case code for programs and a message a
@@ -87,7 +87,7 @@ export function renderError(error: unknown, c: Context): Response {
   const requestId = requestIdOf(c)
   const answer = (apiError: ApiError, cause?: unknown) => {
     if (requestId) noteFailure(c, { code: apiError.code, cause })
-    else if (cause !== undefined) console.error(`chat: ${apiError.code}:`, cause)
+    else if (cause !== undefined) printCause({ code: apiError.code, cause })
     const body = apiError.toJSON()
     return c.json(requestId ? { error: { ...body.error, requestId } } : body, apiError.status)
   }

@@ -83,7 +83,7 @@ export function jsonLineLog(write: Write = toConsole): ChatLog {
  * Without a log (the local stack, tests that give none): what was thrown behind a 5xx answer goes
  * to the console in full, as it always did; nothing else is written.
  */
-function printCause({ code, cause }: Failure): void {
+export function printCause({ code, cause }: Failure): void {
   const what = code === 'database_unavailable' ? 'database unavailable' : 'unexpected error'
   console.error(`chat: ${what}:`, cause)
 }
