@@ -110,7 +110,7 @@ describe('POST /webhooks/daily', () => {
     for (const [body, code] of [
       ['not json', 'invalid_json'],
       ['{"payload":{}}', 'invalid_input'],
-      ['{"type":"meeting.ended","payload":{"room":"a b","end_ts":1}}', 'invalid_input'],
+      ['{"type":"meeting.ended","payload":{"room":7,"end_ts":1}}', 'invalid_input'],
       ['{"type":"meeting.ended","payload":{"room":"daily-room"}}', 'invalid_input'],
     ] as const) {
       await expectError(await deliver(body, signed(body)), 400, code)
@@ -119,6 +119,17 @@ describe('POST /webhooks/daily', () => {
     const response = await deliver(joined, signed(joined))
     expect(response.status).toBe(200)
     expect(await response.json()).toEqual({ ignored: 'participant.joined' })
+    // A room no chat token can name (another app's on the same domain): acknowledged, not kept.
+    const elsewhere = '{"type":"meeting.ended","payload":{"room":"a b.c","end_ts":1}}'
+    const ignored = await deliver(elsewhere, signed(elsewhere))
+    expect(ignored.status).toBe(200)
+    expect(await ignored.json()).toEqual({
+      ignored: 'meeting.ended',
+      reason: 'not a chat room name',
+    })
+    const [calls] = await chat.sql`select count(*)::int as n from chat.room_calls
+      where room = 'a b.c'`
+    expect(calls?.n).toBe(0)
   })
 
   it("answers Daily's unsigned check when the webhook is created, recording nothing", async () => {
