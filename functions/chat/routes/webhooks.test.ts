@@ -133,8 +133,15 @@ describe('POST /webhooks/daily', () => {
   })
 
   it("answers Daily's unsigned check when the webhook is created, recording nothing", async () => {
-    const response = await deliver('{"test":"test"}', {})
-    expect(response.status).toBe(200)
+    for (const check of ['{"test":"test"}', '{"test":true}']) {
+      expect((await deliver(check, {})).status).toBe(200)
+    }
+    // Anything else unsigned is refused.
+    await expectError(
+      await deliver('{"test":"test","type":"meeting.ended"}', {}),
+      401,
+      'webhook_signature_required',
+    )
   })
 
   it('is off without a secret: 503 naming CHAT_DAILY_WEBHOOK_SECRET', async () => {

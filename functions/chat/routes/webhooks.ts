@@ -38,7 +38,7 @@ const webhookEventSchema = z.object({ type: z.string({ error: 'type is the event
  * `end_ts`); `meeting.started` records that a call started again. Other events are acknowledged
  * and ignored. 503 without the secret, 401 without a valid signature or with a timestamp more
  * than five minutes off, 400 for a body that is not such an event. Daily's unsigned check when a
- * webhook is created (`{"test":"test"}`) gets a 200 that does nothing. Mounted at `/webhooks`,
+ * webhook is created (`{"test":"test"}`, or `true`) gets a 200 that does nothing. Mounted at `/webhooks`,
  * outside `/rooms`.
  */
 export function webhookRoutes({ config, store }: ChatDeps) {
@@ -79,12 +79,14 @@ export function webhookRoutes({ config, store }: ChatDeps) {
   })
 }
 
-/** Daily checks a new webhook's endpoint with this body, unsigned, and wants a 200. */
+/** Daily checks a new webhook's endpoint with a test body, unsigned, and wants a 200. */
 function isCreationCheck(c: Context, text: string): boolean {
   if (c.req.header('X-Webhook-Signature') !== undefined) return false
   try {
     const body = JSON.parse(text) as unknown
-    return z.strictObject({ test: z.literal('test') }).safeParse(body).success
+    // Seen as {"test":"test"} and as {"test":true}: either is the check, and carries nothing.
+    return z.strictObject({ test: z.union([z.literal('test'), z.literal(true)]) }).safeParse(body)
+      .success
   } catch {
     return false
   }
