@@ -103,6 +103,22 @@ describe('the library build', () => {
     }
   })
 
+  it('tells zod not to compile parsers before any schema is built (a host CSP may refuse eval)', async () => {
+    // zod decides per schema, as it is built, whether to compile its parser with Function. The
+    // entry's static imports of its own chunks run before its body: none may build a schema.
+    const bundle = await readFile(path.join(lib, 'backchannel.js'), 'utf8')
+    const chunks = [...bundle.matchAll(/^import[^;]*?from\s*["'](\.\/[^"']+)["']/gm)].map(
+      (match) => match[1] ?? '',
+    )
+    for (const chunk of chunks) {
+      const code = await readFile(path.join(lib, chunk), 'utf8')
+      expect(code, chunk).not.toMatch(/\.(?:object|strictObject|string|union)\(/)
+    }
+    const jitless = bundle.search(/\.config\(\s*\{\s*jitless:/)
+    expect(jitless).toBeGreaterThan(0)
+    expect(bundle.search(/\.(?:object|strictObject)\(/)).toBeGreaterThan(jitless)
+  })
+
   it('writes declarations that a consumer type-checks the example host against', async () => {
     // examples/host-app/tsconfig.json maps `backchannel-chat` to dist/lib/index.d.ts only.
     const tsc = path.join(root, 'node_modules/typescript/bin/tsc')

@@ -29,7 +29,11 @@ export async function serveExample(
       const file = inside ? wanted : path.join(root, 'index.html')
       const body = await readFile(file)
       const type = TYPES[path.extname(file)] ?? 'application/octet-stream'
-      response.writeHead(200, { 'Content-Type': type }).end(body)
+      // A host as strict as many are: no eval. The module must not need it (zod compiles its
+      // parsers with Function unless told not to, and a refused eval reports to the console).
+      response
+        .writeHead(200, { 'Content-Type': type, 'Content-Security-Policy': "script-src 'self'" })
+        .end(body)
     } catch {
       response.writeHead(404, { 'Content-Type': 'text/plain' }).end(`Not found: ${pathname}`)
     }

@@ -6,6 +6,7 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import emojiRegex from 'emoji-regex'
 import { z } from 'zod'
+import { fullyQualifiedEmoji } from './emoji-spelling.ts'
 import { mentionsShownIn } from './message-format.ts'
 import { INVISIBLE, nameSkeleton } from './name-skeleton.ts'
 
@@ -506,20 +507,8 @@ export const MAX_REACTION_EMOJI = 20
 // One emoji is at most a few code points (a ZWJ family with skin tones is 10); this bounds the
 // text before it is looked at, and the database column alike.
 const MAX_EMOJI_UNITS = 32
-const PRESENTATION_SELECTORS = /[\uFE0E\uFE0F]/g
-// An emoji character that shows as text by default (❤, ©, the # of #️⃣) takes the emoji selector
-// U+FE0F, unless a skin tone follows it (☝🏻); the others (👍) take none. That is how Unicode spells
-// every fully-qualified emoji (emoji.test.ts checks it against all of Emojibase's).
-const TEXT_STYLE_EMOJI = /(?!\p{Emoji_Presentation})\p{Emoji}(?!\p{Emoji_Modifier})/gu
 // Skin tones, hair styles and the other parts of sequences: listed by Unicode, not emoji alone.
 const EMOJI_COMPONENT = /^\p{Emoji_Component}$/u
-
-/**
- * The fully-qualified spelling of an emoji, whatever selectors it was typed with: 👍️ → 👍, ❤ → ❤️.
- * The picker spells its emoji so too (Emojibase adds U+FE0F to some, e.g. 👍️).
- */
-export const fullyQualifiedEmoji = (emoji: string) =>
-  emoji.replace(PRESENTATION_SELECTORS, '').replace(TEXT_STYLE_EMOJI, '$&\uFE0F')
 
 /**
  * Whether `emoji` is one emoji of Unicode's list (RGI). emoji-regex matches the sequences Unicode

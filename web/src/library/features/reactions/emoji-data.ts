@@ -1,4 +1,4 @@
-import { fullyQualifiedEmoji } from '@shared/protocol.ts'
+import { fullyQualifiedEmoji } from '@shared/emoji-spelling.ts'
 import type { Emoji as EmojibaseEmoji, MessagesDataset } from 'emojibase'
 import emojibase from 'emojibase-data/en/data.json'
 import messages from 'emojibase-data/en/messages.json'
