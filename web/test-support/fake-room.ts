@@ -16,7 +16,7 @@ import { ChatApiError, type RoomApi } from '../src/library/engine/chat-api.ts'
 import { ChatClient, type ChatSnapshot } from '../src/library/engine/chat-client.ts'
 import type { TimelineMessage } from '../src/library/engine/timeline.ts'
 import { FakeClock } from './fake-clock.ts'
-import { fakeRoute } from './fake-routes.ts'
+import { fakeRoute, roomRoutes } from './fake-routes.ts'
 import { FakeTransport, fakeParticipant } from './fake-transport.ts'
 
 // Tests of the client core against one room: a fake of the chat function that keeps messages in
@@ -265,17 +265,7 @@ export class FakeRoom implements Partial<RoomApi> {
    * the methods above, as the function's routes answer them.
    */
   route: RoomApi['route'] = fakeRoute({
-    'PATCH /messages/:id': ({ param, json }) =>
-      this.editMessage(param('id'), (json as { body: string }).body),
-    'DELETE /messages/:id': ({ param }) => this.deleteMessage(param('id')),
-    'PUT /messages/:id/reactions/:emoji': ({ param }) =>
-      this.addReaction(param('id'), param('emoji')),
-    'DELETE /messages/:id/reactions/:emoji': ({ param }) =>
-      this.removeReaction(param('id'), param('emoji')),
-    'PUT /messages/:id/pin': ({ param }) => this.pinMessage(param('id'), true),
-    'DELETE /messages/:id/pin': ({ param }) => this.pinMessage(param('id'), false),
-    'GET /pins': () => this.loadPins(),
-    'GET /settings': () => this.loadSettings(),
+    ...roomRoutes(this),
   })
 }
 

@@ -54,3 +54,34 @@ export function fakeRoute(routes: FakeRoutes): RoomApi['route'] {
     throw new ChatApiError(404, 'not_found', `No route for ${init.method} ${path}.`)
   }
 }
+
+/** A fake room's own answers to the calls of the features, by the names RoomApi once had. */
+interface FakeRoomCalls {
+  editMessage(id: string, body: string): unknown
+  deleteMessage(id: string): unknown
+  addReaction(id: string, emoji: string): unknown
+  removeReaction(id: string, emoji: string): unknown
+  pinMessage(id: string, on: boolean): unknown
+  loadPins(): unknown
+  loadSettings(): unknown
+}
+
+/**
+ * The routes of editing, reactions, pins and settings, answered from `room`'s methods of those
+ * names as the function's routes answer them: the part of the route table every fake room shares.
+ */
+export function roomRoutes(room: FakeRoomCalls): FakeRoutes {
+  return {
+    'PATCH /messages/:id': ({ param, json }) =>
+      room.editMessage(param('id'), (json as { body: string }).body),
+    'DELETE /messages/:id': ({ param }) => room.deleteMessage(param('id')),
+    'PUT /messages/:id/reactions/:emoji': ({ param }) =>
+      room.addReaction(param('id'), param('emoji')),
+    'DELETE /messages/:id/reactions/:emoji': ({ param }) =>
+      room.removeReaction(param('id'), param('emoji')),
+    'PUT /messages/:id/pin': ({ param }) => room.pinMessage(param('id'), true),
+    'DELETE /messages/:id/pin': ({ param }) => room.pinMessage(param('id'), false),
+    'GET /pins': () => room.loadPins(),
+    'GET /settings': () => room.loadSettings(),
+  }
+}

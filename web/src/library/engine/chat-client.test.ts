@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { deferred } from '../../../test-support/deferred.ts'
 import { FakeClock } from '../../../test-support/fake-clock.ts'
 import { FIRST_REVISION } from '../../../test-support/fake-room.ts'
-import { fakeRoute } from '../../../test-support/fake-routes.ts'
+import { fakeRoute, roomRoutes } from '../../../test-support/fake-routes.ts'
 import { FakeTransport, fakeParticipant } from '../../../test-support/fake-transport.ts'
 import { ChatApiError, type RoomApi } from './chat-api.ts'
 import { ChatClient } from './chat-client.ts'
@@ -256,17 +256,7 @@ class FakeRoomApi implements RoomApi {
 
   /** The features' own requests, answered by method and path from the methods named for them. */
   route = fakeRoute({
-    'PATCH /messages/:id': ({ param, json }) =>
-      this.editMessage(param('id'), (json as { body: string }).body),
-    'DELETE /messages/:id': ({ param }) => this.deleteMessage(param('id')),
-    'PUT /messages/:id/reactions/:emoji': ({ param }) =>
-      this.addReaction(param('id'), param('emoji')),
-    'DELETE /messages/:id/reactions/:emoji': ({ param }) =>
-      this.removeReaction(param('id'), param('emoji')),
-    'PUT /messages/:id/pin': ({ param }) => this.pinMessage(param('id'), true),
-    'DELETE /messages/:id/pin': ({ param }) => this.pinMessage(param('id'), false),
-    'GET /pins': () => this.loadPins(),
-    'GET /settings': () => this.loadSettings(),
+    ...roomRoutes(this),
     'PUT /settings': ({ json }) => this.saveSettings(json as RoomSettings),
     'GET /reports': () => this.loadReports(),
     'POST /messages/:id/reports': ({ param, json }) =>
