@@ -95,6 +95,20 @@ describe('runUpkeepPass', () => {
     expect(logged).toMatchObject({ actor: 'upkeep test', details: { retention_days: 30 } })
   })
 
+  it('removes the files of a message ops deleted for good in Studio, outside any purge', async () => {
+    const { room, token, post } = await member()
+    const file = await chat.uploadFile(room, token)
+    const id = await post('deleted by hand', [file])
+
+    await chat.sql`delete from chat.messages where id = ${id}::uuid`
+
+    expect(await queued()).toEqual([file.path])
+    const outcome = await pass()
+    expect(outcome).toMatchObject({ kind: 'done', summary: { filesRemoved: 1, filesLeft: 0 } })
+    expect(await chat.deps.media.stat(file.path)).toBeUndefined()
+    expect(await queued()).toEqual([])
+  })
+
   it('removes uploads never attached after a day, and keeps younger and sent ones', async () => {
     const { room, token, post } = await member()
     const abandoned = await chat.uploadFile(room, token)

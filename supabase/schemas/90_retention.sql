@@ -1,9 +1,9 @@
 -- Retention: messages older than a number of days are removed for good, with their reactions,
 -- reports and upload rows (on delete cascade), and their files are queued in media_deletions. The
 -- same purge removes what other limits leave behind: uploads never attached after a day, and quota
--- counters long past. Files are removed from Storage through its API, not by SQL: the retention
--- command (`npm run retention`, ops/retention.ts) runs the purge and then empties the queue; pg_cron
--- can run the purge alone on a schedule.
+-- counters long past. Files are removed from Storage through its API, not by SQL: an upkeep pass
+-- (functions/chat/upkeep.ts: the upkeep route, `npm start`'s timer, `npm run retention`) runs the
+-- purge and then empties the queue; pg_cron runs the purge on a schedule (95_upkeep.sql).
 
 -- Retention deletes by age alone; without this it reads the whole table.
 create index messages_created_idx on chat.messages (created_at);
@@ -21,6 +21,29 @@ comment on column chat.media_deletions.queued_at is
   'When its message was purged, or its unsent upload given up.';
 alter table chat.media_deletions enable row level security;
 
+-- A message deleted for good queues its files, whoever deletes it (a retention purge, or ops in
+-- Studio): its upload rows go with it (uploads.message_id cascades), and only this queue still
+-- names its files for the upkeep to remove from Storage.
+create function chat.queue_files_of_deleted_messages() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  insert into chat.media_deletions (path)
+  select file ->> 'path' from gone, jsonb_array_elements(gone.attachments) as file
+  on conflict do nothing;
+  return null;
+end
+$$;
+comment on function chat.queue_files_of_deleted_messages is
+  'Trigger (after delete on chat.messages, per statement): queues the files of the messages deleted for good in media_deletions.';
+
+create trigger messages_queue_deleted_files after delete on chat.messages
+  referencing old table as gone
+  for each statement execute function chat.queue_files_of_deleted_messages();
+comment on trigger messages_queue_deleted_files on chat.messages is
+  'Queues the files of messages deleted for good (purges, Studio) for removal from Storage.';
+
 create function chat.purge_expired_messages(retention_days integer) returns integer
 language plpgsql
 set search_path = ''
@@ -31,7 +54,7 @@ begin
   if retention_days is null or retention_days < 1 then
     raise exception 'retention_days must be at least 1, got %', retention_days;
   end if;
-  -- Their upload rows go with them (uploads.message_id cascades). Served by messages_created_idx.
+  -- Their files are queued by messages_queue_deleted_files. Served by messages_created_idx.
   -- Rooms whose owners chose a number of days keep to it (purge_by_room_retention), longer or
   -- shorter; rooms kept until the call ends are still never kept longer than this.
   with expired as (
@@ -41,11 +64,7 @@ begin
         select 1 from chat.room_settings as settings
         where settings.room = messages.room and settings.retention_kind = 'days'
       )
-    returning attachments
-  ), files as (
-    insert into chat.media_deletions (path)
-    select file ->> 'path' from expired, jsonb_array_elements(expired.attachments) as file
-    on conflict do nothing
+    returning 1
   )
   select count(*) into purged from expired;
 
@@ -75,7 +94,7 @@ comment on function chat.purge_expired_messages is
 
 -- Retention per room (room_settings.retention_kind): rooms on 'days' are purged by their own
 -- period, rooms on 'call' once the grace period after the call's end has passed and the call did
--- not resume (no message after the end). Files are queued as chat.purge_expired_messages does.
+-- not resume (no message after the end). Their files are queued by messages_queue_deleted_files.
 create function chat.purge_by_room_retention() returns integer
 language plpgsql
 set search_path = ''
@@ -90,11 +109,7 @@ begin
     where settings.room = messages.room
       and settings.retention_kind = 'days'
       and messages.created_at < now() - make_interval(days => settings.retention_days)
-    returning messages.attachments
-  ), files as (
-    insert into chat.media_deletions (path)
-    select file ->> 'path' from expired, jsonb_array_elements(expired.attachments) as file
-    on conflict do nothing
+    returning 1
   )
   select count(*) into by_days from expired;
 
@@ -113,11 +128,7 @@ begin
     delete from chat.messages
     using ended
     where messages.room = ended.room and messages.created_at <= ended.ended_at
-    returning messages.attachments
-  ), files as (
-    insert into chat.media_deletions (path)
-    select file ->> 'path' from expired, jsonb_array_elements(expired.attachments) as file
-    on conflict do nothing
+    returning 1
   )
   select count(*) into by_call from expired;
 
