@@ -148,7 +148,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       .get('*', serveStatic({ path: path.join(WEB_DIST_DIR, 'index.html') }))
     if (!existsSync(WEB_DIST_DIR)) log('No built web app in dist/web: run `npm run build`.')
     // Retention, as pg_cron and the upkeep route do it when deployed: at start, then hourly.
-    const upkeep = startLocalUpkeep({ env: options.env, databaseUrl, media, log })
+    const upkeep = startLocalUpkeep({
+      env: options.env,
+      retentionDays: config.defaultRetentionDays,
+      databaseUrl,
+      media,
+      log,
+    })
 
     return {
       url,

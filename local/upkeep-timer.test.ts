@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { loadChatConfig } from '../functions/chat/config.ts'
 import type { UpkeepOutcome } from '../functions/chat/upkeep.ts'
 import { createChatHarness, ownDatabase } from '../test/chat-harness.ts'
 import { startLocalUpkeep, startUpkeepTimer } from './upkeep-timer.ts'
@@ -89,8 +90,19 @@ describe('startLocalUpkeep', () => {
   beforeAll(() => database.create())
   afterAll(() => chat.close())
 
+  // The retention comes from the function's configuration, as the stack reads it.
   const start = (env: Record<string, string | undefined>, log: (line: string) => void) =>
-    startLocalUpkeep({ env, databaseUrl: database.url, media: chat.deps.media, log })
+    startLocalUpkeep({
+      env,
+      retentionDays: loadChatConfig({
+        ...env,
+        DATABASE_URL: database.url,
+        DAILY_API_KEY: 'x'.repeat(32),
+      }).defaultRetentionDays,
+      databaseUrl: database.url,
+      media: chat.deps.media,
+      log,
+    })
 
   it('removes what retention queued as the stack starts, crediting the local upkeep', async () => {
     const room = `local-${randomUUID().slice(0, 8)}`

@@ -11,12 +11,6 @@ const settingsSchema = z.object({
     .min(0, 'Use a whole number of minutes (0 turns upkeep off).')
     .max(7 * 24 * 60, 'At most a week (10080 minutes).')
     .default(60),
-  CHAT_RETENTION_DAYS: z.coerce
-    .number({ error: 'Use a whole number of days, at least 1.' })
-    .int('Use a whole number of days, at least 1.')
-    .min(1, 'Use a whole number of days, at least 1.')
-    .max(36_500, 'At most 36500 days.')
-    .default(30),
 })
 
 export interface UpkeepTimer {
@@ -78,16 +72,18 @@ function describeOutcome(outcome: UpkeepOutcome, retentionDays: number): string 
 }
 
 /**
- * The local stack's upkeep from its environment: every BACKCHANNEL_UPKEEP_MINUTES (60; 0: off),
- * keeping messages CHAT_RETENTION_DAYS days (30). Throws, naming the variable, on a bad value.
+ * The local stack's upkeep: every BACKCHANNEL_UPKEEP_MINUTES of `env` (60; 0: off), keeping
+ * messages `retentionDays` days (the function's CHAT_RETENTION_DAYS, read with its configuration).
+ * Throws, naming the variable, on a bad value.
  */
 export function startLocalUpkeep(options: {
   env: Record<string, string | undefined>
+  retentionDays: number
   databaseUrl: string
   media: MediaStore
   log: (line: string) => void
 }): UpkeepTimer {
-  const { env, databaseUrl, media, log } = options
+  const { env, retentionDays, databaseUrl, media, log } = options
   const parsed = settingsSchema.safeParse(
     Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')),
   )
@@ -95,7 +91,7 @@ export function startLocalUpkeep(options: {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
     throw new Error(`Upkeep is misconfigured: ${problems.join('; ')}`)
   }
-  const { BACKCHANNEL_UPKEEP_MINUTES: minutes, CHAT_RETENTION_DAYS: retentionDays } = parsed.data
+  const { BACKCHANNEL_UPKEEP_MINUTES: minutes } = parsed.data
   if (minutes === 0) {
     log('Upkeep is off (BACKCHANNEL_UPKEEP_MINUTES=0): old messages and files stay.')
     return { stop: async () => {} }

@@ -20,11 +20,13 @@ const dataDir = path.resolve(env.BACKCHANNEL_DATA_DIR || '.backchannel')
 
 try {
   const { values } = parseArgs({ options: { days: { type: 'string' } } })
-  const days = z.coerce
+  // --days, else the function's own CHAT_RETENTION_DAYS (read with its configuration below).
+  const daysGiven = z.coerce
     .number()
     .int()
     .min(1, 'Give --days a whole number of days, at least 1 (e.g. --days 30).')
-    .parse(values.days ?? env.CHAT_RETENTION_DAYS ?? 30)
+    .optional()
+    .parse(values.days)
 
   // The running stack's database, else the configured one, else the embedded one started here.
   const runningFile = path.join(dataDir, RUNNING_DATABASE_FILE)
@@ -44,6 +46,7 @@ try {
     DAILY_API_KEY: 'x'.repeat(32),
   })
   const { media } = await openLocalMediaStore(config, dataDir)
+  const days = daysGiven ?? config.defaultRetentionDays
 
   const outcome = await runUpkeepPass({
     databaseUrl,

@@ -132,9 +132,10 @@ const configSchema = z
       .optional(),
     // The project's retention, as the upkeep purges it: rooms on the default show it.
     CHAT_RETENTION_DAYS: z.coerce
-      .number()
-      .int('CHAT_RETENTION_DAYS is a whole number of days.')
-      .min(1, 'CHAT_RETENTION_DAYS is at least 1.')
+      .number({ error: 'Use a whole number of days, at least 1.' })
+      .int('Use a whole number of days, at least 1.')
+      .min(1, 'Use a whole number of days, at least 1.')
+      .max(36_500, 'At most 36500 days.')
       .default(30),
     SUPABASE_URL: z.url().optional(),
     SUPABASE_SECRET_KEYS: secretKeys.optional(),
