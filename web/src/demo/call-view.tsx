@@ -48,5 +48,5 @@ export function CallView({ joined, onLeave }: { joined: JoinedRoom; onLeave: () 
 
 /** New messages (see Arrivals) that came while the chat was out of sight. */
 function useUnreadCount(arrivals: ReadableStore<Arrivals> | undefined, visible: boolean) {
-  return useUnseenCount(arrivals, visible).unseen
+  return useUnseenCount(arrivals, visible)
 }

@@ -11,8 +11,10 @@ import {
   useState,
 } from 'react'
 import type { ChatClient } from '../engine/chat-client.ts'
+import { Store } from '../engine/store.ts'
 import type { TimelineMessage } from '../engine/timeline.ts'
-import { useUnseenCount } from '../features/unread/use-unseen-count.ts'
+import { NewMessagesButton } from '../features/unread/new-messages-button.tsx'
+import { SeenMark } from '../features/unread/use-unseen-count.ts'
 import { ChatClientContext } from './chat-context.ts'
 import { type MessageActionHandlers, MessageItem } from './message-item.tsx'
 import { pageVisible, usePageVisible } from './use-page-visible.ts'
@@ -110,15 +112,18 @@ export function MessageList({
   const { arrivals, readPosition } = client
   const scrollRef = useRef<HTMLDivElement>(null)
   const atBottom = useRef(true)
+  // A copy for the "New messages" button, which renders from it: the list reads and writes the
+  // ref as the reader scrolls, without rendering.
+  const [atBottomStore] = useState(() => new Store(true))
   // The reader sees what came while at the bottom, a scroll position (not state): the list marks
-  // it seen whenever they are there.
-  const { unseen, markSeen: markArrivalsSeen } = useUnseenCount(arrivals, false)
+  // it seen whenever they are there, in a store only the "New messages" button reads.
+  const [seen] = useState(() => new SeenMark(arrivals))
   // With the tab visible, being at the bottom also reads everything: the read position moves on.
   const markSeen = useCallback(() => {
-    markArrivalsSeen()
+    seen.markSeen()
     const newest = messages.at(messages.size - 1)
     if (newest && pageVisible()) readPosition?.markRead(newest)
-  }, [markArrivalsSeen, messages, readPosition])
+  }, [seen, messages, readPosition])
   const previous = useRef({
     first: messages.at(0)?.id,
     last: messages.at(messages.size - 1)?.id,
@@ -150,8 +155,9 @@ export function MessageList({
     const element = scrollRef.current
     if (element) element.scrollTop = element.scrollHeight
     atBottom.current = true
+    atBottomStore.set(atBottom.current)
     markSeen()
-  }, [markSeen])
+  }, [markSeen, atBottomStore])
   // What came while the reader is at the bottom is scrolled to in the next frame, before it is
   // painted: scrolling in the commit forced the browser to lay out the new row there and then,
   // before the message was in the DOM; in the frame, that layout is the one the frame does anyway.
@@ -182,6 +188,7 @@ export function MessageList({
       setDivider(id)
       if (!scroll) return
       atBottom.current = false
+      atBottomStore.set(atBottom.current)
       virtualizer.scrollToIndex(index, { align: 'start' })
       // Everything may fit on screen, then nothing scrolls: look again once the rows settle.
       requestAnimationFrame(() => {
@@ -189,10 +196,11 @@ export function MessageList({
         if (!element) return
         const distance = element.scrollHeight - element.scrollTop - element.clientHeight
         atBottom.current = distance <= STICK_THRESHOLD_PX
+        atBottomStore.set(atBottom.current)
         if (atBottom.current) markSeen()
       })
     },
-    [virtualizer, markSeen],
+    [virtualizer, markSeen, atBottomStore],
   )
   const visible = usePageVisible()
   const wasVisible = useRef(visible)
@@ -288,8 +296,9 @@ export function MessageList({
     if (index < 0) return
     scrolledTo.current = target.count
     atBottom.current = false
+    atBottomStore.set(atBottom.current)
     virtualizer.scrollToIndex(index, { align: 'center' })
-  }, [target, messages, virtualizer])
+  }, [target, messages, virtualizer, atBottomStore])
   const focusedFor = useRef<number>(undefined)
   const measureTarget = useCallback(
     (element: HTMLDivElement | null) => {
@@ -365,10 +374,11 @@ export function MessageList({
     if (stickFrame.current === undefined) {
       const distance = element.scrollHeight - element.scrollTop - element.clientHeight
       atBottom.current = distance <= STICK_THRESHOLD_PX
+      atBottomStore.set(atBottom.current)
       if (atBottom.current) markSeen()
     }
     if (element.scrollTop <= LOAD_OLDER_THRESHOLD_PX && hasOlder && !loadingOlder) onLoadOlder()
-  }, [hasOlder, loadingOlder, onLoadOlder, markSeen])
+  }, [hasOlder, loadingOlder, onLoadOlder, markSeen, atBottomStore])
 
   // A short conversation does not scroll, so ask for older history right away.
   useEffect(() => {
@@ -430,13 +440,12 @@ export function MessageList({
             </div>
           </div>
         </div>
-        {/* At the bottom, what came is marked seen as the list sticks to it (before paint): no
-            button for that moment. */}
-        {unseen > 0 && !atBottom.current && (
-          <button type="button" className="bc-new-messages" onClick={scrollToBottom}>
-            New messages ({unseen})
-          </button>
-        )}
+        <NewMessagesButton
+          arrivals={arrivals}
+          seen={seen}
+          atBottom={atBottomStore}
+          onClick={scrollToBottom}
+        />
       </div>
     </ChatClientContext.Provider>
   )

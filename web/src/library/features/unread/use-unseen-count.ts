@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useState } from 'react'
-import type { ReadableStore } from '../../engine/store.ts'
+import { useState } from 'react'
+import { type ReadableStore, Store } from '../../engine/store.ts'
 import { useStore } from '../../react/use-store.ts'
 import type { Arrivals } from './arrivals.ts'
 
@@ -8,18 +8,55 @@ const none: ReadableStore<Arrivals> = {
   subscribe: () => () => {},
   getSnapshot: () => NO_ARRIVALS,
 }
+const arrivalCount = (arrivals: Arrivals) => arrivals.count
 
 /**
- * How many new messages (ChatClient's `arrivals`) came since the reader last looked: `markSeen()`
- * says they look now, and while `looking` none count. Without a client yet, none.
+ * How many new messages (ChatClient's `arrivals`) came since the reader last looked: none while
+ * `looking`, and those after the moment they looked away otherwise. Without a client yet, none.
+ * While looking, the component does not even listen: a message seen at once costs it no render.
  */
-export function useUnseenCount(arrivals: ReadableStore<Arrivals> | undefined, looking: boolean) {
-  const { count } = useStore(arrivals ?? none)
-  const [mark, setMark] = useState(count)
-  // A new client counts from 0 again.
-  useEffect(() => {
-    if (looking || count < mark) setMark(count)
-  }, [looking, count, mark])
-  const markSeen = useCallback(() => setMark(count), [count])
-  return { unseen: looking ? 0 : Math.max(0, count - mark), markSeen }
+export function useUnseenCount(
+  arrivals: ReadableStore<Arrivals> | undefined,
+  looking: boolean,
+): number {
+  const source = arrivals ?? none
+  // Taken when the reader looks away (or the client changes): what came after is unseen. Set
+  // while rendering, as React lets a component adjust its state to its props, so no render shows
+  // a count from before.
+  const [from, setFrom] = useState(() => ({
+    source,
+    looking,
+    mark: arrivalCount(source.getSnapshot()),
+  }))
+  if (from.source !== source || from.looking !== looking) {
+    setFrom({ source, looking, mark: arrivalCount(source.getSnapshot()) })
+  }
+  const count = useStore(looking ? none : source, arrivalCount)
+  return looking ? 0 : Math.max(0, count - from.mark)
+}
+
+/**
+ * How far a reader has seen the arrivals, as a store of the arrival count: set (markSeen) as often
+ * as the reader is at the newest message, without rendering whoever sets it. Read with
+ * useUnseenSince, where the count is shown.
+ */
+export class SeenMark extends Store<number> {
+  readonly #arrivals: ReadableStore<Arrivals>
+
+  constructor(arrivals: ReadableStore<Arrivals>) {
+    super(arrivals.getSnapshot().count)
+    this.#arrivals = arrivals
+  }
+
+  /** Everything that came so far is seen. */
+  markSeen(): void {
+    this.set(this.#arrivals.getSnapshot().count)
+  }
+}
+
+/** How many arrivals came after `seen`'s mark: renders only when that number changes. */
+export function useUnseenSince(arrivals: ReadableStore<Arrivals>, seen: SeenMark): number {
+  const count = useStore(arrivals, arrivalCount)
+  const mark = useStore(seen)
+  return Math.max(0, count - mark)
 }
