@@ -7,7 +7,7 @@ import {
   type RoomSettings,
   type StoredMessage,
 } from '@shared/protocol.ts'
-import { MessageChanges } from '../features/editing/engine.ts'
+import { changedNotice, MessageChanges } from '../features/editing/engine.ts'
 import {
   AlertSettingsStore,
   type MentionCandidate,
@@ -20,13 +20,14 @@ import { ReplyDraft, type ReplyQuote, ReplyQuotes } from '../features/replies/en
 import { MessageReports } from '../features/reports/engine.ts'
 import { RoomRules } from '../features/room-rules/engine.ts'
 import { MessageSearch } from '../features/search/engine.ts'
-import { TypingNotifier, TypingRoster, typingLine } from '../features/typing/engine.ts'
+import { Typing } from '../features/typing/engine.ts'
 import { ArrivalLog, type Arrivals, ReadPosition } from '../features/unread/engine.ts'
 import { AttachmentUrls } from '../features/uploads/engine.ts'
 import type { RoomApi } from './chat-api.ts'
 import { type Clock, systemClock } from './clock.ts'
 import type { CallRecording, ChatTransport, ConnectionState } from './live-channel.ts'
 import { LiveInbox } from './live-inbox.ts'
+import { LiveMessages } from './live-messages.ts'
 import { LiveSender } from './live-sender.ts'
 import type { OutboxStorage } from './outbox.ts'
 import { OwnMessages } from './own-messages.ts'
@@ -34,7 +35,7 @@ import { type ChatParticipant, People, type PeopleSnapshot } from './people.ts'
 import { prebuiltChatFor, sendToPrebuilt, storePrebuiltMessage } from './prebuilt-chat.ts'
 import { presentMessage } from './present-message.ts'
 import { type Result, refused } from './result.ts'
-import type { RoomStateFeature } from './room-state-feature.ts'
+import { type RoomStateFeature, roomStateNotice } from './room-state-feature.ts'
 import { type HistoryState, RoomSync } from './room-sync.ts'
 import { type ReadableStore, Store } from './store.ts'
 import { type MessageView, Timeline, type TimelineMessage } from './timeline.ts'
@@ -96,8 +97,7 @@ export class ChatClient {
   readonly #api: RoomApi
   readonly #userId: string
   readonly #timeline: Timeline
-  readonly #typing: TypingNotifier
-  readonly #roster: TypingRoster
+  readonly #typing: Typing
   readonly #live: LiveSender
   readonly #inbox: LiveInbox
   readonly #sync: RoomSync
@@ -107,7 +107,6 @@ export class ChatClient {
   readonly #arrivals = new ArrivalLog()
   readonly #reactions: MessageReactions
   readonly #messages: Store<MessageView>
-  readonly #typingLine = new Store('')
   readonly #connection = new Store<ConnectionState>('connecting')
   readonly #history: Store<HistoryState>
   /** The conversation in order, read by position or id (see MessageView). */
@@ -115,7 +114,7 @@ export class ChatClient {
   /** Who is in the call, everyone's label, who has written. */
   readonly people = new People()
   /** "Ana is typing…", or ''. */
-  readonly typing: ReadableStore<string> = this.#typingLine
+  readonly typing: ReadableStore<string>
   readonly connection: ReadableStore<ConnectionState> = this.#connection
   readonly #recording = new Store<CallRecording | undefined>(undefined)
   /** The call's latest recording, once the transport reports one (Daily): subtitles time from it. */
@@ -155,9 +154,7 @@ export class ChatClient {
     | undefined
   readonly #unsubscribe: (() => void)[] = []
   /** Read at start and at every catch-up, and when their notices come (see RoomStateFeature). */
-  readonly #roomState: readonly RoomStateFeature[]
-  /** Whom typing notices go to while a private message is written (a user id). */
-  #typingTo: string | undefined
+  readonly #roomState: RoomStateFeature[] = []
   #disposed = false
 
   constructor(options: ChatClientOptions) {
@@ -176,59 +173,18 @@ export class ChatClient {
     // Private messages, and news of them, go only to the two people's sessions.
     const sendLive = (envelope: LiveEnvelope) =>
       this.#live.send(envelope, this.#audienceOf(envelope))
-    this.#roster = new TypingRoster({
-      clock,
-      onChange: (names) => this.#typingLine.set(typingLine(names)),
-    })
-    this.#typing = new TypingNotifier({
-      clock,
-      // Typing a private message shows only to its recipient.
-      send: (typing) =>
-        this.#live.send(
-          { v: LIVE_PROTOCOL_VERSION, type: 'typing', typing },
-          this.#typingTo ? [this.#typingTo, this.#userId] : undefined,
-        ),
-    })
-    this.#urls = new AttachmentUrls({ api: options.api, timeline, clock, changed, disposed, log })
-    this.quotes = new ReplyQuotes({ api: options.api, disposed, log })
-    this.#sync = new RoomSync({
-      api: options.api,
-      timeline,
-      addStored: (messages, older) => this.#addStored(messages, older),
-      changed,
-      disposed,
-      log,
-    })
-    this.search = new MessageSearch({ api: options.api, clock })
-    this.reports = new MessageReports({ api: options.api, userId: options.user.id, log })
-    this.rules = new RoomRules({ api: options.api, owner: options.owner === true, clock, log })
-    this.pins = new PinBoard({ api: options.api, log })
-    this.polls = new Polls({
-      api: options.api,
-      userId: options.user.id,
-      owner: options.owner === true,
-      message: (id) => timeline.get(id),
-      stored,
-      sendLive,
-      sync: () => this.#sync.sync(),
-    })
-    // The features that keep room state beside the messages: one line each registers them.
-    this.#roomState = [this.rules, this.pins, this.reports]
-    this.#inbox = new LiveInbox({
+    const catchUp = () => this.#sync.sync()
+    const messages = new LiveMessages({
       user: options.user,
-      owner: options.owner === true,
-      transport: options.transport,
       timeline,
-      roster: this.#roster,
       clock,
       changed,
-      sync: () => this.#sync.sync(),
+      sync: catchUp,
       signLive: (id, files) => this.#urls.signLive(id, files),
       rules: {
         takesLiveMessage: (sender, message) => this.rules.takesLiveMessage(sender, message),
-        takesTyping: (sender) => this.rules.takesTyping(sender),
       },
-      roomState: this.#roomState,
+      messageFrom: (sessionId) => this.#typing.ended(sessionId),
       ...(options.prebuiltChat
         ? {
             prebuilt: {
@@ -240,6 +196,59 @@ export class ChatClient {
         : {}),
       log,
     })
+    this.#inbox = new LiveInbox({
+      owner: options.owner === true,
+      transport: options.transport,
+      prebuilt: (chat, from) => messages.receivedPrebuilt(chat, from),
+      log,
+    })
+    /**
+     * Registers a feature that keeps room state (see RoomStateFeature): read at start and at
+     * every catch-up, and again when its live notice comes.
+     */
+    const roomState = <Feature extends RoomStateFeature>(feature: Feature): Feature => {
+      this.#roomState.push(feature)
+      const notice = roomStateNotice(feature, catchUp)
+      if (notice) this.#inbox.register(notice)
+      return feature
+    }
+    this.#urls = new AttachmentUrls({ api: options.api, timeline, clock, changed, disposed, log })
+    this.quotes = new ReplyQuotes({ api: options.api, disposed, log })
+    this.#sync = new RoomSync({
+      api: options.api,
+      timeline,
+      addStored: (messages, older) => this.#addStored(messages, older),
+      changed,
+      disposed,
+      log,
+    })
+    this.search = new MessageSearch({ api: options.api, clock })
+    // The features that keep room state beside the messages: one line each builds and registers them.
+    this.rules = roomState(
+      new RoomRules({ api: options.api, owner: options.owner === true, clock, log }),
+    )
+    this.pins = roomState(new PinBoard({ api: options.api, log }))
+    this.reports = roomState(new MessageReports({ api: options.api, userId: options.user.id, log }))
+    this.#typing = new Typing({
+      clock,
+      userId: options.user.id,
+      send: (envelope, audience) => this.#live.send(envelope, audience),
+      rules: this.rules,
+    })
+    this.typing = this.#typing.line
+    this.polls = new Polls({
+      api: options.api,
+      userId: options.user.id,
+      owner: options.owner === true,
+      message: (id) => timeline.get(id),
+      stored,
+      sendLive,
+      sync: catchUp,
+    })
+    // The live envelopes the engine and the features read: one line registers a kind.
+    this.#inbox.register(messages.chat, messages.chatRef)
+    this.#inbox.register(this.#typing.notice)
+    this.#inbox.register(changedNotice(catchUp))
     this.#reactions = new MessageReactions({
       api: options.api,
       timeline,
@@ -255,7 +264,7 @@ export class ChatClient {
       clock,
       timeline,
       sendLive,
-      stopTyping: (live) => (live ? this.#typing.ended() : this.#typing.stop()),
+      stopTyping: (live) => this.#typing.sent(live),
       stored,
       changed,
       ...(options.prebuiltChat
@@ -297,7 +306,7 @@ export class ChatClient {
       transport.on('message', (data, from) => this.#inbox.received(data, from)),
       transport.on('participant-joined', () => this.#peopleChanged()),
       transport.on('participant-left', (participant) => {
-        this.#roster.clear(participant.sessionId)
+        this.#typing.ended(participant.sessionId)
         this.#peopleChanged()
       }),
       transport.on('connection', (state) => this.#connectionChanged(state)),
@@ -455,11 +464,7 @@ export class ChatClient {
    * recipient (`to`, a user id) when it is a private message, or a reply to one.
    */
   inputChanged(text: string, to?: string): void {
-    const privately = this.replyDraft.getSnapshot().target?.privately?.id ?? to
-    // A new audience: whoever was told of typing before hears that it stopped.
-    if (privately !== this.#typingTo) this.#typing.stop()
-    this.#typingTo = privately
-    this.#typing.input(text)
+    this.#typing.input(text, this.replyDraft.getSnapshot().target?.privately?.id ?? to)
   }
 
   /** Loads the page of history before the oldest message shown. */
@@ -572,15 +577,14 @@ export class ChatClient {
   async dispose(): Promise<void> {
     if (this.#disposed) return
     this.#disposed = true
-    this.#typing.stop()
+    this.#typing.dispose()
     this.replyDraft.unsubscribeAll()
     for (const unsubscribe of this.#unsubscribe) unsubscribe()
     this.#own.dispose()
-    this.#roster.dispose()
     this.#urls.dispose()
     this.search.clear()
     this.search.unsubscribeAll()
-    for (const store of [this.#messages, this.people, this.#typingLine, this.#connection]) {
+    for (const store of [this.#messages, this.people, this.#connection]) {
       store.unsubscribeAll()
     }
     this.#history.unsubscribeAll()

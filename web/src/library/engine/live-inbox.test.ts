@@ -8,11 +8,12 @@ import {
   type RoomSettings,
   type StoredMessage,
 } from '@shared/protocol.ts'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { ben, FakeRoom, me, setup, stored, until } from '../../../test-support/fake-room.ts'
 import { fakeParticipant } from '../../../test-support/fake-transport.ts'
 import type { Participant } from './live-channel.ts'
-import { isPersonId } from './live-inbox.ts'
+import type { LiveFrom, LiveHandler } from './live-handler.ts'
+import { isPersonId, LiveInbox } from './live-inbox.ts'
 
 const host: Participant = { ...fakeParticipant('host', 'Host'), owner: true }
 const now = () => '2030-01-01T00:00:00.000Z'
@@ -185,5 +186,100 @@ describe('Who sent a live message', () => {
       id: `prebuilt:${ben.sessionId}`,
       name: 'Ben',
     })
+  })
+})
+
+describe('Live envelopes go to the handler registered for their kind', () => {
+  /** An inbox with Ben and Host in the call, open; `owner`: this user is a room owner. */
+  const inboxFor = (owner: boolean) => {
+    const log = vi.fn()
+    const prebuilt = vi.fn()
+    const inbox = new LiveInbox({
+      owner,
+      transport: { participants: () => [ben, host] },
+      prebuilt,
+      log,
+    })
+    inbox.open()
+    return { inbox, log, prebuilt }
+  }
+  const pins = { v: 1, type: 'pins' }
+
+  it('hands a registered kind its envelope and its sender as the transport knows them', () => {
+    const { inbox } = inboxFor(false)
+    const received: [unknown, LiveFrom][] = []
+    inbox.register({ type: 'typing', receive: (envelope, from) => received.push([envelope, from]) })
+    inbox.received({ v: 1, type: 'typing', typing: true }, ben.sessionId)
+    expect(received).toEqual([
+      [
+        { v: 1, type: 'typing', typing: true },
+        { sessionId: ben.sessionId, id: ben.userId, name: 'Ben', known: true, owner: false },
+      ],
+    ])
+  })
+
+  it('drops and logs a kind nothing registered, and an envelope that does not parse', () => {
+    const { inbox, log } = inboxFor(true)
+    const receive = vi.fn()
+    inbox.register({ type: 'settings', receive })
+    inbox.received(pins, host.sessionId)
+    inbox.received({ v: 1, type: 'settings', extra: true }, host.sessionId)
+    expect(receive).not.toHaveBeenCalled()
+    expect(log).toHaveBeenCalledWith('dropped a live envelope nothing here reads', {
+      from: host.sessionId,
+      type: 'pins',
+    })
+    expect(log).toHaveBeenCalledWith(
+      'dropped a live message that is not a valid envelope',
+      expect.objectContaining({ from: host.sessionId }),
+    )
+  })
+
+  it("takes a kind only owners send from an owner, never from a member or a session it doesn't know", () => {
+    const { inbox } = inboxFor(false)
+    const receive = vi.fn()
+    inbox.register({ type: 'pins', from: 'owners', receive })
+    inbox.received(pins, ben.sessionId)
+    inbox.received(pins, 'session-stranger')
+    expect(receive).not.toHaveBeenCalled()
+    inbox.received(pins, host.sessionId)
+    expect(receive).toHaveBeenCalledTimes(1)
+  })
+
+  it("drops a kind only owners read at a member's page, from anyone", () => {
+    const handler: LiveHandler<'reports'> = { type: 'reports', readers: 'owners', receive: vi.fn() }
+    const member = inboxFor(false)
+    member.inbox.register(handler)
+    member.inbox.received({ v: 1, type: 'reports' }, host.sessionId)
+    expect(handler.receive).not.toHaveBeenCalled()
+    const owner = inboxFor(true)
+    owner.inbox.register(handler)
+    owner.inbox.received({ v: 1, type: 'reports' }, ben.sessionId)
+    expect(handler.receive).toHaveBeenCalledTimes(1)
+  })
+
+  it('refuses a second handler for a kind already registered', () => {
+    const { inbox } = inboxFor(false)
+    inbox.register({ type: 'changed', receive: () => {} })
+    expect(() => inbox.register({ type: 'changed', receive: () => {} })).toThrow(
+      'Two handlers registered for live "changed" envelopes.',
+    )
+  })
+
+  it('holds what arrives before the first history page, and hands it over in order on open', () => {
+    const log = vi.fn()
+    const inbox = new LiveInbox({
+      owner: false,
+      transport: { participants: () => [ben] },
+      prebuilt: vi.fn(),
+      log,
+    })
+    const typing: boolean[] = []
+    inbox.register({ type: 'typing', receive: (envelope) => typing.push(envelope.typing) })
+    inbox.received({ v: 1, type: 'typing', typing: true }, ben.sessionId)
+    inbox.received({ v: 1, type: 'typing', typing: false }, ben.sessionId)
+    expect(typing).toEqual([])
+    inbox.open()
+    expect(typing).toEqual([true, false])
   })
 })

@@ -1,2 +1,2 @@
-// Typing's engine part (no React): telling others, and who is typing.
-export { TypingNotifier, TypingRoster, typingLine } from './typing.ts'
+// Typing's engine part (no React): telling others, who is typing, and its live notice.
+export { Typing } from './typing-feature.ts'
