@@ -70,4 +70,32 @@ describe('createRoomPeople', () => {
     await people.note(claims('u1'))
     expect(store.writes).toHaveLength(1)
   })
+
+  it('settles once every write begun before it has ended, failed or not', async () => {
+    const store = recordingStore()
+    const people = createRoomPeople(store)
+    store.failNextWrite()
+    const first = people.note(claims('u1')).catch(() => 'failed')
+    const second = people.note(claims('u2'))
+    await people.settled()
+    expect(await first).toBe('failed')
+    expect(store.writes.flat().map((person) => person.user.id)).toEqual(['u2'])
+    await second
+  })
+
+  it("keeps Supabase's Edge Runtime running until each record is written", async () => {
+    const kept: Promise<unknown>[] = []
+    const runtime = globalThis as { EdgeRuntime?: { waitUntil(work: Promise<unknown>): void } }
+    runtime.EdgeRuntime = { waitUntil: (work) => kept.push(work) }
+    try {
+      const store = recordingStore()
+      const people = createRoomPeople(store)
+      void people.note(claims('u1'))
+      expect(kept).toHaveLength(1)
+      await Promise.all(kept)
+      expect(store.writes.flat().map((person) => person.user.id)).toEqual(['u1'])
+    } finally {
+      delete runtime.EdgeRuntime
+    }
+  })
 })

@@ -4,6 +4,17 @@ import type { MessageStore } from './message-store.ts'
 /** Tokens remembered as recorded, per function instance (as many as tokens.ts verifies). */
 const RECORDED_CACHE_SIZE = 10_000
 
+/**
+ * Supabase's Edge Runtime keeps an instance running until each promise given to its documented
+ * `EdgeRuntime.waitUntil` settles, so a record still being written when its read is answered is
+ * not cut short; elsewhere (Node, plain Deno) there is no such global and the process runs on.
+ */
+function keepRunningUntil(work: Promise<unknown>): void {
+  const runtime = (globalThis as { EdgeRuntime?: { waitUntil(work: Promise<unknown>): void } })
+    .EdgeRuntime
+  runtime?.waitUntil(work.catch(() => {}))
+}
+
 export interface RoomPeople {
   /**
    * Records the holder of a verified token as in its room under the token's name (`u`), so that
@@ -12,6 +23,12 @@ export interface RoomPeople {
    * once costs a couple of writes, not one per person.
    */
   note(claims: TokenClaims): Promise<void>
+  /**
+   * Resolves once every write begun before it has ended, failed or not: a mention checked after
+   * it finds everyone whose history this instance has served (a read does not wait for its
+   * reader's record).
+   */
+  settled(): Promise<void>
 }
 
 /**
@@ -26,6 +43,8 @@ export function createRoomPeople(store: Pick<MessageStore, 'notePeople'>): RoomP
   const recorded = new Map<string, Promise<void>>()
   let queued: { claims: TokenClaims; resolve: () => void; reject: (error: unknown) => void }[] = []
   let writing = false
+  // The writes begun and not ended yet, for settled().
+  const pending = new Set<Promise<void>>()
 
   async function writeQueued() {
     writing = true
@@ -59,13 +78,24 @@ export function createRoomPeople(store: Pick<MessageStore, 'notePeople'>): RoomP
         queued.push({ claims, resolve, reject })
       })
       recorded.set(key, written)
-      written.catch(() => recorded.delete(key))
+      pending.add(written)
+      keepRunningUntil(written)
+      written.then(
+        () => pending.delete(written),
+        () => {
+          pending.delete(written)
+          recorded.delete(key)
+        },
+      )
       if (recorded.size > RECORDED_CACHE_SIZE) {
         const oldest = recorded.keys().next().value
         if (oldest !== undefined) recorded.delete(oldest)
       }
       if (!writing) void writeQueued()
       return written
+    },
+    async settled() {
+      await Promise.allSettled([...pending])
     },
   }
 }

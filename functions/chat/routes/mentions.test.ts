@@ -20,6 +20,8 @@ import {
   type StoredMessage,
   storedMessageSchema,
 } from '../../_shared/protocol.ts'
+import { createChatApp } from '../app.ts'
+import type { RoomPerson } from '../message-store.ts'
 import { createRoomTokens } from '../tokens.ts'
 
 describe('mentions', () => {
@@ -385,5 +387,57 @@ describe('mentions', () => {
                  where id = ${sent.id}::uuid`,
       ).rejects.toMatchObject({ code: 'BCMEN' })
     })
+  })
+})
+
+describe('the record of who is in a room, beside their first read', () => {
+  const chat = createChatHarness()
+  afterAll(() => chat.close())
+
+  it('answers a first page while its reader is still being recorded, and takes a mention of them right after', async () => {
+    const room = uniqueRoom('first-read')
+    const ana = await chat.member(room, 'Ana')
+    const ben = await chat.member(room, 'Ben')
+    // The app over the same database, with Ben's record held until released.
+    let release = () => {}
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const app = createChatApp({
+      ...chat.deps,
+      store: {
+        ...chat.deps.store,
+        async notePeople(people: readonly RoomPerson[]) {
+          if (people.some((person) => person.user.id === ben.user.id)) await held
+          await chat.deps.store.notePeople(people)
+        },
+      },
+    })
+    const call = (method: string, path: string, who: HarnessMember, body?: unknown) =>
+      app.request(`/chat/rooms/${room}${path}`, {
+        method,
+        headers: {
+          Authorization: `Bearer ${who.token}`,
+          ...(body ? { 'Content-Type': 'application/json' } : {}),
+        },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      })
+
+    expect((await call('GET', '/messages', ana)).status).toBe(200)
+    const page = await call('GET', '/messages', ben)
+    expect(page.status).toBe(200)
+    expect(historyPageSchema.parse(await page.json()).messages).toEqual([])
+    // Ana mentions Ben at once: the write waits for his record (RoomPeople.settled), then takes
+    // the mention.
+    const mention = { userId: ben.user.id, name: 'Ben' }
+    const posted = call('POST', '/messages', ana, {
+      id: chat.newIdFor(ana.token),
+      body: '@Ben welcome',
+      mentions: [mention],
+    })
+    release()
+    const stored = await posted
+    expect(stored.status).toBe(201)
+    expect(storedMessageSchema.parse(await stored.json()).mentions).toEqual([mention])
   })
 })
