@@ -1,8 +1,6 @@
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
 import http from 'node:http'
-import os from 'node:os'
 import path from 'node:path'
 import postgres from 'postgres'
 import { type ChatUser, newMessageId } from '../functions/_shared/protocol.ts'
@@ -60,17 +58,19 @@ const RATE = { messages: 1_000_000_000, windowSeconds: 10 }
 
 type Sql = ReturnType<typeof postgres>
 
-/** Write path (function vs direct inserts) and history latency at 100,000 and 1,000,000 rows. */
+/**
+ * Write path (function vs direct inserts) and history latency at 100,000 to 10,000,000 rows, the
+ * function running as Supabase deploys it: on Deno.
+ */
 export async function benchServer(context: BenchContext): Promise<Figure[]> {
   const { log } = context
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'backchannel-server-bench-'))
   // Same pool size as the direct baseline, so the ratio measures the function (HTTP, token,
   // validation), not a smaller pool.
   const pool = { max: WRITERS, prepare: false, onnotice: () => {}, connect_timeout: 5 }
   const sql = postgres(context.databaseUrl, pool)
-  let stack: StackProcess | undefined
+  let direct: FunctionProcess | undefined
   let pooler: RunningPgBouncer | undefined
-  let pooledStack: StackProcess | undefined
+  let pooled: FunctionProcess | undefined
   let floor: ReadFloor | undefined
   let pooledFloor: ReadFloor | undefined
   try {
@@ -80,27 +80,22 @@ export async function benchServer(context: BenchContext): Promise<Figure[]> {
       CHAT_RATE_WINDOW_SECONDS: String(RATE.windowSeconds),
       CHAT_DB_POOL_MAX: String(WRITERS),
     }
-    // The function in a process of its own, as deployed: the load clients here do not share its
-    // event loop.
-    stack = await startStackProcess(path.join(dataDir, 'direct'), {
-      ...env,
-      DATABASE_URL: context.databaseUrl,
-    })
+    // The function in a process of its own, on Deno as deployed (npm start runs it on Node, with
+    // Hono's adapter between node:http and the fetch API on every request): the load clients here
+    // do not share its event loop.
+    direct = await startFunctionOnDeno({ ...env, SUPABASE_DB_URL: context.databaseUrl })
     // Issue 14, item 4: the same function reaching PostgreSQL through PgBouncer in transaction
     // mode, as production reaches Supabase's database through its transaction pooler.
     pooler = await startPgBouncer(context.databaseUrl)
     log(`pooler: PgBouncer in transaction mode, a pool of ${pooler.poolSize} server connections`)
-    pooledStack = await startStackProcess(path.join(dataDir, 'pooled'), {
-      ...env,
-      DATABASE_URL: pooler.url,
-    })
+    pooled = await startFunctionOnDeno({ ...env, SUPABASE_DB_URL: pooler.url })
     // Issue 20, item 9: the read floor, straight and through the same pooler, with the
     // function's pool size.
     floor = await startReadFloor(context.databaseUrl, WRITERS)
     pooledFloor = await startReadFloor(pooler.url, WRITERS)
     const apis: Apis = {
-      direct: functionApi(stack),
-      pooled: functionApi(pooledStack),
+      direct: direct.url,
+      pooled: pooled.url,
       floor: floor.url,
       pooledFloor: pooledFloor.url,
     }
@@ -113,15 +108,15 @@ export async function benchServer(context: BenchContext): Promise<Figure[]> {
   } finally {
     await pooledFloor?.stop()
     await floor?.stop()
-    await pooledStack?.stop()
+    await pooled?.stop()
     await pooler?.stop()
-    await stack?.stop()
+    await direct?.stop()
     await sql.end({ timeout: 5 })
-    await rm(dataDir, { recursive: true, force: true })
   }
 }
 
-interface StackProcess {
+interface FunctionProcess {
+  /** The function's base URL, e.g. http://127.0.0.1:5123/chat. */
   url: string
   stop(): Promise<void>
 }
@@ -143,49 +138,58 @@ const SIDES: Side[] = ['function', 'floor']
 type Targets = Record<Side, string>
 type Paired = Record<Side, number[]>
 
-/** The chat function of a stack. */
-function functionApi(stack: StackProcess): string {
-  // The stack names itself localhost, which may resolve to ::1; it listens on 127.0.0.1 only.
-  const base = new URL(stack.url)
-  base.hostname = '127.0.0.1'
-  return `${base.origin}/functions/v1/chat`
-}
-
 type Tokens = ReturnType<typeof createRoomTokens>
 
-/** `npm start`'s server in a child process on a free port; stopped with Ctrl-C's signal. */
-async function startStackProcess(
-  dataDir: string,
-  env: Record<string, string>,
-): Promise<StackProcess> {
+const FUNCTION_DIR = path.resolve(import.meta.dirname, '../functions/chat')
+const DENO = path.resolve(import.meta.dirname, '../node_modules/.bin/deno')
+
+/**
+ * The function as Supabase runs it (functions/chat/index.ts on Deno, deno.json its import map),
+ * on a free port, with `env` and nothing else of this process's configuration. Its request log
+ * goes where a deployed function's goes for the bench: nowhere that costs this process.
+ */
+async function startFunctionOnDeno(env: Record<string, string>): Promise<FunctionProcess> {
   const port = await freePort()
-  const root = path.resolve(import.meta.dirname, '..')
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      PORT: String(port),
-      BACKCHANNEL_DATA_DIR: dataDir,
-      ...env,
+  const child = spawn(
+    DENO,
+    ['run', '--allow-net', '--allow-env', '--config', 'deno.json', 'index.ts'],
+    {
+      cwd: FUNCTION_DIR,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        // Where Deno keeps what it compiled and fetched, as the deploy check (npm run check:deno).
+        ...(process.env.DENO_DIR ? { DENO_DIR: process.env.DENO_DIR } : {}),
+        NO_COLOR: '1',
+        DENO_SERVE_ADDRESS: `tcp:127.0.0.1:${port}`,
+        // Storage is not used by these requests; nothing listens on port 9.
+        SUPABASE_URL: 'http://127.0.0.1:9',
+        SUPABASE_SERVICE_ROLE_KEY: 'service-role-key-for-the-bench',
+        ...env,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  )
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+  // Deno.serve announces itself on stderr; kept until then, for the error if it never does.
   let output = ''
   await new Promise<void>((resolve, reject) => {
     const collect = (chunk: Buffer) => {
       output += chunk
-      if (output.includes('Backchannel is running at')) resolve()
+      if (output.includes('Listening on')) {
+        child.stderr.off('data', collect)
+        // Drained from now on, so that nothing it writes there ever blocks it.
+        child.stderr.resume()
+        resolve()
+      }
     }
-    child.stdout.on('data', collect)
     child.stderr.on('data', collect)
-    exited.then((code) => reject(new Error(`the stack exited (${code}):\n${output}`)))
+    exited.then((code) => reject(new Error(`the function exited (${code}) on Deno:\n${output}`)))
   })
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${port}/chat`,
     async stop() {
-      child.kill('SIGINT')
+      child.kill('SIGTERM')
       await exited
     },
   }
