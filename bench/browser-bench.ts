@@ -25,6 +25,7 @@ import { type FloorPair, liveAgainstFloor, openFloorPair } from './floor.ts'
 import {
   DAILY_API_KEY,
   deliveryRun,
+  type Joined,
   join,
   recordArrivals,
   recordSends,
@@ -172,6 +173,7 @@ async function benchLiveDelivery(
           await writes.hold(run === 'slowed')
           result = await deliveryRun(a.page, b.page, prefix, LIVE_BLOCK)
           context.log(`live (${prefix}): ${result.report}`)
+          if (result.lost > 0) context.log(`live (${prefix}): ${await describeReceiver(b)}`)
           // The next block starts with no write still held.
           await writes.hold(false)
           await writes.released()
@@ -216,6 +218,25 @@ async function benchLiveDelivery(
     await a.context.close()
     await b.context.close()
   }
+}
+
+/**
+ * What the receiving page shows when messages went missing, for reading a "lost" figure: where its
+ * list is scrolled, the last bodies in its DOM, whether it offers "New messages", and what its
+ * console said.
+ */
+async function describeReceiver({ page, problems }: Joined): Promise<string> {
+  const state = await page.evaluate(() => {
+    const log = document.querySelector('[role="log"][aria-label="Chat messages"]')
+    const bodies = [...document.querySelectorAll('[data-testid="message-body"]')]
+    return {
+      fromBottom: log ? log.scrollHeight - log.scrollTop - log.clientHeight : null,
+      lastBodies: bodies.slice(-3).map((body) => body.textContent?.trim()),
+      newMessages: document.querySelector('.bc-new-messages')?.textContent ?? null,
+      connection: document.querySelector('.bc-chat-status, .bc-connection')?.textContent ?? null,
+    }
+  })
+  return `receiver: ${JSON.stringify(state)}; console: ${JSON.stringify(problems.slice(-5))}`
 }
 
 /** Relay clients in the big room, beside the two measuring pages. */
