@@ -9,10 +9,10 @@ const RECORDED_CACHE_SIZE = 10_000
  * `EdgeRuntime.waitUntil` settles, so a record still being written when its read is answered is
  * not cut short; elsewhere (Node, plain Deno) there is no such global and the process runs on.
  */
-function keepRunningUntil(work: Promise<unknown>): void {
-  const runtime = (globalThis as { EdgeRuntime?: { waitUntil(work: Promise<unknown>): void } })
+function keepRunningUntil(work: Promise<void>): void {
+  const runtime = (globalThis as { EdgeRuntime?: { waitUntil(work: Promise<void>): void } })
     .EdgeRuntime
-  runtime?.waitUntil(work.catch(() => {}))
+  runtime?.waitUntil(work)
 }
 
 export interface RoomPeople {
@@ -42,12 +42,10 @@ export function createRoomPeople(store: Pick<MessageStore, 'notePeople'>): RoomP
   // forgotten, so the next request tries again.
   const recorded = new Map<string, Promise<void>>()
   let queued: { claims: TokenClaims; resolve: () => void; reject: (error: unknown) => void }[] = []
-  let writing = false
-  // The writes begun and not ended yet, for settled().
-  const pending = new Set<Promise<void>>()
+  // The loop that writes what is queued, while it runs: it ends when the queue is empty.
+  let writing: Promise<void> | undefined
 
   async function writeQueued() {
-    writing = true
     while (queued.length > 0) {
       const batch = queued
       queued = []
@@ -66,7 +64,7 @@ export function createRoomPeople(store: Pick<MessageStore, 'notePeople'>): RoomP
         for (const { reject } of batch) reject(error)
       }
     }
-    writing = false
+    writing = undefined
   }
 
   return {
@@ -78,24 +76,20 @@ export function createRoomPeople(store: Pick<MessageStore, 'notePeople'>): RoomP
         queued.push({ claims, resolve, reject })
       })
       recorded.set(key, written)
-      pending.add(written)
-      keepRunningUntil(written)
-      written.then(
-        () => pending.delete(written),
-        () => {
-          pending.delete(written)
-          recorded.delete(key)
-        },
-      )
+      written.catch(() => recorded.delete(key))
       if (recorded.size > RECORDED_CACHE_SIZE) {
         const oldest = recorded.keys().next().value
         if (oldest !== undefined) recorded.delete(oldest)
       }
-      if (!writing) void writeQueued()
+      if (!writing) {
+        writing = writeQueued()
+        keepRunningUntil(writing)
+      }
       return written
     },
     async settled() {
-      await Promise.allSettled([...pending])
+      // The loop takes whatever is queued meanwhile too, and ends only when all of it is written.
+      await writing
     },
   }
 }
