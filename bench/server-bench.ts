@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import http from 'node:http'
-import path from 'node:path'
 import postgres from 'postgres'
 import { type ChatUser, newMessageId } from '../functions/_shared/protocol.ts'
 import { createRoomTokens } from '../functions/chat/tokens.ts'
-import { freePort } from '../local/embedded-postgres.ts'
+import { type DenoFunction, startDenoFunction } from '../test/deno-function.ts'
 import { type RunningPgBouncer, startPgBouncer } from '../test/pgbouncer.ts'
 import {
   againstFloor,
@@ -68,9 +66,9 @@ export async function benchServer(context: BenchContext): Promise<Figure[]> {
   // validation), not a smaller pool.
   const pool = { max: WRITERS, prepare: false, onnotice: () => {}, connect_timeout: 5 }
   const sql = postgres(context.databaseUrl, pool)
-  let direct: FunctionProcess | undefined
+  let direct: DenoFunction | undefined
   let pooler: RunningPgBouncer | undefined
-  let pooled: FunctionProcess | undefined
+  let pooled: DenoFunction | undefined
   let floor: ReadFloor | undefined
   let pooledFloor: ReadFloor | undefined
   try {
@@ -83,12 +81,12 @@ export async function benchServer(context: BenchContext): Promise<Figure[]> {
     // The function in a process of its own, on Deno as deployed (npm start runs it on Node, with
     // Hono's adapter between node:http and the fetch API on every request): the load clients here
     // do not share its event loop.
-    direct = await startFunctionOnDeno({ ...env, SUPABASE_DB_URL: context.databaseUrl })
+    direct = await startDenoFunction({ ...env, SUPABASE_DB_URL: context.databaseUrl })
     // Issue 14, item 4: the same function reaching PostgreSQL through PgBouncer in transaction
     // mode, as production reaches Supabase's database through its transaction pooler.
     pooler = await startPgBouncer(context.databaseUrl)
     log(`pooler: PgBouncer in transaction mode, a pool of ${pooler.poolSize} server connections`)
-    pooled = await startFunctionOnDeno({ ...env, SUPABASE_DB_URL: pooler.url })
+    pooled = await startDenoFunction({ ...env, SUPABASE_DB_URL: pooler.url })
     // Issue 20, item 9: the read floor, straight and through the same pooler, with the
     // function's pool size.
     floor = await startReadFloor(context.databaseUrl, WRITERS)
@@ -115,12 +113,6 @@ export async function benchServer(context: BenchContext): Promise<Figure[]> {
   }
 }
 
-interface FunctionProcess {
-  /** The function's base URL, e.g. http://127.0.0.1:5123/chat. */
-  url: string
-  stop(): Promise<void>
-}
-
 /**
  * The chat function's base URL, straight to PostgreSQL and through the pooler; and the read
  * floor's, the same two ways.
@@ -139,61 +131,6 @@ type Targets = Record<Side, string>
 type Paired = Record<Side, number[]>
 
 type Tokens = ReturnType<typeof createRoomTokens>
-
-const FUNCTION_DIR = path.resolve(import.meta.dirname, '../functions/chat')
-const DENO = path.resolve(import.meta.dirname, '../node_modules/.bin/deno')
-
-/**
- * The function as Supabase runs it (functions/chat/index.ts on Deno, deno.json its import map),
- * on a free port, with `env` and nothing else of this process's configuration. Its request log
- * goes where a deployed function's goes for the bench: nowhere that costs this process.
- */
-async function startFunctionOnDeno(env: Record<string, string>): Promise<FunctionProcess> {
-  const port = await freePort()
-  const child = spawn(
-    DENO,
-    ['run', '--allow-net', '--allow-env', '--config', 'deno.json', 'index.ts'],
-    {
-      cwd: FUNCTION_DIR,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        // Where Deno keeps what it compiled and fetched, as the deploy check (npm run check:deno).
-        ...(process.env.DENO_DIR ? { DENO_DIR: process.env.DENO_DIR } : {}),
-        NO_COLOR: '1',
-        DENO_SERVE_ADDRESS: `tcp:127.0.0.1:${port}`,
-        // Storage is not used by these requests; nothing listens on port 9.
-        SUPABASE_URL: 'http://127.0.0.1:9',
-        SUPABASE_SERVICE_ROLE_KEY: 'service-role-key-for-the-bench',
-        ...env,
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  )
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
-  // Deno.serve announces itself on stderr; kept until then, for the error if it never does.
-  let output = ''
-  await new Promise<void>((resolve, reject) => {
-    const collect = (chunk: Buffer) => {
-      output += chunk
-      if (output.includes('Listening on')) {
-        child.stderr.off('data', collect)
-        // Drained from now on, so that nothing it writes there ever blocks it.
-        child.stderr.resume()
-        resolve()
-      }
-    }
-    child.stderr.on('data', collect)
-    exited.then((code) => reject(new Error(`the function exited (${code}) on Deno:\n${output}`)))
-  })
-  return {
-    url: `http://127.0.0.1:${port}/chat`,
-    async stop() {
-      child.kill('SIGTERM')
-      await exited
-    },
-  }
-}
 
 /**
  * Runs `op` from `WRITERS` concurrent loops: a warm-up, then a measured window. Returns the

@@ -1,63 +1,33 @@
 // The function as Supabase runs it: Deno, with deno.json as its import map.
-import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { freePort } from '../../local/embedded-postgres.ts'
 import { TEST_API_KEY, uniqueRoom } from '../../test/chat-harness.ts'
+import { type DenoFunction, startDenoFunction } from '../../test/deno-function.ts'
 import { expectShortBodyRefused, sendHugeBody } from '../../test/raw-http.ts'
 import { newMessageId } from '../_shared/protocol.ts'
 
 const here = import.meta.dirname
-const denoBin = path.resolve(here, '../../node_modules/.bin/deno')
 
 describe('the chat function on Deno', () => {
-  let deno: ChildProcess
+  let deno: DenoFunction
   let baseUrl: string
 
   beforeAll(async () => {
-    const port = await freePort()
-    baseUrl = `http://127.0.0.1:${port}/chat`
-    deno = spawn(
-      denoBin,
-      ['run', '--allow-net', '--allow-env', '--config', 'deno.json', 'index.ts'],
-      {
-        cwd: here,
-        env: {
-          // The whole environment, so Deno finds certificates and proxies to fetch npm packages.
-          ...process.env,
-          NO_COLOR: '1',
-          DENO_SERVE_ADDRESS: `tcp:127.0.0.1:${port}`,
-          SUPABASE_DB_URL: inject('databaseUrl'),
-          DAILY_API_KEY: TEST_API_KEY,
-          // Storage is not used by these requests; nothing listens on port 9.
-          SUPABASE_URL: 'http://127.0.0.1:9',
-          SUPABASE_SERVICE_ROLE_KEY: 'service-role-key-for-tests',
-          // Short, so that the test of a body that stops short does not wait 10 s.
-          CHAT_BODY_TIMEOUT_MS: '200',
-          // Token quotas count per client address in the shared test database, where every
-          // browser test's people (all from 127.0.0.1) are counted too.
-          CHAT_TOKEN_QUOTA: '100000/60',
-        },
-      },
-    )
-    let output = ''
-    await new Promise<void>((resolve, reject) => {
-      // Deno.serve announces itself on stderr.
-      const collect = (chunk: Buffer) => {
-        output += chunk
-        if (output.includes('Listening on')) resolve()
-      }
-      deno.stdout?.on('data', collect)
-      deno.stderr?.on('data', collect)
-      deno.once('exit', (code) => reject(new Error(`deno exited with ${code}:\n${output}`)))
+    deno = await startDenoFunction({
+      SUPABASE_DB_URL: inject('databaseUrl'),
+      DAILY_API_KEY: TEST_API_KEY,
+      // Short, so that the test of a body that stops short does not wait 10 s.
+      CHAT_BODY_TIMEOUT_MS: '200',
+      // Token quotas count per client address in the shared test database, where every
+      // browser test's people (all from 127.0.0.1) are counted too.
+      CHAT_TOKEN_QUOTA: '100000/60',
     })
+    baseUrl = deno.url
   }, 120_000)
 
-  afterAll(() => {
-    deno?.kill()
-  })
+  afterAll(() => deno?.stop())
 
   it('answers /health from the database', async () => {
     const response = await fetch(`${baseUrl}/health`)
