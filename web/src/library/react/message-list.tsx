@@ -112,9 +112,16 @@ export function MessageList({
   const { arrivals, readPosition } = client
   const scrollRef = useRef<HTMLDivElement>(null)
   const atBottom = useRef(true)
-  // A copy for the "New messages" button, which renders from it: the list reads and writes the
-  // ref as the reader scrolls, without rendering.
+  // A copy for the "New messages" button, which renders from it: the list reads the ref as the
+  // reader scrolls, without rendering; setAtBottom writes both.
   const [atBottomStore] = useState(() => new Store(true))
+  const setAtBottom = useCallback(
+    (value: boolean) => {
+      atBottom.current = value
+      atBottomStore.set(value)
+    },
+    [atBottomStore],
+  )
   // The reader sees what came while at the bottom, a scroll position (not state): the list marks
   // it seen whenever they are there, in a store only the "New messages" button reads.
   const [seen] = useState(() => new SeenMark(arrivals))
@@ -154,10 +161,9 @@ export function MessageList({
   const scrollToBottom = useCallback(() => {
     const element = scrollRef.current
     if (element) element.scrollTop = element.scrollHeight
-    atBottom.current = true
-    atBottomStore.set(atBottom.current)
+    setAtBottom(true)
     markSeen()
-  }, [markSeen, atBottomStore])
+  }, [markSeen, setAtBottom])
   // What came while the reader is at the bottom is scrolled to in the next frame, before it is
   // painted: scrolling in the commit forced the browser to lay out the new row there and then,
   // before the message was in the DOM; in the frame, that layout is the one the frame does anyway.
@@ -187,20 +193,18 @@ export function MessageList({
     (id: string, index: number, scroll: boolean) => {
       setDivider(id)
       if (!scroll) return
-      atBottom.current = false
-      atBottomStore.set(atBottom.current)
+      setAtBottom(false)
       virtualizer.scrollToIndex(index, { align: 'start' })
       // Everything may fit on screen, then nothing scrolls: look again once the rows settle.
       requestAnimationFrame(() => {
         const element = scrollRef.current
         if (!element) return
         const distance = element.scrollHeight - element.scrollTop - element.clientHeight
-        atBottom.current = distance <= STICK_THRESHOLD_PX
-        atBottomStore.set(atBottom.current)
+        setAtBottom(distance <= STICK_THRESHOLD_PX)
         if (atBottom.current) markSeen()
       })
     },
-    [virtualizer, markSeen, atBottomStore],
+    [virtualizer, markSeen, setAtBottom],
   )
   const visible = usePageVisible()
   const wasVisible = useRef(visible)
@@ -295,10 +299,9 @@ export function MessageList({
     const index = messages.indexOf(target.id)
     if (index < 0) return
     scrolledTo.current = target.count
-    atBottom.current = false
-    atBottomStore.set(atBottom.current)
+    setAtBottom(false)
     virtualizer.scrollToIndex(index, { align: 'center' })
-  }, [target, messages, virtualizer, atBottomStore])
+  }, [target, messages, virtualizer, setAtBottom])
   const focusedFor = useRef<number>(undefined)
   const measureTarget = useCallback(
     (element: HTMLDivElement | null) => {
@@ -373,12 +376,11 @@ export function MessageList({
     // reader moving away from the bottom.
     if (stickFrame.current === undefined) {
       const distance = element.scrollHeight - element.scrollTop - element.clientHeight
-      atBottom.current = distance <= STICK_THRESHOLD_PX
-      atBottomStore.set(atBottom.current)
+      setAtBottom(distance <= STICK_THRESHOLD_PX)
       if (atBottom.current) markSeen()
     }
     if (element.scrollTop <= LOAD_OLDER_THRESHOLD_PX && hasOlder && !loadingOlder) onLoadOlder()
-  }, [hasOlder, loadingOlder, onLoadOlder, markSeen, atBottomStore])
+  }, [hasOlder, loadingOlder, onLoadOlder, markSeen, setAtBottom])
 
   // A short conversation does not scroll, so ask for older history right away.
   useEffect(() => {

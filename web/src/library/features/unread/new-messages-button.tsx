@@ -1,7 +1,7 @@
 import type { ReadableStore } from '../../engine/store.ts'
 import { useStore } from '../../react/use-store.ts'
 import type { Arrivals } from './arrivals.ts'
-import { type SeenMark, useUnseenSince } from './use-unseen-count.ts'
+import type { SeenMark } from './use-unseen-count.ts'
 
 /**
  * "New messages (n)" below the list while the reader is away from the newest message. Its own
@@ -20,9 +20,9 @@ export function NewMessagesButton({
   atBottom: ReadableStore<boolean>
   onClick: () => void
 }) {
-  const unseen = useUnseenSince(arrivals, seen)
+  const unseen = useStore(arrivals, (snapshot) => snapshot.count) - useStore(seen)
   const bottom = useStore(atBottom)
-  if (unseen === 0 || bottom) return null
+  if (unseen <= 0 || bottom) return null
   return (
     <button type="button" className="bc-new-messages" onClick={onClick}>
       New messages ({unseen})

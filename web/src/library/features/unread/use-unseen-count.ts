@@ -37,8 +37,8 @@ export function useUnseenCount(
 
 /**
  * How far a reader has seen the arrivals, as a store of the arrival count: set (markSeen) as often
- * as the reader is at the newest message, without rendering whoever sets it. Read with
- * useUnseenSince, where the count is shown.
+ * as the reader is at the newest message, without rendering whoever sets it. NewMessagesButton
+ * renders from it.
  */
 export class SeenMark extends Store<number> {
   readonly #arrivals: ReadableStore<Arrivals>
@@ -52,11 +52,4 @@ export class SeenMark extends Store<number> {
   markSeen(): void {
     this.set(this.#arrivals.getSnapshot().count)
   }
-}
-
-/** How many arrivals came after `seen`'s mark: renders only when that number changes. */
-export function useUnseenSince(arrivals: ReadableStore<Arrivals>, seen: SeenMark): number {
-  const count = useStore(arrivals, arrivalCount)
-  const mark = useStore(seen)
-  return Math.max(0, count - mark)
 }
