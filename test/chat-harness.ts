@@ -16,6 +16,7 @@ import {
 } from '../functions/_shared/protocol.ts'
 import { createChatApp } from '../functions/chat/app.ts'
 import type { ChatDeps } from '../functions/chat/deps.ts'
+import type { MediaStore } from '../functions/chat/media-store.ts'
 import { createPostgresMessageStore } from '../functions/chat/postgres-message-store.ts'
 import { jsonLineLog } from '../functions/chat/request-log.ts'
 import { createRoomTokens } from '../functions/chat/tokens.ts'
@@ -238,3 +239,30 @@ export const PNG_BYTES = Uint8Array.from(
   ),
   (char) => char.charCodeAt(0),
 )
+
+/**
+ * `media` with its removals held until `release()`: for a second upkeep pass while the first is
+ * in storage. `removed` lists what each removal was asked for; `inStorage` resolves when the first
+ * one arrives.
+ */
+export function heldRemovals(media: MediaStore) {
+  const removed: string[][] = []
+  let entered: () => void = () => {}
+  const inStorage = new Promise<void>((resolve) => {
+    entered = resolve
+  })
+  let release: () => void = () => {}
+  const released = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  const store: MediaStore = {
+    ...media,
+    async remove(paths) {
+      removed.push([...paths])
+      entered()
+      await released
+      return media.remove(paths)
+    },
+  }
+  return { store, removed, inStorage, release }
+}

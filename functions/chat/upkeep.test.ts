@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createChatHarness, ownDatabase, uniqueRoom } from '../../test/chat-harness.ts'
+import {
+  createChatHarness,
+  heldRemovals,
+  ownDatabase,
+  uniqueRoom,
+} from '../../test/chat-harness.ts'
 import { startPgBouncer } from '../../test/pgbouncer.ts'
 import type { Attachment } from '../_shared/protocol.ts'
 import type { MediaStore } from './media-store.ts'
@@ -231,24 +236,7 @@ describe('runUpkeepPass', () => {
 
   it('while a pass runs, a second one does nothing and says so; nothing is removed twice', async () => {
     const paths = await abandonedFiles(1)
-    const calls: string[][] = []
-    let entered: () => void = () => {}
-    const inStorage = new Promise<void>((resolve) => {
-      entered = resolve
-    })
-    let release: () => void = () => {}
-    const released = new Promise<void>((resolve) => {
-      release = resolve
-    })
-    const slow: MediaStore = {
-      ...chat.deps.media,
-      async remove(batch) {
-        calls.push([...batch])
-        entered()
-        await released
-        return chat.deps.media.remove(batch)
-      },
-    }
+    const { store: slow, removed: calls, inStorage, release } = heldRemovals(chat.deps.media)
 
     const first = pass({ media: slow })
     await inStorage

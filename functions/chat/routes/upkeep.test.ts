@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createChatHarness, expectError, ownDatabase } from '../../../test/chat-harness.ts'
+import {
+  createChatHarness,
+  expectError,
+  heldRemovals,
+  ownDatabase,
+} from '../../../test/chat-harness.ts'
 import { createChatApp } from '../app.ts'
 import { loadChatConfig } from '../config.ts'
 import type { MediaStore } from '../media-store.ts'
@@ -137,24 +142,7 @@ describe('POST /upkeep', () => {
 
   it('twice at once: one pass runs, the other answers 409 and does nothing', async () => {
     const path = await queuedFile()
-    const removed: string[][] = []
-    let entered: () => void = () => {}
-    const inStorage = new Promise<void>((resolve) => {
-      entered = resolve
-    })
-    let release: () => void = () => {}
-    const released = new Promise<void>((resolve) => {
-      release = resolve
-    })
-    const slow: MediaStore = {
-      ...chat.deps.media,
-      async remove(paths) {
-        removed.push([...paths])
-        entered()
-        await released
-        return chat.deps.media.remove(paths)
-      },
-    }
+    const { store: slow, removed, inStorage, release } = heldRemovals(chat.deps.media)
     const app = appWith(slow)
 
     const first = upkeep(app)
