@@ -257,22 +257,7 @@ describe('runUpkeepPass', () => {
     const pooler = await startPgBouncer(database.url, { poolSize: 3 })
     try {
       await abandonedFiles(1)
-      let release: () => void = () => {}
-      const released = new Promise<void>((resolve) => {
-        release = resolve
-      })
-      let entered: () => void = () => {}
-      const inStorage = new Promise<void>((resolve) => {
-        entered = resolve
-      })
-      const slow: MediaStore = {
-        ...chat.deps.media,
-        async remove(batch) {
-          entered()
-          await released
-          return chat.deps.media.remove(batch)
-        },
-      }
+      const { store: slow, inStorage, release } = heldRemovals(chat.deps.media)
       const first = pass({ databaseUrl: pooler.url, media: slow })
       await inStorage
       const second = await pass({ databaseUrl: pooler.url })
