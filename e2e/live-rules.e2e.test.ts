@@ -55,6 +55,16 @@ async function saveSettings(
  * the reads it makes on the way in (settings, pins, its own reports) are done.
  */
 async function countReads(page: Page) {
+  // From once the page's own reads of the room's state at start are answered: they are no
+  // notice's. Waiting for the network to go idle is not enough, because the relay's handshake,
+  // which comes before those reads, is WebSocket traffic that Playwright's idle does not count.
+  await page.waitForFunction(() =>
+    ['settings', 'pins', 'reports'].every((kind) =>
+      performance
+        .getEntriesByType('resource')
+        .some((entry) => new RegExp(`/rooms/[^/]+/${kind}(?:\\?|$)`).test(entry.name)),
+    ),
+  )
   await page.waitForLoadState('networkidle')
   const reads = { settings: 0, pins: 0, reports: 0, changes: 0 }
   page.on('request', (request) => {
