@@ -148,7 +148,7 @@ describe('npm start', () => {
     expect(await second.exited).toBe(1)
     expect(second.output()).toContain(`Port ${port} is already in use`)
 
-    expect(await stop(first)).toBe(0)
+    expect(await stop(first), first.output()).toBe(0)
     expect(first.output()).toContain('Stopped.')
     await expect(fetch(`${base}/functions/v1/chat/health`)).rejects.toThrow()
 
@@ -161,7 +161,7 @@ describe('npm start', () => {
     expect((await history.json()).messages).toMatchObject([
       { id, body: 'still here after a restart?' },
     ])
-    expect(await stop(again)).toBe(0)
+    expect(await stop(again), again.output()).toBe(0)
   }, 60_000)
 
   it('takes its PostgreSQL with it when killed, and takes over one a crash left running', async () => {
@@ -191,7 +191,7 @@ describe('npm start', () => {
     )
     expect(isAlive(orphan)).toBe(false)
     expect((await fetch(health)).status).toBe(200)
-    expect(await stop(after)).toBe(0)
+    expect(await stop(after), after.output()).toBe(0)
   }, 60_000)
 
   it('uses the database at DATABASE_URL instead of the embedded one', async () => {
@@ -204,7 +204,7 @@ describe('npm start', () => {
     await printed(started, 'Backchannel is running at')
     expect(started.output()).not.toContain('Starting PostgreSQL')
     expect((await fetch(`http://localhost:${other}/functions/v1/chat/health`)).status).toBe(200)
-    expect(await stop(started)).toBe(0)
+    expect(await stop(started), started.output()).toBe(0)
   }, 60_000)
 
   it('starts its PostgreSQL again when it crashes, with the data it had, and still stops on Ctrl-C', async () => {
@@ -238,7 +238,7 @@ describe('npm start', () => {
     )
     await expect.poll(async () => (await fetch(health)).status, { timeout: 30_000 }).toBe(200)
 
-    expect(await stop(started)).toBe(0)
+    expect(await stop(started), started.output()).toBe(0)
     expect(started.output()).toContain('Stopped.')
     expect(await processesOn(dataDir)).toEqual([])
   }, 90_000)
@@ -252,7 +252,7 @@ describe('npm start', () => {
     await printed(started, 'starting it again in')
 
     // Most likely during the wait before the restart; whenever it comes, nothing stays behind.
-    expect(await stop(started)).toBe(0)
+    expect(await stop(started), started.output()).toBe(0)
     expect(await processesOn(dataDir)).toEqual([])
   }, 60_000)
 })

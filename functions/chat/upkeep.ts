@@ -63,6 +63,10 @@ export async function runUpkeepPass(options: UpkeepPassOptions): Promise<UpkeepO
     max: 2,
     prepare: false,
     idle_timeout: 5,
+    // No type lookup as a connection opens (nothing here sends or reads an array): postgres.js
+    // leaves a lookup that fails as an unhandled rejection, which ends the process; `npm start`
+    // runs a pass at start, and a PostgreSQL killed then took the whole stack down with it.
+    fetch_types: false,
     onnotice: () => {},
   })
   try {
