@@ -173,6 +173,7 @@ describe('the chat schema, as ops see it in Studio', () => {
       'blocked_senders.room',
       'messages.room',
       'moderation_log.room',
+      'questions.room',
       'room_calls.room',
       'room_people.room',
       'room_settings.room',

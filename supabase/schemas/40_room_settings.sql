@@ -1,5 +1,6 @@
 -- Room chat controls: per room, who may send (everyone, owners only, or nobody), slow mode (one
--- message per N seconds per person) and whether private messages are allowed. Owners set them
+-- message per N seconds per person), whether private messages are allowed, and the Q&A's rules
+-- (who may ask, anonymous questions, approval; 57_questions.sql). Owners set them
 -- from the chat column (PUT /rooms/:room/settings); ops can edit the table in Studio. A room
 -- without a row has the defaults. They are enforced where messages are stored, edited and reacted
 -- to (45_message_writes.sql, 50_reactions.sql), so they hold across every function instance.
@@ -14,8 +15,12 @@ create table chat.room_settings (
   retention_kind text not null default 'default',
   retention_days integer,
   retention_grace_minutes integer,
+  questions text not null default 'chat',
+  anonymous_questions boolean not null default false,
+  questions_need_approval boolean not null default false,
   constraint room_settings_send check (send in ('everyone', 'owners', 'nobody')),
   constraint room_settings_slow_mode check (slow_mode_seconds between 0 and 3600),
+  constraint room_settings_questions check (questions in ('chat', 'everyone', 'owners', 'nobody')),
   constraint room_settings_retention check (
     (retention_kind = 'default' and retention_days is null and retention_grace_minutes is null)
     or (retention_kind = 'days' and coalesce(retention_days between 1 and 3650, false)
@@ -25,7 +30,7 @@ create table chat.room_settings (
   )
 );
 comment on table chat.room_settings is
-  'Chat controls per room, set by room owners from the chat (or here). A room without a row: everyone may send, no slow mode, private messages allowed. Changes apply to the next message sent; open clients pick them up at their next catch-up (within a minute), or at once when an owner changes them from the chat.';
+  'Chat controls per room, set by room owners from the chat (or here). A room without a row: everyone may send, no slow mode, private messages allowed, Q&A open to whoever may send, no anonymous questions, no approval. Changes apply to the next message sent; open clients pick them up at their next catch-up (within a minute), or at once when an owner changes them from the chat.';
 comment on column chat.room_settings.room is 'The room (Daily''s room name).';
 comment on column chat.room_settings.send is
   'Who may send messages: everyone, owners (tokens with o: true) or nobody (chat is off, owners included).';
@@ -42,6 +47,12 @@ comment on column chat.room_settings.retention_days is
   'For retention_kind days: messages older than this many days (1 to 3650) are purged. Null otherwise.';
 comment on column chat.room_settings.retention_grace_minutes is
   'For retention_kind call: the chat is purged this many minutes (0 to 10080, a week) after the call ends, unless it resumed. Null otherwise.';
+comment on column chat.room_settings.questions is
+  'Who may ask and vote in the room''s Q&A: chat (as for sending messages, so chat off closes Q&A too), everyone, owners or nobody (Q&A set on its own).';
+comment on column chat.room_settings.anonymous_questions is
+  'Whether askers may hide their name from everyone in the call, owners included (ops still see it in questions).';
+comment on column chat.room_settings.questions_need_approval is
+  'Whether a new question (from anyone but an owner) waits for an owner''s approval before the room sees it.';
 alter table chat.room_settings enable row level security;
 
 create function chat.room_settings_touch() returns trigger
