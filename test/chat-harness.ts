@@ -79,6 +79,8 @@ export const GENEROUS_QUOTAS: ChatDeps['config']['quotas'] = {
   settings: generous,
   pin: generous,
   pollVote: generous,
+  question: generous,
+  questionVote: generous,
 }
 
 /** The storage URLs' origin in tests: requests to it go to `storage()`, in process. */

@@ -13,6 +13,7 @@ import { healthRoutes } from './routes/health.ts'
 import { messageRoutes } from './routes/messages.ts'
 import { pinListRoutes, pinRoutes } from './routes/pins.ts'
 import { pollRoutes } from './routes/polls.ts'
+import { questionRoutes } from './routes/questions.ts'
 import { reactionRoutes } from './routes/reactions.ts'
 import { reportListRoutes, reportRoutes } from './routes/reports.ts'
 import { searchRoutes } from './routes/search.ts'
@@ -94,6 +95,7 @@ function roomRoutes(deps: ChatDeps) {
       .route('/messages/:id/pin', pinRoutes(deps))
       .route('/messages/:id/poll', pollRoutes(deps))
       .route('/pins', pinListRoutes(deps))
+      .route('/questions', questionRoutes(deps))
       .route('/reports', reportListRoutes(deps))
       .route('/uploads', uploadRoutes(deps))
       .route('/attachments', attachmentRoutes(deps))

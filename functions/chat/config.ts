@@ -107,6 +107,8 @@ const configSchema = z
     CHAT_SETTINGS_QUOTA: quota('30/60'),
     CHAT_PIN_QUOTA: quota('60/60'),
     CHAT_POLL_VOTE_QUOTA: quota('60/60'),
+    CHAT_QUESTION_QUOTA: quota('10/600'),
+    CHAT_QUESTION_VOTE_QUOTA: quota('60/60'),
     CHAT_PROXY_HOPS: z.coerce
       .number({ error: 'Use a whole number of proxies (0 when clients connect directly).' })
       .int()
@@ -182,6 +184,8 @@ const configSchema = z
       settings: env.CHAT_SETTINGS_QUOTA,
       pin: env.CHAT_PIN_QUOTA,
       pollVote: env.CHAT_POLL_VOTE_QUOTA,
+      question: env.CHAT_QUESTION_QUOTA,
+      questionVote: env.CHAT_QUESTION_VOTE_QUOTA,
     },
     proxyHops: env.CHAT_PROXY_HOPS,
     mediaMaxBytes: env.MEDIA_MAX_BYTES,

@@ -5,11 +5,13 @@ import type {
   HistoryQuery,
   Mention,
   NewPoll,
+  QuestionRefusal,
   Reaction,
   RoomReports,
   RoomSettings,
   SendRefusal,
   StoredMessage,
+  StoredQuestion,
 } from '../_shared/protocol.ts'
 
 /** What a quota counts; messages have their own rate limit (see persist_chat_message). */
@@ -26,6 +28,10 @@ export type QuotaAction =
   | 'poll_vote'
   /** Storing a Daily Prebuilt chat message seen in the call (counted per relaying person). */
   | 'prebuilt'
+  /** Asking a question in a room's Q&A. */
+  | 'question'
+  /** Upvoting a question, or taking the vote back. */
+  | 'question_vote'
 
 /** At most `count` times in `windowSeconds` (a fixed window, counted in the database). */
 export interface Quota {
@@ -153,6 +159,29 @@ type CloseOutcome =
   /** Neither the poll's sender nor a room owner. */
   | { kind: 'forbidden' }
 
+/** Asking a question: it as its asker now reads it, or why not. */
+type AskOutcome =
+  /** duplicate: a retry of the same question (id, text, anonymity), stored before. */
+  | { kind: 'created' | 'duplicate'; question: StoredQuestion }
+  /** The id holds another question (or another person's, or another room's). */
+  | { kind: 'conflict' }
+  | { kind: 'blocked'; reason: string }
+  /** The room does not let askers hide their name. */
+  | { kind: 'anonymous_off' }
+  | { kind: QuestionRefusal }
+
+/** Upvoting a question or taking the vote back: it as the voter now reads it, or why not. */
+type QuestionVoteOutcome =
+  | { kind: 'voted' | 'withdrawn' | 'unchanged'; question: StoredQuestion }
+  /** No question with this id that the voter can see in the room. */
+  | { kind: 'not_found' }
+  /** The voter asked it. */
+  | { kind: 'own_question' }
+  /** It takes no votes: answered, or waiting for approval. */
+  | { kind: 'closed' }
+  | { kind: 'blocked'; reason: string }
+  | { kind: QuestionRefusal }
+
 /** Pinning or unpinning: the message as it is after, or why not. */
 type PinOutcome =
   | { kind: 'pinned' | 'unpinned' | 'unchanged'; message: PersistedMessage }
@@ -269,6 +298,29 @@ export interface MessageStore {
   ): Promise<VoteOutcome>
   /** Closes a poll of the room, as its sender or a room owner (`actorIsOwner`); once. */
   closePoll(room: string, id: string, actorId: string, actorIsOwner: boolean): Promise<CloseOutcome>
+  /**
+   * The room's Q&A board as `readerId` sees it, by votes then age: approved questions not
+   * dismissed, and pending ones for their asker and (`readerIsOwner`) the owners.
+   */
+  loadQuestions(room: string, readerId: string, readerIsOwner: boolean): Promise<StoredQuestion[]>
+  /**
+   * Asks a question in the room under its id (idempotent), as `asker`; needs the room's settings
+   * to let them ask, and to allow anonymous questions when `anonymous`. Pending while the room's
+   * questions need approval, unless the asker is an owner.
+   */
+  askQuestion(
+    room: string,
+    question: { id: string; asker: ChatUser; body: string; anonymous: boolean },
+    askerIsOwner: boolean,
+  ): Promise<AskOutcome>
+  /** Upvotes a question of the room (`up`) or takes the vote back, idempotently, as `voterId`. */
+  voteQuestion(
+    room: string,
+    id: string,
+    voterId: string,
+    up: boolean,
+    voterIsOwner: boolean,
+  ): Promise<QuestionVoteOutcome>
   /** Pins (`on`) or unpins a message of the room for everyone, as `actorId` (an owner). */
   pinMessage(room: string, id: string, actorId: string, on: boolean): Promise<PinOutcome>
   /** The room's pinned messages, the newest pin first (polls with `readerId`'s own vote). */

@@ -7,6 +7,7 @@ import {
   type RoomRetention,
   type RoomSettings,
   type StoredPoll,
+  type StoredQuestion,
 } from '../_shared/protocol.ts'
 import { DEFAULT_DB_TIMEOUT_MS } from './config.ts'
 import { createDatabaseGate, gateMethods } from './database-gate.ts'
@@ -138,6 +139,19 @@ type EditRow =
       block_reason: null
     })
   | (NoMessage & { outcome: 'blocked'; block_reason: string })
+
+/** What the Q&A functions (ask_question, vote_question) answer. */
+interface QuestionRow {
+  outcome: string
+  block_reason: string | null
+  question: StoredQuestion | null
+}
+
+/** The question of an answer that must carry one. */
+function questionOf(row: QuestionRow, what: string): StoredQuestion {
+  if (!row.question) throw new Error(`${what} answered ${row.outcome} without the question`)
+  return row.question
+}
 
 const toPersistedMessage = (row: MessageRow): PersistedMessage => ({
   id: row.id,
@@ -698,6 +712,59 @@ export function createPostgresMessageStore(
           return { kind: 'no_such_option', options: row.options ?? 0 }
         default:
           return { kind: row.outcome }
+      }
+    },
+
+    async loadQuestions(room, readerId, readerIsOwner) {
+      const rows = await sql<{ question: StoredQuestion }[]>`
+        select question from chat.room_questions(${room}, ${readerId}, ${readerIsOwner}::boolean)`
+      return rows.map((row) => row.question)
+    },
+
+    async askQuestion(room, { id, asker, body, anonymous }, askerIsOwner) {
+      const [row] = await sql<QuestionRow[]>`
+        select outcome, block_reason, question from chat.ask_question(
+          ${id}::uuid, ${room}, ${asker.id}, ${asker.name}, ${body}, ${anonymous}::boolean,
+          ${askerIsOwner}::boolean
+        )`
+      if (!row) throw new Error('ask_question returned no row')
+      switch (row.outcome) {
+        case 'created':
+        case 'duplicate':
+          return { kind: row.outcome, question: questionOf(row, 'ask_question') }
+        case 'blocked':
+          return { kind: 'blocked', reason: row.block_reason ?? '' }
+        case 'conflict':
+        case 'anonymous_off':
+        case 'questions_off':
+        case 'owners_only':
+          return { kind: row.outcome }
+        default:
+          throw new Error(`ask_question answered ${row.outcome}`)
+      }
+    },
+
+    async voteQuestion(room, id, voterId, up, voterIsOwner) {
+      const [row] = await sql<QuestionRow[]>`
+        select outcome, block_reason, question from chat.vote_question(
+          ${id}::uuid, ${room}, ${voterId}, ${up}::boolean, ${voterIsOwner}::boolean
+        )`
+      if (!row) throw new Error('vote_question returned no row')
+      switch (row.outcome) {
+        case 'voted':
+        case 'withdrawn':
+        case 'unchanged':
+          return { kind: row.outcome, question: questionOf(row, 'vote_question') }
+        case 'blocked':
+          return { kind: 'blocked', reason: row.block_reason ?? '' }
+        case 'not_found':
+        case 'own_question':
+        case 'closed':
+        case 'questions_off':
+        case 'owners_only':
+          return { kind: row.outcome }
+        default:
+          throw new Error(`vote_question answered ${row.outcome}`)
       }
     },
 

@@ -13,6 +13,8 @@ const tight = {
   settings: { count: 1000, windowSeconds: 3600 },
   pin: { count: 1000, windowSeconds: 3600 },
   pollVote: { count: 1000, windowSeconds: 3600 },
+  question: { count: 1000, windowSeconds: 3600 },
+  questionVote: { count: 1000, windowSeconds: 3600 },
 }
 
 describe('quotas', () => {

@@ -12,11 +12,10 @@ export function roomParam(c: Context): string {
   return room.data
 }
 
-/** The `:id` path parameter (a message id), validated. */
-export function messageIdParam(c: Context): string {
+/** The `:id` path parameter (a message or question id: `reason` says which), validated. */
+export function messageIdParam(c: Context, reason = 'Message ids are UUIDs.'): string {
   const id = messageIdSchema.safeParse(c.req.param('id'))
   if (!id.success) {
-    const reason = 'Message ids are UUIDs.'
     throw new ApiError(400, 'invalid_input', reason, { fields: { id: [reason] } })
   }
   return id.data

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   createChatHarness,
   expectError,
+  GENEROUS_QUOTAS,
   ownDatabase,
   uniqueRoom,
 } from '../../../test/chat-harness.ts'
@@ -33,17 +34,7 @@ describe('/rooms/:room/messages/:id/reactions/:emoji', () => {
   const database = ownDatabase('reactions')
   const chat = createChatHarness(
     {
-      quotas: {
-        upload: { count: 1000, windowSeconds: 60 },
-        edit: { count: 1000, windowSeconds: 60 },
-        token: { count: 1000, windowSeconds: 60 },
-        transcript: { count: 1000, windowSeconds: 60 },
-        reaction: { count: 1000, windowSeconds: 3600 },
-        report: { count: 1000, windowSeconds: 60 },
-        settings: { count: 1000, windowSeconds: 60 },
-        pin: { count: 1000, windowSeconds: 60 },
-        pollVote: { count: 1000, windowSeconds: 60 },
-      },
+      quotas: { ...GENEROUS_QUOTAS, reaction: { count: 1000, windowSeconds: 3600 } },
     },
     database.url,
   )

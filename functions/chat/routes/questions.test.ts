@@ -1,0 +1,244 @@
+// The room's Q&A over HTTP (issue 22), played as the people in the room: Ana asks, Ben and the
+// host read and vote, and each hostile request (someone else's id, a vote on one's own question, a
+// pending question looked for by others, an anonymous asker looked for by the host) gets a clear
+// answer and changes nothing.
+import { afterAll, describe, expect, it } from 'vitest'
+import {
+  createChatHarness,
+  expectError,
+  GENEROUS_QUOTAS,
+  uniqueRoom,
+  userIdOf,
+} from '../../../test/chat-harness.ts'
+import { questionBoardSchema, storedQuestionSchema } from '../../_shared/protocol.ts'
+
+describe('/rooms/:room/questions', () => {
+  const chat = createChatHarness()
+  afterAll(() => chat.close())
+
+  async function setup(settings: Record<string, string | boolean> = {}) {
+    const room = uniqueRoom('questions')
+    if (Object.keys(settings).length > 0) {
+      await chat.sql`insert into chat.room_settings ${chat.sql({ room, ...settings })}`
+    }
+    const ana = await chat.tokenFor(room, 'Ana')
+    const ben = await chat.tokenFor(room, 'Ben')
+    const host = await chat.tokenFor(room, 'Host', { owner: true })
+    const ask = (token: string, body: Record<string, unknown>) =>
+      chat.call('POST', `/rooms/${room}/questions`, {
+        token,
+        body: { id: chat.newIdFor(token), ...body },
+      })
+    const board = async (token: string) => {
+      const response = await chat.call('GET', `/rooms/${room}/questions`, { token })
+      expect(response.status).toBe(200)
+      return questionBoardSchema.parse(await response.json()).questions
+    }
+    const vote = (token: string, id: string, up = true) =>
+      chat.call(up ? 'PUT' : 'DELETE', `/rooms/${room}/questions/${id}/vote`, { token })
+    return { room, ana, ben, host, ask, board, vote }
+  }
+
+  it('asks a question that everyone in the room then sees, with its asker’s name', async () => {
+    const { ana, ben, ask, board } = await setup()
+    const asked = await ask(ana, { body: '  When do we ship?  ' })
+    expect(asked.status).toBe(201)
+    const question = storedQuestionSchema.parse(await asked.json())
+    expect(question).toMatchObject({
+      body: 'When do we ship?',
+      askerName: 'Ana',
+      anonymous: false,
+      mine: true,
+      votes: 0,
+      myVote: false,
+      state: 'open',
+      review: 'approved',
+    })
+    expect(await board(ben)).toEqual([{ ...question, mine: false }])
+  })
+
+  it('answers a retry with the same question, and refuses another question under its id', async () => {
+    const { room, ana, board } = await setup()
+    const id = chat.newIdFor(ana)
+    const post = (body: string) =>
+      chat.call('POST', `/rooms/${room}/questions`, { token: ana, body: { id, body } })
+    expect((await post('Is lunch included?')).status).toBe(201)
+    const again = await post('Is lunch included?')
+    expect(again.status).toBe(200)
+    await expectError(await post('Is dinner included?'), 409, 'id_conflict')
+    expect((await board(ana)).map((q) => q.body)).toEqual(['Is lunch included?'])
+  })
+
+  it('refuses an id made for someone else, so nobody can take a question id seen live', async () => {
+    const { room, ana, ben, board } = await setup()
+    const anasId = chat.newIdFor(ana)
+    const response = await chat.call('POST', `/rooms/${room}/questions`, {
+      token: ben,
+      body: { id: anasId, body: 'Mine now?' },
+    })
+    await expectError(response, 403, 'foreign_question_id')
+    expect(await board(ana)).toEqual([])
+  })
+
+  it('refuses questions that are empty, too long or not text, saying why, and stores nothing', async () => {
+    const { ana, ask, board } = await setup()
+    const cases: [unknown, string][] = [
+      ['   ', 'The question is empty'],
+      ['x'.repeat(501), 'at most 500 characters'],
+      [42, 'must be text'],
+      ['Bell\u0007', 'control or invalid characters'],
+    ]
+    for (const [body, message] of cases) {
+      const response = await ask(ana, { body })
+      const error = await expectError(response, 400, 'invalid_input')
+      expect(JSON.stringify(error)).toContain(message)
+    }
+    await expectError(await ask(ana, { body: 'Ok?', anonymous: 'yes' }), 400, 'invalid_input')
+    await expectError(await ask(ana, { body: 'Ok?', extra: 1 }), 400, 'invalid_input')
+    expect(await board(ana)).toEqual([])
+  })
+
+  it('counts one upvote per person, never the asker’s own, and takes it back', async () => {
+    const { ana, ben, host, ask, board, vote } = await setup()
+    const { id } = storedQuestionSchema.parse(await (await ask(ana, { body: 'Slides?' })).json())
+    await expectError(await vote(ana, id), 403, 'own_question')
+    const voted = await vote(ben, id)
+    expect(voted.status).toBe(200)
+    expect(storedQuestionSchema.parse(await voted.json())).toMatchObject({ votes: 1, myVote: true })
+    expect((await vote(ben, id)).status).toBe(200)
+    expect((await vote(host, id)).status).toBe(200)
+    expect((await board(ana))[0]).toMatchObject({ votes: 2, myVote: false })
+    const withdrawn = await vote(ben, id, false)
+    expect(storedQuestionSchema.parse(await withdrawn.json())).toMatchObject({
+      votes: 1,
+      myVote: false,
+    })
+  })
+
+  it('answers a vote on a question that does not exist, or is not a question id, clearly', async () => {
+    const { ben, vote } = await setup()
+    await expectError(await vote(ben, chat.newIdFor(ben)), 404, 'question_not_found')
+    await expectError(await vote(ben, 'not-an-id'), 400, 'invalid_input')
+  })
+
+  it('never names the asker of an anonymous question: not to Ben, not to the host', async () => {
+    const { ana, ben, host, ask, board, vote } = await setup({ anonymous_questions: true })
+    const anaId = userIdOf(ana)
+    const asked = await ask(ana, { body: 'Is this recorded?', anonymous: true })
+    expect(asked.status).toBe(201)
+    const { id } = storedQuestionSchema.parse(await asked.json())
+    for (const reader of [ben, host]) {
+      const answers = [
+        JSON.stringify(await board(reader)),
+        await (await vote(reader, id)).text(),
+        await (await vote(reader, id, false)).text(),
+      ]
+      for (const text of answers) {
+        expect(text).not.toContain('Ana')
+        expect(text).not.toContain(anaId)
+        expect(text).toContain('"anonymous":true')
+      }
+    }
+    expect((await board(ana))[0]).toMatchObject({ mine: true, anonymous: true })
+  })
+
+  it('refuses an anonymous question where the room does not allow them', async () => {
+    const { ana, ask, board } = await setup()
+    await expectError(await ask(ana, { body: 'Psst?', anonymous: true }), 403, 'anonymous_off')
+    expect(await board(ana)).toEqual([])
+  })
+
+  it('keeps a question that needs approval from everyone but its asker and the owners', async () => {
+    const { ana, ben, host, ask, board, vote } = await setup({ questions_need_approval: true })
+    const asked = await ask(ana, { body: 'Can I share my screen?' })
+    expect(asked.status).toBe(201)
+    const { id, review } = storedQuestionSchema.parse(await asked.json())
+    expect(review).toBe('pending')
+    expect(await board(ben)).toEqual([])
+    expect((await board(host)).map((q) => q.id)).toEqual([id])
+    // Ben learns nothing, not even that it exists: as for an id that never existed.
+    const pending = await vote(ben, id)
+    const never = await vote(ben, chat.newIdFor(ana))
+    const withoutRequest = async (response: Response) => {
+      const { requestId: _, ...error } = (await response.json()).error
+      return { status: response.status, error }
+    }
+    expect(await withoutRequest(pending)).toEqual(await withoutRequest(never))
+    await expectError(await vote(host, id), 409, 'question_closed')
+  })
+
+  it('follows the room’s settings: chat off closes Q&A, unless Q&A is set on its own', async () => {
+    const off = await setup({ send: 'nobody' })
+    await expectError(await off.ask(off.ana, { body: 'Hello?' }), 403, 'questions_off')
+    await expectError(await off.ask(off.host, { body: 'Hello?' }), 403, 'questions_off')
+
+    const own = await setup({ send: 'nobody', questions: 'everyone' })
+    expect((await own.ask(own.ana, { body: 'Hello?' })).status).toBe(201)
+
+    const owners = await setup({ questions: 'owners' })
+    await expectError(await owners.ask(owners.ana, { body: 'Hello?' }), 403, 'owners_only')
+    const fromHost = await owners.ask(owners.host, { body: 'Questions, anyone?' })
+    const { id } = storedQuestionSchema.parse(await fromHost.json())
+    await expectError(await owners.vote(owners.ben, id), 403, 'owners_only')
+  })
+
+  it('refuses a blocked person’s question, saying why', async () => {
+    const { room, ben, ask, board } = await setup()
+    await chat.sql`insert into chat.blocked_senders (sender_id, room, reason)
+      values (${userIdOf(ben)}, ${room}, 'Spam')`
+    const response = await ask(ben, { body: 'Buy my course?' })
+    const error = await expectError(response, 403, 'sender_blocked')
+    expect(error.message).toContain('Spam')
+    expect(await board(ben)).toEqual([])
+  })
+
+  it('asks for a token, and keeps one room’s questions from another room’s token', async () => {
+    const { room, ana, ask } = await setup()
+    expect((await ask(ana, { body: 'Ours?' })).status).toBe(201)
+    await expectError(await chat.call('GET', `/rooms/${room}/questions`), 401, 'missing_token')
+    const elsewhere = await chat.tokenFor(uniqueRoom('other'), 'Eve')
+    await expectError(
+      await chat.call('GET', `/rooms/${room}/questions`, { token: elsewhere }),
+      403,
+      'wrong_room',
+    )
+  })
+})
+
+describe('question quotas', () => {
+  const chat = createChatHarness({
+    quotas: {
+      ...GENEROUS_QUOTAS,
+      question: { count: 2, windowSeconds: 3600 },
+      questionVote: { count: 2, windowSeconds: 3600 },
+    },
+  })
+  afterAll(() => chat.close())
+
+  it('holds a person to the question and vote quotas, with Retry-After', async () => {
+    const room = uniqueRoom('question-quota')
+    const ana = await chat.tokenFor(room, 'Ana')
+    const ben = await chat.tokenFor(room, 'Ben')
+    const ask = () =>
+      chat.call('POST', `/rooms/${room}/questions`, {
+        token: ana,
+        body: { id: chat.newIdFor(ana), body: 'One more?' },
+      })
+    const first = storedQuestionSchema.parse(await (await ask()).json())
+    expect((await ask()).status).toBe(201)
+    const refused = await ask()
+    await expectError(refused, 429, 'rate_limited')
+    expect(Number(refused.headers.get('Retry-After'))).toBeGreaterThan(0)
+
+    const vote = (up: boolean) =>
+      chat.call(up ? 'PUT' : 'DELETE', `/rooms/${room}/questions/${first.id}/vote`, {
+        token: ben,
+      })
+    expect((await vote(true)).status).toBe(200)
+    expect((await vote(false)).status).toBe(200)
+    await expectError(await vote(true), 429, 'rate_limited')
+    const [stored] = await chat.sql<{ votes: number }[]>`
+      select votes from chat.questions where id = ${first.id}`
+    expect(stored?.votes).toBe(0)
+  })
+})
