@@ -713,6 +713,22 @@ const roomRetentionSchema = z.discriminatedUnion(
 )
 export type RoomRetention = z.infer<typeof roomRetentionSchema>
 
+/**
+ * A room's Q&A rules: who may ask and vote (`chat`: whoever may send, so chat off closes Q&A too;
+ * or set on its own), whether askers may hide their name, and whether questions wait for an
+ * owner's approval.
+ */
+const questionSettingsSchema = z.strictObject(
+  {
+    who: z.enum(['chat', 'everyone', 'owners', 'nobody'], {
+      error: 'questions.who is "chat" (as for sending), "everyone", "owners" or "nobody".',
+    }),
+    anonymous: z.boolean({ error: 'questions.anonymous is true or false.' }),
+    needApproval: z.boolean({ error: 'questions.needApproval is true or false.' }),
+  },
+  { error: 'questions is {who, anonymous, needApproval}.' },
+)
+
 /** `GET` and `PUT /rooms/:room/settings`: a room's chat controls. */
 export const roomSettingsSchema = z.strictObject({
   send: sendRuleSchema,
@@ -728,6 +744,8 @@ export const roomSettingsSchema = z.strictObject({
    * `PUT` without it leaves it as it is.
    */
   retention: roomRetentionSchema.optional(),
+  /** The room's Q&A rules (`GET` always answers them). A `PUT` without them leaves them as they are. */
+  questions: questionSettingsSchema.optional(),
   /** The project's default retention in days, when the function knows it (`GET` only). */
   defaultRetentionDays: z.number().int().min(1).optional(),
 })
@@ -739,6 +757,7 @@ export const DEFAULT_ROOM_SETTINGS: RoomSettings = {
   slowModeSeconds: 0,
   privateMessages: true,
   retention: { kind: 'default' },
+  questions: { who: 'chat', anonymous: false, needApproval: false },
 }
 
 const plural = (count: number, unit: string) => `${count} ${unit}${count === 1 ? '' : 's'}`

@@ -931,22 +931,20 @@ export function createPostgresMessageStore(
 
     async loadRoomSettings(room) {
       const [row] = await sql<SettingsRow[]>`
-        select send, slow_mode_seconds, private_messages, retention_kind, retention_days,
-          retention_grace_minutes
-        from chat.room_settings where room = ${room}`
+        select ${sql(SETTINGS_COLUMNS)} from chat.room_settings where room = ${room}`
       return row ? toRoomSettings(row) : DEFAULT_ROOM_SETTINGS
     },
 
     async saveRoomSettings(room, settings, actorId) {
-      const retention = settings.retention
+      const { retention, questions } = settings
       const [row] = await sql<SettingsRow[]>`
-        select send, slow_mode_seconds, private_messages, retention_kind, retention_days,
-          retention_grace_minutes
-        from chat.save_room_settings(
+        select ${sql(SETTINGS_COLUMNS)} from chat.save_room_settings(
           ${room}, ${settings.send}, ${settings.slowModeSeconds}::int,
           ${settings.privateMessages}::boolean, ${retention?.kind ?? null}::text,
           ${retention?.kind === 'days' ? retention.days : null}::int,
-          ${retention?.kind === 'call' ? retention.graceMinutes : null}::int, ${actorId}
+          ${retention?.kind === 'call' ? retention.graceMinutes : null}::int,
+          ${questions?.who ?? null}::text, ${questions?.anonymous ?? null}::boolean,
+          ${questions?.needApproval ?? null}::boolean, ${actorId}
         )`
       if (!row) throw new Error('save_room_settings returned no row')
       return toRoomSettings(row)
@@ -977,6 +975,19 @@ const RECONNECT_MAX_SECONDS = 0.5
 /** SQLSTATE raised when a message would get a 21st different emoji (trigger reactions_check_insert). */
 const TOO_MANY_REACTIONS = 'BCRXN'
 /** A row of chat.room_settings, as far as the chat reads it. */
+/** What the store reads of chat.room_settings (SettingsRow). */
+const SETTINGS_COLUMNS = [
+  'send',
+  'slow_mode_seconds',
+  'private_messages',
+  'retention_kind',
+  'retention_days',
+  'retention_grace_minutes',
+  'questions',
+  'anonymous_questions',
+  'questions_need_approval',
+]
+
 interface SettingsRow {
   send: RoomSettings['send']
   slow_mode_seconds: number
@@ -984,6 +995,9 @@ interface SettingsRow {
   retention_kind: RoomRetention['kind']
   retention_days: number | null
   retention_grace_minutes: number | null
+  questions: NonNullable<RoomSettings['questions']>['who']
+  anonymous_questions: boolean
+  questions_need_approval: boolean
 }
 
 const toRoomSettings = (row: SettingsRow): RoomSettings => ({
@@ -991,6 +1005,11 @@ const toRoomSettings = (row: SettingsRow): RoomSettings => ({
   slowModeSeconds: row.slow_mode_seconds,
   privateMessages: row.private_messages,
   retention: toRetention(row),
+  questions: {
+    who: row.questions,
+    anonymous: row.anonymous_questions,
+    needApproval: row.questions_need_approval,
+  },
 })
 
 /** The table's checks hold days or a grace period exactly when the kind needs one. */

@@ -72,7 +72,9 @@ create trigger room_settings_touch before insert or update on chat.room_settings
   for each row execute function chat.room_settings_touch();
 
 -- For the chat function: an owner sets a room's settings (credited to them in updated_by). A null
--- p_retention_kind leaves the room's retention as it is (a client that does not send one).
+-- p_retention_kind leaves the room's retention as it is, and a null Q&A rule (p_questions,
+-- p_anonymous_questions, p_questions_need_approval) leaves that rule as it is (a client that does
+-- not send them).
 create function chat.save_room_settings(
   p_room chat.room_name,
   p_send text,
@@ -81,6 +83,9 @@ create function chat.save_room_settings(
   p_retention_kind text,
   p_retention_days integer,
   p_retention_grace_minutes integer,
+  p_questions text,
+  p_anonymous_questions boolean,
+  p_questions_need_approval boolean,
   p_actor text
 ) returns chat.room_settings
 language plpgsql
@@ -92,13 +97,17 @@ begin
   perform set_config('backchannel.actor', p_actor, true);
   insert into chat.room_settings as current (
     room, send, slow_mode_seconds, private_messages,
-    retention_kind, retention_days, retention_grace_minutes
+    retention_kind, retention_days, retention_grace_minutes,
+    questions, anonymous_questions, questions_need_approval
   )
   values (
     p_room, p_send, p_slow_mode_seconds, p_private_messages,
     coalesce(p_retention_kind, 'default'),
     case when p_retention_kind is null then null else p_retention_days end,
-    case when p_retention_kind is null then null else p_retention_grace_minutes end
+    case when p_retention_kind is null then null else p_retention_grace_minutes end,
+    coalesce(p_questions, 'chat'),
+    coalesce(p_anonymous_questions, false),
+    coalesce(p_questions_need_approval, false)
   )
   on conflict (room) do update
     set send = excluded.send,
@@ -109,13 +118,16 @@ begin
           when p_retention_kind is null then current.retention_days else p_retention_days end,
         retention_grace_minutes = case
           when p_retention_kind is null then current.retention_grace_minutes
-          else p_retention_grace_minutes end
+          else p_retention_grace_minutes end,
+        questions = coalesce(p_questions, current.questions),
+        anonymous_questions = coalesce(p_anonymous_questions, current.anonymous_questions),
+        questions_need_approval = coalesce(p_questions_need_approval, current.questions_need_approval)
   returning * into saved;
   return saved;
 end
 $$;
 comment on function chat.save_room_settings is
-  'Sets a room''s chat settings for the chat function, credited to p_actor (the owner''s user id). Retention: p_retention_kind default, days (with p_retention_days) or call (with p_retention_grace_minutes); null keeps the room''s retention as it is. The table''s checks refuse values out of range.';
+  'Sets a room''s chat settings for the chat function, credited to p_actor (the owner''s user id). Retention: p_retention_kind default, days (with p_retention_days) or call (with p_retention_grace_minutes); null keeps the room''s retention as it is. Q&A: p_questions (chat, everyone, owners, nobody), p_anonymous_questions, p_questions_need_approval; each null keeps the room''s as it is. The table''s checks refuse values out of range.';
 
 -- Why someone may not write into a room now, by its settings: the same rule as sending a message
 -- (persist_chat_message, and sendRefusal in the chat's protocol), slow mode aside. While a person

@@ -10,20 +10,36 @@ import {
   uniqueRoom,
   userIdOf,
 } from '../../../test/chat-harness.ts'
-import { questionBoardSchema, storedQuestionSchema } from '../../_shared/protocol.ts'
+import {
+  DEFAULT_ROOM_SETTINGS,
+  questionBoardSchema,
+  type RoomSettings,
+  storedQuestionSchema,
+} from '../../_shared/protocol.ts'
+
+type QuestionSettings = NonNullable<RoomSettings['questions']>
 
 describe('/rooms/:room/questions', () => {
   const chat = createChatHarness()
   afterAll(() => chat.close())
 
-  async function setup(settings: Record<string, string | boolean> = {}) {
+  /** A room whose owner set `send` and the Q&A rules in `questions` (the rest as by default). */
+  async function setup(
+    settings: { send?: RoomSettings['send']; questions?: Partial<QuestionSettings> } = {},
+  ) {
     const room = uniqueRoom('questions')
-    if (Object.keys(settings).length > 0) {
-      await chat.sql`insert into chat.room_settings ${chat.sql({ room, ...settings })}`
-    }
     const ana = await chat.tokenFor(room, 'Ana')
     const ben = await chat.tokenFor(room, 'Ben')
     const host = await chat.tokenFor(room, 'Host', { owner: true })
+    const saved = await chat.call('PUT', `/rooms/${room}/settings`, {
+      token: host,
+      body: {
+        ...DEFAULT_ROOM_SETTINGS,
+        ...(settings.send ? { send: settings.send } : {}),
+        questions: { ...DEFAULT_ROOM_SETTINGS.questions, ...settings.questions },
+      },
+    })
+    expect(saved.status).toBe(200)
     const ask = (token: string, body: Record<string, unknown>) =>
       chat.call('POST', `/rooms/${room}/questions`, {
         token,
@@ -122,7 +138,7 @@ describe('/rooms/:room/questions', () => {
   })
 
   it('never names the asker of an anonymous question: not to Ben, not to the host', async () => {
-    const { ana, ben, host, ask, board, vote } = await setup({ anonymous_questions: true })
+    const { ana, ben, host, ask, board, vote } = await setup({ questions: { anonymous: true } })
     const anaId = userIdOf(ana)
     const asked = await ask(ana, { body: 'Is this recorded?', anonymous: true })
     expect(asked.status).toBe(201)
@@ -149,7 +165,7 @@ describe('/rooms/:room/questions', () => {
   })
 
   it('keeps a question that needs approval from everyone but its asker and the owners', async () => {
-    const { ana, ben, host, ask, board, vote } = await setup({ questions_need_approval: true })
+    const { ana, ben, host, ask, board, vote } = await setup({ questions: { needApproval: true } })
     const asked = await ask(ana, { body: 'Can I share my screen?' })
     expect(asked.status).toBe(201)
     const { id, review } = storedQuestionSchema.parse(await asked.json())
@@ -172,10 +188,10 @@ describe('/rooms/:room/questions', () => {
     await expectError(await off.ask(off.ana, { body: 'Hello?' }), 403, 'questions_off')
     await expectError(await off.ask(off.host, { body: 'Hello?' }), 403, 'questions_off')
 
-    const own = await setup({ send: 'nobody', questions: 'everyone' })
+    const own = await setup({ send: 'nobody', questions: { who: 'everyone' } })
     expect((await own.ask(own.ana, { body: 'Hello?' })).status).toBe(201)
 
-    const owners = await setup({ questions: 'owners' })
+    const owners = await setup({ questions: { who: 'owners' } })
     await expectError(await owners.ask(owners.ana, { body: 'Hello?' }), 403, 'owners_only')
     const fromHost = await owners.ask(owners.host, { body: 'Questions, anyone?' })
     const { id } = storedQuestionSchema.parse(await fromHost.json())

@@ -43,7 +43,11 @@ describe('/rooms/:room/settings', () => {
 
     const saved = await put(room, host, change)
     expect(saved.status).toBe(200)
-    const kept = { ...change, retention: { kind: 'default' } }
+    const kept = {
+      ...change,
+      retention: { kind: 'default' },
+      questions: DEFAULT_ROOM_SETTINGS.questions,
+    }
     expect(await saved.json()).toEqual(kept)
     expect(await settingsOf(room, ana)).toEqual(kept)
     const [row] = await chat.sql`select updated_by from chat.room_settings where room = ${room}`
@@ -66,6 +70,36 @@ describe('/rooms/:room/settings', () => {
       expect(Object.keys(error.fields ?? {})).toEqual([field])
     }
     expect(await settingsOf(room, ana)).toEqual(DEFAULT_ROOM_SETTINGS)
+  })
+
+  it('sets the Q&A rules, keeps them when a PUT leaves them out, and refuses bad ones', async () => {
+    const { room, host, ana } = await setup()
+    const questions = { who: 'owners', anonymous: true, needApproval: true }
+    const saved = await put(room, host, { ...DEFAULT_ROOM_SETTINGS, questions })
+    expect(saved.status).toBe(200)
+    expect((await saved.json()).questions).toEqual(questions)
+    const { questions: _, ...withoutQuestions } = DEFAULT_ROOM_SETTINGS
+    expect((await put(room, host, { ...withoutQuestions, send: 'owners' })).status).toBe(200)
+    expect(await settingsOf(room, ana)).toEqual({ ...withoutQuestions, send: 'owners', questions })
+    for (const [bad, field] of [
+      [{ who: 'admins', anonymous: false, needApproval: false }, 'questions.who'],
+      [{ who: 'chat', anonymous: 'yes', needApproval: false }, 'questions.anonymous'],
+      [{ who: 'chat', anonymous: false }, 'questions.needApproval'],
+      ['everyone', 'questions'],
+    ] as const) {
+      const body = { ...DEFAULT_ROOM_SETTINGS, questions: bad }
+      const error = await expectError(await put(room, host, body), 400, 'invalid_input')
+      expect(Object.keys(error.fields ?? {})).toEqual([field])
+    }
+    await expectError(
+      await put(room, ana, {
+        ...DEFAULT_ROOM_SETTINGS,
+        questions: DEFAULT_ROOM_SETTINGS.questions,
+      }),
+      403,
+      'owners_only',
+    )
+    expect((await settingsOf(room, ana)).questions).toEqual(questions)
   })
 
   it('owners only: members get 403 with the reason, owners still send', async () => {
@@ -336,6 +370,7 @@ describe('/rooms/:room/settings', () => {
         slowModeSeconds: 0,
         privateMessages: true,
         retention: { kind: 'call', graceMinutes: 30 },
+        questions: DEFAULT_ROOM_SETTINGS.questions,
       })
     })
 
