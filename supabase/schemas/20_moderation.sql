@@ -17,25 +17,27 @@ create table chat.moderation_log (
   constraint moderation_log_action check (
     action in (
       'delete_message', 'restore_message', 'block_sender', 'unblock_sender', 'purge_messages',
-      'resolve_report'
+      'resolve_report', 'approve_question', 'reject_question', 'dismiss_question',
+      'restore_question'
     )
   )
 );
 comment on table chat.moderation_log is
-  'Audit trail of moderation: message deletions and restores (from the chat or Studio), blocks and unblocks, retention purges. Written by triggers and functions; do not edit.';
+  'Audit trail of moderation: message deletions and restores (from the chat or Studio), blocks and unblocks, retention purges, resolved reports, and owners'' reviews and dismissals of questions. Written by triggers and functions; do not edit.';
 comment on column chat.moderation_log.id is 'Order of the entries.';
 comment on column chat.moderation_log.action is
-  'delete_message, restore_message, block_sender, unblock_sender, purge_messages or resolve_report.';
+  'delete_message, restore_message, block_sender, unblock_sender, purge_messages, resolve_report, approve_question, reject_question, dismiss_question or restore_question (a dismissal undone).';
 comment on column chat.moderation_log.room is
   'The room concerned; null for blocks that apply everywhere and for purges.';
 comment on column chat.moderation_log.message_id is
   'The message concerned, for deletions and restores.';
-comment on column chat.moderation_log.sender_id is 'Whose message or whose block it is.';
+comment on column chat.moderation_log.sender_id is
+  'Whose message, block or question it is (for a question: who asked it, anonymous or not).';
 comment on column chat.moderation_log.actor is
   'Who did it: a chat user id (sender or room owner), or the database user (Studio, SQL, pg_cron).';
 comment on column chat.moderation_log.reason is 'Why, when given (blocks).';
 comment on column chat.moderation_log.details is
-  'More about the action, e.g. how many messages a purge removed.';
+  'More about the action, e.g. how many messages a purge removed, or which question (question_id).';
 comment on column chat.moderation_log.created_at is 'When it happened.';
 create index moderation_log_created_idx on chat.moderation_log (created_at desc);
 comment on index chat.moderation_log_created_idx is 'The audit trail, newest first.';
