@@ -230,6 +230,27 @@ describe('attachRelay', () => {
     })
   })
 
+  it('sends what the function says (sendFromApi) to everyone in the room, from API', async () => {
+    const { url, relay } = await startRelay()
+    const room = uniqueRoom()
+    const ana = await joined(url, room, 'Ana')
+    const bea = await joined(url, room, 'Bea')
+    const cy = await joined(url, uniqueRoom(), 'Cy')
+    await ana.next() // Bea joined
+
+    const data = { v: 1, type: 'questions', questions: [] }
+    relay.sendFromApi(room, data)
+    const expected = { type: 'app-message', data, fromId: 'API' }
+    expect(await ana.next()).toEqual(expected)
+    expect(await bea.next()).toEqual(expected)
+    await cy.handled()
+    expect(cy.buffered()).toEqual([])
+    // As Daily's REST API: no more than one app message holds.
+    expect(() => relay.sendFromApi(room, 'x'.repeat(4095))).toThrow(
+      'Message data too large. Max size is 4096',
+    )
+  })
+
   it('sends a frame addressed with to only to those sessions of the room', async () => {
     const { url } = await startRelay()
     const room = uniqueRoom()

@@ -61,6 +61,11 @@ const systemClock: RelayClock = {
 }
 
 export interface Relay {
+  /**
+   * Sends `data` to everyone in `room` as Daily's REST API (`send-app-message`) does: from
+   * `fromId` 'API', which no participant can be. Throws when it does not fit one app message.
+   */
+  sendFromApi(room: string, data: unknown): void
   /** Closes every connection (1001) and stops accepting new ones. */
   close(): Promise<void>
 }
@@ -75,6 +80,9 @@ const MAX_TIMER_MS = 2 ** 31 - 1
 // A flooding client hears about its dropped frames at most this often, not once per frame.
 const RATE_LIMIT_NOTICE_MS = 1000
 const EXPIRED_MESSAGE = 'Your session has expired. Rejoin the room to keep chatting.'
+
+/** The sender of what the REST API sends, as Daily names it: nobody in the call. */
+const API_FROM_ID = 'API'
 
 const NOT_FOUND = 'HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'
 
@@ -323,6 +331,14 @@ export function attachRelay(server: Server, options: RelayOptions): Relay {
   }
 
   return {
+    sendFromApi(room, data) {
+      if (JSON.stringify(data).length > MAX_LIVE_MESSAGE_CHARS) {
+        throw new Error(`Message data too large. Max size is ${MAX_LIVE_MESSAGE_CHARS}`)
+      }
+      // As an app-message frame of the relay's protocol (ServerFrame), from the API.
+      const text = JSON.stringify({ type: 'app-message', data, fromId: API_FROM_ID })
+      for (const session of rooms.get(room) ?? []) sendText(session.socket, text)
+    },
     async close() {
       server.off('upgrade', onUpgrade)
       clearInterval(heartbeat)

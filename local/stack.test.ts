@@ -4,6 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import WebSocket from 'ws'
+import { newMessageId, tokenResponseSchema } from '../functions/_shared/protocol.ts'
+import { RELAY_PATH } from '../functions/_shared/relay-protocol.ts'
 import { expectError, uniqueRoom } from '../test/chat-harness.ts'
 import { expectShortBodyRefused, sendHeadersThatNeverEnd, sendHugeBody } from '../test/raw-http.ts'
 import { PERMISSIONS_POLICY } from '../web/security-headers.ts'
@@ -176,6 +179,56 @@ describe('the local stack at its edges', () => {
         expect(policy.get(feature), feature).toBe('(self)')
       for (const feature of ['geolocation', 'payment', 'usb', 'serial', 'hid', 'midi'])
         expect(policy.get(feature), feature).toBe('()')
+    })
+
+    it('carry what the function says live itself to everyone in the room, over the relay', async () => {
+      const room = uniqueRoom('stack-live')
+      const join = async (userName: string) => {
+        const response = await fetch(`${base}/functions/v1/chat/rooms/${room}/tokens`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ userName }),
+        })
+        expect(response.status).toBe(201)
+        return tokenResponseSchema.parse(await response.json())
+      }
+      const listener = await join('Ben')
+      const socket = new WebSocket(`${base.replace(/^http/, 'ws')}${RELAY_PATH}`)
+      const frames: { type: string; data?: unknown; fromId?: string }[] = []
+      const arrived = (type: string) =>
+        new Promise<void>((resolve) => {
+          const look = () => {
+            if (frames.some((frame) => frame.type === type)) resolve()
+            else socket.addEventListener('message', look, { once: true })
+          }
+          look()
+        })
+      socket.addEventListener('message', (event) => frames.push(JSON.parse(String(event.data))))
+      socket.addEventListener('open', () =>
+        socket.send(JSON.stringify({ type: 'hello', token: listener.token })),
+      )
+      await arrived('welcome')
+      try {
+        const asker = await join('Ana')
+        const asked = await fetch(`${base}/functions/v1/chat/rooms/${room}/questions`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${asker.token}` },
+          body: JSON.stringify({ id: newMessageId(asker.user.id), body: 'Is it live?' }),
+        })
+        expect(asked.status).toBe(201)
+        await arrived('app-message')
+        expect(frames.find((frame) => frame.type === 'app-message')).toEqual({
+          type: 'app-message',
+          fromId: 'API',
+          data: {
+            v: 1,
+            type: 'questions',
+            questions: [expect.objectContaining({ body: 'Is it live?', askerName: 'Ana' })],
+          },
+        })
+      } finally {
+        socket.close()
+      }
     })
 
     it('mark API answers, errors included, nosniff', async () => {

@@ -101,7 +101,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       DAILY_API_KEY: options.env.DAILY_API_KEY || (await localSecret(dataDir, 'daily-api-key')),
     })
     const { media, routes: storageRoutes } = await openLocalMediaStore(config, dataDir)
-    const deps = createChatDeps(config, { media, peerAddress: nodePeerAddress })
+    const deps = createChatDeps(config, {
+      media,
+      peerAddress: nodePeerAddress,
+      // What the function says live itself goes out through the relay, as Daily's REST API does.
+      appMessages: async (room, data) => relay.sendFromApi(room, data),
+    })
     // The relay stands in for Daily's meeting.started/ended webhooks too (retention per room).
     const noteCall = (what: string, record: Promise<void>) =>
       record.catch((error: Error) => log(`Could not record a call's ${what}: ${error.message}`))

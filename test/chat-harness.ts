@@ -16,6 +16,7 @@ import {
 } from '../functions/_shared/protocol.ts'
 import { createChatApp } from '../functions/chat/app.ts'
 import type { ChatDeps } from '../functions/chat/deps.ts'
+import { createLiveBroadcast } from '../functions/chat/live-broadcast.ts'
 import type { MediaStore } from '../functions/chat/media-store.ts'
 import { createPostgresMessageStore } from '../functions/chat/postgres-message-store.ts'
 import { jsonLineLog } from '../functions/chat/request-log.ts'
@@ -34,6 +35,12 @@ export interface ChatHarness {
   sql: postgres.Sql
   /** The function's log lines so far, as deployed it would write them (kept here, not printed). */
   logLines: string[]
+  /**
+   * What the function sent live itself (deps.live), as Daily's REST API would carry it, once
+   * `liveSettled()` resolves: each app message with its room.
+   */
+  liveSent: { room: string; data: unknown }[]
+  liveSettled(): Promise<void>
   /** A token for `room` as a new user called `name` (a room owner with `owner`). */
   tokenFor(room: string, name?: string, options?: { owner?: boolean }): Promise<string>
   /** Someone new in `room` called `name`: who they are, and their token. */
@@ -126,6 +133,14 @@ export function createChatHarness(
     maxBytes: mediaMaxBytes,
   })
   const storageApp = new Hono().route('/storage/v1', disk.routes)
+  const liveSent: { room: string; data: unknown }[] = []
+  const live = createLiveBroadcast({
+    send: async (room, data) => {
+      liveSent.push({ room, data })
+    },
+    log: (line) => logLines.push(line),
+    gatherMs: 1,
+  })
   const deps: ChatDeps = {
     config: {
       openRooms: true,
@@ -140,6 +155,7 @@ export function createChatHarness(
     store,
     media: disk.store,
     tokens,
+    live,
     log: jsonLineLog((_level, line) => logLines.push(line)),
   }
   const storage = async (url: string, init?: RequestInit) => {
@@ -154,6 +170,8 @@ export function createChatHarness(
     deps,
     sql,
     logLines,
+    liveSent,
+    liveSettled: () => live.settled(),
     async tokenFor(room, name = 'Ana', options = {}) {
       return (await tokens.mint(room, { id: randomUUID(), name }, options)).token
     },

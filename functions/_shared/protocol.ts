@@ -965,6 +965,81 @@ export const errorResponseSchema = z.object({
 })
 export type ErrorResponse = z.infer<typeof errorResponseSchema>
 
+// Q&A (issue 22): questions for the room's hosts, apart from the chat, that people upvote.
+
+/** A question's text, at most (questions_body_length in supabase/schemas/57_questions.sql). */
+const MAX_QUESTION_CHARS = 500
+const questionTooLong = `A question is at most ${MAX_QUESTION_CHARS} characters. Shorten it.`
+
+/** A question's text: like a message's (line breaks allowed), shorter, never empty. */
+const questionTextSchema = z
+  .string({ error: 'The question must be text.' })
+  .max(rawLimit(MAX_QUESTION_CHARS), { message: questionTooLong, abort: true })
+  .overwrite((body) => body.replace(/\r\n?/g, '\n'))
+  .trim()
+  .refine((body) => VISIBLE.test(body), {
+    message: 'The question is empty. Write it, then ask.',
+    abort: true,
+  })
+  .refine((body) => charCount(body) <= MAX_QUESTION_CHARS, { message: questionTooLong })
+  .refine((body) => !CONTROL_IN_BODY.test(body), {
+    message:
+      'Questions cannot contain control or invalid characters (line breaks and tabs are fine).',
+  })
+
+/**
+ * `POST /rooms/:room/questions`: a new question. Its id is made as a message's
+ * (newMessageId(your user id)), so it carries its asker and a retry reuses it.
+ */
+export const askQuestionRequestSchema = z.strictObject({
+  id: messageIdSchema,
+  body: questionTextSchema,
+  anonymous: z.boolean({ error: 'anonymous is true (hide your name) or false.' }).optional(),
+})
+
+/** Why the room's settings keep a person from asking or voting now. */
+export const QUESTION_REFUSALS = {
+  questions_off: 'Q&A is turned off in this room.',
+  owners_only: 'Only owners can ask or vote on questions in this room right now.',
+} as const
+export type QuestionRefusal = keyof typeof QUESTION_REFUSALS
+
+const isoDate = z.iso.datetime()
+
+/**
+ * A question as the function answers it to one reader (chat.room_questions). The asker of an
+ * anonymous question is named to nobody (`askerName` absent); `mine` tells its asker it is theirs.
+ */
+export const storedQuestionSchema = z.object({
+  id: z.string(),
+  body: z.string(),
+  askerName: z.string().optional(),
+  anonymous: z.boolean(),
+  /** The reader asked it. */
+  mine: z.boolean(),
+  votes: z.number().int().min(0),
+  /** The reader upvotes it. */
+  myVote: z.boolean(),
+  /** answering: a host is answering it now, highlighted for everyone. */
+  state: z.enum(['open', 'answering', 'answered', 'dismissed']),
+  /** pending: waiting for a host's approval, seen only by its asker and the owners. */
+  review: z.enum(['pending', 'approved', 'rejected']),
+  answer: z.string().optional(),
+  answeredAt: isoDate.optional(),
+  createdAt: isoDate,
+  editedAt: isoDate.optional(),
+  /** Grows with every change of the question: the newer of two copies has the higher one. */
+  revision: z.number().int(),
+})
+export type StoredQuestion = z.infer<typeof storedQuestionSchema>
+
+/** `GET /rooms/:room/questions`: the room's board for the reader, by votes, then by age. */
+export const questionBoardSchema = z.object({ questions: z.array(storedQuestionSchema) })
+
+/** A question as everyone may see it, live: without what only its reader knows. */
+const liveQuestionSchema = storedQuestionSchema.omit({ mine: true, myVote: true })
+export type LiveQuestion = z.infer<typeof liveQuestionSchema>
+
 /** Daily's limit on one app message: the length of its JSON in UTF-16 code units. */
 export const MAX_LIVE_MESSAGE_CHARS = 4096
 export const LIVE_PROTOCOL_VERSION = 1
@@ -1031,6 +1106,14 @@ export const liveEnvelopeSchema = z.discriminatedUnion('type', [
     v: z.literal(LIVE_PROTOCOL_VERSION),
     type: z.literal('typing'),
     typing: z.boolean(),
+  }),
+  // Questions of the room's Q&A as they now are, for everyone. Only the function sends them
+  // (Daily's REST API, `fromId` 'API'): from a person's session it would tell who asked an
+  // anonymous question, or who voted.
+  z.strictObject({
+    v: z.literal(LIVE_PROTOCOL_VERSION),
+    type: z.literal('questions'),
+    questions: z.array(liveQuestionSchema).min(1).max(50),
   }),
 ])
 export type LiveEnvelope = z.infer<typeof liveEnvelopeSchema>
@@ -1109,74 +1192,3 @@ export const prebuiltMessageRequestSchema = z.strictObject({
     }),
 })
 export type PrebuiltMessageRequest = z.input<typeof prebuiltMessageRequestSchema>
-
-// Q&A (issue 22): questions for the room's hosts, apart from the chat, that people upvote.
-
-/** A question's text, at most (questions_body_length in supabase/schemas/57_questions.sql). */
-const MAX_QUESTION_CHARS = 500
-const questionTooLong = `A question is at most ${MAX_QUESTION_CHARS} characters. Shorten it.`
-
-/** A question's text: like a message's (line breaks allowed), shorter, never empty. */
-const questionTextSchema = z
-  .string({ error: 'The question must be text.' })
-  .max(rawLimit(MAX_QUESTION_CHARS), { message: questionTooLong, abort: true })
-  .overwrite((body) => body.replace(/\r\n?/g, '\n'))
-  .trim()
-  .refine((body) => VISIBLE.test(body), {
-    message: 'The question is empty. Write it, then ask.',
-    abort: true,
-  })
-  .refine((body) => charCount(body) <= MAX_QUESTION_CHARS, { message: questionTooLong })
-  .refine((body) => !CONTROL_IN_BODY.test(body), {
-    message:
-      'Questions cannot contain control or invalid characters (line breaks and tabs are fine).',
-  })
-
-/**
- * `POST /rooms/:room/questions`: a new question. Its id is made as a message's
- * (newMessageId(your user id)), so it carries its asker and a retry reuses it.
- */
-export const askQuestionRequestSchema = z.strictObject({
-  id: messageIdSchema,
-  body: questionTextSchema,
-  anonymous: z.boolean({ error: 'anonymous is true (hide your name) or false.' }).optional(),
-})
-
-/** Why the room's settings keep a person from asking or voting now. */
-export const QUESTION_REFUSALS = {
-  questions_off: 'Q&A is turned off in this room.',
-  owners_only: 'Only owners can ask or vote on questions in this room right now.',
-} as const
-export type QuestionRefusal = keyof typeof QUESTION_REFUSALS
-
-const isoDate = z.iso.datetime()
-
-/**
- * A question as the function answers it to one reader (chat.room_questions). The asker of an
- * anonymous question is named to nobody (`askerName` absent); `mine` tells its asker it is theirs.
- */
-export const storedQuestionSchema = z.object({
-  id: z.string(),
-  body: z.string(),
-  askerName: z.string().optional(),
-  anonymous: z.boolean(),
-  /** The reader asked it. */
-  mine: z.boolean(),
-  votes: z.number().int().min(0),
-  /** The reader upvotes it. */
-  myVote: z.boolean(),
-  /** answering: a host is answering it now, highlighted for everyone. */
-  state: z.enum(['open', 'answering', 'answered', 'dismissed']),
-  /** pending: waiting for a host's approval, seen only by its asker and the owners. */
-  review: z.enum(['pending', 'approved', 'rejected']),
-  answer: z.string().optional(),
-  answeredAt: isoDate.optional(),
-  createdAt: isoDate,
-  editedAt: isoDate.optional(),
-  /** Grows with every change of the question: the newer of two copies has the higher one. */
-  revision: z.number().int(),
-})
-export type StoredQuestion = z.infer<typeof storedQuestionSchema>
-
-/** `GET /rooms/:room/questions`: the room's board for the reader, by votes, then by age. */
-export const questionBoardSchema = z.object({ questions: z.array(storedQuestionSchema) })

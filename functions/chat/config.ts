@@ -88,6 +88,12 @@ const configSchema = z
       .string({ error: 'Set DAILY_API_KEY: it signs and verifies the room tokens.' })
       .min(16, 'DAILY_API_KEY is too short to be a signing key (at least 16 characters).'),
     DAILY_DOMAIN_ID: z.string().min(1).optional(),
+    // Where the function sends what it says live itself (Q&A): Daily's REST API.
+    DAILY_API_URL: z
+      .url({
+        error: "DAILY_API_URL is the base URL of Daily's REST API, e.g. https://api.daily.co/v1.",
+      })
+      .default('https://api.daily.co/v1'),
     SUPABASE_DB_URL: z.string().min(1).optional(),
     DATABASE_URL: z.string().min(1).optional(),
     CHAT_DB_POOL_MAX: positiveInt(4),
@@ -166,6 +172,7 @@ const configSchema = z
   .transform((env) => ({
     dailyApiKey: env.DAILY_API_KEY,
     dailyDomainId: env.DAILY_DOMAIN_ID,
+    dailyApiUrl: env.DAILY_API_URL,
     databaseUrl: (env.SUPABASE_DB_URL ?? env.DATABASE_URL) as string,
     databasePoolMax: env.CHAT_DB_POOL_MAX,
     databaseTimeoutMs: env.CHAT_DB_TIMEOUT_MS,

@@ -1,6 +1,7 @@
 import type { PeerAddress } from './client-address.ts'
 import type { ChatConfig } from './config.ts'
 import type { ChatDeps } from './deps.ts'
+import { createLiveBroadcast, dailyAppMessages, type SendAppMessage } from './live-broadcast.ts'
 import type { MediaStore } from './media-store.ts'
 import { createPostgresMessageStore } from './postgres-message-store.ts'
 import type { ChatLog } from './request-log.ts'
@@ -8,8 +9,8 @@ import { createRoomTokens } from './tokens.ts'
 import { createUpkeep } from './upkeep.ts'
 
 /**
- * The function's dependencies built from its configuration: the Postgres message store and the
- * room tokens. The runtime supplies what differs between runtimes: where files live (Supabase
+ * The function's dependencies built from its configuration: the Postgres message store, the
+ * room tokens and the function's own live messages (Daily's REST API). The runtime supplies what differs between runtimes: where files live (Supabase
  * Storage when deployed; the local stack chooses in `local/media.ts`), how to read a request's
  * peer address, and where the request log goes (JSON lines when deployed).
  *
@@ -17,7 +18,13 @@ import { createUpkeep } from './upkeep.ts'
  */
 export function createChatDeps(
   config: ChatConfig,
-  runtime: { media: MediaStore; peerAddress?: PeerAddress; log?: ChatLog },
+  runtime: {
+    media: MediaStore
+    peerAddress?: PeerAddress
+    log?: ChatLog
+    /** How the function's own live messages travel: Daily's REST API unless given (the relay). */
+    appMessages?: SendAppMessage
+  },
 ): ChatDeps {
   return {
     config,
@@ -31,6 +38,12 @@ export function createChatDeps(
       ttlSeconds: config.tokenTtlSeconds,
     }),
     media: runtime.media,
+    live: createLiveBroadcast({
+      send:
+        runtime.appMessages ??
+        dailyAppMessages({ apiUrl: config.dailyApiUrl, apiKey: config.dailyApiKey }),
+      log: (message) => console.warn(message),
+    }),
     upkeep: createUpkeep({
       databaseUrl: config.databaseUrl,
       media: runtime.media,

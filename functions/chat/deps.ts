@@ -1,5 +1,6 @@
 import type { PeerAddress } from './client-address.ts'
 import type { ChatConfig } from './config.ts'
+import type { LiveBroadcast } from './live-broadcast.ts'
 import type { MediaStore } from './media-store.ts'
 import type { MessageStore } from './message-store.ts'
 import type { ChatLog } from './request-log.ts'
@@ -27,6 +28,8 @@ export interface ChatDeps {
   store: MessageStore
   media: MediaStore
   tokens: RoomTokens
+  /** What the function says live itself (Q&A); without it, clients learn of it at catch-up. */
+  live?: LiveBroadcast
   /** Retention's upkeep for the protected upkeep route; without it the route answers 503. */
   upkeep?: Upkeep
   /** The address of the peer that sent a request (runtime-specific; see client-address.ts). */

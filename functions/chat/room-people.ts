@@ -1,19 +1,9 @@
 import type { TokenClaims } from '../_shared/protocol.ts'
+import { keepRunningUntil } from './edge-runtime.ts'
 import type { MessageStore } from './message-store.ts'
 
 /** Tokens remembered as recorded, per function instance (as many as tokens.ts verifies). */
 const RECORDED_CACHE_SIZE = 10_000
-
-/**
- * Supabase's Edge Runtime keeps an instance running until each promise given to its documented
- * `EdgeRuntime.waitUntil` settles, so a record still being written when its read is answered is
- * not cut short; elsewhere (Node, plain Deno) there is no such global and the process runs on.
- */
-function keepRunningUntil(work: Promise<void>): void {
-  const runtime = (globalThis as { EdgeRuntime?: { waitUntil(work: Promise<void>): void } })
-    .EdgeRuntime
-  runtime?.waitUntil(work)
-}
 
 export interface RoomPeople {
   /**

@@ -158,6 +158,38 @@ describe('/rooms/:room/questions', () => {
     expect((await board(ana))[0]).toMatchObject({ mine: true, anonymous: true })
   })
 
+  it('tells the room live of each new question and vote, from the function, naming no anonymous asker and no voter', async () => {
+    const { room, ana, ben, ask, vote } = await setup({ questions: { anonymous: true } })
+    const liveTo = async () => {
+      await chat.liveSettled()
+      return chat.liveSent.filter((sent) => sent.room === room).map((sent) => sent.data)
+    }
+    const { id } = storedQuestionSchema.parse(
+      await (await ask(ana, { body: 'Who pays for lunch?', anonymous: true })).json(),
+    )
+    expect(await liveTo()).toEqual([
+      {
+        v: 1,
+        type: 'questions',
+        questions: [expect.objectContaining({ id, body: 'Who pays for lunch?', votes: 0 })],
+      },
+    ])
+    expect((await vote(ben, id)).status).toBe(200)
+    const [, afterVote] = await liveTo()
+    expect(afterVote).toMatchObject({ type: 'questions', questions: [{ id, votes: 1 }] })
+    const said = JSON.stringify(await liveTo())
+    for (const who of ['Ana', userIdOf(ana), 'Ben', userIdOf(ben), '"mine"', '"myVote"']) {
+      expect(said).not.toContain(who)
+    }
+  })
+
+  it('says nothing live of a question waiting for approval', async () => {
+    const { room, ana, ask } = await setup({ questions: { needApproval: true } })
+    expect((await ask(ana, { body: 'Off the record?' })).status).toBe(201)
+    await chat.liveSettled()
+    expect(chat.liveSent.filter((sent) => sent.room === room)).toEqual([])
+  })
+
   it('refuses an anonymous question where the room does not allow them', async () => {
     const { ana, ask, board } = await setup()
     await expectError(await ask(ana, { body: 'Psst?', anonymous: true }), 403, 'anonymous_off')

@@ -29,7 +29,14 @@ const blocked = (reason: string) =>
  * Each answer holds the question as the person now sees it. The database decides, under the
  * room's lock, who may ask and vote (the room's settings, blocks) and what a question allows.
  */
-export function questionRoutes({ config, store }: ChatDeps) {
+export function questionRoutes({ config, store, live }: ChatDeps) {
+  /** Everyone in the room learns of a question on the board as it now is (never a pending one). */
+  const announce = (room: string, question: StoredQuestion) => {
+    if (question.review === 'approved' && question.state !== 'dismissed') {
+      live?.questionsChanged(room, [question])
+    }
+  }
+
   async function vote(c: Context<RoomEnv>, up: boolean) {
     const id = messageIdParam(c, 'Question ids are UUIDs.')
     const { room, user, owner } = c.var
@@ -44,8 +51,10 @@ export function questionRoutes({ config, store }: ChatDeps) {
     switch (outcome.kind) {
       case 'voted':
       case 'withdrawn':
+        announce(room, outcome.question)
+        return c.json(outcome.question)
       case 'unchanged':
-        return c.json(outcome.question satisfies StoredQuestion)
+        return c.json(outcome.question)
       case 'not_found':
         throw questionNotFound()
       case 'own_question':
@@ -90,8 +99,11 @@ export function questionRoutes({ config, store }: ChatDeps) {
       const outcome = await store.askQuestion(room, { id, asker: user, body, anonymous }, owner)
       switch (outcome.kind) {
         case 'created':
+          announce(room, outcome.question)
           return c.json(outcome.question, 201)
         case 'duplicate':
+          // Told again: the first answer (and its news) may have been lost with its instance.
+          announce(room, outcome.question)
           return c.json(outcome.question, 200)
         case 'conflict':
           throw new ApiError(

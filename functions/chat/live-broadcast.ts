@@ -1,0 +1,143 @@
+// What the function itself says over the live channel. People's clients broadcast their own
+// messages; some news must not come from a person's session, because the receivers would learn
+// who sent it: a question asked anonymously, a vote (the chat shows counts, never who voted). The
+// function sends those as Daily's REST API does (`fromId` 'API', which no participant can be), and
+// the receivers accept them only from there.
+import {
+  fitsLiveChannel,
+  LIVE_PROTOCOL_VERSION,
+  type LiveQuestion,
+  type StoredQuestion,
+} from '../_shared/protocol.ts'
+import { keepRunningUntil } from './edge-runtime.ts'
+
+/** Sends one app message to everyone in a room (the transport: Daily's REST API, or the relay). */
+export type SendAppMessage = (room: string, data: unknown) => Promise<void>
+
+export interface LiveBroadcast {
+  /**
+   * Tells everyone in `room` the current state of these questions, as anyone may see them. Sent
+   * shortly after, together with the room's other changes meanwhile (a vote storm is a few app
+   * messages, not one per vote); a question's latest revision wins.
+   */
+  questionsChanged(room: string, questions: readonly StoredQuestion[]): void
+  /** Resolves once everything noted so far was sent (or failed, which is logged). */
+  settled(): Promise<void>
+}
+
+/** How long the changes of a room are gathered before they go out together. */
+const GATHER_MS = 100
+
+/** A question as everyone may see it: without what only its reader knows (`mine`, `myVote`). */
+function publicQuestion({ mine: _, myVote: __, ...question }: StoredQuestion): LiveQuestion {
+  return question
+}
+
+/**
+ * The envelopes that carry `questions`, as few as the channel's size limit allows, each under
+ * MAX_LIVE_MESSAGE_CHARS of JSON (a question is at most 500 characters, so one always fits).
+ */
+function questionEnvelopes(questions: readonly LiveQuestion[]) {
+  const envelopes: {
+    v: typeof LIVE_PROTOCOL_VERSION
+    type: 'questions'
+    questions: LiveQuestion[]
+  }[] = []
+  for (const question of questions) {
+    const last = envelopes.at(-1)
+    if (last && fitsLiveChannel({ ...last, questions: [...last.questions, question] })) {
+      last.questions.push(question)
+    } else {
+      envelopes.push({ v: LIVE_PROTOCOL_VERSION, type: 'questions', questions: [question] })
+    }
+  }
+  return envelopes
+}
+
+/**
+ * The function's live broadcasts through `send`; a failed send is logged and dropped (the news is
+ * stored, and clients read it again at their next catch-up).
+ *
+ * @example const live = createLiveBroadcast({ send: dailyAppMessages(config), log: console.warn })
+ */
+export function createLiveBroadcast(options: {
+  send: SendAppMessage
+  log: (message: string) => void
+  gatherMs?: number
+}): LiveBroadcast {
+  const gatherMs = options.gatherMs ?? GATHER_MS
+  const pending = new Map<string, Map<string, LiveQuestion>>()
+  const sending = new Set<Promise<void>>()
+
+  async function flush(room: string) {
+    const changed = pending.get(room)
+    pending.delete(room)
+    if (!changed) return
+    for (const envelope of questionEnvelopes([...changed.values()])) {
+      try {
+        await options.send(room, envelope)
+      } catch (error) {
+        options.log(
+          `live: could not send ${envelope.questions.length} question(s) to room ${room}: ${error instanceof Error ? error.message : String(error)}`,
+        )
+      }
+    }
+  }
+
+  return {
+    questionsChanged(room, questions) {
+      let changed = pending.get(room)
+      if (!changed) {
+        changed = new Map()
+        pending.set(room, changed)
+        const sent = new Promise<void>((resolve) => setTimeout(resolve, gatherMs))
+          .then(() => flush(room))
+          .finally(() => sending.delete(sent))
+        sending.add(sent)
+        keepRunningUntil(sent)
+      }
+      for (const question of questions) {
+        const known = changed.get(question.id)
+        if (!known || known.revision < question.revision) {
+          changed.set(question.id, publicQuestion(question))
+        }
+      }
+    },
+    async settled() {
+      while (sending.size > 0) await Promise.all(sending)
+    },
+  }
+}
+
+/** How long a send to Daily's REST API may take before it is given up. */
+const SEND_TIMEOUT_MS = 5000
+
+/**
+ * Daily's REST API as the transport: `POST {apiUrl}/rooms/:name/send-app-message` with
+ * `{data, recipient: '*'}`, authorized by the domain's API key. Throws on an answer that is not
+ * 2xx, naming its status.
+ *
+ * @example dailyAppMessages({ apiUrl: 'https://api.daily.co/v1', apiKey })
+ */
+export function dailyAppMessages(options: {
+  apiUrl: string
+  apiKey: string
+  fetch?: typeof fetch
+}): SendAppMessage {
+  const send = options.fetch ?? fetch
+  const base = options.apiUrl.replace(/\/+$/, '')
+  return async (room, data) => {
+    const response = await send(`${base}/rooms/${encodeURIComponent(room)}/send-app-message`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${options.apiKey}`,
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify({ data, recipient: '*' }),
+      signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+    })
+    // Read to the end, so that the connection can be used again.
+    await response.arrayBuffer()
+    if (!response.ok) throw new Error(`Daily's REST API answered ${response.status}`)
+  }
+}
