@@ -88,6 +88,7 @@ export const GENEROUS_QUOTAS: ChatDeps['config']['quotas'] = {
   pollVote: generous,
   question: generous,
   questionVote: generous,
+  questionModeration: generous,
 }
 
 /** The storage URLs' origin in tests: requests to it go to `storage()`, in process. */

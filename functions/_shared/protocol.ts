@@ -997,6 +997,54 @@ export const askQuestionRequestSchema = z.strictObject({
   anonymous: z.boolean({ error: 'anonymous is true (hide your name) or false.' }).optional(),
 })
 
+/** `PATCH /rooms/:room/questions/:id`: the asker's new text (while nobody has voted). */
+export const editQuestionRequestSchema = z.strictObject({ body: questionTextSchema })
+
+const MAX_ANSWER_CHARS = 1000
+const answerTooLong = `A written answer is at most ${MAX_ANSWER_CHARS} characters.`
+
+/**
+ * `PUT /rooms/:room/questions/:id/state`: an owner marks a question open, being answered now,
+ * answered (with a written answer, if they like) or dismissed.
+ */
+export const questionStateRequestSchema = z
+  .strictObject({
+    state: z.enum(['open', 'answering', 'answered', 'dismissed'], {
+      error: 'state is "open", "answering", "answered" or "dismissed".',
+    }),
+    answer: z
+      .string({ error: 'answer is text.' })
+      .max(rawLimit(MAX_ANSWER_CHARS), { message: answerTooLong, abort: true })
+      .overwrite((answer) => answer.replace(/\r\n?/g, '\n'))
+      .trim()
+      .refine((answer) => VISIBLE.test(answer), {
+        message: 'The answer is empty: write it, or leave answer out.',
+        abort: true,
+      })
+      .refine((answer) => charCount(answer) <= MAX_ANSWER_CHARS, { message: answerTooLong })
+      .refine((answer) => !CONTROL_IN_BODY.test(answer), {
+        message:
+          'Answers cannot contain control or invalid characters (line breaks and tabs are fine).',
+      })
+      .optional(),
+  })
+  .refine((request) => request.answer === undefined || request.state === 'answered', {
+    message: 'A written answer goes with state "answered" only.',
+    path: ['answer'],
+  })
+
+/** How many questions one review takes at most (chat.review_questions). */
+const MAX_REVIEWED_QUESTIONS = 100
+
+/** `POST /rooms/:room/questions/review`: an owner approves or rejects waiting questions at once. */
+export const reviewQuestionsRequestSchema = z.strictObject({
+  ids: z
+    .array(messageIdSchema, { error: 'ids is a list of question ids.' })
+    .min(1, 'ids names at least one question.')
+    .max(MAX_REVIEWED_QUESTIONS, `ids names at most ${MAX_REVIEWED_QUESTIONS} questions at once.`),
+  approve: z.boolean({ error: 'approve is true (approve) or false (reject).' }),
+})
+
 /** Why the room's settings keep a person from asking or voting now. */
 export const QUESTION_REFUSALS = {
   questions_off: 'Q&A is turned off in this room.',
@@ -1110,11 +1158,17 @@ export const liveEnvelopeSchema = z.discriminatedUnion('type', [
   // Questions of the room's Q&A as they now are, for everyone. Only the function sends them
   // (Daily's REST API, `fromId` 'API'): from a person's session it would tell who asked an
   // anonymous question, or who voted.
-  z.strictObject({
-    v: z.literal(LIVE_PROTOCOL_VERSION),
-    type: z.literal('questions'),
-    questions: z.array(liveQuestionSchema).min(1).max(50),
-  }),
+  // `removed`: questions that left the board (withdrawn, dismissed, rejected, waiting again).
+  z
+    .strictObject({
+      v: z.literal(LIVE_PROTOCOL_VERSION),
+      type: z.literal('questions'),
+      questions: z.array(liveQuestionSchema).max(50),
+      removed: z.array(z.uuid()).max(100).optional(),
+    })
+    .refine((envelope) => envelope.questions.length > 0 || (envelope.removed?.length ?? 0) > 0, {
+      message: 'A questions envelope names at least one question.',
+    }),
 ])
 export type LiveEnvelope = z.infer<typeof liveEnvelopeSchema>
 

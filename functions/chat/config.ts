@@ -115,6 +115,7 @@ const configSchema = z
     CHAT_POLL_VOTE_QUOTA: quota('60/60'),
     CHAT_QUESTION_QUOTA: quota('10/600'),
     CHAT_QUESTION_VOTE_QUOTA: quota('60/60'),
+    CHAT_QUESTION_MODERATION_QUOTA: quota('120/60'),
     CHAT_PROXY_HOPS: z.coerce
       .number({ error: 'Use a whole number of proxies (0 when clients connect directly).' })
       .int()
@@ -193,6 +194,7 @@ const configSchema = z
       pollVote: env.CHAT_POLL_VOTE_QUOTA,
       question: env.CHAT_QUESTION_QUOTA,
       questionVote: env.CHAT_QUESTION_VOTE_QUOTA,
+      questionModeration: env.CHAT_QUESTION_MODERATION_QUOTA,
     },
     proxyHops: env.CHAT_PROXY_HOPS,
     mediaMaxBytes: env.MEDIA_MAX_BYTES,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -50,6 +51,23 @@ describe('the function’s own live messages', () => {
     expect(envelope).toMatchObject({ type: 'questions', questions: [{ id: 'q1', votes: 3 }] })
     // What only its reader knows stays out of what everyone gets.
     expect(JSON.stringify(toA)).not.toMatch(/"mine"|"myVote"/)
+  })
+
+  it('tells which questions left the board, the later news of a question winning', async () => {
+    const [kept, gone, back] = [randomUUID(), randomUUID(), randomUUID()]
+    const { live, sent } = recording()
+    live.questionsChanged('room', [question(kept), question(gone)])
+    live.questionsRemoved('room', [gone, back])
+    live.questionsChanged('room', [question(back, { revision: 7 })])
+    await live.settled()
+    expect(sent.map(({ data }) => liveEnvelopeSchema.parse(data))).toEqual([
+      {
+        v: 1,
+        type: 'questions',
+        questions: [expect.objectContaining({ id: kept }), expect.objectContaining({ id: back })],
+        removed: [gone],
+      },
+    ])
   })
 
   it('splits many changes into app messages that each fit the channel', async () => {

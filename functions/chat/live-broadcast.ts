@@ -21,6 +21,8 @@ export interface LiveBroadcast {
    * messages, not one per vote); a question's latest revision wins.
    */
   questionsChanged(room: string, questions: readonly StoredQuestion[]): void
+  /** Tells everyone in `room` that these questions left the board (sent as questionsChanged). */
+  questionsRemoved(room: string, ids: readonly string[]): void
   /** Resolves once everything noted so far was sent (or failed, which is logged). */
   settled(): Promise<void>
 }
@@ -33,16 +35,31 @@ function publicQuestion({ mine: _, myVote: __, ...question }: StoredQuestion): L
   return question
 }
 
+interface QuestionsEnvelope {
+  v: typeof LIVE_PROTOCOL_VERSION
+  type: 'questions'
+  questions: LiveQuestion[]
+  removed?: string[]
+}
+
+/** How many removals one envelope names at most (liveEnvelopeSchema). */
+const MAX_REMOVED = 100
+
 /**
- * The envelopes that carry `questions`, as few as the channel's size limit allows, each under
- * MAX_LIVE_MESSAGE_CHARS of JSON (a question is at most 500 characters, so one always fits).
+ * The envelopes that carry `questions` and `removed`, as few as the channel's size limit allows,
+ * each under MAX_LIVE_MESSAGE_CHARS of JSON (a question is at most 500 characters, so one always
+ * fits); removals go in the first.
  */
-function questionEnvelopes(questions: readonly LiveQuestion[]) {
-  const envelopes: {
-    v: typeof LIVE_PROTOCOL_VERSION
-    type: 'questions'
-    questions: LiveQuestion[]
-  }[] = []
+function questionEnvelopes(questions: readonly LiveQuestion[], removed: readonly string[]) {
+  const envelopes: QuestionsEnvelope[] = []
+  for (let at = 0; at < removed.length; at += MAX_REMOVED) {
+    envelopes.push({
+      v: LIVE_PROTOCOL_VERSION,
+      type: 'questions',
+      questions: [],
+      removed: removed.slice(at, at + MAX_REMOVED),
+    })
+  }
   for (const question of questions) {
     const last = envelopes.at(-1)
     if (last && fitsLiveChannel({ ...last, questions: [...last.questions, question] })) {
@@ -66,42 +83,61 @@ export function createLiveBroadcast(options: {
   gatherMs?: number
 }): LiveBroadcast {
   const gatherMs = options.gatherMs ?? GATHER_MS
-  const pending = new Map<string, Map<string, LiveQuestion>>()
+  // Per room, what changed meanwhile: each question as it now is, or null once it left the board
+  // (the later news of a question wins; of two versions, the newer revision).
+  const pending = new Map<string, Map<string, LiveQuestion | null>>()
   const sending = new Set<Promise<void>>()
 
   async function flush(room: string) {
     const changed = pending.get(room)
     pending.delete(room)
     if (!changed) return
-    for (const envelope of questionEnvelopes([...changed.values()])) {
+    const questions: LiveQuestion[] = []
+    const removed: string[] = []
+    for (const [id, question] of changed) {
+      if (question) questions.push(question)
+      else removed.push(id)
+    }
+    for (const envelope of questionEnvelopes(questions, removed)) {
       try {
         await options.send(room, envelope)
       } catch (error) {
+        const what = envelope.questions.length + (envelope.removed?.length ?? 0)
         options.log(
-          `live: could not send ${envelope.questions.length} question(s) to room ${room}: ${error instanceof Error ? error.message : String(error)}`,
+          `live: could not send ${what} question(s) to room ${room}: ${error instanceof Error ? error.message : String(error)}`,
         )
       }
     }
   }
 
+  /** The room's pending changes, a send scheduled when they are the first. */
+  function changesOf(room: string) {
+    let changed = pending.get(room)
+    if (!changed) {
+      changed = new Map()
+      pending.set(room, changed)
+      const sent = new Promise<void>((resolve) => setTimeout(resolve, gatherMs))
+        .then(() => flush(room))
+        .finally(() => sending.delete(sent))
+      sending.add(sent)
+      keepRunningUntil(sent)
+    }
+    return changed
+  }
+
   return {
     questionsChanged(room, questions) {
-      let changed = pending.get(room)
-      if (!changed) {
-        changed = new Map()
-        pending.set(room, changed)
-        const sent = new Promise<void>((resolve) => setTimeout(resolve, gatherMs))
-          .then(() => flush(room))
-          .finally(() => sending.delete(sent))
-        sending.add(sent)
-        keepRunningUntil(sent)
-      }
+      const changed = changesOf(room)
       for (const question of questions) {
         const known = changed.get(question.id)
         if (!known || known.revision < question.revision) {
           changed.set(question.id, publicQuestion(question))
         }
       }
+    },
+    questionsRemoved(room, ids) {
+      const changed = changesOf(room)
+      for (const id of ids) changed.set(id, null)
     },
     async settled() {
       while (sending.size > 0) await Promise.all(sending)

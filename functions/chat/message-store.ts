@@ -32,6 +32,8 @@ export type QuotaAction =
   | 'question'
   /** Upvoting a question, or taking the vote back. */
   | 'question_vote'
+  /** An owner answering, dismissing, approving or rejecting questions. */
+  | 'question_moderation'
 
 /** At most `count` times in `windowSeconds` (a fixed window, counted in the database). */
 export interface Quota {
@@ -182,6 +184,36 @@ type QuestionVoteOutcome =
   | { kind: 'blocked'; reason: string }
   | { kind: QuestionRefusal }
 
+/** The asker edits their question: it as they now read it, or why not. */
+type QuestionEditOutcome =
+  /** A non-owner's edit goes back to `pending` while the room's questions need approval. */
+  | { kind: 'edited' | 'unchanged'; question: StoredQuestion }
+  | { kind: 'not_found' }
+  /** Someone else's question. */
+  | { kind: 'forbidden' }
+  /** It is no longer open (being answered, answered, rejected). */
+  | { kind: 'closed' }
+  /** Someone voted for it: its text stays what they voted for. */
+  | { kind: 'has_votes' }
+  | { kind: 'blocked'; reason: string }
+  | { kind: QuestionRefusal }
+
+/** An owner sets a question's state: it as owners now read it (none once dismissed), or why not. */
+type QuestionStateOutcome =
+  | { kind: 'changed' | 'unchanged'; question: StoredQuestion | null }
+  | { kind: 'not_found' }
+  /** It waits for approval, or was rejected: review it instead. */
+  | { kind: 'pending' }
+
+/** One question of a review. */
+export interface ReviewedQuestion {
+  id: string
+  /** unchanged: it no longer waits (approved or rejected before). */
+  outcome: 'approved' | 'rejected' | 'unchanged' | 'not_found'
+  /** As owners now read it; none when rejected or not found. */
+  question?: StoredQuestion
+}
+
 /** Pinning or unpinning: the message as it is after, or why not. */
 type PinOutcome =
   | { kind: 'pinned' | 'unpinned' | 'unchanged'; message: PersistedMessage }
@@ -321,6 +353,38 @@ export interface MessageStore {
     up: boolean,
     voterIsOwner: boolean,
   ): Promise<QuestionVoteOutcome>
+  /** The asker edits their question of the room while it is open and has no votes. */
+  editQuestion(
+    room: string,
+    id: string,
+    userId: string,
+    body: string,
+    userIsOwner: boolean,
+  ): Promise<QuestionEditOutcome>
+  /** The asker takes their question back: it leaves the board, its votes with it. */
+  withdrawQuestion(
+    room: string,
+    id: string,
+    userId: string,
+  ): Promise<{ kind: 'withdrawn' | 'not_found' | 'forbidden' }>
+  /**
+   * An owner (`actorId`) marks a question of the room open, being answered now (any other goes
+   * back to open), answered (with `answer`, if given) or dismissed.
+   */
+  setQuestionState(
+    room: string,
+    id: string,
+    actorId: string,
+    state: StoredQuestion['state'],
+    answer: string | undefined,
+  ): Promise<QuestionStateOutcome>
+  /** An owner (`actorId`) approves or rejects waiting questions of the room, in the order given. */
+  reviewQuestions(
+    room: string,
+    ids: readonly string[],
+    actorId: string,
+    approve: boolean,
+  ): Promise<ReviewedQuestion[]>
   /** Pins (`on`) or unpins a message of the room for everyone, as `actorId` (an owner). */
   pinMessage(room: string, id: string, actorId: string, on: boolean): Promise<PinOutcome>
   /** The room's pinned messages, the newest pin first (polls with `readerId`'s own vote). */

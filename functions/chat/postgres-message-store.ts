@@ -17,6 +17,7 @@ import type {
   PersistedMessage,
   PostOutcome,
   ReplyParent,
+  ReviewedQuestion,
   UploadState,
 } from './message-store.ts'
 
@@ -140,7 +141,7 @@ type EditRow =
     })
   | (NoMessage & { outcome: 'blocked'; block_reason: string })
 
-/** What the Q&A functions (ask_question, vote_question) answer. */
+/** What the Q&A functions (ask_question, vote_question, edit_question...) answer. */
 interface QuestionRow {
   outcome: string
   block_reason: string | null
@@ -766,6 +767,84 @@ export function createPostgresMessageStore(
         default:
           throw new Error(`vote_question answered ${row.outcome}`)
       }
+    },
+
+    async editQuestion(room, id, userId, body, userIsOwner) {
+      const [row] = await sql<QuestionRow[]>`
+        select outcome, block_reason, question from chat.edit_question(
+          ${id}::uuid, ${room}, ${userId}, ${body}, ${userIsOwner}::boolean
+        )`
+      if (!row) throw new Error('edit_question returned no row')
+      switch (row.outcome) {
+        case 'edited':
+        case 'unchanged':
+          return { kind: row.outcome, question: questionOf(row, 'edit_question') }
+        case 'blocked':
+          return { kind: 'blocked', reason: row.block_reason ?? '' }
+        case 'not_found':
+        case 'forbidden':
+        case 'closed':
+        case 'has_votes':
+        case 'questions_off':
+        case 'owners_only':
+          return { kind: row.outcome }
+        default:
+          throw new Error(`edit_question answered ${row.outcome}`)
+      }
+    },
+
+    async withdrawQuestion(room, id, userId) {
+      const [row] = await sql<{ outcome: string }[]>`
+        select chat.withdraw_question(${id}::uuid, ${room}, ${userId}) as outcome`
+      switch (row?.outcome) {
+        case 'withdrawn':
+        case 'not_found':
+        case 'forbidden':
+          return { kind: row.outcome }
+        default:
+          throw new Error(`withdraw_question answered ${row?.outcome}`)
+      }
+    },
+
+    async setQuestionState(room, id, actorId, state, answer) {
+      const [row] = await sql<QuestionRow[]>`
+        select outcome, question from chat.set_question_state(
+          ${id}::uuid, ${room}, ${actorId}, ${state}, ${answer ?? null}::text
+        )`
+      switch (row?.outcome) {
+        case 'changed':
+        case 'unchanged':
+          return { kind: row.outcome, question: row.question }
+        case 'not_found':
+        case 'pending':
+          return { kind: row.outcome }
+        default:
+          // invalid_state and invalid_answer: the protocol lets neither through.
+          throw new Error(`set_question_state answered ${row?.outcome}`)
+      }
+    },
+
+    async reviewQuestions(room, ids, actorId, approve) {
+      const rows = await sql<
+        { id: string; outcome: ReviewedQuestion['outcome']; question: StoredQuestion | null }[]
+      >`
+        select id, outcome, question
+        from chat.review_questions(
+          ${room},
+          -- As JSON: the store sends no arrays (no type lookup, see fetch_types).
+          array(
+            select value::uuid
+            from jsonb_array_elements_text(${sql.json([...ids])}::jsonb) with ordinality as e (value, n)
+            order by n
+          ),
+          ${actorId},
+          ${approve}::boolean
+        )`
+      return rows.map(({ id, outcome, question }) => ({
+        id,
+        outcome,
+        ...(question ? { question } : {}),
+      }))
     },
 
     async closePoll(room, id, actorId, actorIsOwner) {

@@ -15,6 +15,7 @@ const tight = {
   pollVote: { count: 1000, windowSeconds: 3600 },
   question: { count: 1000, windowSeconds: 3600 },
   questionVote: { count: 1000, windowSeconds: 3600 },
+  questionModeration: { count: 1000, windowSeconds: 3600 },
 }
 
 describe('quotas', () => {

@@ -240,6 +240,116 @@ describe('/rooms/:room/questions', () => {
     expect(await board(ben)).toEqual([])
   })
 
+  it('lets the asker edit until someone votes, and nobody else ever', async () => {
+    const { room, ana, ben, ask, board, vote } = await setup()
+    const { id } = storedQuestionSchema.parse(
+      await (await ask(ana, { body: 'Typo qestion?' })).json(),
+    )
+    const patch = (token: string, body: unknown) =>
+      chat.call('PATCH', `/rooms/${room}/questions/${id}`, { token, body })
+    await expectError(await patch(ben, { body: 'Hijacked?' }), 403, 'not_your_question')
+    await expectError(await patch(ana, { body: '' }), 400, 'invalid_input')
+    const edited = await patch(ana, { body: 'Typo question?' })
+    expect(edited.status).toBe(200)
+    expect(storedQuestionSchema.parse(await edited.json())).toMatchObject({
+      body: 'Typo question?',
+      editedAt: expect.any(String),
+    })
+    expect((await vote(ben, id)).status).toBe(200)
+    await expectError(await patch(ana, { body: 'Something else?' }), 409, 'question_has_votes')
+    expect((await board(ben)).map((q) => q.body)).toEqual(['Typo question?'])
+  })
+
+  it('lets the asker withdraw their question, and nobody else', async () => {
+    const { room, ana, ben, host, ask, board } = await setup()
+    const { id } = storedQuestionSchema.parse(
+      await (await ask(ana, { body: 'Never mind?' })).json(),
+    )
+    const withdraw = (token: string) =>
+      chat.call('DELETE', `/rooms/${room}/questions/${id}`, { token })
+    await expectError(await withdraw(ben), 403, 'not_your_question')
+    await expectError(await withdraw(host), 403, 'not_your_question')
+    expect((await withdraw(ana)).status).toBe(204)
+    expect(await board(ben)).toEqual([])
+    await expectError(await withdraw(ana), 404, 'question_not_found')
+    await chat.liveSettled()
+    const removals = chat.liveSent
+      .filter((sent) => sent.room === room)
+      .map((sent) => (sent.data as { removed?: string[] }).removed)
+    expect(removals).toContainEqual([id])
+  })
+
+  it('lets owners mark one question as being answered, answer it and dismiss others; members cannot', async () => {
+    const { room, ana, ben, host, ask, board } = await setup()
+    const asked = async (body: string) =>
+      storedQuestionSchema.parse(await (await ask(ana, { body })).json()).id
+    const first = await asked('First?')
+    const second = await asked('Second?')
+    const setState = (token: string, id: string, body: unknown) =>
+      chat.call('PUT', `/rooms/${room}/questions/${id}/state`, { token, body })
+    await expectError(await setState(ben, first, { state: 'answering' }), 403, 'owners_only')
+    expect((await setState(host, first, { state: 'answering' })).status).toBe(200)
+    expect((await setState(host, second, { state: 'answering' })).status).toBe(200)
+    // One at a time: the first went back to open.
+    const states = Object.fromEntries((await board(ben)).map((q) => [q.id, q.state]))
+    expect(states).toEqual({ [first]: 'open', [second]: 'answering' })
+    await expectError(
+      await setState(host, first, { state: 'open', answer: 'Yes' }),
+      400,
+      'invalid_input',
+    )
+    await expectError(await setState(host, first, { state: 'later' }), 400, 'invalid_input')
+    const answered = await setState(host, second, { state: 'answered', answer: ' In May. ' })
+    expect((await answered.json()).question).toMatchObject({ state: 'answered', answer: 'In May.' })
+    const dismissed = await setState(host, first, { state: 'dismissed' })
+    expect(await dismissed.json()).toEqual({ question: null })
+    expect((await board(ben)).map((q) => [q.id, q.state, q.answer])).toEqual([
+      [second, 'answered', 'In May.'],
+    ])
+    await expectError(
+      await setState(host, chat.newIdFor(host), { state: 'answered' }),
+      404,
+      'question_not_found',
+    )
+  })
+
+  it('lets owners approve and reject waiting questions at once; the asker sees the rejection', async () => {
+    const { room, ana, ben, host, ask, board } = await setup({ questions: { needApproval: true } })
+    const asked = async (body: string) =>
+      storedQuestionSchema.parse(await (await ask(ana, { body })).json()).id
+    const good = await asked('Good question?')
+    const bad = await asked('Bad question?')
+    const review = (token: string, body: unknown) =>
+      chat.call('POST', `/rooms/${room}/questions/review`, { token, body })
+    await expectError(await review(ben, { ids: [good], approve: true }), 403, 'owners_only')
+    await expectError(await review(host, { ids: [], approve: true }), 400, 'invalid_input')
+    const tooMany = Array.from({ length: 101 }, () => chat.newIdFor(host))
+    await expectError(await review(host, { ids: tooMany, approve: true }), 400, 'invalid_input')
+
+    const elsewhere = chat.newIdFor(host)
+    const approved = await review(host, { ids: [good, elsewhere], approve: true })
+    expect((await approved.json()).results).toEqual([
+      { id: good, outcome: 'approved', question: expect.objectContaining({ review: 'approved' }) },
+      { id: elsewhere, outcome: 'not_found' },
+    ])
+    const rejected = await review(host, { ids: [bad, good], approve: false })
+    expect((await rejected.json()).results.map((r: { outcome: string }) => r.outcome)).toEqual([
+      'rejected',
+      'unchanged',
+    ])
+    expect((await board(ben)).map((q) => q.id)).toEqual([good])
+    expect((await board(host)).map((q) => q.id)).toEqual([good])
+    const mine = Object.fromEntries((await board(ana)).map((q) => [q.id, q.review]))
+    expect(mine).toEqual({ [good]: 'approved', [bad]: 'rejected' })
+    await chat.liveSettled()
+    const said = chat.liveSent.filter((sent) => sent.room === room).map((sent) => sent.data)
+    expect(said).toContainEqual(
+      expect.objectContaining({ questions: [expect.objectContaining({ id: good })] }),
+    )
+    expect(said).toContainEqual(expect.objectContaining({ questions: [], removed: [bad] }))
+    expect(JSON.stringify(said)).not.toContain('Bad question?')
+  })
+
   it('asks for a token, and keeps one room’s questions from another room’s token', async () => {
     const { room, ana, ask } = await setup()
     expect((await ask(ana, { body: 'Ours?' })).status).toBe(201)

@@ -1,8 +1,11 @@
 import { type Context, Hono } from 'hono'
 import {
   askQuestionRequestSchema,
+  editQuestionRequestSchema,
   isMessageIdOf,
   QUESTION_REFUSALS,
+  questionStateRequestSchema,
+  reviewQuestionsRequestSchema,
   type StoredQuestion,
 } from '../../_shared/protocol.ts'
 import type { RoomEnv } from '../auth.ts'
@@ -21,21 +24,52 @@ const blocked = (reason: string) =>
     `You have been blocked from taking part here${reason ? ` (${reason})` : ''}. Ask the room's host if you think this is a mistake.`,
   )
 
+const ownersOnly = () =>
+  new ApiError(
+    403,
+    'owners_only',
+    "Only the room's owners can answer, dismiss or review questions.",
+  )
+
 /**
  * The room's Q&A (issue 22), behind the token, mounted at `/rooms/:room/questions`:
  * - `GET /`: the board as the reader sees it (`{questions}`, by votes, then by age);
  * - `POST /` `{id, body, anonymous?}`: ask (201; 200 for a retry of the same question);
- * - `PUT` and `DELETE /:id/vote`: upvote a question, or take the vote back, idempotently.
- * Each answer holds the question as the person now sees it. The database decides, under the
- * room's lock, who may ask and vote (the room's settings, blocks) and what a question allows.
+ * - `PUT` and `DELETE /:id/vote`: upvote a question, or take the vote back, idempotently;
+ * - `PATCH /:id` `{body}` and `DELETE /:id`: the asker edits (until someone votes) or withdraws;
+ * - owners: `PUT /:id/state` `{state, answer?}`, and `POST /review` `{ids, approve}`.
+ * Each answer holds the question as the person now sees it, and the room learns of the change
+ * live from the function. The database decides, under the room's lock, who may do what (the
+ * room's settings, blocks) and what a question allows.
  */
 export function questionRoutes({ config, store, live }: ChatDeps) {
-  /** Everyone in the room learns of a question on the board as it now is (never a pending one). */
+  /**
+   * Everyone in the room learns of a question as it now is, or that it left their board (a
+   * question waiting for approval is never shown to them, so it too has left it).
+   */
   const announce = (room: string, question: StoredQuestion) => {
     if (question.review === 'approved' && question.state !== 'dismissed') {
       live?.questionsChanged(room, [question])
+    } else {
+      live?.questionsRemoved(room, [question.id])
     }
   }
+  const requireAskerQuota = (userId: string) =>
+    requireQuota(
+      store,
+      'question',
+      userId,
+      config.quotas.question,
+      'You are asking or changing questions too quickly',
+    )
+  const requireModerationQuota = (userId: string) =>
+    requireQuota(
+      store,
+      'question_moderation',
+      userId,
+      config.quotas.questionModeration,
+      'You are changing questions too quickly',
+    )
 
   async function vote(c: Context<RoomEnv>, up: boolean) {
     const id = messageIdParam(c, 'Question ids are UUIDs.')
@@ -89,21 +123,16 @@ export function questionRoutes({ config, store, live }: ChatDeps) {
           'This question id belongs to someone else. Make ids with newMessageId(your user id) and ask with a new one.',
         )
       }
-      await requireQuota(
-        store,
-        'question',
-        user.id,
-        config.quotas.question,
-        'You are asking questions too quickly',
-      )
+      await requireAskerQuota(user.id)
       const outcome = await store.askQuestion(room, { id, asker: user, body, anonymous }, owner)
       switch (outcome.kind) {
         case 'created':
-          announce(room, outcome.question)
+          // A question waiting for approval was never on anyone else's board: nothing to tell.
+          if (outcome.question.review === 'approved') announce(room, outcome.question)
           return c.json(outcome.question, 201)
         case 'duplicate':
           // Told again: the first answer (and its news) may have been lost with its instance.
-          announce(room, outcome.question)
+          if (outcome.question.review === 'approved') announce(room, outcome.question)
           return c.json(outcome.question, 200)
         case 'conflict':
           throw new ApiError(
@@ -126,4 +155,93 @@ export function questionRoutes({ config, store, live }: ChatDeps) {
     })
     .put('/:id/vote', (c) => vote(c, true))
     .delete('/:id/vote', (c) => vote(c, false))
+    .post('/review', async (c) => {
+      const { room, user, owner } = c.var
+      if (!owner) throw ownersOnly()
+      const { ids, approve } = await jsonBody(c, reviewQuestionsRequestSchema)
+      await requireModerationQuota(user.id)
+      const results = await store.reviewQuestions(room, ids, user.id, approve)
+      const approved = results.flatMap((result) =>
+        result.outcome === 'approved' && result.question ? [result.question] : [],
+      )
+      if (approved.length > 0) live?.questionsChanged(room, approved)
+      // Its asker learns of a rejection from their board (their own rejected question stays on it).
+      const rejected = results.filter((r) => r.outcome === 'rejected').map((r) => r.id)
+      if (rejected.length > 0) live?.questionsRemoved(room, rejected)
+      return c.json({ results })
+    })
+    .patch('/:id', async (c) => {
+      const id = messageIdParam(c, 'Question ids are UUIDs.')
+      const { body } = await jsonBody(c, editQuestionRequestSchema)
+      const { room, user, owner } = c.var
+      await requireAskerQuota(user.id)
+      const outcome = await store.editQuestion(room, id, user.id, body, owner)
+      switch (outcome.kind) {
+        case 'edited':
+          announce(room, outcome.question)
+          return c.json(outcome.question)
+        case 'unchanged':
+          return c.json(outcome.question)
+        case 'not_found':
+          throw questionNotFound()
+        case 'forbidden':
+          throw new ApiError(403, 'not_your_question', 'Only its asker can change a question.')
+        case 'closed':
+          throw new ApiError(
+            409,
+            'question_closed',
+            'This question can no longer be edited: it is being answered, answered or rejected.',
+          )
+        case 'has_votes':
+          throw new ApiError(
+            409,
+            'question_has_votes',
+            'People have voted for this question as it is, so it can no longer be edited. Withdraw it and ask again instead.',
+          )
+        case 'blocked':
+          throw blocked(outcome.reason)
+        case 'questions_off':
+        case 'owners_only':
+          throw new ApiError(403, outcome.kind, QUESTION_REFUSALS[outcome.kind])
+      }
+    })
+    .delete('/:id', async (c) => {
+      const id = messageIdParam(c, 'Question ids are UUIDs.')
+      const { room, user } = c.var
+      await requireAskerQuota(user.id)
+      const outcome = await store.withdrawQuestion(room, id, user.id)
+      switch (outcome.kind) {
+        case 'withdrawn':
+          live?.questionsRemoved(room, [id])
+          return c.body(null, 204)
+        case 'not_found':
+          throw questionNotFound()
+        case 'forbidden':
+          throw new ApiError(403, 'not_your_question', 'Only its asker can withdraw a question.')
+      }
+    })
+    .put('/:id/state', async (c) => {
+      const id = messageIdParam(c, 'Question ids are UUIDs.')
+      const { room, user, owner } = c.var
+      if (!owner) throw ownersOnly()
+      const { state, answer } = await jsonBody(c, questionStateRequestSchema)
+      await requireModerationQuota(user.id)
+      const outcome = await store.setQuestionState(room, id, user.id, state, answer)
+      switch (outcome.kind) {
+        case 'changed':
+          if (outcome.question) announce(room, outcome.question)
+          else live?.questionsRemoved(room, [id])
+          return c.json({ question: outcome.question })
+        case 'unchanged':
+          return c.json({ question: outcome.question })
+        case 'not_found':
+          throw questionNotFound()
+        case 'pending':
+          throw new ApiError(
+            409,
+            'question_pending',
+            'This question waits for approval (or was rejected): approve it first.',
+          )
+      }
+    })
 }
