@@ -34,8 +34,11 @@ export interface LiveFrom {
  */
 export interface LiveHandler<T extends LiveType = LiveType> {
   type: T
-  /** Who may send it (default `anyone`): from anyone else it is news of nothing, and dropped. */
-  from?: 'owners' | 'anyone'
+  /**
+   * Who may send it (default `anyone`): from anyone else it is news of nothing, and dropped.
+   * `api`: only the function, through Daily's REST API (fromId `API`), never a person's session.
+   */
+  from?: 'api' | 'owners' | 'anyone'
   /** Who reads it (default `everyone`): `owners` drops it at everyone else's page. */
   readers?: 'everyone' | 'owners'
   /** An envelope of this kind that passed the checks above. */

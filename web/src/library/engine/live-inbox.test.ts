@@ -246,6 +246,38 @@ describe('Live envelopes go to the handler registered for their kind', () => {
     expect(receive).toHaveBeenCalledTimes(1)
   })
 
+  it("takes a kind only the function sends from Daily's REST API, and drops the same envelope from a person's session, an owner's included", () => {
+    const { inbox, log } = inboxFor(false)
+    const receive = vi.fn()
+    inbox.register({ type: 'questions', from: 'api', receive })
+    const board = {
+      v: 1,
+      type: 'questions',
+      questions: [
+        {
+          id: newMessageId(ben.userId),
+          body: 'Who pays for the coffee?',
+          askerName: 'Ben',
+          anonymous: false,
+          votes: 9,
+          state: 'answering',
+          review: 'approved',
+          createdAt: now(),
+          revision: 3,
+        },
+      ],
+    }
+    inbox.received(board, ben.sessionId)
+    inbox.received(board, host.sessionId)
+    expect(receive).not.toHaveBeenCalled()
+    expect(log).toHaveBeenCalledWith('dropped a notice only the function sends, from a session', {
+      from: host.sessionId,
+      type: 'questions',
+    })
+    inbox.received(board, 'API')
+    expect(receive).toHaveBeenCalledTimes(1)
+  })
+
   it("drops a kind only owners read at a member's page, from anyone", () => {
     const handler: LiveHandler<'reports'> = { type: 'reports', readers: 'owners', receive: vi.fn() }
     const member = inboxFor(false)

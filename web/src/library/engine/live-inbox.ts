@@ -113,6 +113,14 @@ export class LiveInbox {
       })
       return
     }
+    // What only the function sends (the Q&A board) would, from a person, pose as the room's news.
+    if (handler.from === 'api' && from.sessionId !== API_SESSION_ID) {
+      this.#options.log('dropped a notice only the function sends, from a session', {
+        from: from.sessionId,
+        type,
+      })
+      return
+    }
     if (handler.from === 'owners' && !from.owner) {
       this.#options.log('dropped a notice only owners send, from someone who is not one', {
         from: from.sessionId,
