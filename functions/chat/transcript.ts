@@ -3,6 +3,7 @@ import {
   retentionSentence,
   type StoredMessage,
   type StoredPoll,
+  type StoredQuestion,
 } from '../_shared/protocol.ts'
 import type { ReplyParent } from './message-store.ts'
 
@@ -134,3 +135,38 @@ export function transcriptEntry(
 /** The end of a Markdown transcript. */
 export const transcriptFooter = (count: number) =>
   `${count === 1 ? '1 message' : `${count.toLocaleString('en')} messages`}.\n`
+
+/** How a question stands, in a few words. */
+const QUESTION_STATES: Record<StoredQuestion['state'], string> = {
+  open: 'open',
+  answering: 'being answered',
+  answered: 'answered',
+  dismissed: 'dismissed',
+}
+
+/**
+ * The room's Q&A board at the end of a Markdown transcript, as its reader sees it (by votes, then
+ * age): never the asker of an anonymous question. Each question and answer is a quote, so that no
+ * line of it can pass for a heading. Nothing when the board is empty.
+ */
+export function transcriptQuestions(questions: readonly StoredQuestion[]): string {
+  if (questions.length === 0) return ''
+  const entries = questions.map((question) => {
+    const votes = question.votes === 1 ? '1 vote' : `${question.votes} votes`
+    const asker = question.askerName === undefined ? 'Anonymous' : literal(question.askerName)
+    const state =
+      question.review === 'approved'
+        ? QUESTION_STATES[question.state]
+        : question.review === 'pending'
+          ? 'waiting for approval'
+          : 'rejected'
+    const answer =
+      question.answer === undefined ? '' : `\n\nAnswered:\n\n${quoted(question.answer)}`
+    return `### ${votes} · ${asker} · ${state}\n\n${quoted(question.body)}${answer}\n\n`
+  })
+  return `\n## Questions (${questions.length})\n\n${entries.join('')}`
+}
+
+/** The end of a JSON transcript: after its messages, the room's Q&A board as its reader sees it. */
+export const transcriptJsonEnd = (questions: readonly StoredQuestion[]) =>
+  `],"questions":${JSON.stringify(questions)}}`

@@ -350,6 +350,36 @@ describe('/rooms/:room/questions', () => {
     expect(JSON.stringify(said)).not.toContain('Bad question?')
   })
 
+  it('ends transcripts with the board as the reader sees it, an anonymous asker as Anonymous', async () => {
+    const { room, ana, ben, host, ask, vote } = await setup({ questions: { anonymous: true } })
+    const named = storedQuestionSchema.parse(
+      await (await ask(ben, { body: 'Named **question**?' })).json(),
+    )
+    await ask(ana, { body: 'Who is listening?', anonymous: true })
+    expect((await vote(ana, named.id)).status).toBe(200)
+    await chat.call('PUT', `/rooms/${room}/questions/${named.id}/state`, {
+      token: host,
+      body: { state: 'answered', answer: '# Yes.' },
+    })
+    const transcript = async (format: 'md' | 'json') =>
+      chat.call('GET', `/rooms/${room}/transcript?format=${format}`, { token: host })
+
+    const markdown = await (await transcript('md')).text()
+    expect(markdown).toContain(
+      '## Questions (2)\n\n### 1 vote · Ben · answered\n\n> Named **question**?\n\nAnswered:\n\n> # Yes.\n\n',
+    )
+    expect(markdown).toContain('### 0 votes · Anonymous · open\n\n> Who is listening?')
+    const json = await (await transcript('json')).json()
+    expect(json.questions.map((q: { body: string }) => q.body)).toEqual([
+      'Named **question**?',
+      'Who is listening?',
+    ])
+    for (const text of [markdown, JSON.stringify(json)]) {
+      expect(text).not.toContain('Ana')
+      expect(text).not.toContain(userIdOf(ana))
+    }
+  })
+
   it('asks for a token, and keeps one room’s questions from another room’s token', async () => {
     const { room, ana, ask } = await setup()
     expect((await ask(ana, { body: 'Ours?' })).status).toBe(201)

@@ -10,7 +10,9 @@ import {
   transcriptEntry,
   transcriptFooter,
   transcriptHeader,
+  transcriptJsonEnd,
   transcriptJsonStart,
+  transcriptQuestions,
 } from '../transcript.ts'
 import { vttCues, vttHeader } from '../transcript-vtt.ts'
 
@@ -44,7 +46,7 @@ export function transcriptRoutes({ config, store, media }: ChatDeps) {
 
   return new Hono<RoomEnv>().get('/', async (c) => {
     const { format, start, end } = queryParams(c, transcriptQuerySchema, 'transcript')
-    const { room, user } = c.var
+    const { room, user, owner } = c.var
     await requireQuota(
       store,
       'transcript',
@@ -102,7 +104,15 @@ export function transcriptRoutes({ config, store, media }: ChatDeps) {
         if (!last || page.length < TRANSCRIPT_PAGE_SIZE) break
         afterSeq = last.seq
       }
-      yield format === 'json' ? ']}' : format === 'vtt' ? cues.finish() : transcriptFooter(count)
+      if (format === 'vtt') {
+        yield cues.finish()
+        return
+      }
+      // The Q&A board as the reader sees it now (never the asker of an anonymous question).
+      const questions = await store.loadQuestions(room, user.id, owner)
+      yield format === 'json'
+        ? transcriptJsonEnd(questions)
+        : `${transcriptFooter(count)}${transcriptQuestions(questions)}`
     }
 
     /** One page of the Markdown or JSON document. */
