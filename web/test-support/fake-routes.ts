@@ -67,7 +67,7 @@ interface FakeRoomCalls {
 }
 
 /**
- * The routes of editing, reactions, pins and settings, answered from `room`'s methods of those
+ * The routes of editing, reactions, pins, settings and the (empty) Q&A board, answered from `room`'s methods of those
  * names as the function's routes answer them: the part of the route table every fake room shares.
  */
 export function roomRoutes(room: FakeRoomCalls): FakeRoutes {
@@ -83,5 +83,8 @@ export function roomRoutes(room: FakeRoomCalls): FakeRoutes {
     'DELETE /messages/:id/pin': ({ param }) => room.pinMessage(param('id'), false),
     'GET /pins': () => room.loadPins(),
     'GET /settings': () => room.loadSettings(),
+    // The Q&A board, read at start and at every catch-up: an empty one (its own tests use their
+    // own double, features/questions/question-board.test.ts).
+    'GET /questions': () => ({ questions: [] }),
   }
 }

@@ -15,6 +15,7 @@ import {
 } from '../features/mentions/engine.ts'
 import { PinBoard, pinMessage } from '../features/pins/engine.ts'
 import { checkPoll, Polls } from '../features/polls/engine.ts'
+import { QuestionBoard } from '../features/questions/engine.ts'
 import { MessageReactions } from '../features/reactions/engine.ts'
 import { ReplyDraft, type ReplyQuote, ReplyQuotes } from '../features/replies/engine.ts'
 import { MessageReports } from '../features/reports/engine.ts'
@@ -146,6 +147,8 @@ export class ChatClient {
   readonly pins: PinBoard
   /** Voting in the room's polls and closing them (see startPoll for starting one). */
   readonly polls: Polls
+  /** The room's Q&A board, live from the function, and asking, voting and answering. */
+  readonly questions: QuestionBoard
   /** The last ChatSnapshot built, and the stores' snapshots it was built from. */
   #snapshot: { from: readonly unknown[]; snapshot: ChatSnapshot } | undefined
   /** The messages of the last ChatSnapshot, kept while neither the messages nor people change. */
@@ -229,6 +232,14 @@ export class ChatClient {
     )
     this.pins = roomState(new PinBoard({ api: options.api, log }))
     this.reports = roomState(new MessageReports({ api: options.api, userId: options.user.id, log }))
+    this.questions = roomState(
+      new QuestionBoard({
+        api: options.api,
+        userId: options.user.id,
+        owner: options.owner === true,
+        log,
+      }),
+    )
     this.#typing = new Typing({
       clock,
       userId: options.user.id,
@@ -249,6 +260,7 @@ export class ChatClient {
     this.#inbox.register(messages.chat, messages.chatRef)
     this.#inbox.register(this.#typing.notice)
     this.#inbox.register(changedNotice(catchUp))
+    this.#inbox.register(this.questions.live)
     this.#reactions = new MessageReactions({
       api: options.api,
       timeline,
@@ -589,6 +601,7 @@ export class ChatClient {
     }
     this.#history.unsubscribeAll()
     this.quotes.unsubscribeAll()
+    this.questions.unsubscribeAll()
     await this.#transport.leave()
   }
 
