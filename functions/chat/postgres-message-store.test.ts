@@ -37,6 +37,10 @@ describe('createPostgresMessageStore', () => {
       writing = false
     })
     while (writing || seen.length < senders.length * perSender) {
+      // Whether every write had ended before this read was asked for: only then does an empty
+      // page mean the end. Read after the page comes back, the flag may have flipped while the
+      // read (its snapshot taken before the last commit) was on its way.
+      const afterTheWrites = !writing
       const page = await store.loadHistoryPage(
         room,
         { limit: 200, after: cursor || undefined },
@@ -44,7 +48,7 @@ describe('createPostgresMessageStore', () => {
       )
       for (const message of page.messages) seen.push(message.body)
       cursor = page.messages.at(-1)?.seq ?? cursor
-      if (!writing && page.messages.length === 0) break
+      if (afterTheWrites && page.messages.length === 0) break
     }
     await written
     expect(outcomes.filter((outcome) => !outcome.endsWith(': created'))).toEqual([])
