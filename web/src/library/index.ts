@@ -18,6 +18,11 @@ export {
 } from './engine/live-channel.ts'
 export type { PeopleSnapshot } from './engine/people.ts'
 export type { MessageView, TimelineMessage } from './engine/timeline.ts'
+export type {
+  QuestionBoard,
+  QuestionBoardState,
+  QuestionNews,
+} from './features/questions/engine.ts'
 export { BackchannelChat, type BackchannelChatProps } from './react/backchannel-chat.tsx'
 export { ChatColumn } from './react/chat-column.tsx'
 export { ChatPanel } from './react/chat-panel.tsx'

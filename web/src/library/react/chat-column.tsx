@@ -9,9 +9,11 @@ import {
 } from '../features/mentions/index.ts'
 import { PinBar as Pins } from '../features/pins/index.ts'
 import type { Recipient } from '../features/private-messages/index.ts'
+import { QuestionsView as Questions, QuestionsAnnouncer } from '../features/questions/index.ts'
 import { ChatSettings as ChatSettingsForm, RetentionNotice } from '../features/room-rules/index.ts'
 import { MessageSearchPanel as SearchPanel } from '../features/search/index.ts'
 import { useAttachments } from '../features/uploads/index.ts'
+import { ColumnTabs } from './column-tabs.tsx'
 import { Composer as ComposerForm } from './composer.tsx'
 import { COMPOSER_TOOLS } from './composer-tools.tsx'
 import { LiveAnnouncer as Announcer } from './live-announcer.tsx'
@@ -32,6 +34,7 @@ const PinBar = memo(Pins)
 const LiveAnnouncer = memo(Announcer)
 const Composer = memo(ComposerForm)
 const MessageList = memo(List)
+const QuestionsView = memo(Questions)
 
 const CONNECTION_TEXT: Partial<Record<ConnectionState, string>> = {
   connecting: 'Connecting…',
@@ -56,8 +59,8 @@ function recipientsOf(participants: readonly ChatParticipant[]): Recipient[] {
 const carriesFiles = (event: DragEvent) => event.dataTransfer.types.includes('Files')
 
 /**
- * The chat beside the call: participants, the transcript download, the conversation, who is
- * typing, the composer. Files dropped anywhere on it go to the composer. Which message is being
+ * The chat beside the call: participants, the transcript download, then two views as tabs: the
+ * conversation (who is typing, the composer) and the room's questions. Files dropped anywhere on it go to the composer. Which message is being
  * edited is kept here, as both a message's menu and the composer (Up arrow) can start editing.
  */
 export function ChatColumn({
@@ -72,6 +75,7 @@ export function ChatColumn({
   const participants = useStore(client.people, (people) => people.participants)
   const connectionState = useStore(client.connection)
   const history = useStore(client.history)
+  const questionCount = useStore(client.questions, (board) => board.questions.length)
   const connection = CONNECTION_TEXT[connectionState]
   const attachments = useAttachments(api)
   const { editing, actions, editLatest } = useMessageEditing(client)
@@ -154,31 +158,49 @@ export function ChatColumn({
           Could not load earlier messages: {history.error}
         </p>
       )}
-      <MessageList
-        client={client}
-        hasOlder={history.hasOlder}
-        loadingOlder={history.loading && history.loaded}
-        onLoadOlder={loadOlder}
-        onRetry={retry}
-        actions={actions}
-        editing={editing}
-        onReply={client.replyDraft.start}
-        onReveal={client.reveal}
-        goTo={goTo}
+      <ColumnTabs
+        label="Chat and questions"
+        tabs={[
+          {
+            label: 'Chat',
+            panel: (
+              <>
+                <MessageList
+                  client={client}
+                  hasOlder={history.hasOlder}
+                  loadingOlder={history.loading && history.loaded}
+                  onLoadOlder={loadOlder}
+                  onRetry={retry}
+                  actions={actions}
+                  editing={editing}
+                  onReply={client.replyDraft.start}
+                  onReveal={client.reveal}
+                  goTo={goTo}
+                />
+                <TypingLine client={client} />
+                <Composer
+                  onSend={send}
+                  onInput={input}
+                  attachments={attachments}
+                  onEditLast={editLatest}
+                  reply={client.replyDraft}
+                  mentionCandidates={client.mentionCandidates}
+                  rules={client.rules}
+                  recipients={recipients}
+                  tools={tools}
+                />
+              </>
+            ),
+          },
+          {
+            label: `Questions (${questionCount})`,
+            panel: <QuestionsView board={client.questions} rules={client.rules} />,
+          },
+        ]}
       />
+      {/* Outside the views: news of either reaches screen readers whichever is shown. */}
       <LiveAnnouncer arrivals={client.arrivals} />
-      <TypingLine client={client} />
-      <Composer
-        onSend={send}
-        onInput={input}
-        attachments={attachments}
-        onEditLast={editLatest}
-        reply={client.replyDraft}
-        mentionCandidates={client.mentionCandidates}
-        rules={client.rules}
-        recipients={recipients}
-        tools={tools}
-      />
+      <QuestionsAnnouncer board={client.questions} />
       {dragging && <div className="bc-drop-hint">Drop files to attach</div>}
     </aside>
   )

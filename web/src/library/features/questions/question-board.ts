@@ -1,9 +1,13 @@
 import {
+  askQuestionRequestSchema,
+  editQuestionRequestSchema,
   isMessageIdOf,
   type LiveQuestion,
   newMessageId,
+  questionStateRequestSchema,
   type StoredQuestion,
 } from '@shared/protocol.ts'
+import type { z } from 'zod'
 import type { RoomApi } from '../../engine/chat-api.ts'
 import { LatestRead } from '../../engine/latest-read.ts'
 import type { LiveHandler } from '../../engine/live-handler.ts'
@@ -20,6 +24,19 @@ import {
   voteQuestion,
   withdrawQuestion,
 } from './questions-api.ts'
+
+/**
+ * What the person wrote, checked with the protocol's own schema before it is sent: the
+ * function's reasons, in its words ("A question is at most 500 characters. Shorten it."), at once.
+ */
+function check<Schema extends z.ZodType>(
+  schema: Schema,
+  input: unknown,
+): Result<{ value: z.output<Schema> }> {
+  const parsed = schema.safeParse(input)
+  if (parsed.success) return { ok: true, value: parsed.data }
+  return refused(parsed.error.issues[0]?.message ?? 'This is not valid.')
+}
 
 export interface QuestionBoardState {
   /**
@@ -104,7 +121,10 @@ export class QuestionBoard extends Store<QuestionBoardState> implements RoomStat
    * Asks a question for the room (anonymously when the room allows it); a retry of the same text
    * reuses its id, so it is asked once. Returns why not, in the function's words.
    */
-  async ask(body: string, anonymous: boolean): Promise<Result> {
+  async ask(text: string, anonymous: boolean): Promise<Result> {
+    const checked = check(askQuestionRequestSchema.shape.body, text)
+    if (!checked.ok) return checked
+    const { value: body } = checked
     const draft = this.#draft
     const id =
       draft && draft.body === body && draft.anonymous === anonymous
@@ -123,8 +143,10 @@ export class QuestionBoard extends Store<QuestionBoardState> implements RoomStat
   }
 
   /** The asker changes their question's text (while nobody has voted). */
-  edit(id: string, body: string): Promise<Result> {
-    return this.#act(async (api) => this.#stored(await editQuestion(api, id, body)))
+  edit(id: string, text: string): Promise<Result> {
+    const checked = check(editQuestionRequestSchema.shape.body, text)
+    if (!checked.ok) return Promise.resolve(checked)
+    return this.#act(async (api) => this.#stored(await editQuestion(api, id, checked.value)))
   }
 
   /** The asker withdraws their question: it leaves the board. */
@@ -137,8 +159,13 @@ export class QuestionBoard extends Store<QuestionBoardState> implements RoomStat
 
   /** Owners: marks the question `id` open, being answered now, answered (with `answer`) or dismissed. */
   setState(id: string, state: StoredQuestion['state'], answer?: string): Promise<Result> {
+    const checked = check(
+      questionStateRequestSchema,
+      answer === undefined ? { state } : { state, answer },
+    )
+    if (!checked.ok) return Promise.resolve(checked)
     return this.#act(async (api) => {
-      const question = await setQuestionState(api, id, state, answer)
+      const question = await setQuestionState(api, id, state, checked.value.answer)
       if (question) this.#stored(question)
       else this.#remove([id])
     })

@@ -1,0 +1,136 @@
+// Q&A as people use it (issue 22): real Chromium, one browser context per person, the whole local
+// stack, whose function sends the board's news through the relay from 'API' as Daily's REST API
+// would. Ana asks, Ben sees it live and upvotes, the host marks it answering and answers it, and
+// someone who joins late sees the same board. Everything is found by role and name.
+import { expect, it } from 'vitest'
+import { expectHidden, expectVisible, type Person, setupE2ESession, uniqueRoom } from './browser.ts'
+
+const session = setupE2ESession()
+const join = session.join.bind(session)
+
+/** The Questions tab, whose name carries the count: "Questions (1)". */
+const questionsTab = (person: Person) => person.page.getByRole('tab', { name: /^Questions/ })
+
+/** Opens the Questions view by clicking its tab. */
+async function openQuestions(person: Person) {
+  await questionsTab(person).click()
+  await expectVisible(person.page.getByRole('region', { name: 'Question board' }))
+}
+
+/** A question of the board, found by its text. */
+const questionItem = (person: Person, text: string) =>
+  person.page.getByRole('listitem').filter({ has: person.page.getByText(text, { exact: true }) })
+
+/** What the question's vote count says. */
+const votesOf = (person: Person, text: string) =>
+  questionItem(person, text).locator('.bc-question-votes').textContent()
+
+/** What the page's polite live regions say now (what a screen reader was last told). */
+const announced = (person: Person) => person.page.locator('[aria-live="polite"]').allTextContents()
+
+function expectNoProblems() {
+  for (const person of session.people) {
+    expect(person.problems(), `${person.name}'s page`).toEqual([])
+  }
+}
+
+it('three people: Ana asks, Ben sees it live and upvotes, the host answers it, a late joiner sees the board', async () => {
+  const room = uniqueRoom()
+  const host = await session.joinAsOwner('Host', room)
+  const ana = await join('Ana', room)
+  const ben = await join('Ben', room)
+  const question = 'Will the slides be shared after the call?'
+
+  // Ana, by keyboard: from the Chat tab, the Right arrow goes to Questions; then Tab to the field.
+  const chatTab = ana.page.getByRole('tab', { name: 'Chat' })
+  expect(await chatTab.getAttribute('aria-selected')).toBe('true')
+  await chatTab.focus()
+  await ana.page.keyboard.press('ArrowRight')
+  await expect.poll(() => questionsTab(ana).getAttribute('aria-selected')).toBe('true')
+  await expect
+    .poll(() => ana.page.evaluate(() => document.activeElement?.getAttribute('role')))
+    .toBe('tab')
+  const field = ana.page.getByRole('textbox', { name: 'Ask a question' })
+  await expectVisible(field)
+  await field.fill(question)
+  await field.press('Enter')
+  await expectVisible(questionItem(ana, question))
+  expect(await field.inputValue()).toBe('')
+  // Her own question: hers to see as "You", not hers to upvote.
+  const anaUpvote = ana.page.getByRole('button', {
+    name: /^Upvote: Will the slides/,
+  })
+  await expect.poll(() => anaUpvote.isDisabled()).toBe(true)
+  await expectVisible(questionItem(ana, question).getByText('You'))
+
+  // Ben sees it live: the tab's count, the question under Ana's name, and his screen reader told.
+  await expect.poll(() => questionsTab(ben).textContent()).toBe('Questions (1)')
+  await expect.poll(() => announced(ben)).toContain(`New question: ${question}`)
+  await openQuestions(ben)
+  await expectVisible(questionItem(ben, question).getByText('Ana'))
+  const benUpvote = ben.page.getByRole('button', {
+    name: /^Upvote: Will the slides/,
+  })
+  await benUpvote.click()
+  await expect.poll(() => benUpvote.getAttribute('aria-pressed')).toBe('true')
+
+  // The count moves for everyone; only Ben's button is pressed.
+  await openQuestions(ana)
+  await openQuestions(host)
+  for (const person of [ana, ben, host]) {
+    await expect.poll(() => votesOf(person, question)).toBe('1 vote')
+  }
+  expect(
+    await host.page
+      .getByRole('button', { name: /^Upvote: Will the slides/ })
+      .getAttribute('aria-pressed'),
+  ).toBe('false')
+  // Voted on, it is no longer Ana's to edit.
+  await expectHidden(ana.page.getByRole('button', { name: /^Edit: / }))
+
+  // The host is answering it now: highlighted for everyone, and screen readers are told.
+  await host.page.getByRole('button', { name: /^Answering now: Will the slides/ }).click()
+  for (const person of [ana, ben, host]) {
+    await expectVisible(questionItem(person, question).getByText('Being answered now'))
+  }
+  await expect.poll(() => announced(ben)).toContain(`Now answering: ${question}`)
+  // Only owners answer.
+  await expectHidden(ben.page.getByRole('button', { name: /^Mark answered/ }))
+
+  // Answered, with a written answer; nobody votes for it any more.
+  await host.page.getByRole('button', { name: /^Mark answered: Will the slides/ }).click()
+  const answer = host.page.getByRole('textbox', { name: 'Written answer (optional)' })
+  await answer.fill('Yes, by email tonight.')
+  await host.page.getByRole('button', { name: 'Save answer' }).click()
+  for (const person of [ana, ben, host]) {
+    await expectVisible(questionItem(person, question).getByText('Answered', { exact: true }))
+    await expectVisible(questionItem(person, question).getByText('Yes, by email tonight.'))
+  }
+  await expect.poll(() => benUpvote.isDisabled()).toBe(true)
+
+  // Someone who joins later sees the same board.
+  const dee = await join('Dee', room)
+  await expect.poll(() => questionsTab(dee).textContent()).toBe('Questions (1)')
+  await openQuestions(dee)
+  await expectVisible(questionItem(dee, question).getByText('Yes, by email tonight.'))
+  expect(await votesOf(dee, question)).toBe('1 vote')
+  expectNoProblems()
+}, 90_000)
+
+it("a question that is too long is refused in the function's own words, in an alert, and what was typed stays", async () => {
+  const room = uniqueRoom()
+  const ana = await join('Ana', room)
+  await openQuestions(ana)
+  // No "Ask anonymously" in a room that does not allow anonymous questions.
+  await expectHidden(ana.page.getByRole('checkbox', { name: 'Ask anonymously' }))
+  const field = ana.page.getByRole('textbox', { name: 'Ask a question' })
+  const long = 'Why? '.repeat(101)
+  await field.fill(long)
+  await ana.page.getByRole('button', { name: 'Ask', exact: true }).click()
+  await expectVisible(
+    ana.page.getByRole('alert').getByText('A question is at most 500 characters. Shorten it.'),
+  )
+  expect(await field.inputValue()).toBe(long)
+  expect(await questionsTab(ana).textContent()).toBe('Questions (0)')
+  expectNoProblems()
+})
