@@ -21,6 +21,7 @@ import {
   round,
 } from './figures.ts'
 import { benchServer } from './server-bench.ts'
+import { benchVoteStorm } from './vote-storm.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
 const log = (line: string) => console.log(`  ${line}`)
@@ -54,16 +55,19 @@ async function benchBundle(): Promise<Figure[]> {
 }
 
 /**
- * `--only server`, `--only browser` or `--only engine` (after `--`: `npm run bench -- --only
- * server`) runs one part (the bundle figures always come along); the default is the full run. A partial run prints its
- * table but leaves bench/latest.json alone: that file holds full runs only.
+ * `--only server`, `--only browser`, `--only engine` or `--only questions` (after `--`:
+ * `npm run bench -- --only server`) runs one part (the bundle figures always come along); the
+ * default is the full run. A partial run prints its table but leaves bench/latest.json alone:
+ * that file holds full runs only.
  */
-function onlyPart(): 'server' | 'browser' | 'engine' | undefined {
+const PARTS = ['server', 'browser', 'engine', 'questions'] as const
+
+function onlyPart(): (typeof PARTS)[number] | undefined {
   const at = process.argv.indexOf('--only')
   if (at === -1) return undefined
-  const part = process.argv[at + 1]
-  if (part === 'server' || part === 'browser' || part === 'engine') return part
-  throw new Error(`--only takes server, browser or engine, not ${part}`)
+  const part = PARTS.find((name) => name === process.argv[at + 1])
+  if (part) return part
+  throw new Error(`--only takes ${PARTS.join(', ')}, not ${process.argv[at + 1]}`)
 }
 
 async function main() {
@@ -97,6 +101,10 @@ async function main() {
     if (only === undefined || only === 'browser') {
       console.log('Browser: live delivery and the client')
       figures.push(...(await benchBrowser(context)))
+    }
+    if (only === undefined || only === 'questions') {
+      console.log('Questions: a vote storm')
+      figures.push(...(await benchVoteStorm(context)))
     }
 
     printTable(figures, previous)
