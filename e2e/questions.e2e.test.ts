@@ -2,8 +2,17 @@
 // stack, whose function sends the board's news through the relay from 'API' as Daily's REST API
 // would. Ana asks, Ben sees it live and upvotes, the host marks it answering and answers it, and
 // someone who joins late sees the same board. Everything is found by role and name.
+
+import type { RoomSettings } from '@shared/protocol.ts'
 import { expect, it } from 'vitest'
-import { expectHidden, expectVisible, type Person, setupE2ESession, uniqueRoom } from './browser.ts'
+import {
+  expectHidden,
+  expectVisible,
+  ownerToken,
+  type Person,
+  setupE2ESession,
+  uniqueRoom,
+} from './browser.ts'
 
 const session = setupE2ESession()
 const join = session.join.bind(session)
@@ -27,6 +36,34 @@ const votesOf = (person: Person, text: string) =>
 
 /** What the page's polite live regions say now (what a screen reader was last told). */
 const announced = (person: Person) => person.page.locator('[aria-live="polite"]').allTextContents()
+
+/** Sets a room's Q&A rules as its owner would, before anyone joins (so nobody need be told). */
+async function setQuestionRules(
+  room: string,
+  token: string,
+  questions: NonNullable<RoomSettings['questions']>,
+) {
+  const settings: RoomSettings = {
+    send: 'everyone',
+    slowModeSeconds: 0,
+    privateMessages: true,
+    questions,
+  }
+  const response = await fetch(`${session.app.url}/functions/v1/chat/rooms/${room}/settings`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify(settings),
+  })
+  expect(response.status).toBe(200)
+}
+
+/** Asks `text` from the Questions view, as a person types it. */
+async function ask(person: Person, text: string) {
+  const field = person.page.getByRole('textbox', { name: 'Ask a question' })
+  await field.fill(text)
+  await field.press('Enter')
+  await expectVisible(questionItem(person, text))
+}
 
 function expectNoProblems() {
   for (const person of session.people) {
@@ -134,3 +171,54 @@ it("a question that is too long is refused in the function's own words, in an al
   expect(await questionsTab(ana).textContent()).toBe('Questions (0)')
   expectNoProblems()
 })
+
+it('anonymous questions that wait for approval: the host approves one and rejects the other, and nobody sees who asked', async () => {
+  const room = uniqueRoom()
+  const owner = await ownerToken(room, 'Host')
+  await setQuestionRules(room, owner.token, {
+    who: 'everyone',
+    anonymous: true,
+    needApproval: true,
+  })
+  const ana = await join('Ana', room)
+  const ben = await join('Ben', room)
+  const kept = 'How do we report a bug in production?'
+  const dropped = 'Can I have the afternoon off?'
+
+  await openQuestions(ana)
+  await ana.page.getByRole('checkbox', { name: 'Ask anonymously' }).check()
+  await ask(ana, kept)
+  await ask(ana, dropped)
+  for (const text of [kept, dropped]) {
+    await expectVisible(questionItem(ana, text).getByText('Waiting for approval'))
+    await expectVisible(questionItem(ana, text).getByText('You (anonymously)'))
+  }
+  // Nothing waiting reaches Ben.
+  await openQuestions(ben)
+  expect(await questionsTab(ben).textContent()).toBe('Questions (0)')
+
+  // The host reads the board on joining: both waiting, neither named.
+  const host = await session.join('Host', room, { token: owner.token })
+  await openQuestions(host)
+  for (const text of [kept, dropped]) {
+    await expectVisible(questionItem(host, text).getByText('Waiting for approval'))
+    await expectVisible(questionItem(host, text).getByText('Anonymous', { exact: true }))
+  }
+  await host.page.getByRole('button', { name: /^Approve: How do we report/ }).click()
+  await host.page.getByRole('button', { name: /^Reject: Can I have/ }).click()
+  await expectHidden(questionItem(host, dropped))
+
+  // Ben sees the approved one live, as Anonymous; Ana sees hers approved, and the other rejected.
+  await expectVisible(questionItem(ben, kept).getByText('Anonymous', { exact: true }))
+  await expect.poll(() => questionsTab(ben).textContent()).toBe('Questions (1)')
+  await expect.poll(() => announced(ben)).toContain(`New question: ${kept}`)
+  await expectHidden(questionItem(ana, kept).getByText('Waiting for approval'))
+  await expectVisible(questionItem(ana, dropped).getByText('Rejected'))
+  const benBoard = await ben.page.getByRole('region', { name: 'Question board' }).textContent()
+  expect(benBoard).not.toContain('Ana')
+  expect(benBoard).not.toContain(dropped)
+  // Ben upvotes it; Ana's own anonymous question is not hers to upvote, and the count reaches her.
+  await ben.page.getByRole('button', { name: /^Upvote: How do we report/ }).click()
+  await expect.poll(() => votesOf(ana, kept)).toBe('1 vote')
+  expectNoProblems()
+}, 90_000)
