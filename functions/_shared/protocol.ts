@@ -1045,6 +1045,9 @@ export const reviewQuestionsRequestSchema = z.strictObject({
   approve: z.boolean({ error: 'approve is true (approve) or false (reject).' }),
 })
 
+/** A room's board holds at most this many questions that are not dismissed (ask_question). */
+export const MAX_BOARD_QUESTIONS = 1000
+
 /** Why the room's settings keep a person from asking or voting now. */
 export const QUESTION_REFUSALS = {
   questions_off: 'Q&A is turned off in this room.',

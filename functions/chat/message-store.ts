@@ -170,6 +170,8 @@ type AskOutcome =
   | { kind: 'blocked'; reason: string }
   /** The room does not let askers hide their name. */
   | { kind: 'anonymous_off' }
+  /** The room's board holds MAX_BOARD_QUESTIONS questions (dismissed ones aside). */
+  | { kind: 'board_full' }
   | { kind: QuestionRefusal }
 
 /** Upvoting a question or taking the vote back: it as the voter now reads it, or why not. */

@@ -737,6 +737,7 @@ export function createPostgresMessageStore(
           return { kind: 'blocked', reason: row.block_reason ?? '' }
         case 'conflict':
         case 'anonymous_off':
+        case 'board_full':
         case 'questions_off':
         case 'owners_only':
           return { kind: row.outcome }

@@ -233,6 +233,57 @@ $$;
 comment on function chat.question_visible_to is
   'Whether a question is on p_reader_id''s board: approved ones for everyone, pending ones for their asker and owners (p_reader_is_owner), rejected ones for their asker only, dismissed ones for nobody.';
 
+-- One question as p_reader_id sees it (StoredQuestion in functions/_shared/protocol.ts): never
+-- the asker of an anonymous question; `mine` and `myVote` are the reader's own. Who may see it at
+-- all is question_visible_to's to say.
+create function chat.question_json(q chat.questions, p_reader_id text) returns jsonb
+language sql
+stable
+set search_path = ''
+as $$
+  select jsonb_strip_nulls(jsonb_build_object(
+    'id', q.id,
+    'body', q.body,
+    'askerName', case when not q.anonymous then q.asker_name end,
+    'anonymous', q.anonymous,
+    'mine', q.asker_id = p_reader_id,
+    'votes', q.votes,
+    'myVote', exists (
+      select from chat.question_votes as vote
+      where vote.question_id = q.id and vote.voter_id = p_reader_id
+    ),
+    'state', q.state,
+    'review', q.review,
+    'answer', q.answer,
+    'answeredAt', to_char(q.answered_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+    'createdAt', to_char(q.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+    'editedAt', to_char(q.edited_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+    'revision', q.revision
+  ))
+$$;
+comment on function chat.question_json is
+  'One question as JSON for one reader (p_reader_id): {id, body, askerName (absent when anonymous), anonymous, mine, votes, myVote, state, review, answer, answeredAt, createdAt, editedAt, revision}. Never the asker of an anonymous question.';
+
+-- One question of a room as p_reader_id sees it, or null when they may not see it: what every
+-- write answers, without building the room's whole board.
+create function chat.question_seen_by(
+  p_id uuid,
+  p_room chat.room_name,
+  p_reader_id text,
+  p_reader_is_owner boolean
+) returns jsonb
+language sql
+stable
+set search_path = ''
+as $$
+  select chat.question_json(q, p_reader_id)
+  from chat.questions as q
+  where q.id = p_id and q.room = p_room
+    and chat.question_visible_to(q, p_reader_id, p_reader_is_owner)
+$$;
+comment on function chat.question_seen_by is
+  'One question of a room as question_json shows it to a reader, or null when question_visible_to hides it from them (or there is no such question in the room).';
+
 -- A room's board as the chat returns it (StoredQuestion in functions/_shared/protocol.ts), as one
 -- JSON object per question that p_reader_id may see (question_visible_to): approved ones that are
 -- not dismissed, their own or (for an owner) every pending one, and their own rejected ones. An
@@ -246,25 +297,7 @@ language sql
 stable
 set search_path = ''
 as $$
-  select jsonb_strip_nulls(jsonb_build_object(
-           'id', q.id,
-           'body', q.body,
-           'askerName', case when not q.anonymous then q.asker_name end,
-           'anonymous', q.anonymous,
-           'mine', q.asker_id = p_reader_id,
-           'votes', q.votes,
-           'myVote', exists (
-             select from chat.question_votes as vote
-             where vote.question_id = q.id and vote.voter_id = p_reader_id
-           ),
-           'state', q.state,
-           'review', q.review,
-           'answer', q.answer,
-           'answeredAt', to_char(q.answered_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-           'createdAt', to_char(q.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-           'editedAt', to_char(q.edited_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-           'revision', q.revision
-         )) as question
+  select chat.question_json(q, p_reader_id) as question
   from chat.questions as q
   where q.room = p_room
     and chat.question_visible_to(q, p_reader_id, p_reader_is_owner)
@@ -319,6 +352,13 @@ begin
       outcome := 'anonymous_off';
       return;
     end if;
+    -- A board is read whole (room_questions): it holds at most 1,000 questions (MAX_BOARD_QUESTIONS
+    -- in functions/_shared/protocol.ts); dismissed ones, which no board shows, do not count.
+    if (select count(*) from chat.questions as q where q.room = p_room and q.state <> 'dismissed')
+       >= 1000 then
+      outcome := 'board_full';
+      return;
+    end if;
     insert into chat.questions (id, room, asker_id, asker_name, anonymous, body, review)
     values (
       p_id, p_room, p_asker_id, p_asker_name, p_anonymous, p_body,
@@ -328,14 +368,12 @@ begin
     outcome := 'created';
   end if;
   if outcome in ('created', 'duplicate') then
-    select board.question into question
-    from chat.room_questions(p_room, p_asker_id, p_asker_is_owner) as board
-    where board.question ->> 'id' = p_id::text;
+    question := chat.question_seen_by(p_id, p_room, p_asker_id, p_asker_is_owner);
   end if;
 end
 $$;
 comment on function chat.ask_question is
-  'Asks a question for the chat function, under the room''s write lock. Outcomes: created, duplicate (the same id, asker and text: a retry), conflict (the id holds another question), blocked (with block_reason), questions_off, owners_only, anonymous_off. A question from anyone but an owner is pending while the room''s questions need approval. Returns the question as room_questions shows it to its asker.';
+  'Asks a question for the chat function, under the room''s write lock. Outcomes: created, duplicate (the same id, asker and text: a retry), conflict (the id holds another question), blocked (with block_reason), questions_off, owners_only, anonymous_off, board_full (1,000 questions not dismissed). A question from anyone but an owner is pending while the room''s questions need approval. Returns the question as room_questions shows it to its asker.';
 
 -- Upvoting (p_up) or taking the vote back, for the chat function: idempotent, under the room's
 -- write lock. Refused while the person is blocked or Q&A is closed to them, on a question they
@@ -386,9 +424,7 @@ begin
     get diagnostics changed = row_count;
     outcome := case when changed = 0 then 'unchanged' when p_up then 'voted' else 'withdrawn' end;
   end if;
-  select board.question into question
-  from chat.room_questions(p_room, p_voter_id, p_voter_is_owner) as board
-  where board.question ->> 'id' = p_id::text;
+  question := chat.question_seen_by(p_id, p_room, p_voter_id, p_voter_is_owner);
 end
 $$;
 comment on function chat.vote_question is
@@ -454,9 +490,7 @@ begin
       outcome := 'edited';
     end if;
   end if;
-  select board.question into question
-  from chat.room_questions(p_room, p_user_id, p_user_is_owner) as board
-  where board.question ->> 'id' = p_id::text;
+  question := chat.question_seen_by(p_id, p_room, p_user_id, p_user_is_owner);
 end
 $$;
 comment on function chat.edit_question is
@@ -552,9 +586,7 @@ begin
     where id = p_id;
     outcome := 'changed';
   end if;
-  select board.question into question
-  from chat.room_questions(p_room, p_actor_id, true) as board
-  where board.question ->> 'id' = p_id::text;
+  question := chat.question_seen_by(p_id, p_room, p_actor_id, true);
 end
 $$;
 comment on function chat.set_question_state is
@@ -605,10 +637,7 @@ begin
       result := case when p_approve then 'approved' else 'rejected' end;
     end if;
     return query
-      select target_id, result, (
-        select board.question from chat.room_questions(p_room, p_actor_id, true) as board
-        where board.question ->> 'id' = target_id::text
-      );
+      select target_id, result, chat.question_seen_by(target_id, p_room, p_actor_id, true);
   end loop;
 end
 $$;

@@ -190,6 +190,24 @@ describe('/rooms/:room/questions', () => {
     expect(chat.liveSent.filter((sent) => sent.room === room)).toEqual([])
   })
 
+  it('holds a board to 1,000 questions; dismissing one makes room', async () => {
+    const { room, ana, host, ask } = await setup()
+    await chat.sql`
+      insert into chat.questions (id, room, asker_id, asker_name, body)
+      select gen_random_uuid(), ${room}, 'seed', 'Seed', 'Seeded question ' || g
+      from generate_series(1, 1000) as g`
+    const refused = await expectError(await ask(ana, { body: 'One more?' }), 409, 'board_full')
+    expect(refused.message).toContain('1000 questions')
+    const [oldest] = await chat.sql<{ id: string }[]>`
+      select id from chat.questions where room = ${room} order by created_at limit 1`
+    const dismissed = await chat.call('PUT', `/rooms/${room}/questions/${oldest?.id}/state`, {
+      token: host,
+      body: { state: 'dismissed' },
+    })
+    expect(dismissed.status).toBe(200)
+    expect((await ask(ana, { body: 'One more?' })).status).toBe(201)
+  })
+
   it('refuses an anonymous question where the room does not allow them', async () => {
     const { ana, ask, board } = await setup()
     await expectError(await ask(ana, { body: 'Psst?', anonymous: true }), 403, 'anonymous_off')

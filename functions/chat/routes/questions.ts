@@ -3,6 +3,7 @@ import {
   askQuestionRequestSchema,
   editQuestionRequestSchema,
   isMessageIdOf,
+  MAX_BOARD_QUESTIONS,
   QUESTION_REFUSALS,
   questionStateRequestSchema,
   reviewQuestionsRequestSchema,
@@ -139,6 +140,12 @@ export function questionRoutes({ config, store, live }: ChatDeps) {
             409,
             'id_conflict',
             'A different question was already asked with this id. Ask with a new id.',
+          )
+        case 'board_full':
+          throw new ApiError(
+            409,
+            'board_full',
+            `This room's board holds ${MAX_BOARD_QUESTIONS} questions, its most. An owner can dismiss answered ones to make room.`,
           )
         case 'anonymous_off':
           throw new ApiError(
