@@ -222,3 +222,53 @@ it('anonymous questions that wait for approval: the host approves one and reject
   await expect.poll(() => votesOf(ana, kept)).toBe('1 vote')
   expectNoProblems()
 }, 90_000)
+
+it("the order holds still under Ben's pointer or focus, counts change in place, and 'N updates — show' or leaving applies it", async () => {
+  const room = uniqueRoom()
+  const ana = await join('Ana', room)
+  const ben = await join('Ben', room)
+  const cy = await join('Cy', room)
+  const older = 'First question, asked first'
+  const newer = 'Second question, about to be popular'
+  await openQuestions(ana)
+  await ask(ana, older)
+  await ask(ana, newer)
+  await openQuestions(ben)
+  await openQuestions(cy)
+  const order = (person: Person) =>
+    person.page
+      .getByRole('list', { name: 'Questions, most voted first' })
+      .locator('.bc-question-body')
+      .allTextContents()
+  await expect.poll(() => order(ben)).toEqual([older, newer])
+
+  // Ben's pointer rests on the first question while Cy's vote would move the second above it.
+  await questionItem(ben, older).hover()
+  await cy.page.getByRole('button', { name: /^Upvote: Second question/ }).click()
+  await expect.poll(() => votesOf(ben, newer)).toBe('1 vote')
+  expect(await order(ben)).toEqual([older, newer])
+  const show = ben.page.getByRole('button', { name: '2 updates — show' })
+  await expectVisible(show)
+  // Elsewhere the order moved at once.
+  await expect.poll(() => order(ana)).toEqual([newer, older])
+
+  await show.click()
+  await expect.poll(() => order(ben)).toEqual([newer, older])
+  await expectHidden(show)
+
+  // Cy takes the vote back while Ben's pointer is still there; it moves once the pointer leaves.
+  await cy.page.getByRole('button', { name: /^Upvote: Second question/ }).click()
+  await expect.poll(() => votesOf(ben, newer)).toBe('0 votes')
+  expect(await order(ben)).toEqual([newer, older])
+  await ben.page.getByRole('tab', { name: 'Chat' }).hover()
+  await expect.poll(() => order(ben)).toEqual([older, newer])
+
+  // Keyboard focus in the list holds it the same way, until focus leaves it.
+  await ben.page.getByRole('button', { name: /^Upvote: First question/ }).focus()
+  await cy.page.getByRole('button', { name: /^Upvote: Second question/ }).click()
+  await expect.poll(() => votesOf(ben, newer)).toBe('1 vote')
+  expect(await order(ben)).toEqual([older, newer])
+  await ben.page.getByRole('textbox', { name: 'Ask a question' }).focus()
+  await expect.poll(() => order(ben)).toEqual([newer, older])
+  expectNoProblems()
+}, 90_000)

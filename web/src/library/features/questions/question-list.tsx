@@ -1,4 +1,4 @@
-import { type FocusEvent, useEffect, useState } from 'react'
+import { type FocusEvent, type MouseEvent, useEffect, useRef, useState } from 'react'
 import { useStore } from '../../react/use-store.ts'
 import type { QuestionBoard } from './question-board.ts'
 import { QuestionItem } from './question-item.tsx'
@@ -13,12 +13,25 @@ export function QuestionList({ board, owner }: { board: QuestionBoard; owner: bo
   const [pointer, setPointer] = useState(false)
   const [focus, setFocus] = useState(false)
   const held = pointer || focus
+  const section = useRef<HTMLElement>(null)
 
+  // A focused button that went away (Withdraw, Answering now) takes focus to the page without a
+  // blur: the board is no longer held by focus then.
+  useEffect(() => {
+    if (focus && !section.current?.contains(document.activeElement)) setFocus(false)
+  })
   useEffect(() => {
     board.hold(held)
   }, [board, held])
   // Gone from the page (another tab, another room): nothing holds the order any more.
   useEffect(() => () => board.hold(false), [board])
+
+  function show(event: MouseEvent<HTMLButtonElement>) {
+    board.showUpdates()
+    // The button goes with the updates. From the keyboard (no click count), focus stays on the
+    // board rather than falling to the page; a pointer is still over it anyway.
+    if (event.detail === 0) section.current?.focus()
+  }
 
   function blur(event: FocusEvent<HTMLElement>) {
     // Focus moving between the list's own buttons is no leaving.
@@ -27,6 +40,8 @@ export function QuestionList({ board, owner }: { board: QuestionBoard; owner: bo
 
   return (
     <section
+      ref={section}
+      tabIndex={-1}
       className="bc-question-board"
       aria-label="Question board"
       onPointerEnter={() => setPointer(true)}
@@ -35,7 +50,7 @@ export function QuestionList({ board, owner }: { board: QuestionBoard; owner: bo
       onBlur={blur}
     >
       {waiting > 0 && (
-        <button type="button" className="bc-question-updates" onClick={() => board.showUpdates()}>
+        <button type="button" className="bc-question-updates" onClick={show}>
           {waiting === 1 ? '1 update' : `${waiting} updates`} — show
         </button>
       )}
