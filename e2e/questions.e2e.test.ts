@@ -5,6 +5,7 @@
 
 import type { RoomSettings } from '@shared/protocol.ts'
 import { expect, it } from 'vitest'
+import { accessibilityViolations } from './axe.ts'
 import {
   expectHidden,
   expectVisible,
@@ -133,6 +134,10 @@ it('three people: Ana asks, Ben sees it live and upvotes, the host answers it, a
   await expect.poll(() => announced(ben)).toContain(`Now answering: ${question}`)
   // Only owners answer.
   await expectHidden(ben.page.getByRole('button', { name: /^Mark answered/ }))
+  // axe finds nothing in the Questions view, as a member and as an owner sees it.
+  for (const person of [ben, host]) {
+    expect(await accessibilityViolations(person.page, '.bc-chat-column'), person.name).toEqual([])
+  }
 
   // Answered, with a written answer; nobody votes for it any more.
   await host.page.getByRole('button', { name: /^Mark answered: Will the slides/ }).click()
@@ -144,6 +149,7 @@ it('three people: Ana asks, Ben sees it live and upvotes, the host answers it, a
     await expectVisible(questionItem(person, question).getByText('Yes, by email tonight.'))
   }
   await expect.poll(() => benUpvote.isDisabled()).toBe(true)
+  expect(await accessibilityViolations(ben.page, '.bc-chat-column')).toEqual([])
 
   // Someone who joins later sees the same board.
   const dee = await join('Dee', room)
@@ -204,6 +210,7 @@ it('anonymous questions that wait for approval: the host approves one and reject
     await expectVisible(questionItem(host, text).getByText('Waiting for approval'))
     await expectVisible(questionItem(host, text).getByText('Anonymous', { exact: true }))
   }
+  expect(await accessibilityViolations(host.page, '.bc-chat-column')).toEqual([])
   await host.page.getByRole('button', { name: /^Approve: How do we report/ }).click()
   await host.page.getByRole('button', { name: /^Reject: Can I have/ }).click()
   await expectHidden(questionItem(host, dropped))
@@ -214,6 +221,7 @@ it('anonymous questions that wait for approval: the host approves one and reject
   await expect.poll(() => announced(ben)).toContain(`New question: ${kept}`)
   await expectHidden(questionItem(ana, kept).getByText('Waiting for approval'))
   await expectVisible(questionItem(ana, dropped).getByText('Rejected'))
+  expect(await accessibilityViolations(ana.page, '.bc-chat-column')).toEqual([])
   const benBoard = await ben.page.getByRole('region', { name: 'Question board' }).textContent()
   expect(benBoard).not.toContain('Ana')
   expect(benBoard).not.toContain(dropped)
