@@ -280,3 +280,36 @@ it("the order holds still under Ben's pointer or focus, counts change in place, 
   await expect.poll(() => order(ben)).toEqual([newer, older])
   expectNoProblems()
 }, 90_000)
+
+it('the host approves several waiting questions at once, ticked on the board', async () => {
+  const room = uniqueRoom()
+  const owner = await ownerToken(room, 'Host')
+  await setQuestionRules(room, owner.token, {
+    who: 'everyone',
+    anonymous: false,
+    needApproval: true,
+  })
+  const ana = await join('Ana', room)
+  const ben = await join('Ben', room)
+  await openQuestions(ana)
+  const questions = ['Question one?', 'Question two?', 'Question three?']
+  for (const text of questions) await ask(ana, text)
+
+  const host = await session.join('Host', room, { token: owner.token })
+  await openQuestions(host)
+  const review = host.page.getByRole('group', { name: '3 questions wait for approval' })
+  await expectVisible(review)
+  await host.page.getByRole('checkbox', { name: 'Select: Question one?' }).check()
+  await host.page.getByRole('checkbox', { name: 'Select: Question three?' }).check()
+  await review.getByRole('button', { name: 'Approve selected (2)' }).click()
+
+  await openQuestions(ben)
+  await expect.poll(() => questionsTab(ben).textContent()).toBe('Questions (2)')
+  await expectVisible(questionItem(ben, 'Question one?'))
+  await expectVisible(questionItem(ben, 'Question three?'))
+  await expectHidden(questionItem(ben, 'Question two?'))
+  // One left waiting: reviewed on its own, without the bar.
+  await expectHidden(host.page.getByRole('group', { name: /wait for approval$/ }))
+  await expectVisible(host.page.getByRole('button', { name: 'Approve: Question two?' }))
+  expectNoProblems()
+}, 90_000)

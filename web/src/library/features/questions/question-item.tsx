@@ -25,10 +25,15 @@ export function QuestionItem({
   question,
   board,
   owner,
+  ticked,
+  onTick,
 }: {
   question: StoredQuestion
   board: QuestionBoard
   owner: boolean
+  /** Owners reviewing several at once: whether this waiting question is ticked. */
+  ticked?: boolean
+  onTick?: (on: boolean) => void
 }) {
   const [error, setError] = useState<string>()
   const [editing, setEditing] = useState(false)
@@ -50,6 +55,15 @@ export function QuestionItem({
       data-review={question.review}
       aria-current={question.state === 'answering' ? 'true' : undefined}
     >
+      {onTick && (
+        <input
+          type="checkbox"
+          className="bc-question-tick"
+          aria-label={`Select: ${start}`}
+          checked={ticked === true}
+          onChange={(event) => onTick(event.target.checked)}
+        />
+      )}
       <div className="bc-question-vote">
         <button
           type="button"

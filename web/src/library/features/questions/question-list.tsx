@@ -2,6 +2,7 @@ import { type FocusEvent, type MouseEvent, useEffect, useRef, useState } from 'r
 import { useStore } from '../../react/use-store.ts'
 import type { QuestionBoard } from './question-board.ts'
 import { QuestionItem } from './question-item.tsx'
+import { ReviewBar } from './review-bar.tsx'
 
 /**
  * The board's questions, most voted first. While the pointer is over the list or focus is in it,
@@ -14,6 +15,16 @@ export function QuestionList({ board, owner }: { board: QuestionBoard; owner: bo
   const [focus, setFocus] = useState(false)
   const held = pointer || focus
   const section = useRef<HTMLElement>(null)
+  // Owners tick waiting questions to review several at once; only those still waiting count.
+  const [ticked, setTicked] = useState<ReadonlySet<string>>(new Set())
+  const waitingApproval = owner ? questions.filter((question) => question.review === 'pending') : []
+  const selected = waitingApproval.filter((question) => ticked.has(question.id)).map(({ id }) => id)
+  const tick = (id: string, on: boolean) => {
+    const next = new Set(ticked)
+    if (on) next.add(id)
+    else next.delete(id)
+    setTicked(next)
+  }
 
   // A focused button that went away (Withdraw, Answering now) takes focus to the page without a
   // blur: the board is no longer held by focus then.
@@ -54,12 +65,31 @@ export function QuestionList({ board, owner }: { board: QuestionBoard; owner: bo
           {waiting === 1 ? '1 update' : `${waiting} updates`} — show
         </button>
       )}
+      {waitingApproval.length > 1 && (
+        <ReviewBar
+          board={board}
+          waiting={waitingApproval.length}
+          selected={selected}
+          onReviewed={() => setTicked(new Set())}
+        />
+      )}
       {questions.length === 0 ? (
         <p className="bc-question-empty">No questions yet. Ask the first one.</p>
       ) : (
         <ol className="bc-question-list" aria-label="Questions, most voted first">
           {questions.map((question) => (
-            <QuestionItem key={question.id} question={question} board={board} owner={owner} />
+            <QuestionItem
+              key={question.id}
+              question={question}
+              board={board}
+              owner={owner}
+              {...(waitingApproval.length > 1 && question.review === 'pending'
+                ? {
+                    ticked: ticked.has(question.id),
+                    onTick: (on: boolean) => tick(question.id, on),
+                  }
+                : {})}
+            />
           ))}
         </ol>
       )}
