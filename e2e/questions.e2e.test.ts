@@ -139,6 +139,19 @@ it('three people: Ana asks, Ben sees it live and upvotes, the host answers it, a
     expect(await accessibilityViolations(person.page, '.bc-chat-column'), person.name).toEqual([])
   }
 
+  // By keyboard: Enter opens the answer form in place, Escape closes it, focus stays on the question.
+  await host.page.getByRole('button', { name: /^Mark answered: Will the slides/ }).focus()
+  await host.page.keyboard.press('Enter')
+  await expect
+    .poll(() => host.page.evaluate(() => document.activeElement?.tagName))
+    .toBe('TEXTAREA')
+  await host.page.keyboard.press('Escape')
+  await expect
+    .poll(() =>
+      host.page.evaluate(() => document.activeElement?.closest('li')?.textContent ?? 'nowhere'),
+    )
+    .toContain(question)
+
   // Answered, with a written answer; nobody votes for it any more.
   await host.page.getByRole('button', { name: /^Mark answered: Will the slides/ }).click()
   const answer = host.page.getByRole('textbox', { name: 'Written answer (optional)' })

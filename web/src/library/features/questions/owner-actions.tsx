@@ -14,12 +14,15 @@ export function OwnerActions({
   start,
   board,
   act,
+  keepFocus,
 }: {
   question: StoredQuestion
   /** The question's start, in each button's name. */
   start: string
   board: QuestionBoard
   act: (action: () => Promise<Result>, failed: string) => Promise<boolean>
+  /** The answer form closed: focus stays on the question. */
+  keepFocus: () => void
 }) {
   const [answering, setAnswering] = useState(false)
   const { id, review, state } = question
@@ -52,9 +55,14 @@ export function OwnerActions({
             () => board.setState(id, 'answered', answer === '' ? undefined : answer),
             'Could not mark it answered',
           )
-          if (saved) setAnswering(false)
+          if (!saved) return
+          setAnswering(false)
+          keepFocus()
         }}
-        onCancel={() => setAnswering(false)}
+        onCancel={() => {
+          setAnswering(false)
+          keepFocus()
+        }}
       />
     )
   }

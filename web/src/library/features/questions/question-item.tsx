@@ -1,5 +1,5 @@
 import type { StoredQuestion } from '@shared/protocol.ts'
-import { useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import type { Result } from '../../engine/result.ts'
 import { questionStart } from './ask-rules.ts'
 import { OwnerActions } from './owner-actions.tsx'
@@ -37,6 +37,17 @@ export function QuestionItem({
 }) {
   const [error, setError] = useState<string>()
   const [editing, setEditing] = useState(false)
+  const item = useRef<HTMLLIElement>(null)
+  const [refocus, setRefocus] = useState(0)
+  const keepFocus = () => setRefocus((count) => count + 1)
+  // The control just used may have gone with what it did (Answering now, Save, Cancel): focus
+  // stays on this question, on its first control, instead of falling to the page.
+  useEffect(() => {
+    if (refocus === 0) return
+    const active = document.activeElement
+    if (active && active !== document.body) return
+    item.current?.querySelector<HTMLElement>('button:enabled, textarea')?.focus()
+  }, [refocus])
   const start = questionStart(question.body)
   const status = statusOf(question)
 
@@ -45,11 +56,13 @@ export function QuestionItem({
     setError(undefined)
     const result = await action()
     if (!result.ok) setError(`${failed}: ${result.error}`)
+    keepFocus()
     return result.ok
   }
 
   return (
     <li
+      ref={item}
       className="bc-question"
       data-state={question.state}
       data-review={question.review}
@@ -96,9 +109,14 @@ export function QuestionItem({
             body={question.body}
             onSave={async (body) => {
               const saved = await act(() => board.edit(question.id, body), 'Could not edit')
-              if (saved) setEditing(false)
+              if (!saved) return
+              setEditing(false)
+              keepFocus()
             }}
-            onCancel={() => setEditing(false)}
+            onCancel={() => {
+              setEditing(false)
+              keepFocus()
+            }}
           />
         ) : (
           <p className="bc-question-body">{question.body}</p>
@@ -130,7 +148,15 @@ export function QuestionItem({
               Withdraw
             </button>
           )}
-          {owner && <OwnerActions question={question} start={start} board={board} act={act} />}
+          {owner && (
+            <OwnerActions
+              question={question}
+              start={start}
+              board={board}
+              act={act}
+              keepFocus={keepFocus}
+            />
+          )}
         </div>
         {error && (
           <p role="alert" className="bc-error">
