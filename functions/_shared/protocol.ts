@@ -1087,6 +1087,23 @@ export type StoredQuestion = z.infer<typeof storedQuestionSchema>
 /** `GET /rooms/:room/questions`: the room's board for the reader, by votes, then by age. */
 export const questionBoardSchema = z.object({ questions: z.array(storedQuestionSchema) })
 
+/** `PUT /rooms/:room/questions/:id/state`'s answer: the question as owners see it, null once dismissed. */
+export const questionStateAnswerSchema = z.object({ question: storedQuestionSchema.nullable() })
+
+/** `POST /rooms/:room/questions/review`'s answer: each question's outcome, in the order asked. */
+export const questionReviewAnswerSchema = z.object({
+  results: z.array(
+    z.object({
+      id: z.string(),
+      /** unchanged: no longer waiting (approved or rejected before). */
+      outcome: z.enum(['approved', 'rejected', 'unchanged', 'not_found']),
+      /** As owners now see it; none when rejected or not found. */
+      question: storedQuestionSchema.optional(),
+    }),
+  ),
+})
+export type QuestionReviewResult = z.infer<typeof questionReviewAnswerSchema>['results'][number]
+
 /** A question as everyone may see it, live: without what only its reader knows. */
 const liveQuestionSchema = storedQuestionSchema.omit({ mine: true, myVote: true })
 export type LiveQuestion = z.infer<typeof liveQuestionSchema>

@@ -6,6 +6,7 @@ import type {
   Mention,
   NewPoll,
   QuestionRefusal,
+  QuestionReviewResult,
   Reaction,
   RoomReports,
   RoomSettings,
@@ -207,14 +208,8 @@ type QuestionStateOutcome =
   /** It waits for approval, or was rejected: review it instead. */
   | { kind: 'pending' }
 
-/** One question of a review. */
-export interface ReviewedQuestion {
-  id: string
-  /** unchanged: it no longer waits (approved or rejected before). */
-  outcome: 'approved' | 'rejected' | 'unchanged' | 'not_found'
-  /** As owners now read it; none when rejected or not found. */
-  question?: StoredQuestion
-}
+/** One question of a review, as the review route answers it. */
+export type ReviewedQuestion = QuestionReviewResult
 
 /** Pinning or unpinning: the message as it is after, or why not. */
 type PinOutcome =

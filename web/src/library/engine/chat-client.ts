@@ -237,6 +237,8 @@ export class ChatClient {
         api: options.api,
         userId: options.user.id,
         owner: options.owner === true,
+        needApproval: () => this.rules.getSnapshot().settings.questions?.needApproval === true,
+        clock,
         log,
       }),
     )
@@ -601,7 +603,7 @@ export class ChatClient {
     }
     this.#history.unsubscribeAll()
     this.quotes.unsubscribeAll()
-    this.questions.unsubscribeAll()
+    this.questions.dispose()
     await this.#transport.leave()
   }
 

@@ -1,8 +1,9 @@
 import { type LiveQuestion, newMessageId, type StoredQuestion } from '@shared/protocol.ts'
 import { describe, expect, it, vi } from 'vitest'
+import { FakeClock } from '../../../../test-support/fake-clock.ts'
 import { type FakeRoutes, fakeRoute } from '../../../../test-support/fake-routes.ts'
 import { ChatApiError } from '../../engine/chat-api.ts'
-import { QuestionBoard } from './question-board.ts'
+import { OWNER_QUEUE_READ_MS, QuestionBoard } from './question-board.ts'
 
 const me = 'user-me'
 const ana = 'user-ana'
@@ -222,5 +223,51 @@ describe('Acting on the board', () => {
       ['Waiting', 'approved'],
     ])
     expect(bodies()).toEqual(['Waiting'])
+  })
+})
+
+describe('An owner’s board while questions wait for approval', () => {
+  /** A board read every OWNER_QUEUE_READ_MS while `needApproval` says so; how often it was read. */
+  function polled(owner: boolean, needApproval: { now: boolean }) {
+    const clock = new FakeClock()
+    const reads = vi.fn(() => ({ questions: [question('Waiting', { review: 'pending' })] }))
+    const api = { route: fakeRoute({ 'GET /questions': reads }) }
+    const board = new QuestionBoard({
+      api,
+      userId: me,
+      owner,
+      needApproval: () => needApproval.now,
+      clock,
+      log: vi.fn(),
+    })
+    return { board, clock, reads }
+  }
+
+  it('is read again every few seconds, so a waiting question reaches the owners without news', async () => {
+    const { board, clock, reads } = polled(true, { now: true })
+    clock.advance(OWNER_QUEUE_READ_MS)
+    await vi.waitFor(() =>
+      expect(board.getSnapshot().questions.map((q) => q.body)).toEqual(['Waiting']),
+    )
+    clock.advance(OWNER_QUEUE_READ_MS)
+    expect(reads).toHaveBeenCalledTimes(2)
+    board.dispose()
+    clock.advance(OWNER_QUEUE_READ_MS * 3)
+    expect(reads).toHaveBeenCalledTimes(2)
+  })
+
+  it('is not read on a timer while nothing waits for approval, nor for anyone but an owner', () => {
+    const settings = { now: false }
+    const owner = polled(true, settings)
+    owner.clock.advance(OWNER_QUEUE_READ_MS * 3)
+    expect(owner.reads).not.toHaveBeenCalled()
+    settings.now = true
+    owner.clock.advance(OWNER_QUEUE_READ_MS)
+    expect(owner.reads).toHaveBeenCalledTimes(1)
+    owner.board.dispose()
+
+    const member = polled(false, { now: true })
+    member.clock.advance(OWNER_QUEUE_READ_MS * 3)
+    expect(member.reads).not.toHaveBeenCalled()
   })
 })

@@ -9,6 +9,7 @@ import {
 } from '@shared/protocol.ts'
 import type { z } from 'zod'
 import type { RoomApi } from '../../engine/chat-api.ts'
+import { type Clock, systemClock } from '../../engine/clock.ts'
 import { LatestRead } from '../../engine/latest-read.ts'
 import type { LiveHandler } from '../../engine/live-handler.ts'
 import { type Result, refused } from '../../engine/result.ts'
@@ -60,8 +61,18 @@ export interface QuestionBoardOptions {
   userId: string
   /** Owners see questions waiting for approval, which live news never carries. */
   owner: boolean
+  /**
+   * Whether the room's questions wait for approval now. An owner's board is then read again every
+   * OWNER_QUEUE_READ_MS: news of a waiting question goes to nobody live (the function cannot tell
+   * owners' sessions from others', and a notice to all would tell everyone that one is waiting).
+   */
+  needApproval?: () => boolean
+  clock?: Clock
   log: (message: string, detail?: unknown) => void
 }
+
+/** How often an owner's board is read while questions wait for approval. */
+export const OWNER_QUEUE_READ_MS = 5000
 
 /**
  * The room's Q&A board (a RoomStateFeature): read on join and at every catch-up, changed live by
@@ -88,6 +99,8 @@ export class QuestionBoard extends Store<QuestionBoardState> implements RoomStat
   /** The question being asked, kept until it is stored so that a retry reuses its id. */
   #draft: { id: string; body: string; anonymous: boolean } | undefined
 
+  #queueTimer: unknown
+
   constructor(options: QuestionBoardOptions) {
     super({ questions: [], waiting: 0 })
     this.#options = options
@@ -97,6 +110,24 @@ export class QuestionBoard extends Store<QuestionBoardState> implements RoomStat
       options.log,
       'the questions',
     )
+    if (options.owner && options.needApproval) this.#readQueueLater()
+  }
+
+  /** An owner's next look at the waiting questions (see QuestionBoardOptions.needApproval). */
+  #readQueueLater(): void {
+    const clock = this.#options.clock ?? systemClock
+    this.#queueTimer = clock.setTimeout(() => {
+      if (this.#options.needApproval?.()) void this.refresh()
+      this.#readQueueLater()
+    }, OWNER_QUEUE_READ_MS)
+  }
+
+  /** Stops reading the waiting questions and forgets every listener (the client is disposed). */
+  dispose(): void {
+    if (this.#queueTimer !== undefined)
+      (this.#options.clock ?? systemClock).clearTimeout(this.#queueTimer)
+    this.#queueTimer = undefined
+    this.unsubscribeAll()
   }
 
   /** Reads the board again; a failure keeps the questions known. */

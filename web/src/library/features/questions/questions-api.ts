@@ -1,4 +1,11 @@
-import { questionBoardSchema, type StoredQuestion, storedQuestionSchema } from '@shared/protocol.ts'
+import {
+  type QuestionReviewResult,
+  questionBoardSchema,
+  questionReviewAnswerSchema,
+  questionStateAnswerSchema,
+  type StoredQuestion,
+  storedQuestionSchema,
+} from '@shared/protocol.ts'
 import { z } from 'zod'
 import type { RoomApi } from '../../engine/chat-api.ts'
 
@@ -41,20 +48,6 @@ export async function withdrawQuestion(api: Api, id: string): Promise<void> {
   await api.route(questionPath(id), z.undefined(), { method: 'DELETE' })
 }
 
-// The two owners' answers below are not in the protocol module (yet): read here as the function
-// answers them (docs/http-api.md), and checked like every other answer.
-const stateAnswerSchema = z.object({ question: storedQuestionSchema.nullable() })
-const reviewAnswerSchema = z.object({
-  results: z.array(
-    z.object({
-      id: z.string(),
-      outcome: z.enum(['approved', 'rejected', 'unchanged', 'not_found']),
-      question: storedQuestionSchema.optional(),
-    }),
-  ),
-})
-export type ReviewResult = z.infer<typeof reviewAnswerSchema>['results'][number]
-
 /**
  * An owner marks a question open, being answered now, answered (with an answer) or dismissed: the
  * question as owners now see it, `null` once dismissed (it left every board).
@@ -66,7 +59,7 @@ export async function setQuestionState(
   answer?: string,
 ): Promise<StoredQuestion | null> {
   const json = answer === undefined ? { state } : { state, answer }
-  const { question } = await api.route(questionPath(id, 'state'), stateAnswerSchema, {
+  const { question } = await api.route(questionPath(id, 'state'), questionStateAnswerSchema, {
     method: 'PUT',
     json,
   })
@@ -78,8 +71,8 @@ export async function reviewQuestions(
   api: Api,
   ids: readonly string[],
   approve: boolean,
-): Promise<ReviewResult[]> {
-  const { results } = await api.route('/questions/review', reviewAnswerSchema, {
+): Promise<QuestionReviewResult[]> {
+  const { results } = await api.route('/questions/review', questionReviewAnswerSchema, {
     method: 'POST',
     json: { ids, approve },
   })
