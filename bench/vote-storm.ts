@@ -1,4 +1,6 @@
-// Issue 22, item 6: the vote storm. An owner puts 20 questions on a room's Q&A board; then 300
+// Issue 22, item 6: the vote storm, and a board of 1,000 questions scrolled in Chromium.
+//
+// The vote storm. An owner puts 20 questions on a room's Q&A board; then 300
 // people, each with a token and a relay connection of their own, upvote one question each within
 // 2 seconds, through the chat function. Nothing may be lost: every accepted vote is in the
 // database, and every listener's board (kept from the function's live 'questions' messages alone,
@@ -9,6 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import http from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { chromium } from 'playwright-core'
 import postgres from 'postgres'
 import WebSocket from 'ws'
 import {
@@ -21,7 +24,7 @@ import { RELAY_PATH } from '../functions/_shared/relay-protocol.ts'
 import { createRoomTokens } from '../functions/chat/tokens.ts'
 import { type LocalStack, startLocalStack } from '../local/stack.ts'
 import { atMost, type BenchContext, type Figure, info, percentile, round } from './figures.ts'
-import { DAILY_API_KEY } from './pages.ts'
+import { DAILY_API_KEY, join } from './pages.ts'
 
 const QUESTIONS = 20
 const VOTERS = 300
@@ -29,6 +32,11 @@ const STORM_MS = 2000
 const CONVERGE_TIMEOUT_MS = 30_000
 /** Issue 22: every board converges; the time is information, bounded so that a hang fails. */
 const CONVERGE_LIMIT_MS = 10_000
+/** The large board: as many questions as a board holds (MAX_BOARD_QUESTIONS). */
+const LARGE_BOARD = 1000
+/** Issue 22: the large board scrolls without a frame over this. */
+const LONG_FRAME_MS = 50
+const SCROLL_STEP_PX = 300
 
 interface Listener {
   socket: WebSocket
@@ -118,7 +126,10 @@ export async function benchVoteStorm(context: BenchContext): Promise<Figure[]> {
       `vote storm: ${accepted} of ${VOTERS} votes accepted in ${round(stormMs)} ms; database ${storedTotal} (rows ${counted[0]?.votes}); boards converged after ${round(convergedMs)} ms, ${behind} behind`,
     )
     const voteTimes = answers.map((answer) => answer.ms)
+    for (const listener of listeners.splice(0)) listener.socket.terminate()
+    const board = await benchLargeBoard(context, base)
     return [
+      ...board,
       // atMost is strictly below its limit: 1 means none.
       atMost(
         'vote storm: votes lost (accepted, not in the database)',
@@ -149,6 +160,79 @@ export async function benchVoteStorm(context: BenchContext): Promise<Figure[]> {
     await stack?.stop()
     await rm(dataDir, { recursive: true, force: true })
   }
+}
+
+/**
+ * Issue 22, item 6: a board of LARGE_BOARD questions (seeded in the database), opened in Chromium
+ * on the Questions tab and scrolled from top to bottom a step each frame. Target: no frame over
+ * LONG_FRAME_MS while scrolling; also told: the time until the board showed, and the longest frame.
+ */
+async function benchLargeBoard(context: BenchContext, appUrl: string): Promise<Figure[]> {
+  const room = `bench-board-${Date.now()}`
+  const sql = postgres(context.databaseUrl, { max: 1, onnotice: () => {} })
+  const browser = await chromium.launch({
+    executablePath: context.chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  })
+  try {
+    await sql`
+      insert into chat.questions (id, room, asker_id, asker_name, body, votes, created_at)
+      select gen_random_uuid(), ${room}, 'seed-' || (g % 50), 'Asker ' || (g % 50),
+             rtrim('Question number ' || g || ': ' || repeat('what about this part? ', 1 + g % 6)),
+             0, now() - make_interval(secs => ${LARGE_BOARD} - g)
+      from generate_series(1, ${LARGE_BOARD}) as g`
+    const reader = await join(browser, appUrl, room, 'Board reader')
+    const { page } = reader
+    const opened = performance.now()
+    await page.getByRole('tab', { name: /^Questions/ }).click()
+    const list = page.getByRole('list', { name: 'Questions, most voted first' })
+    await list
+      .getByRole('listitem')
+      .nth(LARGE_BOARD - 1)
+      .waitFor({ state: 'attached' })
+    const shownMs = performance.now() - opened
+    const scroll = await page.evaluate(scrollBoard, { stepPx: SCROLL_STEP_PX })
+    const longest = Math.max(...scroll.frames)
+    const long = scroll.frames.filter((frame) => frame > LONG_FRAME_MS).length
+    context.log(
+      `large board: ${LARGE_BOARD} questions shown in ${round(shownMs)} ms; scrolled in ${scroll.frames.length} frames, longest ${round(longest)} ms, ${long} over ${LONG_FRAME_MS} ms, reached the end: ${scroll.reachedEnd}`,
+    )
+    if (!scroll.reachedEnd)
+      throw new Error('large board: the scroll never reached the last question')
+    return [
+      atMost(
+        `large board: frames over ${LONG_FRAME_MS} ms scrolling ${LARGE_BOARD} questions`,
+        long,
+        'frames',
+        1,
+      ),
+      info(`large board: longest frame scrolling ${LARGE_BOARD} questions`, round(longest), 'ms'),
+      info(`large board: Questions tab to ${LARGE_BOARD} questions shown`, round(shownMs), 'ms'),
+    ]
+  } finally {
+    await browser.close()
+    await sql.end()
+  }
+}
+
+/** Scrolls the question board down a step each frame until its end; every frame's length. */
+function scrollBoard({ stepPx }: { stepPx: number }) {
+  return new Promise<{ frames: number[]; reachedEnd: boolean }>((resolve) => {
+    const board = document.querySelector<HTMLElement>('[aria-label="Question board"]')
+    const frames: number[] = []
+    let last: number | undefined
+    const frame = (time: number) => {
+      if (last !== undefined) frames.push(time - last)
+      last = time
+      if (!board) return resolve({ frames, reachedEnd: false })
+      const end = board.scrollHeight - board.clientHeight
+      if (board.scrollTop >= end - 1) return resolve({ frames, reachedEnd: true })
+      board.scrollTop = Math.min(end, board.scrollTop + stepPx)
+      requestAnimationFrame(frame)
+    }
+    requestAnimationFrame(frame)
+  })
 }
 
 /** A relay client past its welcome that keeps the board from the function's 'questions' frames. */
