@@ -1,4 +1,9 @@
-import type { RoomRetention, RoomSettings, SendRule } from '@shared/protocol.ts'
+import {
+  DEFAULT_ROOM_SETTINGS,
+  type RoomRetention,
+  type RoomSettings,
+  type SendRule,
+} from '@shared/protocol.ts'
 import { type FormEvent, useId, useState } from 'react'
 import type { Result } from '../../engine/result.ts'
 import { useStore } from '../../react/use-store.ts'
@@ -7,6 +12,20 @@ import type { RoomRules } from './room-rules.ts'
 const SEND_CHOICES: { value: SendRule; label: string }[] = [
   { value: 'everyone', label: 'Everyone' },
   { value: 'owners', label: 'Owners only' },
+  { value: 'nobody', label: 'No one' },
+]
+
+type QuestionSettings = NonNullable<RoomSettings['questions']>
+
+/**
+ * Who may ask and vote on questions. A select, not radios: two of its choices ("Everyone", "No
+ * one") share their names with who may send, and radios named alike in one form are easily
+ * mistaken for each other outside their group (a screen reader's list of form controls).
+ */
+const ASK_CHOICES: { value: QuestionSettings['who']; label: string }[] = [
+  { value: 'chat', label: 'As for chat messages' },
+  { value: 'everyone', label: 'Everyone' },
+  { value: 'owners', label: 'Only owners' },
   { value: 'nobody', label: 'No one' },
 ]
 
@@ -22,6 +41,13 @@ const SLOW_MODE_CHOICES: { seconds: number; label: string }[] = [
   { seconds: 3600, label: '1 hour' },
 ]
 
+/** The Q&A rules of a room nobody changed (the type leaves them optional: a PUT may omit them). */
+const DEFAULT_QUESTIONS: QuestionSettings = DEFAULT_ROOM_SETTINGS.questions ?? {
+  who: 'chat',
+  anonymous: false,
+  needApproval: false,
+}
+
 /** What a retention kind starts with when an owner picks it. */
 const RETENTION_STARTS: Record<RoomRetention['kind'], RoomRetention> = {
   default: { kind: 'default' },
@@ -31,7 +57,8 @@ const RETENTION_STARTS: Record<RoomRetention['kind'], RoomRetention> = {
 
 /**
  * The room's chat controls, for its owners: who may send, slow mode, whether private messages
- * are allowed, and how long the chat is kept. Saved for everyone at once (everyone's composer
+ * are allowed, how long the chat is kept, and the Q&A rules (who may ask, anonymous questions,
+ * approval). Saved for everyone at once (everyone's composer
  * and retention notice follow).
  */
 export function ChatSettings({
@@ -60,10 +87,15 @@ export function ChatSettings({
       ? "The project's default"
       : `The project's default (${shown.defaultRetentionDays} days)`
 
+  // A function that does not answer them yet reads as the defaults (the PUT then sets them).
+  const questions = shown.questions ?? DEFAULT_QUESTIONS
+
   const change = (next: Partial<RoomSettings>) => {
     setDraft({ ...shown, ...next })
     setStatus({})
   }
+  const changeQuestions = (next: Partial<QuestionSettings>) =>
+    change({ questions: { ...questions, ...next } })
 
   async function save(event: FormEvent) {
     event.preventDefault()
@@ -177,6 +209,39 @@ export function ChatSettings({
               />
             </label>
           )}
+        </fieldset>
+        <fieldset className="bc-chat-settings-questions">
+          <legend>Questions</legend>
+          <label htmlFor={`${id}-ask`}>Who can ask questions</label>
+          <select
+            id={`${id}-ask`}
+            value={questions.who}
+            onChange={(event) =>
+              changeQuestions({ who: event.target.value as QuestionSettings['who'] })
+            }
+          >
+            {ASK_CHOICES.map((choice) => (
+              <option key={choice.value} value={choice.value}>
+                {choice.label}
+              </option>
+            ))}
+          </select>
+          <label>
+            <input
+              type="checkbox"
+              checked={questions.anonymous}
+              onChange={(event) => changeQuestions({ anonymous: event.target.checked })}
+            />{' '}
+            Allow anonymous questions
+          </label>
+          <label>
+            <input
+              type="checkbox"
+              checked={questions.needApproval}
+              onChange={(event) => changeQuestions({ needApproval: event.target.checked })}
+            />{' '}
+            Questions need approval
+          </label>
         </fieldset>
         <button type="submit" disabled={status.saving || draft === undefined}>
           Save settings

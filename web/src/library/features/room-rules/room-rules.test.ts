@@ -80,6 +80,28 @@ describe('RoomRules', () => {
     )
   })
 
+  it('follows a change of the Q&A rules alone, which the Questions view reads', async () => {
+    const { rules, api } = rulesWith({})
+    await rules.refresh()
+    const questions = { who: 'owners', anonymous: true, needApproval: true } as const
+    api.loadSettings.mockResolvedValueOnce({ ...DEFAULT_ROOM_SETTINGS, questions })
+    await rules.refresh()
+    expect(rules.getSnapshot().settings.questions).toEqual(questions)
+  })
+
+  it("sends the Q&A rules in an owner's PUT with the rest, and applies them as saved", async () => {
+    const { rules, api } = rulesWith({}, true)
+    await rules.refresh()
+    const questions = { who: 'everyone', anonymous: true, needApproval: false } as const
+    expect(await rules.save({ ...DEFAULT_ROOM_SETTINGS, send: 'owners', questions })).toBe(
+      undefined,
+    )
+    expect(api.saveSettings).toHaveBeenCalledWith(
+      expect.objectContaining({ send: 'owners', questions }),
+    )
+    expect(rules.getSnapshot().settings.questions).toEqual(questions)
+  })
+
   it('keeps the settings it knows when reading them fails', async () => {
     const { rules, api } = rulesWith({ send: 'owners' })
     await rules.refresh()
@@ -130,5 +152,24 @@ describe('ChatClient and the room settings', () => {
       ben.sessionId,
     )
     expect(find('sneaking one in')).toBeUndefined()
+  })
+
+  it("reads an owner's new Q&A rules when the owner says so, though nothing else changed", async () => {
+    const room = new FakeRoom()
+    const { client, transport } = setup(room)
+    const host = { ...fakeParticipant('host', 'Host'), owner: true }
+    transport.arrive(host)
+    await client.start()
+    const questions = { who: 'owners', anonymous: false, needApproval: true } as const
+    room.settings = { ...room.settings, questions }
+    transport.deliver({ v: 1, type: 'settings' }, host.sessionId)
+    await new Promise<void>((resolve) => {
+      const unsubscribe = client.rules.subscribe(() => {
+        if (client.rules.getSnapshot().settings.questions?.who !== 'owners') return
+        unsubscribe()
+        resolve()
+      })
+    })
+    expect(client.rules.getSnapshot().settings.questions).toEqual(questions)
   })
 })

@@ -152,10 +152,16 @@ export class RoomRules extends Store<RoomRulesState> implements RoomStateFeature
       state.settings.privateMessages === settings.privateMessages &&
       state.settings.defaultRetentionDays === settings.defaultRetentionDays &&
       JSON.stringify(state.settings.retention ?? null) ===
-        JSON.stringify(settings.retention ?? null)
+        JSON.stringify(settings.retention ?? null) &&
+      sameQuestionRules(state.settings.questions, settings.questions)
     if (same) return
     // Slow mode turned off (or shortened): no waiting beyond what it now asks.
     const sendableAt = settings.slowModeSeconds === 0 ? 0 : state.sendableAt
     this.set({ ...state, settings, sendableAt })
   }
+}
+
+/** Whether two readings of the Q&A rules agree (the Questions view follows any change). */
+function sameQuestionRules(a: RoomSettings['questions'], b: RoomSettings['questions']) {
+  return a?.who === b?.who && a?.anonymous === b?.anonymous && a?.needApproval === b?.needApproval
 }
