@@ -839,11 +839,14 @@ describe('moderation', () => {
       expect(Object.keys(json).sort()).toEqual([
         'exportedAt',
         'messages',
+        'questions',
         'retention',
         'retentionPolicy',
         'room',
       ])
       expect(json.room).toBe(ana.room)
+      // The room's Q&A board as the reader sees it: nobody asked anything here.
+      expect(json.questions).toEqual([])
       expect(json.retention).toEqual({ kind: 'default' })
       expect(Date.parse(json.exportedAt)).toBeGreaterThanOrEqual(before - 1000)
       const messages = storedMessageSchema.array().parse(json.messages)
