@@ -47,6 +47,20 @@ export function invalidInput(error: z.ZodError, message = 'Some fields are inval
 /** The code of the error a database query throws when it misses its deadline. */
 const DATABASE_TIMEOUT = 'DATABASE_TIMEOUT'
 
+/**
+ * 403 sender_blocked: the person is blocked in the room (or everywhere); `doing` is what the block
+ * keeps them from ("sending messages", "reacting"), `reason` what the owner or ops gave, if any.
+ *
+ * @example throw senderBlocked(outcome.reason, 'reacting')
+ */
+export function senderBlocked(reason: string | null | undefined, doing: string): ApiError {
+  return new ApiError(
+    403,
+    'sender_blocked',
+    `You have been blocked from ${doing} here${reason ? ` (${reason})` : ''}. Ask the room's host if you think this is a mistake.`,
+  )
+}
+
 /** A query that took longer than `ms`: the database (or its pooler) is not answering in time. */
 export function databaseTimeout(ms: number): Error {
   return Object.assign(new Error(`The database did not answer within ${ms} ms.`), {

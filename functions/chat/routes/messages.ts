@@ -18,7 +18,7 @@ import { withReadUrls } from '../attachment-urls.ts'
 import { requireUploaded } from '../attachments.ts'
 import type { RoomEnv } from '../auth.ts'
 import type { ChatDeps } from '../deps.ts'
-import { ApiError } from '../errors.ts'
+import { ApiError, senderBlocked } from '../errors.ts'
 import type { PostOutcome } from '../message-store.ts'
 import { requireQuota } from '../quotas.ts'
 import { jsonBody, messageIdParam, queryParams } from '../request.ts'
@@ -27,12 +27,7 @@ import { createRoomPeople } from '../room-people.ts'
 const notFound = () =>
   new ApiError(404, 'message_not_found', 'There is no such message in this room.')
 
-const blocked = (reason: string) =>
-  new ApiError(
-    403,
-    'sender_blocked',
-    `You have been blocked from sending messages here${reason ? ` (${reason})` : ''}. Ask the room's host if you think this is a mistake.`,
-  )
+const blocked = (reason: string) => senderBlocked(reason, 'sending messages')
 
 /** Why a reply's parent will not do, by the reason the database gave. */
 const INVALID_REPLY = {

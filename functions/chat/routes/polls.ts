@@ -3,7 +3,7 @@ import { pollVoteSchema, type SendRefusal } from '../../_shared/protocol.ts'
 import { withReadUrls } from '../attachment-urls.ts'
 import type { RoomEnv } from '../auth.ts'
 import type { ChatDeps } from '../deps.ts'
-import { ApiError } from '../errors.ts'
+import { ApiError, senderBlocked } from '../errors.ts'
 import type { PersistedMessage } from '../message-store.ts'
 import { requireQuota } from '../quotas.ts'
 import { jsonBody, messageIdParam } from '../request.ts'
@@ -59,11 +59,7 @@ export function pollRoutes({ config, store, media }: ChatDeps) {
         throw new ApiError(400, 'invalid_input', why, { fields: { option: [why] } })
       }
       case 'blocked':
-        throw new ApiError(
-          403,
-          'sender_blocked',
-          `You have been blocked from taking part here${outcome.reason ? ` (${outcome.reason})` : ''}. Ask the room's host if you think this is a mistake.`,
-        )
+        throw senderBlocked(outcome.reason, 'taking part')
       case 'chat_off':
       case 'owners_only':
       case 'private_off':

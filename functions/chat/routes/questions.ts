@@ -11,19 +11,14 @@ import {
 } from '../../_shared/protocol.ts'
 import type { RoomEnv } from '../auth.ts'
 import type { ChatDeps } from '../deps.ts'
-import { ApiError } from '../errors.ts'
+import { ApiError, senderBlocked } from '../errors.ts'
 import { requireQuota } from '../quotas.ts'
 import { jsonBody, messageIdParam } from '../request.ts'
 
 const questionNotFound = () =>
   new ApiError(404, 'question_not_found', 'There is no such question in this room.')
 
-const blocked = (reason: string) =>
-  new ApiError(
-    403,
-    'sender_blocked',
-    `You have been blocked from taking part here${reason ? ` (${reason})` : ''}. Ask the room's host if you think this is a mistake.`,
-  )
+const blocked = (reason: string) => senderBlocked(reason, 'taking part')
 
 const ownersOnly = () =>
   new ApiError(

@@ -8,7 +8,7 @@ import {
 import { withReadUrls } from '../attachment-urls.ts'
 import type { RoomEnv } from '../auth.ts'
 import type { ChatDeps } from '../deps.ts'
-import { ApiError } from '../errors.ts'
+import { ApiError, senderBlocked } from '../errors.ts'
 import { requireQuota } from '../quotas.ts'
 
 const notFound = () =>
@@ -108,11 +108,7 @@ export function reactionRoutes({ config, store, media }: ChatDeps) {
           `This message already has ${MAX_REACTION_EMOJI} different reactions. Add one of those instead.`,
         )
       case 'blocked':
-        throw new ApiError(
-          403,
-          'sender_blocked',
-          `You have been blocked from reacting here${outcome.reason ? ` (${outcome.reason})` : ''}. Ask the room's host if you think this is a mistake.`,
-        )
+        throw senderBlocked(outcome.reason, 'reacting')
       case 'chat_off':
       case 'owners_only':
       case 'private_off':
