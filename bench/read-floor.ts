@@ -34,6 +34,7 @@ const MESSAGE_COLUMNS = [
   'recipient_id',
   'recipient_name',
   'pinned_at',
+  'review',
   'seq',
   'revision',
 ] as const
@@ -56,6 +57,7 @@ interface Row {
   mentions: unknown[]
   recipient_id: string | null
   pinned_at: Date | null
+  review: 'pending' | 'approved'
   seq: string
   reactions: { emoji: string; userIds: string[] }[] | null
   poll: unknown
@@ -76,6 +78,7 @@ const toMessage = (row: Row) => ({
   ...(row.mentions?.length ? { mentions: row.mentions } : {}),
   ...(row.recipient_id ? { to: row.recipient_id } : {}),
   ...(row.pinned_at ? { pinnedAt: row.pinned_at.toISOString() } : {}),
+  ...(row.review === 'pending' ? { pending: true } : {}),
   seq: Number(row.seq),
   reactions: (row.reactions ?? []).map(({ emoji, userIds }) => ({
     emoji,
@@ -122,7 +125,8 @@ function floorHandler(sql: postgres.Sql) {
       order by ${order}`
 
   const visibleTo = (readerId: string) =>
-    sql`and (recipient_id is null or sender_id = ${readerId} or recipient_id = ${readerId})`
+    sql`and (recipient_id is null or sender_id = ${readerId} or recipient_id = ${readerId})
+        and (review = 'approved' or sender_id = ${readerId})`
   const publicRevision = (room: string) =>
     sql`(select max(revision) from chat.messages
          where room = ${room} and recipient_id is null)`
@@ -142,12 +146,15 @@ function floorHandler(sql: postgres.Sql) {
       publicRevision(room),
       sql`select ${sql(MESSAGE_COLUMNS)} from chat.messages
           where room = ${room} and deleted_at is null and recipient_id is null
+            and review = 'approved'
           order by seq desc limit ${HISTORY_PAGE + 1}`,
       sql`desc`,
       // Shared by every reader, so polls without anyone's own vote, as the store reads them.
       null,
-      sql`, exists(select from chat.messages
-                   where room = ${room} and recipient_id is not null and deleted_at is null)
+      sql`, (exists(select from chat.messages
+                    where room = ${room} and recipient_id is not null and deleted_at is null)
+             or exists(select from chat.messages
+                       where room = ${room} and review = 'pending' and deleted_at is null))
               as room_has_private`,
     )
   const newestPage = (room: string) => {
@@ -165,7 +172,7 @@ function floorHandler(sql: postgres.Sql) {
     let rows: Row[]
     if (before === undefined && after === undefined) {
       rows = await newestPage(room)
-      // The store reads the reader's own private messages, and their own votes in the page's
+      // The store reads the reader's own private (and waiting) messages, and their own votes in the page's
       // polls, with more statements here; the bench's rooms have neither, and the floor does
       // not pretend to answer for rooms that do.
       if (rows[0]?.room_has_private || rows.some((row) => row.poll)) return undefined

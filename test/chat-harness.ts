@@ -89,6 +89,7 @@ export const GENEROUS_QUOTAS: ChatDeps['config']['quotas'] = {
   question: generous,
   questionVote: generous,
   questionModeration: generous,
+  messageReview: generous,
 }
 
 /** The storage URLs' origin in tests: requests to it go to `storage()`, in process. */

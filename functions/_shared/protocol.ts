@@ -583,6 +583,11 @@ export const storedMessageSchema = z.object({
   reactions: z.array(reactionSchema).optional(),
   /** Its poll, as the reader sees it, when the message is a poll (its text is the question). */
   poll: storedPollSchema.optional(),
+  /**
+   * Waiting for an owner's approval (the room's messages need approval): only its sender sees it
+   * until then. Absent once approved, and for every message that never waited.
+   */
+  pending: z.literal(true).optional(),
 })
 export type StoredMessage = z.infer<typeof storedMessageSchema>
 
@@ -746,6 +751,11 @@ export const roomSettingsSchema = z.strictObject({
   retention: roomRetentionSchema.optional(),
   /** The room's Q&A rules (`GET` always answers them). A `PUT` without them leaves them as they are. */
   questions: questionSettingsSchema.optional(),
+  /**
+   * Whether non-owners' messages to the room wait for an owner's approval (`GET` always answers
+   * it). A `PUT` without it leaves it as it is.
+   */
+  messagesNeedApproval: z.boolean({ error: 'messagesNeedApproval is true or false.' }).optional(),
   /** The project's default retention in days, when the function knows it (`GET` only). */
   defaultRetentionDays: z.number().int().min(1).optional(),
 })
@@ -758,6 +768,7 @@ export const DEFAULT_ROOM_SETTINGS: RoomSettings = {
   privateMessages: true,
   retention: { kind: 'default' },
   questions: { who: 'chat', anonymous: false, needApproval: false },
+  messagesNeedApproval: false,
 }
 
 const plural = (count: number, unit: string) => `${count} ${unit}${count === 1 ? '' : 's'}`
@@ -1043,6 +1054,38 @@ export const reviewQuestionsRequestSchema = z.strictObject({
     .min(1, 'ids names at least one question.')
     .max(MAX_REVIEWED_QUESTIONS, `ids names at most ${MAX_REVIEWED_QUESTIONS} questions at once.`),
   approve: z.boolean({ error: 'approve is true (approve) or false (reject).' }),
+})
+
+/** How many messages one review may approve or reject at once. */
+const MAX_REVIEWED_MESSAGES = 100
+
+/** `POST /rooms/:room/messages/review`: an owner approves or rejects waiting messages. */
+export const reviewMessagesRequestSchema = z.strictObject({
+  ids: z
+    .array(messageIdSchema, { error: 'ids is a list of message ids.' })
+    .min(1, 'ids names at least one message.')
+    .max(MAX_REVIEWED_MESSAGES, `ids names at most ${MAX_REVIEWED_MESSAGES} messages at once.`),
+  approve: z.boolean({ error: 'approve is true (approve) or false (reject).' }),
+})
+
+/** `GET /rooms/:room/messages/pending`: the room's waiting messages, oldest first (owners). */
+export const pendingMessagesSchema = z.object({ messages: z.array(storedMessageSchema) })
+
+/** `POST /rooms/:room/messages/review`'s answer: each message's outcome, in the order asked. */
+export const messageReviewAnswerSchema = z.object({
+  results: z.array(
+    z.object({
+      id: z.string(),
+      /**
+       * approved: everyone now sees it, with its original time; rejected: deleted (its sender
+       * sees it deleted, nobody else ever saw it); unchanged: no longer waiting; not_found: no
+       * waiting message of the room has this id.
+       */
+      outcome: z.enum(['approved', 'rejected', 'unchanged', 'not_found']),
+      /** The message as everyone now sees it, when approved (or approved before). */
+      message: storedMessageSchema.optional(),
+    }),
+  ),
 })
 
 /** A room's board holds at most this many questions that are not dismissed (ask_question). */

@@ -7,6 +7,7 @@ import type { ChatDeps } from './deps.ts'
 import { ApiError, renderError } from './errors.ts'
 import { boundedBody } from './request.ts'
 import { requestLog } from './request-log.ts'
+import { approvalRoutes } from './routes/approval.ts'
 import { attachmentRoutes } from './routes/attachments.ts'
 import { changeRoutes } from './routes/changes.ts'
 import { healthRoutes } from './routes/health.ts'
@@ -89,6 +90,8 @@ function roomRoutes(deps: ChatDeps) {
       // added, and the token route answers without calling on.
       .route('/tokens', tokenRoutes(deps))
       .use(requireRoomToken(deps.tokens))
+      // Before the message routes, whose GET /:id would take `pending` for an id.
+      .route('/messages', approvalRoutes(deps))
       .route('/messages', messageRoutes(deps))
       .route('/messages/:id/reactions', reactionRoutes(deps))
       .route('/messages/:id/reports', reportRoutes(deps))

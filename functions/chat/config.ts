@@ -116,6 +116,7 @@ const configSchema = z
     CHAT_QUESTION_QUOTA: quota('10/600'),
     CHAT_QUESTION_VOTE_QUOTA: quota('60/60'),
     CHAT_QUESTION_MODERATION_QUOTA: quota('120/60'),
+    CHAT_MESSAGE_REVIEW_QUOTA: quota('120/60'),
     CHAT_PROXY_HOPS: z.coerce
       .number({ error: 'Use a whole number of proxies (0 when clients connect directly).' })
       .int()
@@ -195,6 +196,7 @@ const configSchema = z
       question: env.CHAT_QUESTION_QUOTA,
       questionVote: env.CHAT_QUESTION_VOTE_QUOTA,
       questionModeration: env.CHAT_QUESTION_MODERATION_QUOTA,
+      messageReview: env.CHAT_MESSAGE_REVIEW_QUOTA,
     },
     proxyHops: env.CHAT_PROXY_HOPS,
     mediaMaxBytes: env.MEDIA_MAX_BYTES,

@@ -35,6 +35,8 @@ export type QuotaAction =
   | 'question_vote'
   /** An owner answering, dismissing, approving or rejecting questions. */
   | 'question_moderation'
+  /** An owner approving or rejecting messages that wait for approval (one per review). */
+  | 'message_review'
 
 /** At most `count` times in `windowSeconds` (a fixed window, counted in the database). */
 export interface Quota {
@@ -211,6 +213,14 @@ type QuestionStateOutcome =
 /** One question of a review, as the review route answers it. */
 export type ReviewedQuestion = QuestionReviewResult
 
+/** One message of an owner's review, in the order asked: what became of it. */
+export interface ReviewedMessage {
+  id: string
+  outcome: 'approved' | 'rejected' | 'unchanged' | 'not_found'
+  /** The message as everyone now sees it, when it is approved. */
+  message?: PersistedMessage
+}
+
 /** Pinning or unpinning: the message as it is after, or why not. */
 type PinOutcome =
   | { kind: 'pinned' | 'unpinned' | 'unchanged'; message: PersistedMessage }
@@ -382,6 +392,18 @@ export interface MessageStore {
     actorId: string,
     approve: boolean,
   ): Promise<ReviewedQuestion[]>
+  /** The room's messages waiting for an owner's approval, oldest first, bounded (owners only). */
+  loadPendingMessages(room: string): Promise<PersistedMessage[]>
+  /**
+   * An owner (`actorId`) approves or rejects waiting messages of the room, in the order given,
+   * under the room's lock: approved ones keep their time and seq and reach everyone's catch-up.
+   */
+  reviewMessages(
+    room: string,
+    ids: readonly string[],
+    actorId: string,
+    approve: boolean,
+  ): Promise<ReviewedMessage[]>
   /** Pins (`on`) or unpins a message of the room for everyone, as `actorId` (an owner). */
   pinMessage(room: string, id: string, actorId: string, on: boolean): Promise<PinOutcome>
   /** The room's pinned messages, the newest pin first (polls with `readerId`'s own vote). */

@@ -17,6 +17,7 @@ import type {
   PersistedMessage,
   PostOutcome,
   ReplyParent,
+  ReviewedMessage,
   ReviewedQuestion,
   UploadState,
 } from './message-store.ts'
@@ -37,6 +38,8 @@ interface MessageRow {
   recipient_id: string | null
   recipient_name: string | null
   pinned_at: Date | null
+  /** pending: waiting for an owner's approval, seen by its sender only. */
+  review: 'pending' | 'approved'
   seq: string
   revision: string
   /**
@@ -77,6 +80,7 @@ const MESSAGE_COLUMNS = [
   'recipient_id',
   'recipient_name',
   'pinned_at',
+  'review',
   'seq',
   'revision',
 ] as const satisfies readonly (keyof MessageRow)[]
@@ -175,6 +179,7 @@ const toPersistedMessage = (row: MessageRow): PersistedMessage => ({
     userIds,
   })),
   ...(row.poll ? { poll: row.poll } : {}),
+  ...(row.review === 'pending' ? { pending: true as const } : {}),
 })
 
 /**
@@ -234,7 +239,8 @@ export function createPostgresMessageStore(
   /**
    * A room's newest messages for everyone (limit + 1, newest first), the latest revision of its
    * messages for everyone (shared by every reader: no private message moves it), and whether it
-   * has any private messages: one statement, so one snapshot.
+   * has any private messages or messages waiting for approval (each reader's own are added to
+   * their copy): one statement, so one snapshot.
    */
   async function readNewestPublicPage(room: string, limit: number): Promise<NewestPublicPage> {
     // Shared by every reader: polls without anyone's own vote (loadNewestPage adds the reader's).
@@ -242,11 +248,15 @@ export function createPostgresMessageStore(
       publicRevision(room),
       sql`select ${sql(MESSAGE_COLUMNS)} from chat.messages
           where room = ${room} and deleted_at is null and recipient_id is null
+            and review = 'approved'
           order by seq desc limit ${limit + 1}`,
       sql`desc`,
       null,
-      sql`, exists(select from chat.messages
-                   where room = ${room} and recipient_id is not null and deleted_at is null)
+      // Two index probes: messages_room_private and messages_room_pending.
+      sql`, (exists(select from chat.messages
+                    where room = ${room} and recipient_id is not null and deleted_at is null)
+             or exists(select from chat.messages
+                       where room = ${room} and review = 'pending' and deleted_at is null))
               as room_has_private`,
     )
     return { rows, revision: latest.revision, roomHasPrivate: latest.room_has_private === true }
@@ -285,7 +295,7 @@ export function createPostgresMessageStore(
   /**
    * The newest page, as a big call's people all ask for it at once when it starts: the room's
    * messages for everyone are read once for all the requests in flight, and each reader's own
-   * private messages (only in rooms that have any) are added to their copy.
+   * private messages and waiting messages (only in rooms that have any) are added to their copy.
    */
   async function loadNewestPage(room: string, limit: number, readerId: string) {
     const key = `${room}\n${limit}`
@@ -305,8 +315,10 @@ export function createPostgresMessageStore(
       const { rows: own, latest } = await pageWithRevision(
         ownRevisionAfterShared(room, readerId, sharedRevision),
         sql`select ${sql(MESSAGE_COLUMNS)} from chat.messages
-            where room = ${room} and recipient_id is not null and deleted_at is null
-              and (sender_id = ${readerId} or recipient_id = ${readerId})
+            where room = ${room} and deleted_at is null
+              and ((recipient_id is not null
+                    and (sender_id = ${readerId} or recipient_id = ${readerId}))
+                   or (review = 'pending' and sender_id = ${readerId}))
               ${oldest !== undefined ? sql`and seq > ${oldest}` : sql``}
             order by seq desc limit ${limit + 1}`,
         sql`desc`,
@@ -349,9 +361,13 @@ export function createPostgresMessageStore(
     })
   }
 
-  /** Only the messages `readerId` may see: the room's, and private ones they sent or received. */
+  /**
+   * Only the messages `readerId` may see (as chat.message_visible_to decides): the room's approved
+   * ones, private ones they sent or received, and their own that wait for approval.
+   */
   const visibleTo = (readerId: string) =>
-    sql`and (recipient_id is null or sender_id = ${readerId} or recipient_id = ${readerId})`
+    sql`and (recipient_id is null or sender_id = ${readerId} or recipient_id = ${readerId})
+        and (review = 'approved' or sender_id = ${readerId})`
 
   /** The newest revision of a room's messages for everyone (null when none): one index probe. */
   function publicRevision(room: string) {
@@ -848,6 +864,44 @@ export function createPostgresMessageStore(
       }))
     },
 
+    async loadPendingMessages(room) {
+      // Owners read the queue as its senders' messages: polls as nobody in particular sees them.
+      const rows = await withReactions(
+        sql`select ${sql(MESSAGE_COLUMNS)} from chat.pending_messages(${room})`,
+        sql`found.seq asc`,
+        '',
+      )
+      return rows.map(toPersistedMessage)
+    },
+
+    async reviewMessages(room, ids, actorId, approve) {
+      const rows = await sql<
+        (MessageRow & { result_id: string; outcome: ReviewedMessage['outcome'] })[]
+      >`
+        select result.id as result_id, result.outcome, (result.message).*,
+               chat.message_reactions((result.message).id) as reactions,
+               ${pollOf(sql`(result.message).id`, actorId)} as poll
+        from chat.review_messages(
+          ${room},
+          -- As JSON: the store sends no arrays (no type lookup, see fetch_types).
+          array(
+            select value::uuid
+            from jsonb_array_elements_text(${sql.json([...ids])}::jsonb) with ordinality as e (value, n)
+            order by n
+          ),
+          ${actorId},
+          ${approve}::boolean
+        ) with ordinality as result
+        order by result.ordinality`
+      return rows.map(
+        (row): ReviewedMessage => ({
+          id: row.result_id,
+          outcome: row.outcome,
+          ...(row.id ? { message: toPersistedMessage(row) } : {}),
+        }),
+      )
+    },
+
     async closePoll(room, id, actorId, actorIsOwner) {
       const [row] = await sql<CloseRow[]>`
         select result.outcome, (result.message).*, result.poll,
@@ -869,6 +923,7 @@ export function createPostgresMessageStore(
       const rows = await withReactions(
         sql`select ${sql(MESSAGE_COLUMNS)} from chat.messages
             where room = ${room} and pinned_at is not null and deleted_at is null
+              and review = 'approved'
             order by pinned_at desc limit ${MAX_PINS}`,
         sql`found.pinned_at desc`,
         readerId,
@@ -1016,7 +1071,7 @@ export function createPostgresMessageStore(
     },
 
     async saveRoomSettings(room, settings, actorId) {
-      const { retention, questions } = settings
+      const { retention, questions, messagesNeedApproval } = settings
       const [row] = await sql<SettingsRow[]>`
         select ${sql(SETTINGS_COLUMNS)} from chat.save_room_settings(
           ${room}, ${settings.send}, ${settings.slowModeSeconds}::int,
@@ -1024,7 +1079,8 @@ export function createPostgresMessageStore(
           ${retention?.kind === 'days' ? retention.days : null}::int,
           ${retention?.kind === 'call' ? retention.graceMinutes : null}::int,
           ${questions?.who ?? null}::text, ${questions?.anonymous ?? null}::boolean,
-          ${questions?.needApproval ?? null}::boolean, ${actorId}
+          ${questions?.needApproval ?? null}::boolean, ${messagesNeedApproval ?? null}::boolean,
+          ${actorId}
         )`
       if (!row) throw new Error('save_room_settings returned no row')
       return toRoomSettings(row)
@@ -1066,6 +1122,7 @@ const SETTINGS_COLUMNS = [
   'questions',
   'anonymous_questions',
   'questions_need_approval',
+  'messages_need_approval',
 ]
 
 interface SettingsRow {
@@ -1078,6 +1135,7 @@ interface SettingsRow {
   questions: NonNullable<RoomSettings['questions']>['who']
   anonymous_questions: boolean
   questions_need_approval: boolean
+  messages_need_approval: boolean
 }
 
 const toRoomSettings = (row: SettingsRow): RoomSettings => ({
@@ -1090,6 +1148,7 @@ const toRoomSettings = (row: SettingsRow): RoomSettings => ({
     anonymous: row.anonymous_questions,
     needApproval: row.questions_need_approval,
   },
+  messagesNeedApproval: row.messages_need_approval,
 })
 
 /** The table's checks hold days or a grace period exactly when the kind needs one. */

@@ -16,6 +16,7 @@ const tight = {
   question: { count: 1000, windowSeconds: 3600 },
   questionVote: { count: 1000, windowSeconds: 3600 },
   questionModeration: { count: 1000, windowSeconds: 3600 },
+  messageReview: { count: 1000, windowSeconds: 3600 },
 }
 
 describe('quotas', () => {

@@ -33,6 +33,9 @@ create table chat.messages (
   recipient_name text,
   pinned_at timestamptz,
   pinned_by text,
+  review text not null default 'approved',
+  reviewed_at timestamptz,
+  reviewed_by text,
   constraint messages_seq_key unique (seq),
   -- Up to 4000 characters, not blank; empty only when the message carries files.
   constraint messages_body_length check (
@@ -55,7 +58,10 @@ create table chat.messages (
   ),
   -- Pins (60_pins.sql): when and who together; never a private message.
   constraint messages_pinned_together check ((pinned_at is null) = (pinned_by is null)),
-  constraint messages_pin_not_private check (pinned_at is null or recipient_id is null)
+  constraint messages_pin_not_private check (pinned_at is null or recipient_id is null),
+  -- Messages that need approval (45_message_writes.sql): waiting or approved, reviewed by someone.
+  constraint messages_review check (review in ('pending', 'approved')),
+  constraint messages_reviewed_together check ((reviewed_at is null) = (reviewed_by is null))
 );
 comment on table chat.messages is
   'Chat messages of Backchannel rooms, one row per message, in send order by seq. To remove a message, set deleted_at (it then disappears from history); do not delete the row.';
@@ -97,6 +103,12 @@ comment on column chat.messages.pinned_at is
   'When a room owner pinned the message for everyone (null: not pinned). Set or clear it here to pin or unpin; a deleted message loses its pin. Private messages cannot be pinned.';
 comment on column chat.messages.pinned_by is
   'Who pinned it: the owner''s user id, or the database user (Studio).';
+comment on column chat.messages.review is
+  'approved: seen as usual. pending: sent while the room''s messages needed approval (room_settings.messages_need_approval) and not yet approved by an owner: only its sender sees it. A rejected message is deleted (deleted_at) and stays pending. Set it to approved here to approve one.';
+comment on column chat.messages.reviewed_at is
+  'When an owner approved or rejected the message; null if it never waited, or waits still.';
+comment on column chat.messages.reviewed_by is
+  'Who approved or rejected it: the owner''s user id, or the database user (Studio).';
 alter table chat.messages enable row level security;
 
 -- Newest page, the page before a cursor and everything after a cursor: all one index range scan.
@@ -122,7 +134,8 @@ create index messages_search on chat.messages
 comment on index chat.messages_search is 'Full-text search within a room: GET /rooms/:room/search.';
 
 -- A change to a message takes a new revision, under the room's lock, whoever makes it. A deleted
--- message loses its pin (60_pins.sql).
+-- message loses its pin (60_pins.sql). An approval is a change too: the room's open clients catch
+-- up on the approved message by its new revision (it keeps its seq and created_at).
 create function chat.messages_touch_revision() returns trigger
 language plpgsql
 set search_path = ''
@@ -138,10 +151,16 @@ begin
   elsif new.pinned_at is null then
     new.pinned_by := null;
   end if;
+  if new.review is distinct from old.review and new.reviewed_by is not distinct from old.reviewed_by then
+    -- Approved in Studio or SQL: credited to the database user.
+    new.reviewed_at := clock_timestamp();
+    new.reviewed_by := chat.moderation_actor();
+  end if;
   if new.body is distinct from old.body
      or new.attachments is distinct from old.attachments
      or new.deleted_at is distinct from old.deleted_at
-     or new.pinned_at is distinct from old.pinned_at then
+     or new.pinned_at is distinct from old.pinned_at
+     or new.review is distinct from old.review then
     -- Changes made in Studio queue behind the room's writes like the chat's own, so revisions
     -- commit in order within a room and no client catching up can skip one.
     perform chat.lock_chat_room(new.room);
@@ -157,7 +176,7 @@ begin
 end
 $$;
 comment on function chat.messages_touch_revision is
-  'Trigger: gives a message a new revision when its text, files, deletion or pin change (under the room lock), records who deleted or pinned it outside the chat, and unpins a deleted message.';
+  'Trigger: gives a message a new revision when its text, files, deletion, pin or review change (under the room lock), records who deleted, pinned or approved it outside the chat, and unpins a deleted message.';
 
 create trigger messages_touch_revision before update on chat.messages
   for each row execute function chat.messages_touch_revision();

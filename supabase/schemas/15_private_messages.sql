@@ -4,18 +4,21 @@
 -- function leaves it out of every read. The rules hold whoever calls, because they are checked
 -- here (message_visible_to) by every function and trigger that touches a message.
 
--- Whether `p_reader` may see `p_message`: a message for the room, or one they sent or received.
-create function chat.message_visible_to(p_message chat.messages, p_reader text) returns boolean
+-- Whether `p_reader` may see `p_message`: a message for the room, or one they sent or received;
+-- and, while it waits for an owner's approval (review pending), only its sender.
+create function chat.message_visible_to(p_message chat.messages, p_reader text)
+returns boolean
 language sql
 immutable
 set search_path = ''
 as $$
-  select p_message.recipient_id is null
-      or p_message.sender_id = p_reader
-      or p_message.recipient_id = p_reader
+  select (p_message.recipient_id is null
+          or p_message.sender_id = p_reader
+          or p_message.recipient_id = p_reader)
+     and (p_message.review = 'approved' or p_message.sender_id = p_reader)
 $$;
 comment on function chat.message_visible_to is
-  'Whether a person (their user id) may see a message: everyone sees messages for the room; a private one only its sender and recipient.';
+  'Whether a person (their user id) may see a message: everyone sees approved messages for the room; a private one only its sender and recipient; one waiting for approval (review pending) only its sender.';
 
 -- Whether a room has private messages, and a reader's own on the newest page: without this, that
 -- question reads every message of the room on each newest page.

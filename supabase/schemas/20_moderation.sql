@@ -18,19 +18,19 @@ create table chat.moderation_log (
     action in (
       'delete_message', 'restore_message', 'block_sender', 'unblock_sender', 'purge_messages',
       'resolve_report', 'approve_question', 'reject_question', 'dismiss_question',
-      'restore_question'
+      'restore_question', 'approve_message', 'reject_message'
     )
   )
 );
 comment on table chat.moderation_log is
-  'Audit trail of moderation: message deletions and restores (from the chat or Studio), blocks and unblocks, retention purges, resolved reports, and owners'' reviews and dismissals of questions. Written by triggers and functions; do not edit.';
+  'Audit trail of moderation: message deletions and restores (from the chat or Studio), blocks and unblocks, retention purges, resolved reports, owners'' reviews and dismissals of questions, and their approvals and rejections of messages that waited. Written by triggers and functions; do not edit.';
 comment on column chat.moderation_log.id is 'Order of the entries.';
 comment on column chat.moderation_log.action is
-  'delete_message, restore_message, block_sender, unblock_sender, purge_messages, resolve_report, approve_question, reject_question, dismiss_question or restore_question (a dismissal undone).';
+  'delete_message, restore_message, block_sender, unblock_sender, purge_messages, resolve_report, approve_question, reject_question, dismiss_question, restore_question (a dismissal undone), approve_message or reject_message (a message that waited for approval).';
 comment on column chat.moderation_log.room is
   'The room concerned; null for blocks that apply everywhere and for purges.';
 comment on column chat.moderation_log.message_id is
-  'The message concerned, for deletions and restores.';
+  'The message concerned, for deletions, restores, approvals and rejections.';
 comment on column chat.moderation_log.sender_id is
   'Whose message, block or question it is (for a question: who asked it, anonymous or not).';
 comment on column chat.moderation_log.actor is
@@ -43,7 +43,8 @@ create index moderation_log_created_idx on chat.moderation_log (created_at desc)
 comment on index chat.moderation_log_created_idx is 'The audit trail, newest first.';
 alter table chat.moderation_log enable row level security;
 
--- Deleting a message (deleted_at) and restoring it are logged, whoever does it.
+-- Deleting a message (deleted_at) and restoring it are logged, whoever does it. A message deleted
+-- while it waits for approval by someone other than its sender was rejected (review_messages).
 create function chat.messages_log_deletion() returns trigger
 language plpgsql
 set search_path = ''
@@ -51,7 +52,11 @@ as $$
 begin
   if new.deleted_at is not null and old.deleted_at is null then
     insert into chat.moderation_log (action, room, message_id, sender_id, actor)
-    values ('delete_message', new.room, new.id, new.sender_id, new.deleted_by);
+    values (
+      case when new.review = 'pending' and new.deleted_by is distinct from new.sender_id
+        then 'reject_message' else 'delete_message' end,
+      new.room, new.id, new.sender_id, new.deleted_by
+    );
   elsif new.deleted_at is null and old.deleted_at is not null then
     insert into chat.moderation_log (action, room, message_id, sender_id, actor)
     values ('restore_message', new.room, new.id, new.sender_id, chat.moderation_actor());
@@ -60,10 +65,29 @@ begin
 end
 $$;
 comment on function chat.messages_log_deletion is
-  'Writes message deletions and restores to moderation_log.';
+  'Writes message deletions (reject_message for a waiting message deleted by someone else than its sender) and restores to moderation_log.';
 
 create trigger messages_log_deletion after update of deleted_at on chat.messages
   for each row execute function chat.messages_log_deletion();
+
+-- Approving a waiting message is logged, whoever does it (the chat or Studio).
+create function chat.messages_log_approval() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if new.review = 'approved' and old.review = 'pending' then
+    insert into chat.moderation_log (action, room, message_id, sender_id, actor)
+    values ('approve_message', new.room, new.id, new.sender_id, new.reviewed_by);
+  end if;
+  return null;
+end
+$$;
+comment on function chat.messages_log_approval is
+  'Writes approvals of messages that waited for an owner (approve_message) to moderation_log.';
+
+create trigger messages_log_approval after update of review on chat.messages
+  for each row execute function chat.messages_log_approval();
 
 -- Blocked senders: in one room, or everywhere (room null).
 create table chat.blocked_senders (

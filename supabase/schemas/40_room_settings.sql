@@ -18,6 +18,7 @@ create table chat.room_settings (
   questions text not null default 'chat',
   anonymous_questions boolean not null default false,
   questions_need_approval boolean not null default false,
+  messages_need_approval boolean not null default false,
   constraint room_settings_send check (send in ('everyone', 'owners', 'nobody')),
   constraint room_settings_slow_mode check (slow_mode_seconds between 0 and 3600),
   constraint room_settings_questions check (questions in ('chat', 'everyone', 'owners', 'nobody')),
@@ -53,6 +54,8 @@ comment on column chat.room_settings.anonymous_questions is
   'Whether askers may hide their name from everyone in the call, owners included (ops still see it in questions).';
 comment on column chat.room_settings.questions_need_approval is
   'Whether a new question (from anyone but an owner) waits for an owner''s approval before the room sees it.';
+comment on column chat.room_settings.messages_need_approval is
+  'Whether a new chat message for the room (from anyone but an owner; private messages aside) waits for an owner''s approval before anyone but its sender sees it (messages.review).';
 alter table chat.room_settings enable row level security;
 
 create function chat.room_settings_touch() returns trigger
@@ -73,8 +76,8 @@ create trigger room_settings_touch before insert or update on chat.room_settings
 
 -- For the chat function: an owner sets a room's settings (credited to them in updated_by). A null
 -- p_retention_kind leaves the room's retention as it is, and a null Q&A rule (p_questions,
--- p_anonymous_questions, p_questions_need_approval) leaves that rule as it is (a client that does
--- not send them).
+-- p_anonymous_questions, p_questions_need_approval) leaves that rule as it is, and so does a null
+-- p_messages_need_approval (clients that do not send them).
 create function chat.save_room_settings(
   p_room chat.room_name,
   p_send text,
@@ -86,6 +89,7 @@ create function chat.save_room_settings(
   p_questions text,
   p_anonymous_questions boolean,
   p_questions_need_approval boolean,
+  p_messages_need_approval boolean,
   p_actor text
 ) returns chat.room_settings
 language plpgsql
@@ -98,7 +102,7 @@ begin
   insert into chat.room_settings as current (
     room, send, slow_mode_seconds, private_messages,
     retention_kind, retention_days, retention_grace_minutes,
-    questions, anonymous_questions, questions_need_approval
+    questions, anonymous_questions, questions_need_approval, messages_need_approval
   )
   values (
     p_room, p_send, p_slow_mode_seconds, p_private_messages,
@@ -107,7 +111,8 @@ begin
     case when p_retention_kind is null then null else p_retention_grace_minutes end,
     coalesce(p_questions, 'chat'),
     coalesce(p_anonymous_questions, false),
-    coalesce(p_questions_need_approval, false)
+    coalesce(p_questions_need_approval, false),
+    coalesce(p_messages_need_approval, false)
   )
   on conflict (room) do update
     set send = excluded.send,
@@ -121,13 +126,14 @@ begin
           else p_retention_grace_minutes end,
         questions = coalesce(p_questions, current.questions),
         anonymous_questions = coalesce(p_anonymous_questions, current.anonymous_questions),
-        questions_need_approval = coalesce(p_questions_need_approval, current.questions_need_approval)
+        questions_need_approval = coalesce(p_questions_need_approval, current.questions_need_approval),
+        messages_need_approval = coalesce(p_messages_need_approval, current.messages_need_approval)
   returning * into saved;
   return saved;
 end
 $$;
 comment on function chat.save_room_settings is
-  'Sets a room''s chat settings for the chat function, credited to p_actor (the owner''s user id). Retention: p_retention_kind default, days (with p_retention_days) or call (with p_retention_grace_minutes); null keeps the room''s retention as it is. Q&A: p_questions (chat, everyone, owners, nobody), p_anonymous_questions, p_questions_need_approval; each null keeps the room''s as it is. The table''s checks refuse values out of range.';
+  'Sets a room''s chat settings for the chat function, credited to p_actor (the owner''s user id). Retention: p_retention_kind default, days (with p_retention_days) or call (with p_retention_grace_minutes); null keeps the room''s retention as it is. Q&A: p_questions (chat, everyone, owners, nobody), p_anonymous_questions, p_questions_need_approval; each null keeps the room''s as it is. p_messages_need_approval: whether non-owners'' messages wait for an owner''s approval (null keeps it). The table''s checks refuse values out of range.';
 
 -- Why someone may not write into a room now, by its settings: the same rule as sending a message
 -- (persist_chat_message, and sendRefusal in the chat's protocol), slow mode aside. While a person

@@ -5,7 +5,9 @@
 -- feature.
 
 -- Storing a message: idempotent by id (a retry of a stored message is answered as before, whatever
--- the settings say now), under the room's settings, rate-limited per sender and room.
+-- the settings say now), under the room's settings, rate-limited per sender and room. While the
+-- room's messages need approval, a message for the room from anyone but an owner waits for one
+-- (review pending); a private message does not (it reaches one person, not the room).
 create function chat.persist_chat_message(
   p_id uuid,
   p_room chat.room_name,
@@ -94,10 +96,12 @@ begin
   -- The parent is checked by the trigger messages_require_reply_parent.
   insert into chat.messages
     (id, room, sender_id, sender_name, body, attachments, reply_to, mentions, recipient_id,
-     recipient_name, created_at)
+     recipient_name, created_at, review)
   values
     (p_id, p_room, p_sender_id, p_sender_name, p_body, p_attachments, p_reply_to, p_mentions,
-     p_recipient_id, p_recipient_name, clock_timestamp())
+     p_recipient_id, p_recipient_name, clock_timestamp(),
+     case when settings.messages_need_approval and not p_sender_is_owner and p_recipient_id is null
+       then 'pending' else 'approved' end)
   on conflict (id) do nothing
   returning * into message;
   if not found then
@@ -110,7 +114,7 @@ begin
 end
 $$;
 comment on function chat.persist_chat_message is
-  'Stores one chat message for the chat function: idempotent by id (the same content, parent, mentions and recipient return the stored row, anything else is a conflict), under the room''s settings (chat_off, owners_only, private_off, slow_mode with retry_after_ms; owners are exempt from owners_only and slow mode), rate-limited per sender and room, and serialized per room so seq commits in order. p_recipient_id: the one person a private message is for, or null (p_recipient_name: their name as the sender saw it). Returns the outcome (created, duplicate, conflict, deleted, chat_off, owners_only, private_off, slow_mode, rate_limited), retry_after_ms when told to wait, and the stored message when created or duplicate.';
+  'Stores one chat message for the chat function: idempotent by id (the same content, parent, mentions and recipient return the stored row, anything else is a conflict), under the room''s settings (chat_off, owners_only, private_off, slow_mode with retry_after_ms; owners are exempt from owners_only and slow mode), rate-limited per sender and room, and serialized per room so seq commits in order. p_recipient_id: the one person a private message is for, or null (p_recipient_name: their name as the sender saw it). While the room''s messages need approval, a message for the room from a non-owner is stored waiting (review pending). Returns the outcome (created, duplicate, conflict, deleted, chat_off, owners_only, private_off, slow_mode, rate_limited), retry_after_ms when told to wait, and the stored message when created or duplicate.';
 
 -- Editing: only one's own visible message, and only while one may send (the message's privacy
 -- counts, as when it was sent).
@@ -204,3 +208,86 @@ end
 $$;
 comment on function chat.delete_chat_message is
   'Deletes (hides) a message for the chat function: its sender or a room owner; idempotent. Returns deleted, not_found or forbidden.';
+
+-- Messages that need approval (room_settings.messages_need_approval): a waiting message (review
+-- pending) is seen by its sender only (message_visible_to); owners read the queue and approve or
+-- reject, for the chat function, under the room's write lock.
+
+-- Waiting messages, the only index that finds them: the room's queue, and whether a room has any
+-- (a reader's own waiting messages join their newest page, as private ones do). A rejected
+-- message is deleted, so it leaves the index.
+create index messages_room_pending on chat.messages (room, seq)
+  where review = 'pending' and deleted_at is null;
+comment on index chat.messages_room_pending is
+  'A room''s messages waiting for an owner''s approval, oldest first: the owners'' queue, and whether a room has any.';
+
+-- For the chat function: a room's queue, oldest first, bounded (an owner reviews the first ones,
+-- then reads it again).
+create function chat.pending_messages(p_room chat.room_name)
+returns setof chat.messages
+language sql
+stable
+set search_path = ''
+as $$
+  select * from chat.messages
+  where room = p_room and review = 'pending' and deleted_at is null
+  order by seq
+  limit 200
+$$;
+comment on function chat.pending_messages is
+  'The messages of a room waiting for an owner''s approval (review pending, not rejected or withdrawn), oldest first, at most 200: the owners'' queue (GET /rooms/:room/messages/pending).';
+
+-- For the chat function: an owner approves (p_approve) or rejects waiting messages of the room, in
+-- the order given. An approved message keeps its seq and created_at and takes a new revision
+-- (messages_touch_revision), so open clients catch up on it; a rejected one is deleted and stays
+-- pending, so nobody but its sender ever sees it, not even as a deletion. Both are credited to
+-- p_actor_id in moderation_log (approve_message, reject_message).
+create function chat.review_messages(
+  p_room chat.room_name,
+  p_ids uuid[],
+  p_actor_id text,
+  p_approve boolean
+)
+returns table (id uuid, outcome text, message chat.messages)
+language plpgsql
+set search_path = ''
+as $$
+declare
+  wanted uuid;
+  existing chat.messages;
+begin
+  perform chat.lock_chat_room(p_room);
+  foreach wanted in array p_ids loop
+    id := wanted;
+    message := null;
+    select * into existing from chat.messages as m where m.id = wanted and m.room = p_room;
+    if not found or (existing.review = 'approved' and existing.recipient_id is not null) then
+      -- Another room's, or a private message, which an owner does not see.
+      outcome := 'not_found';
+    elsif existing.review = 'approved' then
+      outcome := 'unchanged';
+      if existing.deleted_at is null then
+        message := existing;
+      end if;
+    elsif existing.deleted_at is not null then
+      -- Rejected before, or withdrawn by its sender.
+      outcome := 'unchanged';
+    elsif p_approve then
+      update chat.messages as m
+      set review = 'approved', reviewed_at = clock_timestamp(), reviewed_by = p_actor_id
+      where m.id = wanted
+      returning * into message;
+      outcome := 'approved';
+    else
+      update chat.messages as m
+      set deleted_at = clock_timestamp(), deleted_by = p_actor_id,
+          reviewed_at = clock_timestamp(), reviewed_by = p_actor_id
+      where m.id = wanted;
+      outcome := 'rejected';
+    end if;
+    return next;
+  end loop;
+end
+$$;
+comment on function chat.review_messages is
+  'An owner (p_actor_id) approves (p_approve true) or rejects waiting messages of a room, in the order of p_ids, under the room lock. One row per id: approved (with the message: it keeps its seq and created_at and takes a new revision), rejected (deleted; it stays pending, so nobody but its sender sees it), unchanged (approved or rejected before, or withdrawn; with the message when it is approved and not deleted) or not_found (not a message of the room, or a private one).';

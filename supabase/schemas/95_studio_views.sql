@@ -42,3 +42,23 @@ comment on column chat.latest_messages.reply_to is
   'The message it replies to, if any (as in messages).';
 comment on column chat.latest_messages.private_to is
   'For a private message: the user id of the one person it is for (only they and the sender see it). Empty: the whole room sees it.';
+
+create view chat.pending_message_queue with (security_invoker = true) as
+select room, id, sender_id, sender_name, body, jsonb_array_length(attachments) as files,
+       reply_to, created_at
+from chat.messages
+where review = 'pending' and deleted_at is null
+order by room, seq;
+comment on view chat.pending_message_queue is
+  'Messages waiting for an owner''s approval (rooms whose settings have messages_need_approval), per room, oldest first. Only their senders see them until an owner approves them from the chat. To approve one here, set review to approved in the messages table; to reject it, set deleted_at.';
+comment on column chat.pending_message_queue.room is 'The room it was sent in.';
+comment on column chat.pending_message_queue.id is 'Message id (as in messages).';
+comment on column chat.pending_message_queue.sender_id is
+  'Sender''s user id (block them in blocked_senders).';
+comment on column chat.pending_message_queue.sender_name is 'Sender''s display name.';
+comment on column chat.pending_message_queue.body is 'The text.';
+comment on column chat.pending_message_queue.files is 'How many files are attached.';
+comment on column chat.pending_message_queue.reply_to is
+  'The message it replies to, if any (as in messages).';
+comment on column chat.pending_message_queue.created_at is
+  'When it was sent: it keeps this time once approved.';

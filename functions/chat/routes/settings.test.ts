@@ -47,6 +47,7 @@ describe('/rooms/:room/settings', () => {
       ...change,
       retention: { kind: 'default' },
       questions: DEFAULT_ROOM_SETTINGS.questions,
+      messagesNeedApproval: false,
     }
     expect(await saved.json()).toEqual(kept)
     expect(await settingsOf(room, ana)).toEqual(kept)
@@ -100,6 +101,33 @@ describe('/rooms/:room/settings', () => {
       'owners_only',
     )
     expect((await settingsOf(room, ana)).questions).toEqual(questions)
+  })
+
+  it('turns approval of messages on, keeps it when a PUT leaves it out, and refuses a non-boolean', async () => {
+    const { room, host, ana } = await setup()
+    const saved = await put(room, host, { ...DEFAULT_ROOM_SETTINGS, messagesNeedApproval: true })
+    expect(saved.status).toBe(200)
+    expect((await saved.json()).messagesNeedApproval).toBe(true)
+    const { messagesNeedApproval: _, ...without } = DEFAULT_ROOM_SETTINGS
+    expect((await put(room, host, { ...without, slowModeSeconds: 5 })).status).toBe(200)
+    expect(await settingsOf(room, ana)).toMatchObject({
+      slowModeSeconds: 5,
+      messagesNeedApproval: true,
+    })
+    const error = await expectError(
+      await put(room, host, { ...DEFAULT_ROOM_SETTINGS, messagesNeedApproval: 'yes' }),
+      400,
+      'invalid_input',
+    )
+    expect(error.fields).toEqual({
+      messagesNeedApproval: ['messagesNeedApproval is true or false.'],
+    })
+    await expectError(
+      await put(room, ana, { ...DEFAULT_ROOM_SETTINGS, messagesNeedApproval: false }),
+      403,
+      'owners_only',
+    )
+    expect((await settingsOf(room, ana)).messagesNeedApproval).toBe(true)
   })
 
   it('owners only: members get 403 with the reason, owners still send', async () => {
@@ -371,6 +399,7 @@ describe('/rooms/:room/settings', () => {
         privateMessages: true,
         retention: { kind: 'call', graceMinutes: 30 },
         questions: DEFAULT_ROOM_SETTINGS.questions,
+        messagesNeedApproval: false,
       })
     })
 
