@@ -4,7 +4,13 @@
 // exactly as about an id that never existed; Ana sees hers, marked pending; the host sees it only
 // in the queue, and approves or rejects it.
 import { afterAll, describe, expect, it } from 'vitest'
-import { createChatHarness, expectError, uniqueRoom, userIdOf } from '../../../test/chat-harness.ts'
+import {
+  createChatHarness,
+  expectError,
+  GENEROUS_QUOTAS,
+  uniqueRoom,
+  userIdOf,
+} from '../../../test/chat-harness.ts'
 import {
   changesPageSchema,
   DEFAULT_ROOM_SETTINGS,
@@ -314,6 +320,27 @@ describe('messages that need approval', () => {
       await (await other.get(other.host, '/messages/pending')).json(),
     )
     expect(queue.messages.map((m) => m.id)).toEqual([other.waiting.id])
+  })
+
+  it('counts reviews against CHAT_MESSAGE_REVIEW_QUOTA, one per review of several', async () => {
+    const tight = createChatHarness({
+      quotas: { ...GENEROUS_QUOTAS, messageReview: { count: 1, windowSeconds: 600 } },
+    })
+    try {
+      const room = uniqueRoom('approval-quota')
+      const host = await tight.tokenFor(room, 'Host', { owner: true })
+      const ids = [tight.newIdFor(host), tight.newIdFor(host)]
+      const review = () =>
+        tight.call('POST', `/rooms/${room}/messages/review`, {
+          token: host,
+          body: { ids, approve: true },
+        })
+      expect((await review()).status).toBe(200)
+      const refused = await expectError(await review(), 429, 'rate_limited')
+      expect(refused.message).toMatch(/reviewing messages too quickly/)
+    } finally {
+      await tight.close()
+    }
   })
 
   it('refuses review bodies that are not 1 to 100 message ids and a yes or no (400)', async () => {
