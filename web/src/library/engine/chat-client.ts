@@ -278,6 +278,7 @@ export class ChatClient {
       clock,
       timeline,
       sendLive,
+      awaitsApproval: (isPrivate) => !isPrivate && this.rules.awaitsApproval(),
       stopTyping: (live) => this.#typing.sent(live),
       stored,
       changed,

@@ -26,6 +26,11 @@ export interface OwnMessagesOptions {
   timeline: Timeline
   sendLive: (envelope: LiveEnvelope) => void
   /**
+   * Whether a message (`private` or for the room) waits for an owner's approval now: it is only
+   * written, never sent live (nor to Daily Prebuilt), until an owner approves it.
+   */
+  awaitsApproval?: (isPrivate: boolean) => boolean
+  /**
    * The message is sent: the others stop seeing this user typing. `live`: it went out live, which
    * ends the notice wherever it arrives (no notice of its own needed).
    */
@@ -153,12 +158,13 @@ export class OwnMessages {
       ...about,
       createdAt,
     }
-    const live = fitsLiveChannel(envelope)
+    const held = this.#options.awaitsApproval?.(about.to !== undefined) === true
+    const live = !held && fitsLiveChannel(envelope)
     if (live) sendLive(envelope)
-    else this.#announceWhenStored.add(id)
+    else if (!held) this.#announceWhenStored.add(id)
     stopTyping(live)
-    // Once per message, whatever its writes do; never a private one.
-    if (!about.to) {
+    // Once per message, whatever its writes do; never a private one, nor one that waits.
+    if (!about.to && !held) {
       this.#options.toPrebuilt?.({
         id,
         body,

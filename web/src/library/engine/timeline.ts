@@ -62,6 +62,8 @@ export interface TimelineMessage {
   poll?: StoredPoll
   seq?: number
   status: MessageStatus
+  /** Waiting for an owner's approval (the room's messages need it): only its sender sees it. */
+  pending?: true
   /** Sent by this user (same user id as the token's). */
   own: boolean
   /** Why the last write failed, for `retrying` and `failed`. */
@@ -376,6 +378,7 @@ export class Timeline {
       ...(stored.poll ? { poll: stored.poll } : {}),
       seq: stored.seq,
       status: 'saved',
+      ...(stored.pending ? { pending: true } : {}),
       own,
     }
   }
@@ -467,6 +470,7 @@ function withStatus(message: TimelineMessage, status: MessageStatus, error?: str
 const sameMessage = (a: TimelineMessage, b: TimelineMessage) =>
   a.seq === b.seq &&
   a.status === b.status &&
+  a.pending === b.pending &&
   a.error === b.error &&
   a.own === b.own &&
   a.body === b.body &&

@@ -81,7 +81,7 @@ export const MessageItem = memo(function MessageItem({
     // biome-ignore lint/correctness/useHookAtTopLevel: ROW_FEATURES is a constant list, so its hooks run in the same order on every render.
     feature.useRow(message, context),
   )
-  const status = STATUS_TEXT[message.status]
+  const status = message.pending ? 'Waiting for approval' : STATUS_TEXT[message.status]
   const header = !continued && (
     <div className="bc-message-header">
       <Avatar user={message.sender} />

@@ -112,6 +112,30 @@ describe('RoomRules', () => {
 })
 
 describe('ChatClient and the room settings', () => {
+  it("drops a member's live message for the room while messages need approval; owners' and private ones pass", async () => {
+    const { rules } = rulesWith({ messagesNeedApproval: true })
+    await rules.refresh()
+    expect(rules.takesLiveMessage({ userId: 'ana', owner: false }, { private: false })).toBe(false)
+    expect(rules.takesLiveMessage({ userId: 'ana', owner: false }, { private: true })).toBe(true)
+    expect(rules.takesLiveMessage({ userId: 'host', owner: true }, { private: false })).toBe(true)
+    expect(rules.awaitsApproval()).toBe(true)
+    const owner = rulesWith({ messagesNeedApproval: true }, true)
+    await owner.rules.refresh()
+    expect(owner.rules.awaitsApproval()).toBe(false)
+  })
+
+  it('writes a member’s message that waits for approval without sending it live', async () => {
+    const room = new FakeRoom()
+    room.settings = { ...DEFAULT_ROOM_SETTINGS, messagesNeedApproval: true }
+    const { client, transport } = setup(room)
+    await client.start()
+    expect(client.send('May I ask something?').ok).toBe(true)
+    await vi.waitFor(() =>
+      expect(room.writes.map((write) => write.body)).toEqual(['May I ask something?']),
+    )
+    expect(transport.sent).toEqual([])
+  })
+
   it('refuses to send under owners-only, without sending anything live or writing', async () => {
     const room = new FakeRoom()
     room.settings = { ...DEFAULT_ROOM_SETTINGS, send: 'owners' }

@@ -122,6 +122,9 @@ export class RoomRules extends Store<RoomRulesState> implements RoomStateFeature
     const { settings } = this.getSnapshot()
     const owner = sender.owner === true
     if (sendRefusal(settings, { owner }, message)) return false
+    // A member's message for the room waits for an owner's approval: live, it is news of nothing
+    // (a modified client sent it); it arrives through the function once approved.
+    if (settings.messagesNeedApproval === true && !owner && !message.private) return false
     if (owner || settings.slowModeSeconds === 0) return true
     const now = this.#clock.now()
     const last = this.#lastTaken.get(sender.userId)
@@ -133,6 +136,12 @@ export class RoomRules extends Store<RoomRulesState> implements RoomStateFeature
     }
     this.#lastTaken.set(sender.userId, now)
     return true
+  }
+
+  /** Whether this user's messages for the room wait for an owner's approval now. */
+  awaitsApproval(): boolean {
+    const { settings, owner } = this.getSnapshot()
+    return settings.messagesNeedApproval === true && !owner
   }
 
   /**
@@ -153,7 +162,8 @@ export class RoomRules extends Store<RoomRulesState> implements RoomStateFeature
       state.settings.defaultRetentionDays === settings.defaultRetentionDays &&
       JSON.stringify(state.settings.retention ?? null) ===
         JSON.stringify(settings.retention ?? null) &&
-      sameQuestionRules(state.settings.questions, settings.questions)
+      sameQuestionRules(state.settings.questions, settings.questions) &&
+      state.settings.messagesNeedApproval === settings.messagesNeedApproval
     if (same) return
     // Slow mode turned off (or shortened): no waiting beyond what it now asks.
     const sendableAt = settings.slowModeSeconds === 0 ? 0 : state.sendableAt
