@@ -23,6 +23,12 @@ export interface LiveBroadcast {
   questionsChanged(room: string, questions: readonly StoredQuestion[]): void
   /** Tells everyone in `room` that these questions left the board (sent as questionsChanged). */
   questionsRemoved(room: string, ids: readonly string[]): void
+  /**
+   * Tells everyone in `room`, at once, that stored messages changed where only the changes feed
+   * shows it (an approval, a rejection): one `changed` notice, whose catch-up brings each reader
+   * what they may see of all of them, and nothing of the rest.
+   */
+  messagesChanged(room: string, ids: readonly string[]): void
   /** Resolves once everything noted so far was sent (or failed, which is logged). */
   settled(): Promise<void>
 }
@@ -138,6 +144,21 @@ export function createLiveBroadcast(options: {
     questionsRemoved(room, ids) {
       const changed = changesOf(room)
       for (const id of ids) changed.set(id, null)
+    },
+    messagesChanged(room, ids) {
+      const [id] = ids
+      if (id === undefined) return
+      const envelope = { v: LIVE_PROTOCOL_VERSION, type: 'changed', id } as const
+      const sent = options
+        .send(room, envelope)
+        .catch((error: unknown) =>
+          options.log(
+            `live: could not tell room ${room} of changed messages: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        )
+        .finally(() => sending.delete(sent))
+      sending.add(sent)
+      keepRunningUntil(sent)
     },
     async settled() {
       while (sending.size > 0) await Promise.all(sending)

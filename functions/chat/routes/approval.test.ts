@@ -309,6 +309,21 @@ describe('messages that need approval', () => {
     expect(log).toEqual([{ action: 'reject_message', actor: userIdOf(host) }])
   })
 
+  it('tells the room live once reviewed, as a changed notice from the function naming nothing of it', async () => {
+    const { room, host, review, waiting } = await setup()
+    const toRoom = async () => {
+      await chat.liveSettled()
+      return chat.liveSent.filter((sent) => sent.room === room).map((sent) => sent.data)
+    }
+    // Waiting: nothing goes out live.
+    expect(await toRoom()).toEqual([])
+    expect((await review(host, { ids: [waiting.id], approve: true })).status).toBe(200)
+    expect(await toRoom()).toEqual([{ v: 1, type: 'changed', id: waiting.id }])
+    // Nothing reviewed (already approved): nothing to tell.
+    expect((await review(host, { ids: [waiting.id], approve: true })).status).toBe(200)
+    expect(await toRoom()).toHaveLength(1)
+  })
+
   it("answers not_found for another room's message and leaves it waiting there", async () => {
     const { host, review } = await setup()
     const other = await setup()

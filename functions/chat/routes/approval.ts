@@ -19,11 +19,13 @@ const ownersOnly = () =>
  * `/rooms/:room/messages` before the message routes (so `pending` is not taken for an id):
  * - `GET /pending`: the messages waiting for approval, oldest first (`{messages}`, at most 200);
  * - `POST /review` `{ids, approve}`: approve or reject up to 100 of them at once, answering each
- *   one's outcome in the order given. An approved message keeps its time and seq and reaches
- *   everyone at their next catch-up (`GET /changes`); a rejected one is deleted, unseen.
+ *   one's outcome in the order given. An approved message keeps its time and seq; a rejected one is
+ *   deleted, unseen. The function then tells the room live (a `changed` notice from `API`), and
+ *   each page's catch-up (`GET /changes`) brings what it may see: the approved ones to everyone,
+ *   a rejection to its sender.
  * Whether a message waits, and who sees it meanwhile, is decided by the database.
  */
-export function approvalRoutes({ config, store, media }: ChatDeps) {
+export function approvalRoutes({ config, store, media, live }: ChatDeps) {
   const signed = (messages: Parameters<typeof withReadUrls>[1]) =>
     withReadUrls(media, messages, config.mediaUrlTtlSeconds)
   return new Hono<RoomEnv>()
@@ -44,6 +46,13 @@ export function approvalRoutes({ config, store, media }: ChatDeps) {
         'You are reviewing messages too quickly',
       )
       const reviewed = await store.reviewMessages(room, ids, user.id, approve)
+      // Everyone catches up at once: the approved reach all, a rejection only its sender.
+      live?.messagesChanged(
+        room,
+        reviewed
+          .filter(({ outcome }) => outcome === 'approved' || outcome === 'rejected')
+          .map(({ id }) => id),
+      )
       const messages = await signed(reviewed.flatMap((result) => result.message ?? []))
       let next = 0
       const results = reviewed.map(({ id, outcome, message }) =>
