@@ -11,6 +11,7 @@ import WebSocket from 'ws'
 import { RELAY_PATH } from '../functions/_shared/relay-protocol.ts'
 import { createRoomTokens } from '../functions/chat/tokens.ts'
 import { type LocalStack, startLocalStack } from '../local/stack.ts'
+import { benchApproval } from './approval.ts'
 import { benchCatchUp } from './catch-up.ts'
 import {
   atMost,
@@ -88,6 +89,8 @@ export async function benchBrowser(context: BenchContext): Promise<Figure[]> {
     const smallP99 =
       live.find((figure) => figure.name === 'live: Enter on A to B’s DOM, p99')?.value ?? Number.NaN
     figures.push(...(await benchBigRoom(context, browser, stack.url, smallP99, floor)))
+    // Issue 22: an owner's approval against the same run's live p99.
+    figures.push(...(await benchApproval(context, browser, stack.url, smallP99)))
     await floor.close()
     floor = undefined
     figures.push(...(await benchReactionCrowd(context, browser, stack.url)))
