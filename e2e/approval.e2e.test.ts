@@ -1,8 +1,8 @@
 // Messages that need a host's approval (issue 22, item 4), in real Chromium over the whole local
-// stack: a member's message is only written, never sent live, and shows "Waiting for approval" to
-// her alone; once the host approves it (through the HTTP API: the column's queue is not built yet),
+// stack: the host turns it on in the chat settings; a member's message is then only written, never
+// sent live, and shows "Waiting for approval" to her alone; once the host approves it (through the
+// HTTP API: the column's queue is not built yet),
 // the function tells the room live and everyone's page shows it under her name, at its time.
-import { DEFAULT_ROOM_SETTINGS, type RoomSettings } from '@shared/protocol.ts'
 import { expect, it } from 'vitest'
 import {
   expectHidden,
@@ -29,11 +29,18 @@ async function asHost(room: string, token: string, method: string, path: string,
 it("a member's message waits for the host's approval, then reaches everyone live", async () => {
   const room = uniqueRoom()
   const host = await ownerToken(room, 'Host')
-  const settings: RoomSettings = { ...DEFAULT_ROOM_SETTINGS, messagesNeedApproval: true }
-  await asHost(room, host.token, 'PUT', '/settings', settings)
-  const ana = await session.join('Ana', room)
   const ben = await session.join('Ben', room)
   const hostPage = await session.join('Host', room, { token: host.token })
+  // The host turns it on in the column's chat settings; pages open then follow at once, and Ana,
+  // who joins after, reads it as she joins (so her page holds her message back for certain).
+  await hostPage.page.getByText('Chat settings', { exact: true }).click()
+  const form = hostPage.page.getByRole('form', { name: 'Chat settings' })
+  await form.getByRole('checkbox', { name: /^Messages need approval/ }).check()
+  await form.getByRole('button', { name: 'Save settings' }).click()
+  await expectVisible(form.getByRole('status').filter({ hasText: 'Saved.' }))
+  const settings = await asHost(room, host.token, 'GET', '/settings')
+  expect(settings.messagesNeedApproval).toBe(true)
+  const ana = await session.join('Ana', room)
 
   const question = 'Could the panel talk about pricing?'
   const written = writeOf(ana, question)

@@ -72,3 +72,12 @@ describe("the owners' Questions settings", () => {
     ).toEqual({ who: 'No one', ticked: ['Questions need approval'] })
   })
 })
+
+describe("the owners' setting for messages that need approval", () => {
+  const approval = /<label><input type="checkbox"( checked="")?\/> Messages need approval/
+  it('shows whether members’ messages wait for an owner, as read from the function', async () => {
+    expect(approval.exec(await formOf(DEFAULT_ROOM_SETTINGS))?.[1]).toBeUndefined()
+    const on = await formOf({ ...DEFAULT_ROOM_SETTINGS, messagesNeedApproval: true })
+    expect(approval.exec(on)?.[1]).toBe(' checked=""')
+  })
+})

@@ -146,6 +146,14 @@ export function ChatSettings({
           />{' '}
           Allow private messages
         </label>
+        <label>
+          <input
+            type="checkbox"
+            checked={shown.messagesNeedApproval === true}
+            onChange={(event) => change({ messagesNeedApproval: event.target.checked })}
+          />{' '}
+          Messages need approval (members' messages wait for an owner)
+        </label>
         <fieldset className="bc-chat-settings-retention">
           <legend>Keep the chat</legend>
           <label>
