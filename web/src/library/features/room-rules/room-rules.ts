@@ -155,23 +155,29 @@ export class RoomRules extends Store<RoomRulesState> implements RoomStateFeature
 
   #apply(settings: RoomSettings) {
     const state = this.getSnapshot()
-    const same =
-      state.settings.send === settings.send &&
-      state.settings.slowModeSeconds === settings.slowModeSeconds &&
-      state.settings.privateMessages === settings.privateMessages &&
-      state.settings.defaultRetentionDays === settings.defaultRetentionDays &&
-      JSON.stringify(state.settings.retention ?? null) ===
-        JSON.stringify(settings.retention ?? null) &&
-      sameQuestionRules(state.settings.questions, settings.questions) &&
-      state.settings.messagesNeedApproval === settings.messagesNeedApproval
-    if (same) return
+    // Every field, whatever the settings hold: a field left out of a list here once kept a change
+    // of it alone (the Q&A rules) from reaching open pages.
+    if (sameJson(state.settings, settings)) return
     // Slow mode turned off (or shortened): no waiting beyond what it now asks.
     const sendableAt = settings.slowModeSeconds === 0 ? 0 : state.sendableAt
     this.set({ ...state, settings, sendableAt })
   }
 }
 
-/** Whether two readings of the Q&A rules agree (the Questions view follows any change). */
-function sameQuestionRules(a: RoomSettings['questions'], b: RoomSettings['questions']) {
-  return a?.who === b?.who && a?.anonymous === b?.anonymous && a?.needApproval === b?.needApproval
+/** Whether two JSON values (settings as read) are equal, whatever the order of their keys. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  if (Array.isArray(a) !== Array.isArray(b)) return false
+  const keys = (value: object) =>
+    Object.entries(value)
+      .filter(([, field]) => field !== undefined)
+      .map(([key]) => key)
+  const aKeys = keys(a)
+  return (
+    aKeys.length === keys(b).length &&
+    aKeys.every((key) =>
+      sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]),
+    )
+  )
 }
