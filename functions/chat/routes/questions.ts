@@ -18,7 +18,16 @@ import { jsonBody, messageIdParam } from '../request.ts'
 const questionNotFound = () =>
   new ApiError(404, 'question_not_found', 'There is no such question in this room.')
 
-const blocked = (reason: string) => senderBlocked(reason, 'taking part')
+/** Why a person may not ask, vote or edit now: a block, or the room's Q&A settings. */
+function refused(
+  outcome: { kind: 'blocked'; reason: string } | { kind: keyof typeof QUESTION_REFUSALS },
+): ApiError {
+  return outcome.kind === 'blocked'
+    ? senderBlocked(outcome.reason, 'taking part')
+    : new ApiError(403, outcome.kind, QUESTION_REFUSALS[outcome.kind])
+}
+
+const questionId = (c: Context<RoomEnv>) => messageIdParam(c, 'Question ids are UUIDs.')
 
 const ownersOnly = () =>
   new ApiError(
@@ -68,7 +77,7 @@ export function questionRoutes({ config, store, live }: ChatDeps) {
     )
 
   async function vote(c: Context<RoomEnv>, up: boolean) {
-    const id = messageIdParam(c, 'Question ids are UUIDs.')
+    const id = questionId(c)
     const { room, user, owner } = c.var
     await requireQuota(
       store,
@@ -96,10 +105,9 @@ export function questionRoutes({ config, store, live }: ChatDeps) {
           'This question takes no votes now: it was answered, or it waits for approval.',
         )
       case 'blocked':
-        throw blocked(outcome.reason)
       case 'questions_off':
       case 'owners_only':
-        throw new ApiError(403, outcome.kind, QUESTION_REFUSALS[outcome.kind])
+        throw refused(outcome)
     }
   }
 
@@ -149,10 +157,9 @@ export function questionRoutes({ config, store, live }: ChatDeps) {
             'This room does not allow anonymous questions: ask with your name.',
           )
         case 'blocked':
-          throw blocked(outcome.reason)
         case 'questions_off':
         case 'owners_only':
-          throw new ApiError(403, outcome.kind, QUESTION_REFUSALS[outcome.kind])
+          throw refused(outcome)
       }
     })
     .put('/:id/vote', (c) => vote(c, true))
@@ -173,7 +180,7 @@ export function questionRoutes({ config, store, live }: ChatDeps) {
       return c.json({ results })
     })
     .patch('/:id', async (c) => {
-      const id = messageIdParam(c, 'Question ids are UUIDs.')
+      const id = questionId(c)
       const { body } = await jsonBody(c, editQuestionRequestSchema)
       const { room, user, owner } = c.var
       await requireAskerQuota(user.id)
@@ -201,14 +208,13 @@ export function questionRoutes({ config, store, live }: ChatDeps) {
             'People have voted for this question as it is, so it can no longer be edited. Withdraw it and ask again instead.',
           )
         case 'blocked':
-          throw blocked(outcome.reason)
         case 'questions_off':
         case 'owners_only':
-          throw new ApiError(403, outcome.kind, QUESTION_REFUSALS[outcome.kind])
+          throw refused(outcome)
       }
     })
     .delete('/:id', async (c) => {
-      const id = messageIdParam(c, 'Question ids are UUIDs.')
+      const id = questionId(c)
       const { room, user } = c.var
       await requireAskerQuota(user.id)
       const outcome = await store.withdrawQuestion(room, id, user.id)
@@ -223,7 +229,7 @@ export function questionRoutes({ config, store, live }: ChatDeps) {
       }
     })
     .put('/:id/state', async (c) => {
-      const id = messageIdParam(c, 'Question ids are UUIDs.')
+      const id = questionId(c)
       const { room, user, owner } = c.var
       if (!owner) throw ownersOnly()
       const { state, answer } = await jsonBody(c, questionStateRequestSchema)
